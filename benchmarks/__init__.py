@@ -1,0 +1,1 @@
+"""Benchmarks: each script measures one target and writes JSON and Markdown to benchmarks/results/."""

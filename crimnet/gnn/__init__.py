@@ -1,0 +1,1 @@
+"""Graph neural networks over the heterogeneous graph."""

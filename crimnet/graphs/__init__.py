@@ -1,0 +1,1 @@
+"""Graph stores, graph views and the detection and disruption algorithms."""

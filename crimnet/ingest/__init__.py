@@ -1,0 +1,1 @@
+"""Ingest: source specs, readers, normalisers, entity resolution, quarantine, canonical writer."""

@@ -1,0 +1,1 @@
+"""The investigator's Cypher query library and its runner."""

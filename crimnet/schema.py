@@ -1,0 +1,262 @@
+"""The crimnet data model: node labels, relationship types, their fields and id rules.
+
+This module is the single source of truth for the canonical tables (one Parquet
+file per label and per relationship type) that ingest writes and that the
+stores, graph views and GNN read. See ``DESIGN.md`` ("Data model").
+
+Conventions, shared by every backend:
+
+* Every node has a string ``id``: the normalised identifier (E.164 phone,
+  address key, ``sortcode:account`` or IBAN, company number, registration) or,
+  for people, the resolved entity id. Ids are unique within a label, not across
+  labels; graph views qualify them as ``"<Label>:<id>"``.
+* ``sources`` and ``record_ids`` are lists of strings: the source datasets that
+  mention a node or relationship, and the ``"<source>:<record id>"`` keys of the
+  raw rows behind it (provenance).
+* Dates are ISO 8601 strings ``YYYY-MM-DD``; timestamps are UTC ISO 8601 strings
+  ``YYYY-MM-DDTHH:MM:SSZ``. Strings sort chronologically and travel unchanged
+  through Parquet, ladybug, Neo4j and FalkorDB, which do not agree on temporal
+  types (see ``crimnet/graphs/dialects.py``).
+* Money is an integer ``amount`` in minor units (pence, cents) plus an ISO 4217
+  ``currency``; durations are integer seconds (``duration_s``).
+* A relationship table has ``src`` and ``dst`` columns holding node ids. Most
+  relationship types are keyed by ``(src, dst)``: one row per pair, aggregating
+  every record that asserts it. Event types (``PAID``, ``CALLED``, ``SEEN_AT``)
+  keep one row per event and are keyed by their own ``id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from crimnet.errors import SchemaError
+
+__all__ = [
+    "Field",
+    "NodeLabel",
+    "RelType",
+    "NODE_LABELS",
+    "REL_TYPES",
+    "ROLES",
+    "TYPOLOGIES",
+    "node_label",
+    "rel_type",
+    "node_columns",
+    "rel_columns",
+]
+
+DType = Literal["string", "int64", "float64", "string[]"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property of a node label or relationship type.
+
+    Attributes
+    ----------
+    name : str
+        Property and column name.
+    dtype : {'string', 'int64', 'float64', 'string[]'}
+        Logical type; the canonical Parquet column and every store use it.
+    description : str
+        Meaning and units.
+    """
+
+    name: str
+    dtype: DType
+    description: str
+
+
+_ID = Field("id", "string", "stable identifier, unique within the label")
+_SOURCES = Field("sources", "string[]", "source datasets that mention it, sorted")
+_RECORD_IDS = Field("record_ids", "string[]", "'<source>:<record id>' of every raw row behind it")
+_FIRST = Field("first_seen", "string", "earliest date a source asserts it (YYYY-MM-DD), or null")
+_LAST = Field("last_seen", "string", "latest date a source asserts it (YYYY-MM-DD), or null")
+
+
+@dataclass(frozen=True)
+class NodeLabel:
+    """A node label: its name and its properties (``id`` and ``sources`` first)."""
+
+    name: str
+    properties: tuple[Field, ...]
+    description: str
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """All columns of the canonical node table, in order."""
+        return (_ID, *self.properties, _SOURCES, _RECORD_IDS)
+
+
+@dataclass(frozen=True)
+class RelType:
+    """A relationship type between two labels.
+
+    ``key`` is ``'pair'`` when one row aggregates every record asserting the same
+    ``(src, dst)`` pair, or ``'event'`` when every row is one event with an ``id``.
+    """
+
+    name: str
+    src: str
+    dst: str
+    properties: tuple[Field, ...]
+    key: Literal["pair", "event"]
+    description: str
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """All columns of the canonical relationship table, in order."""
+        ends = (Field("src", "string", f"{self.src}.id"), Field("dst", "string", f"{self.dst}.id"))
+        event_id = (Field("id", "string", "event identifier, unique within the type"),)
+        head = event_id + ends if self.key == "event" else ends
+        return (*head, *self.properties, _SOURCES, _RECORD_IDS, _FIRST, _LAST)
+
+
+NODE_LABELS: dict[str, NodeLabel] = {
+    n.name: n
+    for n in (
+        NodeLabel(
+            "Person",
+            (
+                Field("name", "string", "normalised full name, 'given family', lower case ASCII"),
+                Field("dob", "string", "date of birth YYYY-MM-DD (YYYY-MM-01 when only month known)"),
+                Field("nationality", "string", "ISO 3166-1 alpha-3 country code"),
+                Field("sex", "string", "'F', 'M' or null"),
+            ),
+            "a resolved person (one entity per real individual, after entity resolution)",
+        ),
+        NodeLabel("Phone", (), "a phone number, id in E.164 (+447700900123)"),
+        NodeLabel(
+            "Address",
+            (
+                Field("postcode", "string", "normalised UK postcode 'AA9A 9AA'"),
+                Field("line", "string", "normalised first line of the address"),
+                Field("town", "string", "post town"),
+                Field("lat", "float64", "latitude, WGS84 degrees, or null"),
+                Field("lon", "float64", "longitude, WGS84 degrees, or null"),
+            ),
+            "a postal address, id the normalised address key '<postcode>|<line>'",
+        ),
+        NodeLabel(
+            "Account",
+            (Field("kind", "string", "'uk' (sort code + account number) or 'iban'"),),
+            "a bank account, id '<6-digit sort code>:<8-digit account>' or an IBAN",
+        ),
+        NodeLabel(
+            "Business",
+            (
+                Field("name", "string", "normalised registered name"),
+                Field("sic", "string", "SIC 2007 code"),
+                Field("sector", "string", "sector label (hot_food, car_wash, nail_bar, ...)"),
+            ),
+            "a business, id the company number or a resolved id",
+        ),
+        NodeLabel("Vehicle", (), "a vehicle, id the normalised registration (upper case, no spaces)"),
+    )
+}
+
+REL_TYPES: dict[str, RelType] = {
+    r.name: r
+    for r in (
+        RelType("USES_PHONE", "Person", "Phone", (), "pair", "a person uses or is subscribed to a phone"),
+        RelType("LIVES_AT", "Person", "Address", (), "pair", "a person is registered or seen living at an address"),
+        RelType("HOLDS", "Person", "Account", (), "pair", "a person holds a bank account"),
+        RelType(
+            "PAID",
+            "Account",
+            "Account",
+            (
+                Field("amount", "int64", "amount in minor units (pence)"),
+                Field("currency", "string", "ISO 4217 currency code"),
+                Field("ts", "string", "UTC timestamp YYYY-MM-DDTHH:MM:SSZ"),
+                Field("reference", "string", "payment reference as given"),
+            ),
+            "event",
+            "one payment from one account to another",
+        ),
+        RelType("WORKS_AT", "Person", "Business", (), "pair", "a person works at (is paid by) a business"),
+        RelType("DIRECTS", "Person", "Business", (), "pair", "a person is a director or officer of a business"),
+        RelType("LOCATED_AT", "Business", "Address", (), "pair", "a business trades or is registered at an address"),
+        RelType("KEEPS", "Person", "Vehicle", (), "pair", "a person is the registered keeper of a vehicle"),
+        RelType(
+            "SEEN_AT",
+            "Vehicle",
+            "Address",
+            (Field("ts", "string", "UTC timestamp YYYY-MM-DDTHH:MM:SSZ"),),
+            "event",
+            "a vehicle sighting (ANPR read) at an address",
+        ),
+        RelType(
+            "CALLED",
+            "Phone",
+            "Phone",
+            (
+                Field("ts", "string", "UTC timestamp of call start YYYY-MM-DDTHH:MM:SSZ"),
+                Field("duration_s", "int64", "call duration in seconds"),
+            ),
+            "event",
+            "one call from one phone to another",
+        ),
+    )
+}
+
+ROLES: tuple[str, ...] = ("controller", "recruiter", "facilitator", "victim", "none")
+"""Roles of people in the generator's ground truth; ``none`` is the background."""
+
+TYPOLOGIES: tuple[str, ...] = (
+    "labour_small_business",
+    "labour_agriculture",
+    "labour_construction",
+    "sexual",
+    "criminal_county_lines",
+    "criminal_cannabis",
+    "domestic_servitude",
+)
+"""Exploitation typologies, after the UK Home Office typology of modern slavery."""
+
+
+def node_label(name: str) -> NodeLabel:
+    """Return the node label called `name`.
+
+    Raises
+    ------
+    crimnet.errors.SchemaError
+        If there is no such label.
+    """
+    try:
+        return NODE_LABELS[name]
+    except KeyError:
+        raise SchemaError(f"Unknown node label {name!r}; expected one of {sorted(NODE_LABELS)}.") from None
+
+
+def rel_type(name: str) -> RelType:
+    """Return the relationship type called `name`.
+
+    Raises
+    ------
+    crimnet.errors.SchemaError
+        If there is no such type.
+    """
+    try:
+        return REL_TYPES[name]
+    except KeyError:
+        raise SchemaError(f"Unknown relationship type {name!r}; expected one of {sorted(REL_TYPES)}.") from None
+
+
+def node_columns(label: str) -> list[str]:
+    """Return the column names of the canonical table of node label `label`.
+
+    >>> node_columns("Phone")
+    ['id', 'sources', 'record_ids']
+    """
+    return [f.name for f in node_label(label).fields]
+
+
+def rel_columns(rel: str) -> list[str]:
+    """Return the column names of the canonical table of relationship type `rel`.
+
+    >>> rel_columns("USES_PHONE")
+    ['src', 'dst', 'sources', 'record_ids', 'first_seen', 'last_seen']
+    """
+    return [f.name for f in rel_type(rel).fields]

@@ -1,0 +1,1 @@
+"""Synthetic multi-agency cases with planted exploitation rings and ground truth."""

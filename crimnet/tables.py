@@ -1,0 +1,151 @@
+"""Canonical tables: the contract between ingest, the stores, graph views and the GNN.
+
+One table per node label (``nodes_<Label>.parquet``) and per relationship type
+(``edges_<TYPE>.parquet``), with exactly the columns of :mod:`crimnet.schema`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from crimnet.errors import SchemaError
+from crimnet.schema import NODE_LABELS, REL_TYPES, DType, Field, node_label, rel_type
+
+__all__ = ["CanonicalTables", "arrow_schema", "empty_table", "conform"]
+
+_ARROW: dict[DType, pa.DataType] = {
+    "string": pa.string(),
+    "int64": pa.int64(),
+    "float64": pa.float64(),
+    "string[]": pa.list_(pa.string()),
+}
+
+
+def _fields(name: str) -> tuple[Field, ...]:
+    return node_label(name).fields if name in NODE_LABELS else rel_type(name).fields
+
+
+def arrow_schema(name: str) -> pa.Schema:
+    """Return the Arrow schema of the canonical table of a label or relationship type."""
+    return pa.schema([pa.field(f.name, _ARROW[f.dtype]) for f in _fields(name)])
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """Return an empty canonical table of a label or relationship type, with its columns."""
+    return arrow_schema(name).empty_table().to_pandas()
+
+
+def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Check `df` against the canonical schema of `name` and return it with columns in order.
+
+    Missing optional columns are added as nulls; ``id`` (nodes) or ``src``/``dst``
+    (relationships) must be present and non-null, and ids must be unique per the
+    type's key.
+
+    Raises
+    ------
+    crimnet.errors.SchemaError
+        Naming the table and the offending columns.
+    """
+    fields = _fields(name)
+    names = [f.name for f in fields]
+    unknown = sorted(set(df.columns) - set(names))
+    if unknown:
+        raise SchemaError(f"Table {name}: unknown columns {unknown}; expected {names}.")
+    required = ["id"] if name in NODE_LABELS else ["src", "dst"] + (["id"] if rel_type(name).key == "event" else [])
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise SchemaError(f"Table {name}: required columns {missing} are missing.")
+    nulls = [c for c in required if df[c].isna().any()]
+    if nulls:
+        raise SchemaError(f"Table {name}: required columns {nulls} contain nulls.")
+    key = required if name in NODE_LABELS or rel_type(name).key == "event" else ["src", "dst"]
+    key = ["id"] if "id" in key else key
+    if df.duplicated(key).any():
+        raise SchemaError(f"Table {name}: duplicate keys {key}; canonical tables hold one row per key.")
+    out = df.reindex(columns=names)
+    return pa.Table.from_pandas(out, schema=arrow_schema(name), preserve_index=False).to_pandas()
+
+
+@dataclass
+class CanonicalTables:
+    """The canonical node and relationship tables of one case.
+
+    Attributes
+    ----------
+    nodes : dict of str to DataFrame
+        One table per node label, keyed by label (``'Person'``, ``'Phone'``...).
+    rels : dict of str to DataFrame
+        One table per relationship type, keyed by type (``'LIVES_AT'``...).
+
+    Every label and type of :mod:`crimnet.schema` is present (empty tables for
+    those without rows), so consumers never test for a missing key.
+    """
+
+    nodes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rels: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.nodes = {n: conform(n, self.nodes[n]) if n in self.nodes else empty_table(n) for n in NODE_LABELS}
+        self.rels = {r: conform(r, self.rels[r]) if r in self.rels else empty_table(r) for r in REL_TYPES}
+
+    @classmethod
+    def from_frames(cls, frames: Mapping[str, pd.DataFrame]) -> CanonicalTables:
+        """Build from one mapping of label or type name to table."""
+        unknown = sorted(set(frames) - set(NODE_LABELS) - set(REL_TYPES))
+        if unknown:
+            raise SchemaError(f"Unknown tables {unknown}; expected labels or relationship types of crimnet.schema.")
+        return cls(
+            nodes={k: v for k, v in frames.items() if k in NODE_LABELS},
+            rels={k: v for k, v in frames.items() if k in REL_TYPES},
+        )
+
+    def items(self) -> Iterator[tuple[str, pd.DataFrame]]:
+        """Yield ``(name, table)`` for every node label, then every relationship type."""
+        yield from self.nodes.items()
+        yield from self.rels.items()
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of rows of each table."""
+        return {name: len(df) for name, df in self.items()}
+
+    def write(self, directory: str | Path) -> list[Path]:
+        """Write every table as Parquet under `directory` and return the paths.
+
+        Files are ``nodes_<Label>.parquet`` and ``edges_<TYPE>.parquet``; each is
+        written to a temporary name and renamed, so a reader never sees half a file.
+        """
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, df in self.items():
+            path = out / _filename(name)
+            tmp = path.with_suffix(".parquet.tmp")
+            table = pa.Table.from_pandas(df, schema=arrow_schema(name), preserve_index=False)
+            pq.write_table(table, tmp)
+            tmp.replace(path)
+            paths.append(path)
+        return paths
+
+    @classmethod
+    def read(cls, directory: str | Path) -> CanonicalTables:
+        """Read the tables written by :meth:`write`; absent files give empty tables."""
+        src = Path(directory)
+        if not src.is_dir():
+            raise SchemaError(f"{src}: no such directory of canonical tables.")
+        frames = {}
+        for name in (*NODE_LABELS, *REL_TYPES):
+            path = src / _filename(name)
+            if path.exists():
+                frames[name] = pq.read_table(path, schema=arrow_schema(name)).to_pandas()
+        return cls.from_frames(frames)
+
+
+def _filename(name: str) -> str:
+    return f"nodes_{name}.parquet" if name in NODE_LABELS else f"edges_{name}.parquet"
