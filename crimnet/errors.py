@@ -102,10 +102,10 @@ def check_interval(
     integer : bool, default False
         Require an ``int`` rather than any real number.
 
-    >>> check_interval(-1, param="resolution", func="leiden_clusters", low=0)
+    >>> check_interval(-1, param="resolution", func="leiden", low=0)
     Traceback (most recent call last):
     ...
-    crimnet.errors.ParameterError: The 'resolution' parameter of leiden_clusters must be a float in (0, inf). Got -1 instead.
+    crimnet.errors.ParameterError: The 'resolution' parameter of leiden must be a float in (0, inf). Got -1 instead.
     """
     left = "[" if closed in ("left", "both") else "("
     right = "]" if closed in ("right", "both") else ")"

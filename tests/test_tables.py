@@ -10,13 +10,22 @@ def _tiny() -> CanonicalTables:
     return CanonicalTables.from_frames(
         {
             "Person": pd.DataFrame(
-                {"id": ["p1", "p2"], "name": ["ana pop", "ion pop"], "sources": [["a"], ["a", "b"]],
-                 "record_ids": [["a:1"], ["a:2", "b:9"]]}
+                {
+                    "id": ["p1", "p2"],
+                    "name": ["ana pop", "ion pop"],
+                    "sources": [["a"], ["a", "b"]],
+                    "record_ids": [["a:1"], ["a:2", "b:9"]],
+                }
             ),
             "Phone": pd.DataFrame({"id": ["+447700900001"], "sources": [["a"]], "record_ids": [["a:1"]]}),
             "USES_PHONE": pd.DataFrame(
-                {"src": ["p1", "p2"], "dst": ["+447700900001"] * 2, "sources": [["a"], ["a"]],
-                 "record_ids": [["a:1"], ["a:2"]], "first_seen": ["2025-01-02", None]}
+                {
+                    "src": ["p1", "p2"],
+                    "dst": ["+447700900001"] * 2,
+                    "sources": [["a"], ["a"]],
+                    "record_ids": [["a:1"], ["a:2"]],
+                    "first_seen": ["2025-01-02", None],
+                }
             ),
         }
     )
@@ -35,9 +44,7 @@ def test_parquet_round_trip(tmp_path):
     t.write(tmp_path)
     back = CanonicalTables.read(tmp_path)
     for name, df in t.items():
-        pd.testing.assert_frame_equal(
-            df.astype(str), (back.nodes | back.rels)[name].astype(str), check_dtype=False
-        )
+        pd.testing.assert_frame_equal(df.astype(str), (back.nodes | back.rels)[name].astype(str), check_dtype=False)
     assert list(back.nodes["Person"].loc[1, "sources"]) == ["a", "b"]
 
 
