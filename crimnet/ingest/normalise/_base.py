@@ -1,0 +1,212 @@
+"""Shared machinery of the normalisers: distinct-value mapping and result assembly.
+
+Every normaliser works on the distinct non-missing values of its input once and
+maps the results back with integer codes (:func:`pandas.factorize`), so a column
+of 1M rows holding 200k distinct values costs 200k normalisations, not 1M.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crimnet.errors import ParameterError
+
+__all__: list[str] = []
+
+Result = tuple[Any, str | None]
+"""What a scalar normaliser returns: ``(value, None)`` or ``(None, reason)``."""
+
+_INVISIBLE = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff"
+_CONTROL = re.compile(f"[{_INVISIBLE}]")
+_EDGES = re.compile(rf"^[\s{_INVISIBLE}]+|[\s{_INVISIBLE}]+$")
+_SPACES = re.compile(r"\s+")
+
+# Letters that Unicode NFKD does not decompose into ASCII, mapped by hand.
+_SPECIAL = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+        "ħ": "h",
+        "Ħ": "H",
+        "ŧ": "t",
+        "Ŧ": "T",
+        "ŋ": "ng",
+        "Ŋ": "Ng",
+        "ĸ": "k",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
+
+
+def to_text(x: Any) -> str | None:
+    """Return `x` as stripped text, or None when it is missing, NaN or blank.
+
+    Whitespace, control and zero-width characters at either end are stripped;
+    a value made only of them is blank.
+
+    Integral floats (``7700900123.0``, as a CSV reader produces for a numeric
+    column with gaps) become ``'7700900123'``.
+    """
+    if x is None or x is pd.NA or x is pd.NaT:
+        return None
+    if isinstance(x, str):
+        s = x
+    elif isinstance(x, (bool, np.bool_)):
+        s = str(bool(x))
+    elif isinstance(x, (int, np.integer)):
+        s = str(int(x))
+    elif isinstance(x, (float, np.floating)):
+        f = float(x)
+        if math.isnan(f):
+            return None
+        s = str(int(f)) if f.is_integer() and abs(f) < 1e16 else repr(f)
+    else:
+        s = str(x)
+    s = _EDGES.sub("", s)
+    return s or None
+
+
+def ascii_fold(text: str) -> str:
+    """Fold `text` to ASCII: hand-mapped letters, NFKD decomposition, non-ASCII dropped."""
+    text = text.translate(_SPECIAL)
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """Return ``repr(text)``, shortened to about `limit` characters, for error messages."""
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return repr(text)
+
+
+def check_series(values: Any, func: str) -> pd.Series:
+    """Raise :class:`ParameterError` unless `values` is a pandas Series; return it."""
+    if not isinstance(values, pd.Series):
+        raise ParameterError(
+            f"The 'values' parameter of {func} must be a pandas Series. Got {type(values).__name__} instead."
+        )
+    return values
+
+
+def distinct_texts(values: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+    """Factorise `values`; return the codes (-1 for missing) and each distinct value as text.
+
+    Notes
+    -----
+    Time O(n) hashing plus O(k) text conversion for k distinct values.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, [to_text(u) for u in uniques]
+
+
+def assemble(
+    index: pd.Index,
+    codes: np.ndarray,
+    values: Sequence[Any],
+    errors: Sequence[str | None],
+    *,
+    dtype: str = "string",
+) -> pd.DataFrame:
+    """Build the ``value``/``error`` frame from per-distinct results and factorisation codes."""
+    k = len(values)
+    vals = np.empty(k + 1, dtype=object)
+    errs = np.empty(k + 1, dtype=object)
+    vals[:k] = values
+    errs[:k] = errors
+    vals[k] = None
+    errs[k] = None
+    take = np.where(codes < 0, k, codes)
+    return pd.DataFrame(
+        {
+            "value": pd.array(vals[take], dtype=dtype),
+            "error": pd.array(errs[take], dtype="string"),
+        },
+        index=index,
+    )
+
+
+def map_distinct(
+    values: pd.Series,
+    fn: Callable[[str], Result],
+    *,
+    func: str,
+    dtype: str = "string",
+) -> pd.DataFrame:
+    """Apply the scalar normaliser `fn` to each distinct non-missing value and map back.
+
+    `fn` takes stripped non-empty text and returns ``(value, None)`` or
+    ``(None, reason)``. An exception escaping `fn` is a bug; it is turned into
+    an error reason rather than failing the whole column, so one hostile cell
+    cannot stop an ingest.
+    """
+    check_series(values, func)
+    codes, texts = distinct_texts(values)
+    out_v: list[Any] = []
+    out_e: list[str | None] = []
+    for t in texts:
+        if t is None:
+            out_v.append(None)
+            out_e.append(None)
+            continue
+        try:
+            v, e = fn(t)
+        except Exception as exc:  # pragma: no cover - defensive
+            v, e = None, f"{quote(t)} could not be normalised ({type(exc).__name__})"
+        out_v.append(v)
+        out_e.append(e)
+    return assemble(values.index, codes, out_v, out_e, dtype=dtype)
+
+
+def map_values(values: pd.Series, fn: Callable[[str], Any], *, func: str, dtype: str = "string") -> pd.Series:
+    """Apply `fn` (text -> value or None) to each distinct non-missing value; return a Series."""
+    check_series(values, func)
+    codes, texts = distinct_texts(values)
+    out = [None if t is None else fn(t) for t in texts]
+    k = len(out)
+    arr = np.empty(k + 1, dtype=object)
+    arr[:k] = out
+    arr[k] = None
+    take = np.where(codes < 0, k, codes)
+    return pd.Series(pd.array(arr[take], dtype=dtype), index=values.index, name=values.name)
+
+
+def collapse_spaces(text: str) -> str:
+    """Collapse runs of whitespace to one space and strip the ends."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def remove_control(text: str) -> str:
+    """Replace control and zero-width characters with spaces."""
+    return _CONTROL.sub(" ", text)

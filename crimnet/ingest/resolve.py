@@ -1,0 +1,593 @@
+"""Person entity resolution: which raw person records describe the same person.
+
+Deterministic rules on strong identifiers first, then a Fellegi-Sunter model (Splink on DuckDB)
+over name, date of birth, postcode and address, phone, account, nationality and sex, then
+connected components of all links with a guard that splits chains joining conflicting records.
+The rules and the guard are documented in :mod:`crimnet.ingest.resolve_rules`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crimnet.errors import ParameterError, check_choice, check_interval, check_type
+from crimnet.ingest.resolve_rules import (
+    DETERMINISTIC_WEIGHT,
+    RECORD_COLUMNS,
+    deterministic_links,
+    entity_id_for,
+    guard_clusters,
+    pair_conflicts,
+    prepare_features,
+)
+
+__all__ = ["ResolutionResult", "resolve_people", "FIXED_PARAMETERS", "DEFAULT_THRESHOLD"]
+
+_FUNC = "resolve_people"
+
+#: Default match-probability threshold (tuned on generated easy/medium/hard cases).
+DEFAULT_THRESHOLD = 0.9
+
+#: Records below which EM is not attempted (``training='auto'``): too few matching pairs to
+#: estimate m probabilities stably, so the fixed parameters below are used.
+MIN_RECORDS_FOR_EM = 2000
+
+# (label, sql condition, m probability, u probability); the first level of each comparison is
+# its null level. The fixed m/u are used when training='fixed' (or 'auto' on small inputs, or
+# when EM gives implausible values); they are the EM estimates (rounded) on a generated medium
+# case of 5,000 people, seed 0 ('given and family' was not observed there: a prior guess).
+# They are also EM's starting values.
+_L = tuple[str, str, float, float]
+FIXED_PARAMETERS: dict[str, list[_L]] = {
+    "name": [
+        ("null", "name_l IS NULL OR name_r IS NULL", 0.0, 0.0),
+        ("exact", "name_l = name_r", 0.82, 0.00023),
+        ("given and family", "given_l = given_r AND family_l = family_r", 0.04, 0.0001),
+        ("variant key", "name_key_l = name_key_r", 0.05, 0.00004),
+        ("reversed", "given_l = family_r AND family_l = given_r", 0.044, 0.00002),
+        ("jaro-winkler >= 0.92", "jaro_winkler_similarity(name_l, name_r) >= 0.92", 0.076, 0.00037),
+        ("family and initial", "family_l = family_r AND g_init_l = g_init_r", 0.002, 0.00048),
+        ("jaro-winkler >= 0.80", "jaro_winkler_similarity(name_l, name_r) >= 0.80", 0.003, 0.0093),
+        ("else", "ELSE", 0.006, 0.9895),
+    ],
+    "dob": [
+        ("null", "dob_ym_l IS NULL OR dob_ym_r IS NULL", 0.0, 0.0),
+        ("exact", "dob_l = dob_r", 0.906, 0.00021),
+        ("year-month, day unknown", "dob_ym_l = dob_ym_r AND (dob_d_l IS NULL OR dob_d_r IS NULL)", 0.022, 0.00002),
+        ("day-month swap", "dob_y_l = dob_y_r AND dob_d_l = dob_m_r AND dob_m_l = dob_d_r", 0.019, 0.00002),
+        (
+            "one part differs",
+            "(CAST(dob_y_l = dob_y_r AS INT) + CAST(dob_m_l = dob_m_r AS INT) + CAST(dob_d_l = dob_d_r AS INT)) = 2",
+            0.024,
+            0.0045,
+        ),
+        ("else", "ELSE", 0.029, 0.9952),
+    ],
+    "address": [
+        ("null", "postcode_l IS NULL OR postcode_r IS NULL", 0.0, 0.0),
+        ("address", "address_id_l = address_id_r", 0.80, 0.001),
+        ("postcode", "postcode_l = postcode_r", 0.097, 0.0085),
+        ("sector", "sector_l = sector_r", 0.007, 0.03),
+        ("else", "ELSE", 0.097, 0.96),
+    ],
+    "phone": [
+        ("null", "phone_l IS NULL OR phone_r IS NULL", 0.0, 0.0),
+        ("exact", "phone_l = phone_r", 0.83, 0.00015),
+        ("else", "ELSE", 0.17, 0.99985),
+    ],
+    "account": [
+        ("null", "account_id_l IS NULL OR account_id_r IS NULL", 0.0, 0.0),
+        ("exact", "account_id_l = account_id_r", 0.63, 0.00014),
+        ("else", "ELSE", 0.37, 0.99986),
+    ],
+    "nationality": [
+        ("null", "nationality_l IS NULL OR nationality_r IS NULL", 0.0, 0.0),
+        ("exact", "nationality_l = nationality_r", 0.95, 0.41),
+        ("else", "ELSE", 0.05, 0.59),
+    ],
+    "sex": [
+        ("null", "sex_l IS NULL OR sex_r IS NULL", 0.0, 0.0),
+        ("exact", "sex_l = sex_r", 0.97, 0.51),
+        ("else", "ELSE", 0.03, 0.49),
+    ],
+}
+
+# In pseudonymised mode names are opaque tokens: the name comparison is exact-or-else (other
+# columns keep their levels; a level that needs parts of a tokenised value simply never fires).
+_PSEUDO_KEEP = {"name": ("null", "exact", "else")}
+
+# Exact-agreement levels whose weight is adjusted for the frequency of the value (a shared rare
+# name is stronger evidence than a shared common one).
+_TF_LEVELS = {("name", "exact"): "name"}
+
+_BLOCKING = (
+    "l.bk_dob = r.bk_dob",
+    "l.bk_dob_g = r.bk_dob_g",
+    "l.bk_dob_s = r.bk_dob_s",
+    "l.bk_dob_ym_f = r.bk_dob_ym_f",
+    "l.bk_dob_ym_s = r.bk_dob_ym_s",
+    "l.bk_pc_f = r.bk_pc_f",
+    "l.bk_pc_s = r.bk_pc_s",
+    "l.bk_key_y = r.bk_key_y",
+    "l.bk_key_md = r.bk_key_md",
+    "l.bk_phone = r.bk_phone",
+    "l.bk_account = r.bk_account",
+)
+
+_SPLINK_COLUMNS = (
+    "unique_id", "name", "given", "family", "name_key", "g_init", "dob", "dob_ym", "dob_y", "dob_m", "dob_d",
+    "postcode", "sector", "address_id", "phone", "account_id", "nationality", "sex",
+    "bk_dob", "bk_dob_g", "bk_dob_s", "bk_dob_ym_f", "bk_dob_ym_s", "bk_pc_f", "bk_pc_s", "bk_key_y", "bk_key_md",
+    "bk_phone", "bk_account",
+)  # fmt: skip
+
+
+@dataclass
+class ResolutionResult:
+    """The outcome of :func:`resolve_people`.
+
+    Attributes
+    ----------
+    entity_ids : Series of str
+        Aligned to the input ``records.index``: ``'P'`` + 12 hex characters per record.
+    table : DataFrame
+        The resolution table, one row per record: ``source``, ``record_id``, ``entity_id`` (str),
+        ``match_weight`` (float64: Splink match weight of the strongest kept link of the record,
+        ``inf`` for a deterministic rule, NaN for a singleton) and ``rule`` (str: ``'nino'``,
+        ``'account+name'``, ``'name+dob+postcode'``, ``'name+dob+phone'``,
+        ``'splink:p>=0.9'``, ``'singleton'``, ``'existing'`` or ``'merged:<old id>'``). Rows of
+        ``records`` come first in input order, then the rows of ``existing`` not in ``records``,
+        so the table replaces the previous batch's table.
+    pairs : DataFrame
+        Every link considered: ``left``, ``right`` (``'<source>:<record_id>'``), ``match_weight``
+        (float64), ``match_probability`` (float64), ``rule`` (str; ``'rejected:<rule>'`` when the
+        chain guard refused the link).
+    merges : DataFrame
+        Existing entities merged by this batch: ``old_id``, ``new_id`` (str).
+    params : dict
+        Parameters used: threshold, training mode actually used, prior, seed, m/u per level.
+    """
+
+    entity_ids: pd.Series
+    table: pd.DataFrame
+    pairs: pd.DataFrame
+    merges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"old_id": [], "new_id": []}, dtype=object))
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _settings(pseudonymised: bool, prior: float) -> dict[str, Any]:
+    comparisons = []
+    for name, levels in FIXED_PARAMETERS.items():
+        if pseudonymised and name in _PSEUDO_KEEP:
+            levels = [lv for lv in levels if lv[0] in _PSEUDO_KEEP[name]]
+        m_total = sum(lv[2] for lv in levels[1:])
+        u_total = sum(lv[3] for lv in levels[1:])
+        out = []
+        for i, (label, sql, m, u) in enumerate(levels):
+            level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+            if i == 0:
+                level["is_null_level"] = True
+            else:
+                level["m_probability"] = m / m_total
+                level["u_probability"] = u / u_total
+            if (name, label) in _TF_LEVELS:
+                level["tf_adjustment_column"] = _TF_LEVELS[(name, label)]
+                level["tf_adjustment_weight"] = 1.0
+            out.append(level)
+        comparisons.append({"output_column_name": name, "comparison_levels": out})
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "comparisons": comparisons,
+        "blocking_rules_to_generate_predictions": list(_BLOCKING),
+        "probability_two_random_records_match": prior,
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+        "max_iterations": 25,
+        "em_convergence": 0.0001,
+    }
+
+
+def _prior(df: pd.DataFrame) -> float:
+    """Prior probability that two random records match, from exact name + date-of-birth pairs.
+
+    Exact name and full date of birth catch about half the true pairs in noisy extracts (recall
+    assumed 0.5); the estimate is clipped to [1/C(n,2), 1e-3] so that a small batch is not
+    resolved more loosely than a large one (in a large batch the prior is about 1/n).
+    """
+    n = len(df)
+    total = n * (n - 1) / 2
+    if total < 1:
+        return 1e-3
+    sizes = df.dropna(subset=["name", "dob"]).groupby(["name", "dob"]).size().to_numpy(np.float64)
+    observed = float((sizes * (sizes - 1) / 2).sum())
+    if observed == 0:
+        observed = n / 2  # assume about two records per person
+    return float(min(max(observed / 0.5 / total, 1 / total), 1e-3))
+
+
+def _model_parameters(linker: Any) -> dict[str, list[tuple[str, float | None, float | None]]]:
+    out = {}
+    for comp in linker._settings_obj.comparisons:
+        out[comp.output_column_name] = [
+            (lv.label_for_charts, lv.m_probability, lv.u_probability)
+            for lv in comp.comparison_levels
+            if not lv.is_null_level
+        ]
+    return out
+
+
+def _plausible(params: dict[str, list[tuple[str, float | None, float | None]]]) -> bool:
+    """EM result sanity: the best level of each comparison favours a match, 'else' disfavours it."""
+    for levels in params.values():
+        (_, m0, u0), (_, m1, u1) = levels[0], levels[-1]
+        if None in (m0, u0, m1, u1) or not (m0 > u0 and m1 < u1):  # type: ignore[operator]
+            return False
+        if any(m is None or u is None or not math.isfinite(m) or not math.isfinite(u) for _, m, u in levels):
+            return False
+    return True
+
+
+def _splink_links(
+    df: pd.DataFrame,
+    *,
+    pseudonymised: bool,
+    training: str,
+    seed: int,
+    threshold: float,
+    weight_threshold: float | None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    # Splink warns about levels absent from a sample (e.g. no sex recorded); keep them out of logs
+    splink_logger = logging.getLogger("splink")
+    old_level = splink_logger.level
+    splink_logger.setLevel(logging.ERROR)
+    try:
+        return _splink_run(
+            df, pseudonymised=pseudonymised, training=training, seed=seed, threshold=threshold,
+            weight_threshold=weight_threshold, duckdb=duckdb, DuckDBAPI=DuckDBAPI, Linker=Linker,
+        )  # fmt: skip
+    finally:
+        splink_logger.setLevel(old_level)
+
+
+def _splink_run(
+    df: pd.DataFrame,
+    *,
+    pseudonymised: bool,
+    training: str,
+    seed: int,
+    threshold: float,
+    weight_threshold: float | None,
+    duckdb: Any,
+    DuckDBAPI: Any,
+    Linker: Any,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    prior = _prior(df)
+    used = "fixed"
+    em_error = None
+    if training == "em" or (training == "auto" and len(df) >= MIN_RECORDS_FOR_EM):
+        used = "em"
+    data = df[list(_SPLINK_COLUMNS)]
+
+    def make_linker() -> Any:
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        db = DuckDBAPI(connection=con)
+        table = db.register(data, table_name="records")
+        return Linker(table, _settings(pseudonymised, prior), log_level=None)
+
+    linker = make_linker()
+    if used == "em":
+        try:
+            linker.training.estimate_u_using_random_sampling(
+                max_pairs=1e6, seed=seed, min_count_per_level=None, num_chunks=1
+            )
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                "l.dob = r.dob", max_pairs=2e6, estimate_without_term_frequencies=True
+            )
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                "l.name_key = r.name_key", max_pairs=2e6, estimate_without_term_frequencies=True
+            )
+        except Exception as exc:  # any EM failure falls back to the documented parameters
+            used = "fixed (em failed)"
+            em_error = f"{type(exc).__name__}: {exc}"
+        if used == "em" and not _plausible(_model_parameters(linker)):
+            used = "fixed (em implausible)"
+        if used != "em":
+            linker = make_linker()
+    if weight_threshold is not None:
+        pred = linker.inference.predict(threshold_match_weight=weight_threshold, warning_mode="never")
+    else:
+        pred = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    out = pred.as_pandas_dataframe()
+    params = {"training": used, "prior": prior, "m_u": _model_parameters(linker)}
+    if em_error is not None:
+        params["em_error"] = em_error
+    links = pd.DataFrame(
+        {
+            "l": out["unique_id_l"].to_numpy(np.int64),
+            "r": out["unique_id_r"].to_numpy(np.int64),
+            "match_weight": out["match_weight"].to_numpy(np.float64),
+            "match_probability": out["match_probability"].to_numpy(np.float64),
+        }
+    )
+    lo, hi = np.minimum(links["l"], links["r"]), np.maximum(links["l"], links["r"])
+    links["l"], links["r"] = lo, hi
+    return links.sort_values(["l", "r"], kind="stable").reset_index(drop=True), params
+
+
+def _check(records: Any, threshold: Any, existing: Any, seed: Any, pseudonymised: Any, **kw: Any) -> None:
+    check_type(records, pd.DataFrame, param="records", func=_FUNC, expected="a pandas DataFrame")
+    missing = [c for c in ("source", "record_id") if c not in records.columns]
+    if missing:
+        raise ParameterError(
+            f"The 'records' parameter of {_FUNC} must be a DataFrame with columns 'source' and 'record_id'. "
+            f"Got columns {list(records.columns)} instead."
+        )
+    check_interval(threshold, param="threshold", func=_FUNC, low=0, high=1, closed="neither")
+    if existing is not None:
+        check_type(existing, pd.DataFrame, param="existing", func=_FUNC, expected="a pandas DataFrame or None")
+        if not {"source", "record_id", "entity_id"} <= set(existing.columns):
+            raise ParameterError(
+                f"The 'existing' parameter of {_FUNC} must be a DataFrame with columns 'source', 'record_id' and "
+                f"'entity_id'. Got columns {list(existing.columns)} instead."
+            )
+    check_interval(seed, param="seed", func=_FUNC, low=0, closed="left", integer=True)
+    check_type(pseudonymised, bool, param="pseudonymised", func=_FUNC, expected="a bool")
+    check_choice(kw["training"], ("auto", "em", "fixed"), param="training", func=_FUNC)
+    if kw["match_weight_threshold"] is not None:
+        check_interval(kw["match_weight_threshold"], param="match_weight_threshold", func=_FUNC)
+
+
+def resolve_people(
+    records: pd.DataFrame,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    existing: pd.DataFrame | None = None,
+    seed: int = 0,
+    pseudonymised: bool = False,
+    match_weight_threshold: float | None = None,
+    training: str = "auto",
+) -> ResolutionResult:
+    """Resolve person records into person entities.
+
+    Three stages: (1) deterministic rules on strong identifiers (same NINO; same account and
+    name; exact name, date of birth and postcode or phone); (2) a Fellegi-Sunter model fitted with
+    Splink on DuckDB, comparing name (exact, given+family, transliteration variant key, reversed
+    order, Jaro-Winkler >= 0.92 / 0.80), date of birth (exact, month precision, day/month swap,
+    one part differing), address (address, postcode, postcode sector), phone, account,
+    nationality and sex; (3) connected components of all links above the threshold, with a guard
+    that splits any cluster holding two NINOs or two incompatible dates of birth. Phone or
+    address alone never merges two records (families share both).
+
+    Parameters
+    ----------
+    records : DataFrame
+        One row per raw person record, columns ``source``, ``record_id`` (required) and any of
+        ``name`` (normalised ``'given family'``), ``dob`` (``YYYY-MM-DD``; month precision
+        ``YYYY-MM-01`` from source ``company_register``), ``postcode``, ``address_id``, ``phone``
+        (E.164), ``account_id``, ``nino``, ``nationality`` (ISO alpha-3), ``sex``; nulls allowed.
+        ``(source, record_id)`` must be unique.
+    threshold : float, default 0.9
+        Match probability in (0, 1) at or above which a Splink link merges two records. The
+        default was tuned on generated cases (5,000 people, seed 0): the pair and chain guards
+        hold precision, so going from 0.99 to 0.9 raised recall from 0.960 to 0.969 (medium)
+        and from 0.869 to 0.917 (hard) at pairwise precision >= 0.997.
+    existing : DataFrame or None, default None
+        A previous batch's records with an added ``entity_id`` column. Their entity ids are kept;
+        new records linking to one take its id; when new records link several existing entities,
+        they merge into the smallest id (reported in ``merges`` and as rule ``'merged:<old id>'``).
+    seed : int, default 0
+        Seed of the random sampling used to estimate u probabilities.
+    pseudonymised : bool, default False
+        Values are HMAC pseudonym tokens: only equality of whole values is compared.
+    match_weight_threshold : float or None, default None
+        If given, a Splink match weight (log2 Bayes factor including the prior) used instead of
+        `threshold`.
+    training : {'auto', 'em', 'fixed'}, default 'auto'
+        ``'em'``: estimate u by random sampling and m by expectation maximisation; ``'fixed'``:
+        the documented :data:`FIXED_PARAMETERS`; ``'auto'``: EM from 2,000 records up. EM results
+        with a best level not favouring a match fall back to the fixed parameters
+        (``params['training']`` says which was used).
+
+    Returns
+    -------
+    ResolutionResult
+        ``entity_ids`` aligned to ``records.index``, the resolution ``table``, the ``pairs``
+        behind it, ``merges`` of existing entities and the ``params`` used.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        Bad parameter values, missing key columns, or duplicate ``(source, record_id)``.
+
+    Notes
+    -----
+    Blocking keys (date of birth + family or given initial, year-month + family initial,
+    postcode + family initial, variant key + birth year, variant key + birth day-month, phone,
+    account) are capped at 60 records per key, so the number of compared pairs is O(n) and the
+    run is O(n log n) in time and O(n) in memory. Entity ids are the SHA-1 of the smallest
+    ``'<source>:<record_id>'`` in the cluster, so they are stable under re-runs and row order.
+
+    References
+    ----------
+    Fellegi, I. P. and Sunter, A. B. (1969). A theory for record linkage. JASA 64(328),
+    1183-1210. doi:10.1080/01621459.1969.10501049.
+    Linacre, R. et al. (2022). Splink: Free software for probabilistic record linkage at scale.
+    IJPDS 7(3). doi:10.23889/ijpds.v7i3.1794.
+
+    Examples
+    --------
+    >>> recs = pd.DataFrame({"source": ["police_intel", "bank_customers", "payroll"],
+    ...                      "record_id": ["U1", "B7", "L3"],
+    ...                      "name": ["ana popescu", "ana popesku", "ion popescu"],
+    ...                      "dob": ["1990-03-04", "1990-03-04", "1961-11-30"],
+    ...                      "postcode": ["LS1 4AB", "LS1 4AB", "LS1 4AB"]})
+    >>> res = resolve_people(recs)
+    >>> res.entity_ids.iloc[0] == res.entity_ids.iloc[1] != res.entity_ids.iloc[2]
+    True
+    >>> res.table["rule"].tolist()
+    ['splink:p>=0.9', 'splink:p>=0.9', 'singleton']
+    """
+    _check(
+        records,
+        threshold,
+        existing,
+        seed,
+        pseudonymised,
+        training=training,
+        match_weight_threshold=match_weight_threshold,
+    )
+    new = records.reindex(columns=list(RECORD_COLUMNS))
+    new_keys = new["source"].astype(str) + ":" + new["record_id"].astype(str)
+    if new_keys.duplicated().any():
+        dup = new_keys[new_keys.duplicated()].iloc[0]
+        raise ParameterError(
+            f"The 'records' parameter of {_FUNC} must have unique (source, record_id) pairs. Got {dup!r} twice instead."
+        )
+    old_ids = pd.Series(dtype=object)
+    old_weights = pd.Series(dtype=np.float64)
+    combined = new
+    if existing is not None and len(existing):
+        ex = existing.reindex(columns=[*RECORD_COLUMNS, "entity_id", "match_weight"])
+        ex_keys = ex["source"].astype(str) + ":" + ex["record_id"].astype(str)
+        ex = ex[~ex_keys.duplicated().to_numpy()]
+        ex_keys = ex["source"].astype(str) + ":" + ex["record_id"].astype(str)
+        old_ids = pd.Series(ex["entity_id"].astype(str).to_numpy(), index=ex_keys.to_numpy())
+        old_weights = pd.Series(pd.to_numeric(ex["match_weight"], errors="coerce").to_numpy(), index=ex_keys.to_numpy())
+        only_old = ex[~ex_keys.isin(new_keys).to_numpy()]
+        combined = pd.concat([new, only_old[list(RECORD_COLUMNS)]], ignore_index=True)
+    df = prepare_features(combined, pseudonymised=pseudonymised)
+    keys = df["key"].to_numpy(object)
+    is_old = df["key"].isin(old_ids.index).to_numpy()
+    if match_weight_threshold is not None:
+        splink_rule = f"splink:w>={match_weight_threshold:g}"
+    else:
+        splink_rule = f"splink:p>={threshold:g}"
+
+    det = deterministic_links(df)
+    det = det.assign(match_weight=DETERMINISTIC_WEIGHT, match_probability=1.0, prio=1)
+    if len(df) >= 2:
+        links, params = _splink_links(
+            df,
+            pseudonymised=pseudonymised,
+            training=training,
+            seed=seed,
+            threshold=threshold,
+            weight_threshold=match_weight_threshold,
+        )
+    else:
+        links, params = pd.DataFrame({"l": [], "r": [], "match_weight": [], "match_probability": []}), {}
+    links = links.assign(rule=splink_rule, prio=2)
+    reason = pair_conflicts(
+        df, links["l"].to_numpy(np.int64), links["r"].to_numpy(np.int64), pseudonymised=pseudonymised
+    )
+    refused = links[reason != ""].assign(rule=lambda d: "rejected:" + reason[reason != ""])
+    links = links[reason == ""]
+    edges = pd.concat([det, links], ignore_index=True)
+    edges = edges.astype({"l": np.int64, "r": np.int64, "match_weight": np.float64, "match_probability": np.float64})
+    # one row per pair: a deterministic rule wins over the model
+    edges = edges.sort_values(["l", "r", "prio"], kind="stable").drop_duplicates(["l", "r"], keep="first")
+    if is_old.any():
+        # previous decisions stand: links among existing records are replaced by their old clusters
+        edges = edges[~(is_old[edges["l"].to_numpy()] & is_old[edges["r"].to_numpy()])]
+        olds = df.loc[is_old, ["unique_id", "key"]].assign(eid=lambda d: d["key"].map(old_ids))
+        olds = olds.sort_values(["eid", "unique_id"], kind="stable")
+        same = (olds["eid"].shift(-1) == olds["eid"]).to_numpy()[:-1]
+        ids = olds["unique_id"].to_numpy()
+        forced = pd.DataFrame(
+            {"l": ids[:-1][same], "r": ids[1:][same], "match_weight": np.inf, "match_probability": 1.0,
+             "rule": "existing", "prio": 0}
+        )  # fmt: skip
+        edges = pd.concat([forced, edges], ignore_index=True)
+    edges = edges.sort_values(["prio", "l", "r"], kind="stable").reset_index(drop=True)
+    labels, accepted = guard_clusters(df, edges, pseudonymised=pseudonymised)
+
+    # entity ids: smallest existing id in the cluster, else the hash of the smallest key
+    lab = pd.Series(labels)
+    min_key = pd.Series(keys).groupby(lab).min()
+    cluster_id = entity_id_for(min_key)
+    old_of = pd.Series(keys).map(old_ids)
+    if is_old.any():
+        old_min = old_of.groupby(lab).min().dropna()
+        cluster_id.loc[old_min.index] = old_min
+    eid = lab.map(cluster_id).to_numpy(object)
+
+    # strongest kept link per record
+    kept = edges[accepted.to_numpy()]
+    inc = pd.concat(
+        [kept[["l", "match_weight", "rule", "prio"]].rename(columns={"l": "u"}),
+         kept[["r", "match_weight", "rule", "prio"]].rename(columns={"r": "u"})],
+        ignore_index=True,
+    )  # fmt: skip
+    inc = inc[inc["rule"] != "existing"]
+    inc = inc.sort_values(["u", "match_weight", "prio"], ascending=[True, False, True], kind="stable")
+    best = inc.drop_duplicates("u", keep="first").set_index("u")
+    weight = pd.Series(np.nan, index=df.index, dtype=np.float64)
+    rule = pd.Series("singleton", index=df.index, dtype=object)
+    weight.loc[best.index] = best["match_weight"].to_numpy()
+    rule.loc[best.index] = best["rule"].to_numpy()
+    old_arr = old_of.to_numpy(object)
+    rule[is_old] = "existing"
+    weight[is_old] = pd.Series(keys[is_old]).map(old_weights).to_numpy(np.float64)
+    changed = is_old & (old_arr != eid)
+    rule[changed] = np.array(["merged:" + str(o) for o in old_arr[changed]], dtype=object)
+    merges = (
+        pd.DataFrame({"old_id": old_arr[changed], "new_id": eid[changed]}, dtype=object)
+        .drop_duplicates()
+        .sort_values(["old_id"])
+        .reset_index(drop=True)
+    )
+
+    table = pd.DataFrame(
+        {
+            "source": df["source"].to_numpy(object),
+            "record_id": df["record_id"].to_numpy(object),
+            "entity_id": eid,
+            "match_weight": weight.to_numpy(np.float64),
+            "rule": rule.to_numpy(object),
+        }
+    )
+    # input order first, then existing-only rows in key order
+    table["_order"] = np.where(df["row"].to_numpy() < len(new), df["row"].to_numpy(), len(new) + df.index.to_numpy())
+    table = table.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    entity_ids = pd.Series(table["entity_id"].to_numpy()[: len(new)], index=records.index, name="entity_id")
+
+    pairs = pd.DataFrame(
+        {
+            "left": keys[edges["l"].to_numpy()],
+            "right": keys[edges["r"].to_numpy()],
+            "match_weight": edges["match_weight"].to_numpy(np.float64),
+            "match_probability": edges["match_probability"].to_numpy(np.float64),
+            "rule": np.where(accepted.to_numpy(), edges["rule"], "rejected:" + edges["rule"].astype(str)),
+        }
+    )
+    pairs = pairs[edges["rule"].to_numpy() != "existing"]
+    if len(refused):
+        pairs = pd.concat(
+            [pairs, pd.DataFrame({"left": keys[refused["l"].to_numpy()], "right": keys[refused["r"].to_numpy()],
+                                  "match_weight": refused["match_weight"].to_numpy(np.float64),
+                                  "match_probability": refused["match_probability"].to_numpy(np.float64),
+                                  "rule": refused["rule"].to_numpy(object)})],
+            ignore_index=True,
+        )  # fmt: skip
+    pairs = pairs.sort_values(["left", "right"], kind="stable").reset_index(drop=True)
+    params.update(
+        threshold=threshold,
+        match_weight_threshold=match_weight_threshold,
+        seed=seed,
+        pseudonymised=pseudonymised,
+        n_records=len(df),
+        n_entities=int(len(cluster_id)),
+        n_rejected_links=int((~accepted).sum()) + len(refused),
+    )
+    return ResolutionResult(entity_ids=entity_ids, table=table, pairs=pairs, merges=merges, params=params)

@@ -1,0 +1,544 @@
+"""Building blocks of person entity resolution: features, deterministic rules, the chain guard.
+
+Everything here is plain pandas/numpy and does not touch Splink; :mod:`crimnet.ingest.resolve`
+combines these pieces with the probabilistic model.
+
+Deterministic rules (each documented with why it is safe)
+---------------------------------------------------------
+``nino``
+    Same National Insurance number. A NINO is issued to one person for life, so two records
+    carrying it describe one person even across a change of name (marriage, anglicised
+    spelling). Identity misuse (a controller using a victim's NINO) is the known failure; the
+    chain guard still refuses to merge records whose dates of birth are incompatible.
+``account+name``
+    Same bank account and the same name variant key. Families and exploiters share accounts
+    (wages of many workers paid into one controller account), so an account alone never
+    merges; requiring the same name removes those cases, and the guard removes a father and a
+    son of the same name sharing an account (incompatible dates of birth).
+``name+dob+postcode`` and ``name+dob+phone``
+    Exact name, exact full date of birth and the same postcode (or phone). Family members share
+    addresses and phones, but then differ in name (twins) or date of birth (parent and child of
+    the same name); the coincidence of all three for two different people is negligible.
+
+Pair guard
+----------
+A model link is refused when the two records name clearly different given names (siblings and
+twins share family name, date of birth, address and phone, which the model sees as strong
+evidence, but never a given name): the given names differ unless they are equal, have the same
+variant key, are one edit apart, have Jaro-Winkler similarity >= 0.9, one is a prefix of the other
+(an initial), or the name is written in reverse order. Opposite recorded sexes also refuse a
+model link. Pseudonymised names cannot be compared for similarity, so there a model link needs
+equal name tokens. Deterministic links are not subject to this guard (a NINO link survives a
+change of name).
+
+Chain guard
+-----------
+Transitive closure can chain two different people through a bridge record (a record without a
+date of birth that links to a father and to his son). After clustering, any cluster holding two
+different NINOs or two incompatible dates of birth (see :func:`dob_compatible`) is re-clustered
+by adding its links strongest first (deterministic links first) and refusing any link that would
+put a conflicting pair into one cluster (constrained single linkage).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+__all__ = [
+    "RECORD_COLUMNS",
+    "DETERMINISTIC_WEIGHT",
+    "prepare_features",
+    "variant_key",
+    "dob_compatible",
+    "deterministic_links",
+    "components",
+    "guard_clusters",
+    "pair_conflicts",
+    "entity_id_for",
+]
+
+#: Columns of the ``records`` frame that resolution reads (all optional except source and record_id).
+RECORD_COLUMNS = (
+    "source",
+    "record_id",
+    "name",
+    "dob",
+    "postcode",
+    "address_id",
+    "phone",
+    "account_id",
+    "nino",
+    "nationality",
+    "sex",
+)
+
+#: Match weight given to deterministic links (they are certain by rule, not by score).
+DETERMINISTIC_WEIGHT = np.inf
+
+#: Block keys shared by more records than this are not used for blocking (an HMO postcode,
+#: a call-centre phone); it keeps the number of compared pairs linear in the number of records.
+MAX_BLOCK = 60
+
+_MONTH_PRECISION_SOURCES = ("company_register",)
+
+# Transliteration folds applied before the consonant skeleton, longest first.
+_FOLDS = (
+    ("sch", "sh"),
+    ("tch", "ch"),
+    ("ph", "f"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("c", "k"),
+    ("w", "v"),
+    ("z", "s"),
+    ("j", "y"),
+    ("x", "ks"),
+)
+_VOWELS = re.compile(r"(?<=.)[aeiouy]+")
+_DOUBLES = re.compile(r"(.)\1+")
+_NON_ALPHA = re.compile(r"[^a-z ]+")
+
+
+def _fallback_variant_key(name: str) -> str:
+    tokens = []
+    for tok in _NON_ALPHA.sub("", name.lower()).split():
+        for a, b in _FOLDS:
+            tok = tok.replace(a, b)
+        tok = _DOUBLES.sub(r"\1", _VOWELS.sub("", _DOUBLES.sub(r"\1", tok)))
+        tokens.append(tok)
+    return " ".join(tokens)
+
+
+def variant_key(names: pd.Series) -> pd.Series:
+    """Return a transliteration variant key per name (``'mohammed ali'`` and ``'muhamad aly'`` agree).
+
+    Uses :func:`crimnet.ingest.normalise.name_variant_key` when the normaliser provides it, else a
+    consonant-skeleton fallback (folds such as ph->f, kh->h, then vowels after the first letter
+    and doubled letters removed, per token).
+
+    >>> keys = variant_key(pd.Series(["mohammed ali", "muhammad ali", "john smith", None]))
+    >>> keys[0] == keys[1] != keys[2], keys[3]
+    (True, None)
+    >>> _fallback_variant_key("muhamad aly")
+    'mhmd al'
+    """
+    out = pd.Series(None, index=names.index, dtype=object)
+    mask = names.notna()
+    if not mask.any():
+        return out
+    values = names[mask].astype(str)
+    name_variant_key: Any = None
+    try:  # the normalisers' key when it exists (it may take a Series or one string)
+        from crimnet.ingest import normalise as _normalise
+
+        name_variant_key = getattr(_normalise, "name_variant_key", None)
+    except Exception:  # a broken or absent normaliser falls back to the local key
+        name_variant_key = None
+    keys = None
+    if name_variant_key is not None:
+        try:
+            res = name_variant_key(values)
+            keys = res if isinstance(res, pd.Series) and len(res) == len(values) else None
+        except (TypeError, AttributeError, ValueError):
+            keys = None
+        if keys is None:
+            try:
+                keys = values.map(name_variant_key)
+            except (TypeError, AttributeError, ValueError):
+                keys = None
+    if keys is None:
+        uniq = pd.unique(values)
+        lookup = dict(zip(uniq, (_fallback_variant_key(v) for v in uniq), strict=True))
+        keys = values.map(lookup)
+    out[mask] = keys.to_numpy(dtype=object)
+    return out.astype(object).where(out.notna(), None)
+
+
+def _str_col(records: pd.DataFrame, col: str) -> pd.Series:
+    if col not in records.columns:
+        return pd.Series(None, index=records.index, dtype=object)
+    s = records[col].astype(object)
+    s = s.where(s.notna(), None)
+    s = s.map(lambda v: None if v is None else str(v).strip() or None, na_action="ignore")
+    return s.where(s.notna(), None).astype(object)
+
+
+def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> pd.DataFrame:
+    """Derive the comparison and blocking columns from person records.
+
+    Parameters
+    ----------
+    records : DataFrame
+        The person records (see :data:`RECORD_COLUMNS`); absent columns count as all-missing.
+    pseudonymised : bool, default False
+        Names are opaque tokens: only equality is meaningful, so no name parts or variant keys
+        are derived. Dates of birth and postcodes are parsed when they look like dates and
+        postcodes, and otherwise compared whole (month-precision date tokens are dropped).
+
+    Returns
+    -------
+    DataFrame
+        Sorted by ``key`` (``'<source>:<record_id>'``), with ``unique_id`` (int64, 0..n-1) and
+        object columns ``key``, ``source``, ``record_id``, ``name``, ``given``, ``family``,
+        ``name_key``, ``g_init``, ``f_init``, ``dob`` (full date, null when the day is unknown),
+        ``dob_ym``, ``dob_y``, ``dob_m``, ``dob_d``, ``dob_md``, ``postcode``, ``sector``,
+        ``address_id``, ``phone``, ``account_id``, ``nino``, ``nationality``, ``sex``, and
+        ``bk_*`` blocking keys (null where the key is shared by more than ``MAX_BLOCK`` records).
+        Column ``row`` holds each record's position in the input.
+
+    Notes
+    -----
+    O(n) time and memory (names are keyed once per distinct value).
+    """
+    cols = {c: _str_col(records, c) for c in RECORD_COLUMNS}
+    df = pd.DataFrame(cols)
+    df["row"] = np.arange(len(df), dtype=np.int64)
+    df["key"] = df["source"].astype(str) + ":" + df["record_id"].astype(str)
+    df = df.sort_values("key", kind="stable").reset_index(drop=True)
+    df.insert(0, "unique_id", np.arange(len(df), dtype=np.int64))
+    month_precision = df["source"].isin(_MONTH_PRECISION_SOURCES).to_numpy()
+    name = df["name"].astype("string")
+    if pseudonymised:  # name tokens: equality only
+        df["name_key"] = name
+        for c in ("given", "family", "g_init", "f_init"):
+            df[c] = None
+    else:
+        parts = name.str.split()
+        df["given"] = parts.str[0]
+        df["family"] = parts.str[-1]
+        df["name_key"] = variant_key(name)
+        df["g_init"] = df["given"].astype("string").str[0]
+        df["f_init"] = df["family"].astype("string").str[0]
+    # dates of birth: parts when the value is a date; an opaque token (pseudonymised) is kept whole
+    raw = df["dob"].astype("string")
+    is_date = raw.str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False).to_numpy(bool)
+    token = raw.notna().to_numpy() & ~is_date
+    dob = raw.where(is_date, None)
+    df["dob_y"] = dob.str[0:4]
+    df["dob_m"] = dob.str[5:7]
+    df["dob_d"] = dob.str[8:10]
+    df.loc[month_precision, "dob_d"] = None
+    df["dob_ym"] = dob.str[0:7].where(is_date, raw.where(token & ~month_precision, None))
+    df["dob_md"] = df["dob_m"] + "-" + df["dob_d"]
+    df["dob"] = raw.where(~month_precision & (is_date | token), None)
+    df.loc[token & month_precision, "dob_ym"] = None
+    pc = df["postcode"].astype("string")
+    is_pc = pc.str.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}", na=False)
+    df["sector"] = (pc.str.split().str[0] + " " + pc.str.split().str[1].str[0]).where(is_pc, None)
+    df = df.astype({c: object for c in df.columns if c not in ("unique_id", "row")})
+    df = df.where(df.notna(), None)
+    # blocking keys, capped so that no block is quadratic in a hub value
+    if pseudonymised:
+        df["bk_dob"] = df["dob"]
+        df["bk_key_y"] = _join(df["name"], df["dob_y"])
+        df["bk_key_md"] = _join(df["name"], df["dob_md"])
+        df["bk_pc_s"] = _join(df["name"], df["postcode"])
+        df["bk_dob_ym_f"] = _join(df["name"], df["dob_ym"])
+        for c in ("bk_dob_g", "bk_dob_s", "bk_dob_ym_s", "bk_pc_f"):
+            df[c] = None
+    else:
+        # initials of the tokens in sorted order, and the sorted variant key: blind to reversed names
+        skey = df["name_key"].astype("string").str.split().map(lambda t: " ".join(sorted(t)), na_action="ignore")
+        s_init = (
+            df["name"].astype("string").str.split().map(lambda t: "".join(sorted(w[0] for w in t)), na_action="ignore")
+        )
+        df["bk_dob"] = _join(df["dob"], df["f_init"])
+        df["bk_dob_g"] = _join(df["dob"], df["g_init"])
+        df["bk_dob_s"] = _join(df["dob"], s_init)
+        df["bk_dob_ym_f"] = _join(df["dob_ym"], df["f_init"])
+        df["bk_dob_ym_s"] = _join(df["dob_ym"], s_init)
+        df["bk_pc_f"] = _join(df["postcode"], df["f_init"])
+        df["bk_pc_s"] = _join(df["postcode"], s_init)
+        df["bk_key_y"] = _join(skey, df["dob_y"])
+        df["bk_key_md"] = _join(skey, df["dob_md"])
+    df["bk_phone"] = df["phone"]
+    df["bk_account"] = df["account_id"]
+    for c in [c for c in df.columns if c.startswith("bk_")]:
+        counts = df[c].map(df[c].value_counts())
+        df[c] = df[c].where(counts <= MAX_BLOCK, None)
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df
+
+
+def _join(a: pd.Series, b: pd.Series) -> pd.Series:
+    out = a.astype(object) + "|" + b.astype(object)
+    return out.where(a.notna() & b.notna(), None)
+
+
+def dob_compatible(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+    """Return whether paired dates of birth may belong to one person (vectorised).
+
+    `a` and `b` are aligned frames with string columns ``dob_y``, ``dob_m``, ``dob_d`` (day null
+    when unknown). Two dates are compatible when either is missing, when at least two of year,
+    month and day agree (an unknown day agrees with any day: one keying error is tolerated), or
+    when day and month are swapped (US-style entry).
+
+    >>> x = pd.DataFrame({"dob_y": ["1990", "1990", "1960", None], "dob_m": ["03", "03", "03", None],
+    ...                   "dob_d": ["04", "04", "04", None]})
+    >>> y = pd.DataFrame({"dob_y": ["1990", "1991", "1990", "1990"], "dob_m": ["04", "03", "05", "01"],
+    ...                   "dob_d": ["03", "04", "04", "01"]})
+    >>> dob_compatible(x, y).tolist()
+    [True, True, False, True]
+    """
+    ya, ma, da = (a[c].to_numpy(dtype=object) for c in ("dob_y", "dob_m", "dob_d"))
+    yb, mb, db = (b[c].to_numpy(dtype=object) for c in ("dob_y", "dob_m", "dob_d"))
+    missing = pd.isna(ya) | pd.isna(yb)
+    day_unknown = pd.isna(da) | pd.isna(db)
+    same = (ya == yb).astype(int) + (ma == mb).astype(int) + ((da == db) | day_unknown).astype(int)
+    swap = (ya == yb) & (da == mb) & (ma == db) & ~day_unknown
+    return missing | (same >= 2) | swap
+
+
+def _chain_edges(df: pd.DataFrame, by: list[str], rule: str, order: list[str] | None = None) -> pd.DataFrame:
+    sub = df.dropna(subset=by)
+    if sub.empty:
+        return pd.DataFrame({"l": [], "r": [], "rule": []}).astype({"l": np.int64, "r": np.int64})
+    sub = sub.sort_values([*by, *(order or []), "unique_id"], kind="stable", na_position="last")
+    same = (sub[by].shift(-1) == sub[by]).all(axis=1).to_numpy()[:-1]
+    ids = sub["unique_id"].to_numpy()
+    left, right = ids[:-1][same], ids[1:][same]
+    return pd.DataFrame(
+        {"l": np.minimum(left, right), "r": np.maximum(left, right), "rule": np.full(len(left), rule, dtype=object)}
+    )
+
+
+def deterministic_links(df: pd.DataFrame) -> pd.DataFrame:
+    """Return the links of the deterministic rules (see the module notes) between prepared records.
+
+    Each rule groups records by its keys and links consecutive records of a group (sorted by date
+    of birth), so a group of k records gives k - 1 links, not k(k-1)/2.
+
+    Returns
+    -------
+    DataFrame
+        ``l``, ``r`` (int64 unique ids, l < r) and ``rule`` (str); one row per linked pair, the
+        first rule in the order nino, account+name, name+dob+postcode, name+dob+phone winning.
+
+    Notes
+    -----
+    O(n log n) time (sorting), O(n) memory.
+    """
+    parts = [
+        _chain_edges(df, ["nino"], "nino", ["dob"]),
+        _chain_edges(df, ["account_id", "name_key"], "account+name", ["dob"]),
+        _chain_edges(df, ["name", "dob", "postcode"], "name+dob+postcode"),
+        _chain_edges(df, ["name", "dob", "phone"], "name+dob+phone"),
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    return out.drop_duplicates(["l", "r"], keep="first").reset_index(drop=True)
+
+
+def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Return connected-component labels (int64, 0..k-1) of ``n`` nodes joined by the given edges.
+
+    >>> components(4, np.array([0, 2]), np.array([1, 3])).tolist()
+    [0, 0, 1, 1]
+    """
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    m = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    _, labels = connected_components(m, directed=False)
+    return labels.astype(np.int64)
+
+
+def _conflicting_components(df: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
+    """Return the labels of components holding two NINOs or two incompatible dates of birth."""
+    frame = pd.DataFrame({"c": labels, "nino": df["nino"].to_numpy(object)})
+    n_nino = frame.dropna().groupby("c")["nino"].nunique()
+    bad = set(n_nino.index[n_nino > 1].tolist())
+    dobs = (
+        pd.DataFrame(
+            {
+                "c": labels,
+                "dob_y": df["dob_y"].to_numpy(object),
+                "dob_m": df["dob_m"].to_numpy(object),
+                "dob_d": df["dob_d"].to_numpy(object),
+            }
+        )
+        .dropna(subset=["dob_y"])
+        .drop_duplicates()
+    )
+    multi = dobs.groupby("c")["dob_y"].transform("size") > 1
+    dobs = dobs[multi.to_numpy()]
+    if not dobs.empty:  # pairs of distinct dates within a component: few components, few dates each
+        pairs = dobs.merge(dobs, on="c", suffixes=("_a", "_b"))
+        a = pairs[["dob_y_a", "dob_m_a", "dob_d_a"]].set_axis(["dob_y", "dob_m", "dob_d"], axis=1)
+        b = pairs[["dob_y_b", "dob_m_b", "dob_d_b"]].set_axis(["dob_y", "dob_m", "dob_d"], axis=1)
+        ok = dob_compatible(a, b)
+        bad |= set(pairs.loc[~ok, "c"].unique().tolist())
+    return np.array(sorted(bad), dtype=np.int64)
+
+
+def guard_clusters(
+    df: pd.DataFrame, edges: pd.DataFrame, *, pseudonymised: bool = False
+) -> tuple[np.ndarray, pd.Series]:
+    """Cluster records by their links, splitting chains that join conflicting records.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Prepared records (:func:`prepare_features`).
+    edges : DataFrame
+        Candidate links ``l``, ``r`` (unique ids), ``match_weight`` (float64, inf for deterministic
+        links), ``rule`` and optionally ``prio`` (int: lower is added first). Links with rule
+        ``'existing'`` (a previous batch's decisions) are always kept.
+    pseudonymised : bool, default False
+        Unused (kept for symmetry): date-of-birth tokens, which cannot be parsed, conflict
+        whenever they differ.
+
+    Returns
+    -------
+    labels : ndarray of int64
+        Cluster label per prepared record.
+    accepted : Series of bool
+        Aligned to `edges`: whether each link was kept (a link refused by the guard is False).
+
+    Notes
+    -----
+    Connected components in O(n + m); conflicting components (rare) are re-clustered by
+    constrained single linkage in O(m_c log m_c + m_c * s) for their m_c links and cluster size s.
+    """
+    n = len(df)
+    left = edges["l"].to_numpy(np.int64)
+    right = edges["r"].to_numpy(np.int64)
+    labels = components(n, left, right)
+    accepted = pd.Series(True, index=edges.index)
+    check = df
+    token = (df["dob_y"].isna() & df["dob"].notna()).to_numpy()
+    if token.any():  # opaque date tokens: equality is all we can test
+        check = df.copy()
+        for c in ("dob_y", "dob_m", "dob_d"):
+            check.loc[token, c] = df.loc[token, "dob"]
+    bad = _conflicting_components(check, labels)
+    if len(bad) == 0:
+        return labels, accepted
+    in_bad = np.isin(labels[left], bad)
+    prio = edges["prio"] if "prio" in edges.columns else pd.Series(1, index=edges.index)
+    sub = edges[in_bad].assign(_w=edges.loc[in_bad, "match_weight"].astype(float), _p=prio[in_bad])
+    sub = sub.sort_values(["_p", "_w", "l", "r"], ascending=[True, False, True, True], kind="stable")
+    nino = check["nino"].to_numpy(object)
+    dy, dm, dd = (check[c].to_numpy(object) for c in ("dob_y", "dob_m", "dob_d"))
+    parent: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    keep = []
+    forced = sub["rule"].eq("existing").to_numpy() if "rule" in sub.columns else np.zeros(len(sub), bool)
+    for idx, a, b, force in zip(sub.index, sub["l"].to_numpy(), sub["r"].to_numpy(), forced, strict=True):
+        ra, rb = find(int(a)), find(int(b))
+        if ra == rb:
+            keep.append(idx)
+            continue
+        ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
+        ninos = {nino[i] for i in ma + mb if nino[i] is not None}
+        ok = len(ninos) <= 1 or force
+        if ok and not force:
+            da = [i for i in ma if dy[i] is not None]
+            db_ = [i for i in mb if dy[i] is not None]
+            if da and db_:
+                ia = np.repeat(da, len(db_))
+                ib = np.tile(db_, len(da))
+                fa = pd.DataFrame({"dob_y": dy[ia], "dob_m": dm[ia], "dob_d": dd[ia]})
+                fb = pd.DataFrame({"dob_y": dy[ib], "dob_m": dm[ib], "dob_d": dd[ib]})
+                ok = bool(dob_compatible(fa, fb).all())
+        if not ok:
+            accepted[idx] = False
+            continue
+        if len(ma) < len(mb):
+            ra, rb, ma, mb = rb, ra, mb, ma
+        parent[rb] = ra
+        members[ra] = ma + mb
+        members.pop(rb, None)
+        keep.append(idx)
+    kept = accepted.to_numpy()
+    labels = components(n, left[kept], right[kept])
+    return labels, accepted
+
+
+def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pseudonymised: bool = False) -> np.ndarray:
+    """Return, per candidate pair, why it must not be linked by the model ('' when it may).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Prepared records (:func:`prepare_features`).
+    left, right : ndarray of int64
+        Unique ids of the paired records.
+    pseudonymised : bool, default False
+        Names are tokens: different tokens conflict.
+
+    Returns
+    -------
+    ndarray of object
+        ``'given-name'``, ``'sex'`` or ``''`` per pair (see the module notes).
+
+    Notes
+    -----
+    O(m) for m pairs; string similarities run in DuckDB.
+    """
+    import duckdb
+
+    out = np.full(len(left), "", dtype=object)
+    if len(left) == 0:
+        return out
+    sex = df["sex"].to_numpy(object)
+    sl, sr = sex[left], sex[right]
+    sex_bad = pd.notna(sl) & pd.notna(sr) & np.isin(sl, ["M", "F"]) & np.isin(sr, ["M", "F"]) & (sl != sr)
+    if pseudonymised:
+        name = df["name"].to_numpy(object)
+        nl, nr = name[left], name[right]
+        name_bad = pd.notna(nl) & pd.notna(nr) & (nl != nr)
+    else:
+        given = df["given"].to_numpy(object)
+        family = df["family"].to_numpy(object)
+        gkey = df["name_key"].str.split().str[0].to_numpy(object)
+        pairs = pd.DataFrame(
+            {"gl": given[left], "gr": given[right], "fl": family[left], "fr": family[right],
+             "kl": gkey[left], "kr": gkey[right]}
+        )  # fmt: skip
+        con = duckdb.connect()
+        try:
+            con.register("pairs", pairs)
+            name_bad = (
+                con.execute(
+                    """
+                SELECT coalesce(NOT (gl = gr OR kl = kr OR damerau_levenshtein(gl, gr) <= 1
+                                 OR jaro_winkler_similarity(gl, gr) >= 0.9
+                                 OR starts_with(gl, gr) OR starts_with(gr, gl)
+                                 OR (gl = fr AND fl = gr)), FALSE) AS bad
+                FROM pairs
+                """
+                )
+                .df()["bad"]
+                .to_numpy(bool)
+            )
+        finally:
+            con.close()
+    out[sex_bad] = "sex"
+    out[name_bad] = "given-name"
+    return out
+
+
+def entity_id_for(keys: pd.Series) -> pd.Series:
+    """Return ``'P'`` + 12 hex characters of the SHA-1 of each key (a cluster's smallest record key).
+
+    >>> entity_id_for(pd.Series(["police_intel:U1"])).str.len().tolist()
+    [13]
+    """
+    return keys.map(lambda k: "P" + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])

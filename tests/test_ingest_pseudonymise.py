@@ -1,0 +1,160 @@
+"""Tests of crimnet.ingest.pseudonymise: linking, key and domain separation, key loading."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crimnet.errors import CrimnetError, ParameterError
+from crimnet.ingest.pseudonymise import PseudonymKeyError, load_key, pseudonymise
+
+KEY = bytes(range(32))
+OTHER_KEY = bytes(range(1, 33))
+TOKEN = re.compile(r"^phone_[0-9a-f]{32}$")
+
+
+def test_known_token():
+    """The token is the documented HMAC: domain, NUL, utf-8 value; first 32 hex characters."""
+    out = pseudonymise(pd.Series(["+447700900123"]), key=KEY, domain="phone")
+    expected = hmac.new(KEY, b"phone\x00+447700900123", hashlib.sha256).hexdigest()[:32]
+    assert out.iloc[0] == f"phone_{expected}"
+
+
+def test_same_key_links_across_sources():
+    a = pd.Series(["+447700900123", "+447700900124", None], index=[5, 6, 7], name="phone")
+    b = pd.Series(["+447700900999", "+447700900123"], index=["x", "y"])
+    ta = pseudonymise(a, key=KEY, domain="phone")
+    tb = pseudonymise(b, key=KEY, domain="phone")
+    assert ta.iloc[0] == tb.iloc[1]
+    assert ta.iloc[0] != ta.iloc[1] != tb.iloc[0]
+    assert list(ta.index) == [5, 6, 7] and ta.name == "phone" and ta.dtype == "string"
+    assert all(TOKEN.match(t) for t in ta.dropna())
+
+
+def test_different_key_gives_different_tokens():
+    s = pd.Series(["+447700900123", "+447700900124"])
+    same = pseudonymise(s, key=KEY, domain="phone")
+    other = pseudonymise(s, key=OTHER_KEY, domain="phone")
+    assert not set(same) & set(other)
+
+
+def test_domain_separation():
+    s = pd.Series(["123456:01234567"])
+    a = pseudonymise(s, key=KEY, domain="account")
+    p = pseudonymise(s, key=KEY, domain="phone")
+    assert a.iloc[0].startswith("account_") and p.iloc[0].startswith("phone_")
+    assert a.iloc[0].split("_", 1)[1] != p.iloc[0].split("_", 1)[1]
+
+
+def test_missing_stays_missing():
+    s = pd.Series([None, np.nan, pd.NA, "", "+447700900123"], dtype=object)
+    out = pseudonymise(s, key=KEY, domain="phone")
+    assert out.isna().tolist() == [True, True, True, True, False]
+
+
+def test_key_never_appears_in_output():
+    key = b"K" * 16 + b"secret-key-material"
+    s = pd.Series([key.decode(), key.hex(), "+447700900123"])
+    out = pseudonymise(s, key=key, domain="phone")
+    text = "".join(out.tolist())
+    for form in (key.decode(), key.hex(), base64.b64encode(key).decode()):
+        assert form not in text
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"key": b"short", "domain": "phone"}, "The 'key' parameter of pseudonymise must be bytes of length >= 16. "
+         "Got bytes of length 5 instead."),
+        ({"key": "a" * 32, "domain": "phone"}, "must be bytes of length >= 16. Got a str instead."),
+        ({"key": KEY, "domain": "Phone"}, "The 'domain' parameter of pseudonymise must be a str of lower-case"),
+        ({"key": KEY, "domain": ""}, "The 'domain' parameter of pseudonymise"),
+    ],
+)  # fmt: skip
+def test_bad_parameters(kwargs, message):
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        pseudonymise(pd.Series(["x"]), **kwargs)
+    with pytest.raises(ParameterError, match="The 'values' parameter of pseudonymise must be a pandas Series"):
+        pseudonymise(["x"], key=KEY, domain="phone")
+
+
+def test_short_key_is_not_echoed():
+    with pytest.raises(ParameterError) as info:
+        pseudonymise(pd.Series(["x"]), key=b"topsecret", domain="phone")
+    assert "topsecret" not in str(info.value)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=200, unique=True))
+def test_injective_on_samples(values):
+    out = pseudonymise(pd.Series(values, dtype=object), key=KEY, domain="name")
+    assert out.notna().all()
+    assert out.nunique() == len(values)
+
+
+@settings(max_examples=50, deadline=None)
+@given(values=st.lists(st.one_of(st.text(max_size=10), st.none(), st.integers(), st.floats()), max_size=30))
+def test_equal_values_equal_tokens(values):
+    s = pd.Series(values, dtype=object)
+    out = pseudonymise(s, key=KEY, domain="phone")
+    again = pseudonymise(s.iloc[::-1], key=KEY, domain="phone").iloc[::-1]
+    assert out.equals(again)
+    assert len(out) == len(values) and out.index.equals(s.index)
+
+
+# ------------------------------------------------------------------------------------------- load_key
+
+
+def test_load_key_from_env_hex_and_base64(monkeypatch):
+    monkeypatch.setenv("CRIMNET_PSEUDONYM_KEY", KEY.hex())
+    assert load_key() == KEY
+    monkeypatch.setenv("CRIMNET_PSEUDONYM_KEY", base64.b64encode(KEY).decode())
+    assert load_key() == KEY
+    monkeypatch.setenv("MY_KEY", f"  {KEY.hex()}\n")
+    assert load_key(env="MY_KEY") == KEY
+
+
+def test_load_key_from_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("CRIMNET_PSEUDONYM_KEY", raising=False)
+    hex_file = tmp_path / "key.hex"
+    hex_file.write_text(KEY.hex() + "\n")
+    assert load_key(key_file=hex_file) == KEY
+    raw_file = tmp_path / "key.bin"
+    raw_file.write_bytes(b"\xff\xfe" + KEY)
+    assert load_key(key_file=str(raw_file)) == b"\xff\xfe" + KEY
+
+
+def test_load_key_errors_do_not_reveal_the_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("CRIMNET_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(PseudonymKeyError, match="No pseudonymisation key: set the environment variable"):
+        load_key()
+    monkeypatch.setenv("CRIMNET_PSEUDONYM_KEY", "abcd" * 3)
+    with pytest.raises(PseudonymKeyError, match="is 6 bytes; at least 16 are needed") as info:
+        load_key()
+    assert "abcd" not in str(info.value)
+    monkeypatch.setenv("CRIMNET_PSEUDONYM_KEY", "not a key!!")
+    with pytest.raises(PseudonymKeyError, match="neither hex nor base64") as info:
+        load_key()
+    assert "not a key" not in str(info.value)
+    with pytest.raises(PseudonymKeyError, match="Cannot read the key file"):
+        load_key(key_file=tmp_path / "missing.key")
+    short = tmp_path / "short.key"
+    short.write_text("00ff")
+    with pytest.raises(PseudonymKeyError, match="is 2 bytes"):
+        load_key(key_file=short)
+    assert issubclass(PseudonymKeyError, CrimnetError)
+
+
+def test_load_key_bad_parameters():
+    with pytest.raises(ParameterError, match="The 'env' parameter of load_key"):
+        load_key(env="")
+    with pytest.raises(ParameterError, match="The 'key_file' parameter of load_key"):
+        load_key(key_file=3)
