@@ -62,6 +62,8 @@ _SMALL_SECTOR_W = dict(
 )
 _LARGE_SECTORS = ("retail", "care", "agriculture", "other", "office")
 
+_NINO_UNISSUED = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
+
 
 def _flat_pool(pools: dict[str, tuple[str, ...]]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     flat: list[str] = []
@@ -1216,11 +1218,12 @@ class _Builder:
         perm = rng.permutation(n)
         width = max(7, len(str(n)))
         self.pid = cat("P", zpad(perm + 1, width))
-        letters = np.array(list("ABCEGHJKLMNOPRSTWXYZ"))
+        # HMRC rules: neither letter D, F, I, Q, U or V; O never second; some pairs never issued
+        first, second = "ABCEGHJKLMNOPRSTWXYZ", "ABCEGHJKLMNPRSTWXYZ"
+        prefixes = np.array([a + b for a in first for b in second if a + b not in _NINO_UNISSUED])
         nums = rng.integers(0, 10**6, n)
         nino = cat(
-            pa.array(letters[rng.integers(0, 20, n)]),
-            pa.array(letters[rng.integers(0, 20, n)]),
+            pa.array(prefixes[rng.integers(0, len(prefixes), n)]),
             zpad(nums, 6),
             pa.array(np.array(list("ABCD"))[rng.integers(0, 4, n)]),
         )
