@@ -1,0 +1,658 @@
+"""The public ingest: source files -> normalised records -> resolved people -> canonical tables.
+
+:func:`ingest` reads every source (CSV, Parquet or DataFrames) in chunks through
+its spec (:mod:`crimnet.ingest.specs`), normalises each field
+(:mod:`crimnet.ingest.normalise`), quarantines what cannot be loaded
+(:mod:`crimnet.ingest.quarantine`), optionally pseudonymises identifiers,
+resolves person records into people (:mod:`crimnet.ingest.resolve`) and builds
+the canonical tables (:mod:`crimnet.ingest.build`). Output is written
+atomically under one directory::
+
+    out/
+      tables/               canonical Parquet tables (CanonicalTables.write)
+      resolution.parquet    source, record_id, entity_id, match_weight, rule
+      records.parquet       the normalised person records (for the next batch's resolution)
+      evidence/             compact per-record evidence (for merging the next batch)
+      quarantine.csv        source, file, row, field, value, reason, action
+      summary.csv           per source file: rows read, loaded, quarantined...
+      ingest.json           parameters, spec names, whether identifiers are pseudonymised
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crimnet.errors import IngestError, ParameterError, SpecError, check_interval, check_type
+from crimnet.ingest.build import PERSON_RECORD_COLUMNS, Evidence, build_tables, extract
+from crimnet.ingest.quarantine import (
+    FIELD_DROPPED,
+    QUARANTINE_COLUMNS,
+    ROW_QUARANTINED,
+    QuarantineLog,
+    empty_quarantine,
+)
+from crimnet.ingest.readers import DEFAULT_CHUNK_ROWS, iter_chunks, read_header
+from crimnet.ingest.specs import FieldSpec, SourceSpec, load_specs, match_spec
+from crimnet.tables import CanonicalTables
+
+__all__ = ["IngestResult", "ingest", "SUMMARY_COLUMNS", "RESOLUTION_COLUMNS"]
+
+_FUNC = "ingest"
+SUMMARY_COLUMNS = [
+    "source", "file", "rows_read", "rows_loaded", "rows_quarantined", "fields_dropped", "person_records",
+    "person_entities",
+]  # fmt: skip
+"""Columns of the summary table (one row per source file)."""
+RESOLUTION_COLUMNS = ["source", "record_id", "entity_id", "match_weight", "rule"]
+"""Columns of the resolution table."""
+_STAGES = ("read", "normalise", "resolve", "build", "write")
+
+
+@dataclass
+class IngestResult:
+    """What :func:`ingest` produced (and wrote under `out`).
+
+    Attributes
+    ----------
+    tables : CanonicalTables
+        The canonical node and relationship tables (all batches so far).
+    resolution : DataFrame
+        ``source``, ``record_id`` (str), ``entity_id`` (str), ``match_weight``
+        (float64), ``rule`` (str): why each person record became its person.
+    quarantine : DataFrame
+        Columns of :data:`crimnet.ingest.quarantine.QUARANTINE_COLUMNS`.
+    summary : DataFrame
+        :data:`SUMMARY_COLUMNS`; ``rows_read == rows_loaded + rows_quarantined``.
+    out : Path
+        The output directory.
+    timings : dict of str to float
+        Seconds spent per stage (read, normalise, resolve, build, write) in this call.
+    """
+
+    tables: CanonicalTables
+    resolution: pd.DataFrame
+    quarantine: pd.DataFrame
+    summary: pd.DataFrame
+    out: Path
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Input:
+    spec: SourceSpec
+    source: Path | pd.DataFrame
+    file: str
+
+
+def _collect_inputs(
+    sources: str | Path | Sequence[str | Path] | Mapping[str, pd.DataFrame], specs: list[SourceSpec]
+) -> list[_Input]:
+    by_name = {s.name: s for s in specs}
+    inputs: list[_Input] = []
+    if isinstance(sources, Mapping):
+        for key, df in sources.items():
+            check_type(df, pd.DataFrame, param="sources", func=_FUNC, expected="a mapping of source name to DataFrame")
+            spec = by_name.get(str(key)) or match_spec(str(key), specs)
+            if spec is None:
+                raise SpecError(f"No spec for DataFrame source {key!r}; name it after a spec ({sorted(by_name)}).")
+            inputs.append(_Input(spec, df, f"<DataFrame {key}>"))
+        return inputs
+    items = [sources] if isinstance(sources, (str, Path)) else list(sources)
+    if not items:
+        raise ParameterError(
+            f"The 'sources' parameter of {_FUNC} must name at least one file or directory. Got [] instead."
+        )
+    for item in items:
+        check_type(
+            item, (str, Path), param="sources", func=_FUNC, expected="paths, a directory or a mapping of DataFrames"
+        )
+        p = Path(item)
+        if p.is_dir():
+            found = [f for f in sorted(p.iterdir()) if f.is_file() and match_spec(f, specs) is not None]
+            if not found:
+                raise IngestError(f"{p}: no file matches a spec ({', '.join(s.name for s in specs)}).")
+            inputs.extend(_Input(match_spec(f, specs), f, f.name) for f in found)  # type: ignore[arg-type]
+        elif p.is_file():
+            spec = match_spec(p, specs)
+            if spec is None:
+                raise SpecError(f"{p.name}: no spec matches this file; pass one with specs= (--spec).")
+            inputs.append(_Input(spec, p, p.name))
+        else:
+            raise IngestError(f"{p}: no such file or directory.")
+    return inputs
+
+
+def _normalise_field(f: FieldSpec, raw: pd.Series) -> pd.DataFrame:
+    """Run the field's normaliser; returns ``value`` and ``error`` on raw's index."""
+    from crimnet.ingest.normalise import NORMALISERS, normalise
+
+    if f.kind not in NORMALISERS and f.kind in ("integer", "float"):
+        num = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce")
+        bad = raw.notna() & num.isna()
+        if f.kind == "integer":
+            bad |= num.notna() & (num != np.floor(num.fillna(0)))
+        value = num.where(~bad).astype("str").where(~bad & num.notna())
+        what = "a whole number" if f.kind == "integer" else "a number"
+        error = pd.Series(pd.NA, index=raw.index, dtype="str")
+        error[bad] = ("'" + raw[bad].astype(str) + f"' is not {what}").to_numpy()
+        return pd.DataFrame({"value": value, "error": error})
+
+    res = normalise(f.kind, raw, **f.options)
+    return pd.DataFrame({"value": res["value"], "error": res["error"]}, index=raw.index)
+
+
+def _raw_field(f: FieldSpec, data: pd.DataFrame) -> pd.Series:
+    if len(f.columns) == 1:
+        raw = data[f.columns[0]]
+    else:
+        raw = data[f.columns[0]].fillna("").astype(str)
+        for col in f.columns[1:]:
+            raw = raw + f.sep + data[col].fillna("").astype(str)
+        raw = raw.str.strip().replace("", pd.NA).astype("str")
+    if f.split is not None:
+        pieces = raw.str.split(f.split, regex=False)
+        if isinstance(f.part, str):
+            start, stop = (int(x) if x else None for x in f.part.split(":"))
+            picked = pieces.str[slice(start, stop)].str.join(f.split)
+        else:
+            picked = pieces.str[f.part]
+        raw = picked.str.strip().replace("", pd.NA).astype("str")
+    return raw
+
+
+def _quote(s: pd.Series) -> pd.Series:
+    return s.astype(str).map(repr)
+
+
+class _SourceStats:
+    def __init__(self) -> None:
+        self.read = self.loaded = self.quarantined = self.dropped = 0
+
+
+def _process_chunk(
+    inp: _Input,
+    chunk: Any,
+    seen_ids: set[str],
+    qlog: QuarantineLog,
+    stats: _SourceStats,
+    pseudonymise_key: bytes | None,
+) -> Evidence:
+    spec, file = inp.spec, inp.file
+    data, rows = chunk.data, chunk.rows
+    n = len(data)
+    stats.read += n + sum(1 for b in chunk.bad if not b.field)
+    # Malformed lines: never in `data`.
+    malformed = [b for b in chunk.bad if not b.field]
+    if malformed:
+        qlog.add(
+            source=spec.name,
+            file=file,
+            rows=[b.row for b in malformed],
+            field="",
+            values=[b.value for b in malformed],
+            reasons=[b.reason for b in malformed],
+            action=ROW_QUARANTINED,
+        )
+        stats.quarantined += len(malformed)
+    bad_row = np.zeros(n, dtype=bool)
+    decode = [b for b in chunk.bad if b.field]
+    if decode:
+        pos = np.searchsorted(rows, [b.row for b in decode])
+        bad_row[pos] = True
+        for b in decode:
+            qlog.add(
+                source=spec.name,
+                file=file,
+                rows=[b.row],
+                field=b.field,
+                values=[b.value],
+                reasons=[b.reason],
+                action=ROW_QUARANTINED,
+            )
+    rid = data[spec.record_id]
+    missing = rid.isna().to_numpy()
+    if missing.any():
+        qlog.add(
+            source=spec.name,
+            file=file,
+            rows=rows[missing],
+            field=spec.record_id,
+            values=[""] * int(missing.sum()),
+            reasons="record id is missing (every row needs one)",
+            action=ROW_QUARANTINED,
+        )
+        bad_row |= missing
+    dup = (rid.duplicated() | rid.isin(seen_ids)).to_numpy() & ~missing
+    if dup.any():
+        qlog.add(
+            source=spec.name,
+            file=file,
+            rows=rows[dup],
+            field=spec.record_id,
+            values=rid[dup],
+            reasons=(_quote(rid[dup]) + " is a duplicate record id (an earlier row has it)").to_numpy(),
+            action=ROW_QUARANTINED,
+        )
+        bad_row |= dup
+    values: dict[str, pd.Series] = {}
+    problems: list[tuple[FieldSpec, pd.Series, np.ndarray, pd.Series]] = []
+    for f in spec.fields.values():
+        raw = _raw_field(f, data)
+        res = _normalise_field(f, raw)
+        err = res["error"].notna().to_numpy()
+        if f.required:
+            miss = raw.isna().to_numpy()
+            if miss.any():
+                qlog.add(
+                    source=spec.name,
+                    file=file,
+                    rows=rows[miss & ~missing],
+                    field=f.label,
+                    values=[""] * int((miss & ~missing).sum()),
+                    reasons="required field is missing",
+                    action=ROW_QUARANTINED,
+                )
+                bad_row |= miss
+            if err.any():
+                qlog.add(
+                    source=spec.name,
+                    file=file,
+                    rows=rows[err],
+                    field=f.label,
+                    values=raw[err],
+                    reasons=res["error"][err].astype(str).to_numpy(),
+                    action=ROW_QUARANTINED,
+                )
+                bad_row |= err
+        elif err.any():
+            problems.append((f, raw, err, res["error"]))
+        values[f.name] = res["value"].where(~err).astype("str") if err.any() else res["value"].astype("str")
+    ok = ~bad_row
+    for f, raw, err, errors in problems:
+        sel = err & ok
+        if sel.any():
+            qlog.add(
+                source=spec.name,
+                file=file,
+                rows=rows[sel],
+                field=f.label,
+                values=raw[sel],
+                reasons=errors[sel].astype(str).to_numpy(),
+                action=FIELD_DROPPED,
+            )
+            stats.dropped += int(sel.sum())
+    stats.quarantined += int(bad_row.sum())
+    stats.loaded += int(ok.sum())
+    seen_ids.update(rid[~missing].tolist())
+    if not ok.any():
+        return Evidence()
+    keep_vals = {k: v[ok] for k, v in values.items()}
+    return extract(spec, keep_vals, rid[ok].astype("str"), pseudonymise_key=pseudonymise_key)
+
+
+def _progress(enabled: bool) -> Any:
+    if not enabled:
+        return nullcontext(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=False,
+    )
+
+
+def _key_fingerprint(key: bytes | None) -> str | None:
+    return None if key is None else hashlib.sha256(b"crimnet-ingest-key-check:" + key).hexdigest()[:16]
+
+
+def ingest(
+    sources: str | Path | Sequence[str | Path] | Mapping[str, pd.DataFrame],
+    out: str | Path,
+    *,
+    specs: str | Path | Sequence[str | Path] | None = None,
+    previous: str | Path | None = None,
+    pseudonymise_key: bytes | None = None,
+    threshold: float | None = None,
+    progress: bool = False,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> IngestResult:
+    """Ingest agency extracts into canonical tables, resolving people and quarantining bad rows.
+
+    Parameters
+    ----------
+    sources : path, sequence of paths, or mapping of source name to DataFrame
+        Source files (CSV or ``*.parquet``), directories (every file in them
+        matching a spec's ``files`` patterns; other files are ignored), or
+        DataFrames keyed by spec name.
+    out : path
+        Output directory; replaced atomically (a failed ingest leaves an
+        earlier output as it was).
+    specs : path, sequence of paths, or None
+        Spec files or directories of ``*.toml``; None uses the specs shipped in
+        ``crimnet/ingest/specs`` (one per generated source).
+    previous : path or None
+        An earlier ingest output to merge with: the new output holds the union
+        of both batches (a record ingested again replaces its earlier version),
+        and people already known keep their entity ids.
+    pseudonymise_key : bytes or None
+        If given, names, phones, account ids, NINOs and registrations are
+        replaced by keyed HMAC tokens after normalisation and before
+        resolution (see :mod:`crimnet.ingest.pseudonymise`). A `previous`
+        output must have been made with the same key.
+    threshold : float or None
+        Match probability threshold of entity resolution in (0, 1); None uses
+        the resolver's default.
+    progress : bool, default False
+        Show a rich progress bar.
+    chunk_rows : int, default 200_000
+        Rows read and normalised at a time (bounds memory for large files).
+
+    Returns
+    -------
+    IngestResult
+        Tables, resolution, quarantine and summary, also written under `out`.
+
+    Raises
+    ------
+    crimnet.errors.SpecError
+        A spec is wrong, names a column the file lacks, or no spec matches a file.
+    crimnet.errors.IngestError
+        A file cannot be read at all, or `previous` is not an ingest output
+        (or was made with another pseudonymisation key).
+    crimnet.errors.ParameterError
+        Bad parameter values.
+
+    Notes
+    -----
+    Rows are numbered from 1 (the header is row 0). Reading and normalising
+    stream in chunks, so memory is O(chunk_rows) for raw data plus the compact
+    evidence tables (O(total rows) short strings); resolution is
+    O(n log n) in person records; building sorts the evidence, O(m log m).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> calls = pd.DataFrame({"cdr_id": ["c1", "c2", "c3"],
+    ...                       "calling_number": ["447700900001", "447700900002", "not a phone"],
+    ...                       "called_number": ["447700900002", "447700900001", "447700900001"],
+    ...                       "call_start": ["2025-03-01T22:14:05Z"] * 3, "duration_sec": ["60", "5", "7"]})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     res = ingest({"call_records": calls}, Path(tmp) / "out")
+    >>> res.tables.counts()["CALLED"], res.summary[["rows_read", "rows_loaded", "rows_quarantined"]].values.tolist()
+    (2, [[3, 2, 1]])
+    """
+    check_type(out, (str, Path), param="out", func=_FUNC, expected="a path")
+    if pseudonymise_key is not None:
+        check_type(pseudonymise_key, bytes, param="pseudonymise_key", func=_FUNC, expected="bytes or None")
+        if len(pseudonymise_key) < 16:
+            raise ParameterError(
+                f"The 'pseudonymise_key' parameter of {_FUNC} must be at least 16 bytes. "
+                f"Got {len(pseudonymise_key)} bytes instead."
+            )
+    if threshold is not None:
+        check_interval(threshold, param="threshold", func=_FUNC, low=0, high=1)
+    check_type(progress, bool, param="progress", func=_FUNC, expected="a bool")
+    check_interval(chunk_rows, param="chunk_rows", func=_FUNC, low=1, closed="left", integer=True)
+    out = Path(out)
+    spec_list = load_specs(specs)
+    inputs = _collect_inputs(sources, spec_list)
+    timings = dict.fromkeys(_STAGES, 0.0)
+
+    prev = _read_previous(previous, pseudonymise_key) if previous is not None else None
+
+    # Read, normalise, extract: one chunk at a time.
+    qlog = QuarantineLog()
+    parts: list[Evidence] = []
+    stats_rows = []
+    seen: dict[str, set[str]] = {}
+    with _progress(progress) as bar:
+        for inp in inputs:
+            task = bar.add_task(f"{inp.file}", total=None) if bar else None
+            if isinstance(inp.source, Path) and inp.source.suffix.lower() != ".parquet":
+                header, delim = read_header(inp.source, delimiter=inp.spec.delimiter, encoding=inp.spec.encoding)
+                inp.spec.check_columns(header, file=inp.file)
+            elif isinstance(inp.source, Path):
+                import pyarrow.parquet as pq
+
+                inp.spec.check_columns(pq.ParquetFile(inp.source).schema_arrow.names, file=inp.file)
+                delim = None
+            else:
+                inp.spec.check_columns([str(c) for c in inp.source.columns], file=inp.file)
+                delim = None
+            stats = _SourceStats()
+            seen_ids = seen.setdefault(inp.spec.name, set())
+            chunks = iter_chunks(
+                inp.source, inp.spec.columns, delimiter=delim, encoding=inp.spec.encoding, chunk_rows=chunk_rows
+            )
+            src_parts = []
+            while True:
+                t0 = time.perf_counter()
+                chunk = next(chunks, None)
+                timings["read"] += time.perf_counter() - t0
+                if chunk is None:
+                    break
+                t0 = time.perf_counter()
+                src_parts.append(_process_chunk(inp, chunk, seen_ids, qlog, stats, pseudonymise_key))
+                timings["normalise"] += time.perf_counter() - t0
+                if bar:
+                    bar.update(task, advance=len(chunk.data) + len(chunk.bad))
+            ev = Evidence.concat(src_parts) if src_parts else Evidence()
+            parts.append(ev)
+            stats_rows.append(
+                {
+                    "source": inp.spec.name,
+                    "file": inp.file,
+                    "rows_read": stats.read,
+                    "rows_loaded": stats.loaded,
+                    "rows_quarantined": stats.quarantined,
+                    "fields_dropped": stats.dropped,
+                    "person_records": len(ev.persons),
+                }
+            )
+            if bar:
+                bar.update(task, total=stats.read, completed=stats.read)
+
+        t0 = time.perf_counter()
+        new = Evidence.concat(parts)
+        if prev is not None:
+            evidence = Evidence.concat([prev["evidence"].drop_records(new.records()), new])
+        else:
+            evidence = new
+        timings["build"] += time.perf_counter() - t0
+
+        # Resolve people.
+        rtask = bar.add_task("resolving people", total=None) if bar else None
+        t0 = time.perf_counter()
+        resolution = _resolve(new.persons, prev, threshold=threshold, pseudonymised=pseudonymise_key is not None)
+        timings["resolve"] += time.perf_counter() - t0
+        if bar:
+            bar.update(rtask, total=1, completed=1)
+
+        # Build canonical tables.
+        btask = bar.add_task("building tables", total=None) if bar else None
+        t0 = time.perf_counter()
+        ent = pd.Series(
+            resolution["entity_id"].to_numpy(),
+            index=(resolution["source"].astype(str) + ":" + resolution["record_id"].astype(str)).to_numpy(),
+        )
+        tables = build_tables(evidence, ent)
+        summary = _summary(stats_rows, new.persons, ent, prev)
+        quarantine = _merge_quarantine(qlog.frame(), prev, [(i.spec.name, i.file) for i in inputs])
+        timings["build"] += time.perf_counter() - t0
+        if bar:
+            bar.update(btask, total=1, completed=1)
+
+        wtask = bar.add_task(f"writing {out}", total=None) if bar else None
+        t0 = time.perf_counter()
+        meta = {
+            "crimnet_ingest": 1,
+            "specs": sorted({i.spec.name for i in inputs} | set(prev["meta"].get("specs", []) if prev else [])),
+            "pseudonymised": pseudonymise_key is not None,
+            "key_fingerprint": _key_fingerprint(pseudonymise_key),
+            "threshold": threshold,
+        }
+        _write_output(
+            out,
+            tables=tables,
+            resolution=resolution,
+            records=evidence.persons,
+            evidence=evidence,
+            quarantine=quarantine,
+            summary=summary,
+            meta=meta,
+        )
+        timings["write"] += time.perf_counter() - t0
+        if bar:
+            bar.update(wtask, total=1, completed=1)
+    return IngestResult(
+        tables=tables,
+        resolution=resolution,
+        quarantine=quarantine,
+        summary=summary,
+        out=out,
+        timings={k: round(v, 3) for k, v in timings.items()},
+    )
+
+
+def _resolve(records: pd.DataFrame, prev: dict | None, *, threshold: float | None, pseudonymised: bool) -> pd.DataFrame:
+    from crimnet.ingest.resolve import resolve_people
+
+    records = records.reindex(columns=PERSON_RECORD_COLUMNS).reset_index(drop=True)
+    existing = None
+    if prev is not None and len(prev["records"]):
+        existing = prev["records"].merge(
+            prev["resolution"][["source", "record_id", "entity_id", "match_weight"]],
+            on=["source", "record_id"],
+            how="inner",
+        )
+    kwargs: dict[str, Any] = {"existing": existing, "seed": 0}
+    if threshold is not None:
+        kwargs["threshold"] = threshold
+    if pseudonymised:
+        kwargs["pseudonymised"] = True
+    if not len(records) and existing is None:
+        return pd.DataFrame(
+            {c: pd.Series([], dtype="float64" if c == "match_weight" else "str") for c in RESOLUTION_COLUMNS}
+        )
+    result = resolve_people(records, **kwargs)
+    table = result.table.reindex(columns=RESOLUTION_COLUMNS).copy()
+    table["match_weight"] = pd.to_numeric(table["match_weight"], errors="coerce").astype("float64")
+    for c in ("source", "record_id", "entity_id", "rule"):
+        table[c] = table[c].astype("str")
+    return table.sort_values(["source", "record_id"], kind="stable").reset_index(drop=True)
+
+
+def _summary(rows: list[dict], persons: pd.DataFrame, ent: pd.Series, prev: dict | None) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=[c for c in SUMMARY_COLUMNS if c != "person_entities"])
+    # Files ingested twice in one call (two matching patterns) are summed.
+    df = df.groupby(["source", "file"], sort=False, as_index=False).sum()
+    keys = persons["source"].astype(str) + ":" + persons["record_id"].astype(str)
+    per_source = pd.DataFrame({"source": persons["source"].astype(str), "e": keys.map(ent)})
+    counts = per_source.groupby("source")["e"].nunique()
+    df["person_entities"] = df["source"].map(counts).fillna(0).astype("int64")
+    if prev is not None and len(prev["summary"]):
+        old = prev["summary"]
+        mine = set(zip(df["source"], df["file"], strict=True))
+        old = old[[(s, f) not in mine for s, f in zip(old["source"], old["file"], strict=True)]]
+        df = pd.concat([old, df], ignore_index=True)
+    for c in SUMMARY_COLUMNS[2:]:
+        df[c] = df[c].astype("int64")
+    return df.reindex(columns=SUMMARY_COLUMNS).reset_index(drop=True)
+
+
+def _merge_quarantine(q: pd.DataFrame, prev: dict | None, files: list[tuple[str, str]]) -> pd.DataFrame:
+    if prev is None or not len(prev["quarantine"]):
+        return q
+    old = prev["quarantine"]
+    mine = set(files)
+    old = old[[(s, f) not in mine for s, f in zip(old["source"], old["file"], strict=True)]]
+    out = pd.concat([old, q], ignore_index=True) if len(q) else old.reset_index(drop=True)
+    return out.reindex(columns=QUARANTINE_COLUMNS)
+
+
+def _read_previous(previous: str | Path, key: bytes | None) -> dict:
+    import pyarrow.parquet as pq
+
+    p = Path(previous)
+    meta_path = p / "ingest.json"
+    if not meta_path.is_file():
+        raise IngestError(f"{p}: not an ingest output (no ingest.json); pass the --out directory of an earlier ingest.")
+    meta = json.loads(meta_path.read_text())
+    if meta.get("key_fingerprint") != _key_fingerprint(key):
+        want = (
+            "pseudonymised with another key"
+            if meta.get("pseudonymised") and key
+            else ("pseudonymised" if meta.get("pseudonymised") else "not pseudonymised")
+        )
+        raise IngestError(f"{p}: the previous batch was {want}; merge batches made with the same pseudonymisation key.")
+    records = pq.read_table(p / "records.parquet").to_pandas()
+    resolution = pq.read_table(p / "resolution.parquet").to_pandas()
+    quarantine = pd.read_csv(p / "quarantine.csv", dtype=str, keep_default_na=False)
+    quarantine["row"] = quarantine["row"].astype("int64") if len(quarantine) else quarantine["row"]
+    summary = pd.read_csv(p / "summary.csv", dtype={"source": str, "file": str})
+    return {
+        "meta": meta,
+        "records": records,
+        "resolution": resolution,
+        "evidence": Evidence.read(p / "evidence", persons=records),
+        "quarantine": quarantine,
+        "summary": summary,
+    }
+
+
+def _write_output(
+    out: Path,
+    *,
+    tables: CanonicalTables,
+    resolution: pd.DataFrame,
+    records: pd.DataFrame,
+    evidence: Evidence,
+    quarantine: pd.DataFrame,
+    summary: pd.DataFrame,
+    meta: dict,
+) -> None:
+    """Write everything to a temporary directory beside `out`, then swap it in."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        tables.write(tmp / "tables")
+        pq.write_table(pa.Table.from_pandas(resolution, preserve_index=False), tmp / "resolution.parquet")
+        recs = records.reindex(columns=PERSON_RECORD_COLUMNS).astype("str").sort_values(["source", "record_id"])
+        pq.write_table(pa.Table.from_pandas(recs, preserve_index=False), tmp / "records.parquet")
+        evidence.write(tmp / "evidence")
+        (quarantine if len(quarantine) else empty_quarantine()).to_csv(tmp / "quarantine.csv", index=False)
+        summary.to_csv(tmp / "summary.csv", index=False)
+        (tmp / "ingest.json").write_text(json.dumps(meta, indent=2) + "\n")
+        if out.exists():
+            if not out.is_dir():
+                raise IngestError(f"{out}: exists and is not a directory.")
+            out.rename(old)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not out.exists():
+            old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

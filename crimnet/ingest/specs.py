@@ -1,0 +1,666 @@
+"""Source specs: how one agency extract maps onto the crimnet data model.
+
+A *source spec* is a small TOML file that tells ingest how to read one kind of
+source file, how to normalise each of its columns, and which columns form which
+nodes and relationships of :mod:`crimnet.schema`. Specs for every file the
+synthetic generator writes ship in ``crimnet/ingest/specs/``; a user adds a new
+source by writing one more file (see ``docs/specs.md``).
+
+Worked example (a police intelligence extract)::
+
+    [source]
+    name = "police_intel"              # source name, recorded in provenance
+    files = ["police_intel*.csv"]      # glob patterns matched against file names
+    record_id = "URN"                  # column holding a unique row id (required)
+    # delimiter = ","                  # optional; sniffed from the first KB when absent
+    # encoding = "utf-8"               # optional; default utf-8
+
+    [fields]                           # field name = column(s) + normaliser kind + options
+    name     = { columns = ["FORENAMES", "SURNAME"], kind = "name", required = true }
+    dob      = { column = "DOB", kind = "date", format = "%d/%m/%Y" }
+    phone    = { column = "PHONE", kind = "phone", region = "GB" }
+    line     = { column = "ADDRESS", kind = "address" }
+    postcode = { column = "POSTCODE", kind = "postcode" }
+    seen     = { column = "INTEL_DATE", kind = "date", format = "%d/%m/%Y" }
+
+    [nodes]                            # node name = label + label property -> field
+    person = { label = "Person", name = "name", dob = "dob" }
+    phone  = { label = "Phone", id = "phone" }
+    home   = { label = "Address", postcode = "postcode", line = "line" }
+
+    [[rels]]                           # one table per relationship the row asserts
+    type = "USES_PHONE"
+    src = "person"
+    dst = "phone"
+    seen = "seen"                      # shorthand for first_seen = last_seen = "seen"
+
+Rules:
+
+* A field reads one ``column`` or several ``columns`` (joined with ``sep``,
+  default one space); ``split`` and ``part`` take one part of the raw text
+  (``split = ","``, ``part = 0`` keeps the text before the first comma, ``-1``
+  after the last, ``":-1"`` all but the text after the last comma). Every
+  other key of a field is an option of its normaliser (``format``,
+  ``region``, ``tz``, ``currency``...).
+* ``required = true`` makes a field required: a row whose value is missing or
+  cannot be normalised is quarantined. An optional field that cannot be
+  normalised is dropped from that row only (the row loads; the quarantine
+  table records the field with action ``'field dropped'``).
+* Node properties name fields. ``Phone``, ``Vehicle`` and ``Business`` take
+  ``id``; ``Address`` takes ``postcode`` and ``line`` (its id is
+  :func:`~crimnet.ingest.normalise.address_key`) plus optional ``town``, ``lat``
+  and ``lon``; ``Account`` takes ``sort_code`` and ``account``, or ``iban``;
+  ``Person`` takes ``name``, ``dob``, ``nationality``, ``sex`` and ``nino``
+  (people get their ids from entity resolution). A node whose id fields are
+  missing in a row is simply absent from that row, with its relationships.
+* Relationships name two nodes of the spec (``src``, ``dst``) whose labels must
+  fit the type in :mod:`crimnet.schema`, plus property fields (``amount``,
+  ``currency``, ``ts``, ``reference``, ``duration_s``) and ``first_seen``,
+  ``last_seen`` or ``seen``.
+
+Every mistake fails at once with :class:`crimnet.errors.SpecError` naming the
+spec file and line; a column the spec needs but the file lacks fails when the
+file's header is read (:meth:`SourceSpec.check_columns`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from crimnet.errors import SpecError
+from crimnet.schema import NODE_LABELS, REL_TYPES
+
+__all__ = [
+    "FieldSpec",
+    "NodeSpec",
+    "RelSpec",
+    "SourceSpec",
+    "NODE_PROPERTIES",
+    "REL_PROPERTIES",
+    "load_spec",
+    "parse_spec",
+    "load_specs",
+    "default_specs",
+    "match_spec",
+    "normaliser_kinds",
+]
+
+# Kinds promised by the normaliser contract (crimnet.ingest.normalise.NORMALISERS),
+# used when that module cannot be imported; plus two kinds ingest handles itself.
+_CONTRACT_KINDS = frozenset(
+    "phone postcode address name date timestamp money currency sort_code account_number iban registration "
+    "nino nationality sex text business_name company_number".split()
+)
+LOCAL_KINDS = frozenset({"integer", "float"})
+_FORMAT_KINDS = frozenset({"date", "timestamp"})
+_SLICE = re.compile(r"-?\d*:-?\d*")
+_FIELD_KEYS = frozenset({"column", "columns", "kind", "required", "sep", "split", "part"})
+
+NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "Person": ("name", "dob", "nationality", "sex", "nino"),
+    "Phone": ("id",),
+    "Address": ("postcode", "line", "town", "lat", "lon"),
+    "Account": ("sort_code", "account", "iban"),
+    "Business": ("id", "name", "sic", "sector"),
+    "Vehicle": ("id",),
+}
+"""Properties a spec may map for each node label (values are field names)."""
+
+REL_PROPERTIES: dict[str, tuple[str, ...]] = {
+    name: tuple(f.name for f in rel.properties) for name, rel in REL_TYPES.items()
+}
+"""Properties a spec may map for each relationship type, besides ``first_seen``/``last_seen``/``seen``."""
+
+_SEEN_KEYS = ("first_seen", "last_seen", "seen")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One normalised field of a source row.
+
+    Attributes
+    ----------
+    name : str
+        Field name, referenced by nodes and relationships.
+    columns : tuple of str
+        Raw column(s) read; several are joined with `sep` before normalising.
+    kind : str
+        Normaliser kind (a key of ``crimnet.ingest.normalise.NORMALISERS``, or
+        ``'integer'``/``'float'``).
+    options : dict
+        Keyword options passed to the normaliser (``format``, ``region``...).
+    required : bool
+        Whether a row without a valid value is quarantined.
+    sep : str
+        Separator joining several columns.
+    split : str or None
+        Split the raw text on this separator and keep part `part`.
+    part : int or str
+        Which part to keep after `split` (negative counts from the end), or a
+        slice ``'start:stop'`` of parts joined again with `split`.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    kind: str
+    options: dict[str, Any] = field(default_factory=dict)
+    required: bool = False
+    sep: str = " "
+    split: str | None = None
+    part: int | str = 0
+
+    @property
+    def label(self) -> str:
+        """The raw column name(s) as shown in quarantine messages (``'A+B'`` for several)."""
+        return "+".join(self.columns)
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One node a source row may assert: a label and a property -> field mapping."""
+
+    name: str
+    label: str
+    props: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RelSpec:
+    """One relationship a source row may assert between two nodes of the spec."""
+
+    type: str
+    src: str
+    dst: str
+    props: dict[str, str]
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A parsed, validated source spec (see the module docstring for the TOML schema).
+
+    Attributes
+    ----------
+    name : str
+        Source name (recorded in ``sources`` and in record ids ``'<name>:<id>'``).
+    files : tuple of str
+        Glob patterns of file names this spec reads.
+    record_id : str
+        Column holding the row's unique record id.
+    delimiter, encoding : str or None
+        CSV options; ``None`` means sniff the delimiter / use UTF-8.
+    fields : dict of str to FieldSpec
+    nodes : dict of str to NodeSpec
+    rels : tuple of RelSpec
+    path : str
+        Where the spec came from (for messages).
+    """
+
+    name: str
+    files: tuple[str, ...]
+    record_id: str
+    fields: dict[str, FieldSpec]
+    nodes: dict[str, NodeSpec]
+    rels: tuple[RelSpec, ...]
+    delimiter: str | None = None
+    encoding: str | None = None
+    path: str = "<spec>"
+    text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def columns(self) -> list[str]:
+        """Every raw column the spec reads, record id first, without repeats."""
+        cols = [self.record_id]
+        for f in self.fields.values():
+            cols.extend(f.columns)
+        return list(dict.fromkeys(cols))
+
+    def matches(self, filename: str | Path) -> bool:
+        """Whether a file name matches one of the spec's patterns (case-insensitive)."""
+        base = Path(filename).name.lower()
+        return any(fnmatch.fnmatch(base, pat.lower()) for pat in self.files)
+
+    def check_columns(self, header: Iterable[str], *, file: str = "") -> None:
+        """Raise :class:`SpecError` if the spec reads a column that `header` lacks.
+
+        The message names the spec file and the line of the first field using
+        the missing column, and the columns the file does have.
+        """
+        have = set(header)
+        missing = [c for c in self.columns if c not in have]
+        if not missing:
+            return
+        col = missing[0]
+        if col == self.record_id:
+            line = _line_of(self.text, ("source", "record_id"))
+        else:
+            fname = next(f.name for f in self.fields.values() if col in f.columns)
+            line = _line_of(self.text, ("fields", fname, "column"))
+        where = f" in {file}" if file else ""
+        raise SpecError(
+            f"{self.path} line {line}: column {col!r} is not in the header{where}; the file has columns {sorted(have)}."
+        )
+
+
+def normaliser_kinds() -> frozenset[str]:
+    """Return the normaliser kinds a spec may name.
+
+    >>> {"phone", "date", "integer"} <= normaliser_kinds()
+    True
+    """
+    try:
+        from crimnet.ingest.normalise import NORMALISERS
+    except ImportError:
+        return _CONTRACT_KINDS | LOCAL_KINDS
+    return frozenset(NORMALISERS) | LOCAL_KINDS
+
+
+def _normaliser_params(kind: str) -> set[str] | None:
+    """Option names the normaliser of `kind` accepts, or None when unknown."""
+    try:
+        from crimnet.ingest.normalise import NORMALISERS, normaliser_options
+    except ImportError:
+        return None if kind not in LOCAL_KINDS else set()
+    if kind in NORMALISERS:
+        return set(normaliser_options(kind))
+    return set() if kind in LOCAL_KINDS else None
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\-]+)\s*=""")
+_INNER_KEY = re.compile(r"""(?:^|[{,])\s*("[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)\s*=""")
+
+
+def _split_key(key: str) -> list[str]:
+    return [p.strip().strip("\"'") for p in key.split(".")]
+
+
+def _line_of(text: str, path: Sequence[str | int]) -> int:
+    """Find the 1-based line of the key at `path` in TOML `text` (best effort).
+
+    `path` is a key path such as ``('fields', 'dob', 'format')`` or
+    ``('rels', 2, 'type')`` (an int indexes an array of tables). tomllib does
+    not report positions, so the text is scanned for table headers, key
+    assignments and the keys of inline tables; the line of the longest key
+    path that is a prefix of `path` wins (line 1 when none is).
+    """
+    target = list(path)
+    entries: list[tuple[int, list[str | int]]] = []
+    current: list[str | int] = []
+    arrays: dict[tuple, int] = {}
+    for no, raw in enumerate(text.splitlines(), start=1):
+        h = _HEADER.match(raw)
+        if h:
+            keys: list[str | int] = list(_split_key(h.group(2)))
+            if h.group(1) == "[[":
+                idx = arrays.get(tuple(keys), -1) + 1
+                arrays[tuple(keys)] = idx
+                keys = [*keys, idx]
+            current = keys
+            entries.append((no, list(current)))
+            continue
+        k = _KEY.match(raw)
+        if not k:
+            continue
+        full = current + _split_key(k.group(1))
+        entries.append((no, full))
+        rest = raw[k.end() :].split("#", 1)[0]
+        if "{" in rest:
+            entries.extend((no, [*full, m.group(1).strip("\"'")]) for m in _INNER_KEY.finditer(rest))
+    best, best_len = 1, 0
+    for no, keys in entries:
+        if len(keys) > best_len and keys == target[: len(keys)]:
+            best, best_len = no, len(keys)
+    if best_len < len(target):
+        # The target may be a table whose first line is deeper (an array of tables).
+        deeper = next((no for no, keys in entries if keys[: len(target)] == target), None)
+        if deeper is not None:
+            return deeper
+    return best
+
+
+def _err(spec_path: str, text: str, path: Sequence[str | int], msg: str) -> SpecError:
+    return SpecError(f"{spec_path} line {_line_of(text, path)}: {msg}")
+
+
+def _check_format(fmt: Any) -> str | None:
+    """Return why `fmt` is not a usable strptime format, or None when it is."""
+    if not isinstance(fmt, str) or "%" not in fmt:
+        return f"{fmt!r} is not a strptime format string (it needs % directives such as %d/%m/%Y)"
+    sample = datetime(2001, 2, 3, 4, 5, 6)
+    try:
+        datetime.strptime(sample.strftime(fmt), fmt)
+    except ValueError as exc:
+        return f"{fmt!r} is not a valid strptime format ({exc})"
+    return None
+
+
+def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
+    """Parse and validate the TOML text of a source spec.
+
+    Parameters
+    ----------
+    text : str
+        TOML text (schema in the module docstring).
+    path : str, default '<spec>'
+        Name used in error messages.
+
+    Returns
+    -------
+    SourceSpec
+
+    Raises
+    ------
+    crimnet.errors.SpecError
+        On any mistake, naming `path` and the line.
+
+    Examples
+    --------
+    >>> spec = parse_spec('''
+    ... [source]
+    ... name = "calls"
+    ... files = ["calls*.csv"]
+    ... record_id = "id"
+    ... [fields]
+    ... a = { column = "from", kind = "phone" }
+    ... b = { column = "to", kind = "phone" }
+    ... [nodes]
+    ... a = { label = "Phone", id = "a" }
+    ... b = { label = "Phone", id = "b" }
+    ... [[rels]]
+    ... type = "CALLED"
+    ... src = "a"
+    ... dst = "b"
+    ... ''')
+    >>> spec.columns
+    ['id', 'from', 'to']
+    >>> parse_spec('[source]\\nname = "x"\\nfiles = ["x.csv"]\\nrecord_id = "id"\\n[nodes]\\nn = { label = "Boat" }')
+    Traceback (most recent call last):
+    ...
+    crimnet.errors.SpecError: <spec> line 6: node 'n' has unknown label 'Boat'; expected one of [...].
+    """
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise SpecError(f"{path} line {m.group(1) if m else 1}: not valid TOML ({exc}).") from None
+
+    def fail(where: Sequence[str | int], msg: str) -> SpecError:
+        return _err(path, text, where, msg)
+
+    unknown = sorted(set(doc) - {"source", "fields", "nodes", "rels"})
+    if unknown:
+        raise fail((unknown[0],), f"unknown section {unknown[0]!r}; expected source, fields, nodes, rels.")
+    src = doc.get("source")
+    if not isinstance(src, dict):
+        raise fail(("source",), "a spec needs a [source] table with name, files and record_id.")
+    bad = sorted(set(src) - {"name", "files", "record_id", "delimiter", "encoding"})
+    if bad:
+        raise fail(
+            ("source", bad[0]),
+            f"unknown key {bad[0]!r} in [source]; expected name, files, record_id, delimiter, encoding.",
+        )
+    for key in ("name", "files", "record_id"):
+        if key not in src:
+            raise fail(("source",), f"[source] needs {key!r}.")
+    name = src["name"]
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
+        raise fail(("source", "name"), f"source name must be letters, digits, '_' or '-'; got {name!r}.")
+    files = src["files"]
+    files = [files] if isinstance(files, str) else files
+    if not isinstance(files, list) or not files or not all(isinstance(f, str) and f for f in files):
+        raise fail(("source", "files"), f"'files' must be a non-empty list of glob patterns; got {src['files']!r}.")
+    if not isinstance(src["record_id"], str) or not src["record_id"]:
+        raise fail(("source", "record_id"), "'record_id' must name a column.")
+    delimiter = src.get("delimiter")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise fail(("source", "delimiter"), f"'delimiter' must be one character; got {delimiter!r}.")
+    encoding = src.get("encoding")
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except (LookupError, TypeError):
+            raise fail(("source", "encoding"), f"unknown encoding {encoding!r}.") from None
+
+    kinds = normaliser_kinds()
+    fields: dict[str, FieldSpec] = {}
+    raw_fields = doc.get("fields", {})
+    if not isinstance(raw_fields, dict):
+        raise fail(("fields",), "[fields] must be a table of field = { column = ..., kind = ... }.")
+    for fname, f in raw_fields.items():
+        where: tuple[str, ...] = ("fields", fname)
+        if not isinstance(f, dict):
+            raise fail(where, f"field {fname!r} must be a table with column and kind.")
+        if "kind" not in f:
+            raise fail(where, f"field {fname!r} needs a normaliser 'kind'; one of {sorted(kinds)}.")
+        kind = f["kind"]
+        if kind not in kinds:
+            raise fail(
+                (*where, "kind"), f"field {fname!r} has unknown normaliser {kind!r}; expected one of {sorted(kinds)}."
+            )
+        if ("column" in f) == ("columns" in f):
+            raise fail(where, f"field {fname!r} needs exactly one of 'column' or 'columns'.")
+        cols = [f["column"]] if "column" in f else f["columns"]
+        if not isinstance(cols, list) or not cols or not all(isinstance(c, str) and c for c in cols):
+            raise fail((*where, "columns" if "columns" in f else "column"), f"field {fname!r}: columns must be names.")
+        options = {k: v for k, v in f.items() if k not in _FIELD_KEYS}
+        accepted = _normaliser_params(kind)
+        if accepted is not None:
+            extra = sorted(set(options) - accepted)
+            if extra:
+                raise fail(
+                    (*where, extra[0]),
+                    f"field {fname!r}: normaliser {kind!r} has no option {extra[0]!r}; "
+                    f"its options are {sorted(accepted)}.",
+                )
+        if kind in _FORMAT_KINDS and "format" in options:
+            fmts = options["format"] if isinstance(options["format"], list) else [options["format"]]
+            for fmt in fmts:
+                why = _check_format(fmt)
+                if why:
+                    raise fail((*where, "format"), f"field {fname!r}: {why}.")
+        required = f.get("required", False)
+        if not isinstance(required, bool):
+            raise fail((*where, "required"), f"field {fname!r}: 'required' must be true or false.")
+        part = f.get("part", 0)
+        if isinstance(part, bool) or not (isinstance(part, int) or (isinstance(part, str) and _SLICE.fullmatch(part))):
+            raise fail(
+                (*where, "part"), f"field {fname!r}: 'part' must be an integer or a slice such as ':-1'; got {part!r}."
+            )
+        fields[fname] = FieldSpec(
+            name=fname,
+            columns=tuple(cols),
+            kind=kind,
+            options=options,
+            required=required,
+            sep=str(f.get("sep", " ")),
+            split=f.get("split"),
+            part=part,
+        )
+
+    nodes: dict[str, NodeSpec] = {}
+    raw_nodes = doc.get("nodes", {})
+    if not isinstance(raw_nodes, dict):
+        raise fail(("nodes",), "[nodes] must be a table of node = { label = ..., property = field }.")
+    for nname, n in raw_nodes.items():
+        where = ("nodes", nname)
+        if not isinstance(n, dict) or "label" not in n:
+            raise fail(where, f"node {nname!r} needs a 'label'; one of {sorted(NODE_LABELS)}.")
+        label = n["label"]
+        if label not in NODE_LABELS:
+            raise fail(
+                (*where, "label"), f"node {nname!r} has unknown label {label!r}; expected one of {sorted(NODE_LABELS)}."
+            )
+        props = {k: v for k, v in n.items() if k != "label"}
+        allowed = NODE_PROPERTIES[label]
+        for prop, fref in props.items():
+            if prop not in allowed:
+                raise fail(
+                    (*where, prop),
+                    f"node {nname!r} ({label}) has unknown property {prop!r}; expected one of {list(allowed)}.",
+                )
+            if fref not in fields:
+                raise fail(
+                    (*where, prop),
+                    f"node {nname!r}: property {prop!r} names unknown field {fref!r}; fields are {sorted(fields)}.",
+                )
+        _check_node_ids(label, nname, props, lambda msg, w=where: fail(w, msg))
+        nodes[nname] = NodeSpec(name=nname, label=label, props=props)
+
+    rels: list[RelSpec] = []
+    raw_rels = doc.get("rels", [])
+    if not isinstance(raw_rels, list):
+        raise fail(("rels",), "'rels' must be an array of tables ([[rels]]).")
+    for i, r in enumerate(raw_rels):
+        if not isinstance(r, dict) or "type" not in r:
+            raise fail(("rels", i), "every [[rels]] entry needs a 'type'.")
+        rtype = r["type"]
+        if rtype not in REL_TYPES:
+            raise fail(
+                ("rels", i, "type"), f"unknown relationship type {rtype!r}; expected one of {sorted(REL_TYPES)}."
+            )
+        rt = REL_TYPES[rtype]
+        for end, want in (("src", rt.src), ("dst", rt.dst)):
+            if end not in r:
+                raise fail(("rels", i), f"{rtype} needs {end!r} naming a {want} node of [nodes].")
+            if r[end] not in nodes:
+                raise fail(
+                    ("rels", i, end), f"{rtype} {end} {r[end]!r} is not a node of [nodes]; nodes are {sorted(nodes)}."
+                )
+            if nodes[r[end]].label != want:
+                raise fail(
+                    ("rels", i, end),
+                    f"{rtype} {end} must be a {want} node; {r[end]!r} has label {nodes[r[end]].label}.",
+                )
+        props = {k: v for k, v in r.items() if k not in ("type", "src", "dst")}
+        for prop, fref in props.items():
+            if prop not in REL_PROPERTIES[rtype] and prop not in _SEEN_KEYS:
+                raise fail(
+                    ("rels", i, prop),
+                    f"{rtype} has unknown property {prop!r}; expected one of {[*REL_PROPERTIES[rtype], *_SEEN_KEYS]}.",
+                )
+            if fref not in fields:
+                raise fail(
+                    ("rels", i, prop),
+                    f"{rtype} property {prop!r} names unknown field {fref!r}; fields are {sorted(fields)}.",
+                )
+        seen = props.pop("seen", None)
+        first = props.pop("first_seen", seen)
+        last = props.pop("last_seen", seen)
+        rels.append(RelSpec(type=rtype, src=r["src"], dst=r["dst"], props=props, first_seen=first, last_seen=last))
+
+    return SourceSpec(
+        name=name,
+        files=tuple(files),
+        record_id=src["record_id"],
+        fields=fields,
+        nodes=nodes,
+        rels=tuple(rels),
+        delimiter=delimiter,
+        encoding=encoding,
+        path=path,
+        text=text,
+    )
+
+
+def _check_node_ids(label: str, nname: str, props: dict[str, str], fail: Any) -> None:
+    if label in ("Phone", "Vehicle", "Business") and "id" not in props:
+        raise fail(f"node {nname!r} ({label}) needs 'id' naming a field.")
+    if label == "Address" and not {"postcode", "line"} <= set(props):
+        raise fail(f"node {nname!r} (Address) needs 'postcode' and 'line' fields.")
+    if label == "Account" and not ({"sort_code", "account"} <= set(props) or "iban" in props):
+        raise fail(f"node {nname!r} (Account) needs 'sort_code' and 'account', or 'iban'.")
+    if label == "Person" and "name" not in props:
+        raise fail(f"node {nname!r} (Person) needs a 'name' field.")
+
+
+def load_spec(path: str | Path) -> SourceSpec:
+    """Read and validate one spec file.
+
+    Raises
+    ------
+    crimnet.errors.SpecError
+        If the file cannot be read or the spec is wrong (naming file and line).
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"{p}: cannot read spec ({exc.strerror or exc}).") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{p} line 1: spec files must be UTF-8 text.") from None
+    return parse_spec(text, path=str(p))
+
+
+def default_specs() -> list[SourceSpec]:
+    """Return the specs that ship with crimnet (one per generated source file)."""
+    out = []
+    for entry in sorted(resources.files("crimnet.ingest").joinpath("specs").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            out.append(parse_spec(entry.read_text(encoding="utf-8"), path=f"crimnet/ingest/specs/{entry.name}"))
+    return out
+
+
+def load_specs(specs: str | Path | SourceSpec | Sequence[str | Path | SourceSpec] | None = None) -> list[SourceSpec]:
+    """Load specs from files, directories of ``*.toml`` files, or return the defaults.
+
+    Parameters
+    ----------
+    specs : path, SourceSpec, sequence of them, or None
+        None gives :func:`default_specs`.
+
+    Raises
+    ------
+    crimnet.errors.SpecError
+        For a missing path, a wrong spec or two specs with the same name.
+    """
+    if specs is None:
+        return default_specs()
+    items = [specs] if isinstance(specs, (str, Path, SourceSpec)) else list(specs)
+    out: list[SourceSpec] = []
+    for item in items:
+        if isinstance(item, SourceSpec):
+            out.append(item)
+            continue
+        p = Path(item)
+        if p.is_dir():
+            out.extend(load_spec(f) for f in sorted(p.glob("*.toml")))
+        elif p.exists():
+            out.append(load_spec(p))
+        else:
+            raise SpecError(f"{p}: no such spec file or directory.")
+    names = [s.name for s in out]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise SpecError(f"Two specs define source {dup[0]!r}: {[s.path for s in out if s.name == dup[0]]}.")
+    return out
+
+
+def match_spec(filename: str | Path, specs: Sequence[SourceSpec]) -> SourceSpec | None:
+    """Return the spec whose file patterns match `filename`, or None.
+
+    A spec whose patterns name the file exactly wins over a glob match.
+
+    >>> specs = [s for s in default_specs() if s.name in ("police_intel", "payroll")]
+    >>> match_spec("case/police_intel.csv", specs).name
+    'police_intel'
+    >>> match_spec("notes.txt", specs) is None
+    True
+    """
+    base = Path(filename).name.lower()
+    exact = [s for s in specs if base in (p.lower() for p in s.files)]
+    if exact:
+        return exact[0]
+    hits = [s for s in specs if s.matches(filename)]
+    return hits[0] if hits else None
