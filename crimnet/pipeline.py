@@ -193,7 +193,7 @@ def demo(out: str | Path, *, people: int = 5_000, seed: int = 7, preset: str = "
     start = time.perf_counter()
     case = generate_case(out / "case", people=people, seed=seed, preset=preset)
     generated = time.perf_counter() - start
-    run = run_case(case.sources, out, truth=out / "case", seed=seed, progress=True)
+    run = run_case(case.root, out, truth=case.root, seed=seed, progress=True)
     run.timings = {"generate": generated, **run.timings}
     return run
 
