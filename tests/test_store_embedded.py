@@ -1,0 +1,186 @@
+import json
+
+import pandas as pd
+import pytest
+from _store_fixtures import frames, tiny
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crimnet.errors import ReadOnlyError, SchemaError, StoreError
+from crimnet.graphs.embedded import EmbeddedStore
+from crimnet.graphs.store import GraphStore, content_hash, open_store
+from crimnet.queries.runner import run_cypher
+
+
+@pytest.fixture
+def store(tmp_path):
+    with EmbeddedStore(tmp_path / "store") as s:
+        yield s
+
+
+def test_protocol_and_factory(tmp_path):
+    with open_store(tmp_path / "s") as s:
+        assert isinstance(s, GraphStore) and isinstance(s, EmbeddedStore)
+        assert (tmp_path / "s" / "graph.lbug").exists()
+
+
+def test_round_trip_and_repeat_write_changes_nothing(store):
+    t = tiny()
+    first = store.write(t)
+    assert first == t.counts()
+    assert content_hash(store.tables()) == content_hash(t)
+    assert sum(store.write(t).values()) == 0
+    assert store.tables().counts() == t.counts()
+    assert content_hash(store.tables()) == content_hash(t)
+    back = store.tables()
+    row = back.nodes["Person"].set_index("id").loc["p2"]
+    assert list(row["sources"]) == ["police_intel", "payroll"] and pd.isna(row["dob"])
+    assert list(back.nodes["Person"].set_index("id").loc["p3", "record_ids"]) == []
+    assert back.nodes["Address"].set_index("id").loc["AB1 2CD|1 high street", "lat"] == 51.5
+
+
+def test_superset_adds_and_changed_rows_are_updated(store):
+    store.write(tiny())
+    more = frames(
+        {
+            "Person": {
+                "id": ["p1", "p4"],
+                "name": ["ana pop", "new one"],
+                "sources": [["police_intel", "x"], ["x"]],
+                "record_ids": [["police_intel:1", "x:1"], ["x:2"]],
+            },
+            "USES_PHONE": {"src": ["p4"], "dst": ["+447700900001"], "sources": [["x"]], "record_ids": [["x:2"]]},
+        }
+    )
+    written = store.write(more)
+    assert written["Person"] == 2 and written["USES_PHONE"] == 1 and written["Phone"] == 0
+    people = store.tables().nodes["Person"].set_index("id")
+    assert len(people) == 4 and list(people.loc["p1", "sources"]) == ["police_intel", "x"]
+    assert store.tables().counts()["USES_PHONE"] == 3
+
+
+def test_dangling_endpoints_become_bare_nodes(store):
+    t = frames({"HOLDS": {"src": ["px"], "dst": ["999999:00000009"], "sources": [["s"]], "record_ids": [["s:1"]]}})
+    store.write(t)
+    back = store.tables()
+    assert back.counts()["Person"] == 1 and back.counts()["Account"] == 1 and back.counts()["HOLDS"] == 1
+
+
+def test_read_only_refusal_and_read_only_database(tmp_path):
+    path = tmp_path / "s"
+    with EmbeddedStore(path) as s:
+        s.write(tiny())
+        with pytest.raises(ReadOnlyError, match="DELETE"):
+            s.query("MATCH (n:Person) DETACH DELETE n")
+        assert s.query("MATCH (n:Person) SET n.name = 'x' RETURN count(*) AS k", write=True).k.iloc[0] == 3
+    with EmbeddedStore(path, read_only=True) as ro:
+        assert len(ro.query("MATCH (n:Person) RETURN n.id AS id")) == 3
+        with pytest.raises(StoreError, match="read-only"):
+            ro.write(tiny())
+
+
+@pytest.mark.parametrize("evil", ["x' OR 1=1 //", "p1'}) DETACH DELETE n //", 'p1" OR true //', "$person_id"])
+def test_parameters_are_bound_never_formatted(store, evil):
+    store.write(tiny())
+    df = store.query("MATCH (p:Person {id: $pid}) RETURN p.id AS id", {"pid": evil})
+    assert df.empty
+    assert store.tables().counts()["Person"] == 3
+
+
+def test_write_scores_round_trip(store):
+    store.write(tiny())
+    scores = pd.DataFrame({"node_id": ["p1", "p2", "nobody"], "risk": [0.9, 0.1, 0.5], "rank_": [1, 2, 3]})
+    assert store.write_scores("Person", scores, columns=["risk", "rank_"]) == 2
+    got = store.query("MATCH (p:Person) RETURN p.id AS id, p.risk AS risk, p.rank_ AS r ORDER BY id")
+    assert got.risk.tolist()[:2] == [0.9, 0.1] and pd.isna(got.risk.iloc[2])
+    assert got.r.tolist()[:2] == [1, 2]
+    # scores are not canonical columns: tables() and a repeated write ignore them
+    assert list(store.tables().nodes["Person"].columns) == [
+        "id",
+        "name",
+        "dob",
+        "nationality",
+        "sex",
+        "sources",
+        "record_ids",
+    ]
+    assert sum(store.write(tiny()).values()) == 0
+    with pytest.raises(SchemaError, match="overwrite"):
+        store.write_scores("Person", scores.rename(columns={"risk": "name"}), columns=["name"])
+    with pytest.raises(SchemaError, match="lacks columns"):
+        store.write_scores("Person", scores, columns=["missing"])
+
+
+def test_audit_log_records_every_run(store):
+    store.write(tiny())
+    run_cypher(store, "MATCH (p:Person) RETURN p.id AS id")
+    lines = store.audit_log.read_text().splitlines()
+    rec = json.loads(lines[-1])
+    assert rec["rows"] == 3 and rec["kind"] == "cypher" and rec["backend"].startswith("ladybug")
+    assert rec["query"].startswith("MATCH") and rec["user"] and rec["time"].endswith("Z")
+
+
+_ids = st.text(alphabet="abcdefgh0123456789'\" |:", min_size=1, max_size=8)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    people=st.lists(
+        st.tuples(
+            _ids, st.one_of(st.none(), st.text(max_size=10)), st.lists(st.sampled_from(["a", "b", "c"]), max_size=3)
+        ),
+        min_size=0,
+        max_size=12,
+        unique_by=lambda t: t[0],
+    ),
+    edges=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=15),
+)
+def test_property_repeated_write_changes_nothing(tmp_path_factory, people, edges):
+    ids = [p[0] for p in people]
+    pairs = sorted({(ids[a], ids[b]) for a, b in edges if a < len(ids) and b < len(ids)})
+    spec = (
+        {
+            "Person": {
+                "id": ids,
+                "name": [p[1] for p in people],
+                "sources": [p[2] for p in people],
+                "record_ids": [[f"s:{i}"] for i in range(len(ids))],
+            }
+        }
+        if ids
+        else {}
+    )
+    if pairs:
+        spec["Phone"] = {
+            "id": [f"+44{i}" for i in range(len(pairs))],
+            "sources": [["a"]] * len(pairs),
+            "record_ids": [[]] * len(pairs),
+        }
+        spec["USES_PHONE"] = {
+            "src": [a for a, _ in pairs],
+            "dst": [f"+44{i}" for i in range(len(pairs))],
+            "sources": [["a"]] * len(pairs),
+            "record_ids": [["r"]] * len(pairs),
+        }
+    t = frames(spec) if spec else frames({"Person": {"id": []}})
+    with EmbeddedStore(tmp_path_factory.mktemp("prop")) as s:
+        s.write(t)
+        counts, digest = s.tables().counts(), content_hash(s.tables())
+        assert digest == content_hash(t)
+        assert sum(s.write(t).values()) == 0
+        assert s.tables().counts() == counts and content_hash(s.tables()) == digest
+
+
+def test_write_parquet_fast_path_equals_write(tmp_path, store_case):
+    from crimnet.tables import CanonicalTables
+
+    t = CanonicalTables.read(store_case.tables_dir)
+    with EmbeddedStore(tmp_path / "fast") as fast:
+        assert fast.write_parquet(store_case.tables_dir) == t.counts()
+        assert content_hash(fast.tables()) == content_hash(t)
+        assert sum(fast.write_parquet(store_case.tables_dir).values()) == 0  # falls back to the upsert path
+    dangling = frames({"HOLDS": {"src": ["px"], "dst": ["9:9"], "sources": [["s"]], "record_ids": [["s:1"]]}})
+    dangling.write(tmp_path / "dangling")
+    with EmbeddedStore(tmp_path / "d") as s:
+        s.write_parquet(tmp_path / "dangling")
+        assert s.tables().counts()["Person"] == 1 and s.tables().counts()["HOLDS"] == 1
