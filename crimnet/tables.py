@@ -70,6 +70,10 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     if df.duplicated(key).any():
         raise SchemaError(f"Table {name}: duplicate keys {key}; canonical tables hold one row per key.")
     out = df.reindex(columns=names)
+    for f in fields:
+        if f.name not in df.columns:
+            # reindex fills with float NaN, which Arrow cannot read as a string or list column
+            out[f.name] = pd.Series([None] * len(out), index=out.index, dtype=object)
     return pa.Table.from_pandas(out, schema=arrow_schema(name), preserve_index=False).to_pandas()
 
 

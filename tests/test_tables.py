@@ -62,3 +62,11 @@ def test_bad_tables_are_refused_with_the_reason(frames, message):
     with pytest.raises(SchemaError) as err:
         CanonicalTables.from_frames(frames)
     assert message in str(err.value)
+
+
+def test_missing_optional_columns_become_nulls_of_the_right_type():
+    t = CanonicalTables.from_frames(
+        {"Phone": pd.DataFrame({"id": ["+447700900001"]}), "Address": pd.DataFrame({"id": ["LS1 1AA|1 high street"]})}
+    )
+    assert t.nodes["Phone"]["record_ids"].isna().all()
+    assert t.nodes["Address"]["lat"].isna().all() and t.nodes["Address"]["postcode"].isna().all()

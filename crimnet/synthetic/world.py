@@ -759,8 +759,9 @@ class _Builder:
         # businesses: names, numbers, premises
         nbz = nb
         nums = _unique_ints(rng, nbz, 10**7)
+        sc_nums = _unique_ints(rng, nbz, 10**6)  # drawn apart: 'SC' numbers have one digit fewer
         scot = rng.random(nbz) < 0.08
-        self.b_number = pc.if_else(pa.array(scot), cat("SC", zpad(nums % 10**6, 6)), cat("0", zpad(nums, 7)))
+        self.b_number = pc.if_else(pa.array(scot), cat("SC", zpad(sc_nums, 6)), cat("0", zpad(nums, 7)))
         words = [N.SECTORS[s][1] for s in _SECTOR_NAMES]
         flatw, off, cnt = [], [], []
         for s in range(len(_SECTOR_NAMES)):
