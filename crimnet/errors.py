@@ -111,7 +111,7 @@ def check_interval(
     right = "]" if closed in ("right", "both") else ")"
     kind = "an int" if integer else "a float"
     expected = f"{kind} in {left}{_fmt(low)}, {_fmt(high)}{right}"
-    types: tuple[type, ...] = (int,) if integer else (int, float)
+    types: tuple[type[Any], ...] = (int,) if integer else (int, float)
     try:
         import numpy as np
 

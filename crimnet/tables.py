@@ -6,6 +6,7 @@ One table per node label (``nodes_<Label>.parquet``) and per relationship type
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,7 +139,7 @@ class CanonicalTables:
         return paths
 
     @classmethod
-    def read(cls, directory: str | Path) -> CanonicalTables:
+    def read(cls, directory: str | os.PathLike[str]) -> CanonicalTables:
         """Read the tables written by :meth:`write`; absent files give empty tables."""
         src = Path(directory)
         if not src.is_dir():

@@ -1515,7 +1515,7 @@ def victim_controller_cut_ranking(
     ctx = _prepare(graph, func, budget=budget, seed=seed, costs=costs, budget_cost=budget_cost)
     groups = _pair_groups(graph, victims, controllers, pairs, func)
     membership = np.asarray(_working_graph(ctx).connected_components().membership)
-    cuts = []
+    cuts: list[tuple[float, int, list[int]]] = []
     for ctrl, vict, npairs in groups:
         nodes, value = _min_vertex_cut(ctx, membership, ctrl, vict)
         if nodes:

@@ -226,6 +226,7 @@ def load_network(
     from crimnet.graphs.views import hetero_graph
     from crimnet.tables import CanonicalTables
 
+    assert tables is not None  # exactly one of edges/tables is given (checked above)
     g = hetero_graph(CanonicalTables.read(tables))
     if truth is None:
         if resolution is not None:

@@ -124,7 +124,7 @@ class EmbeddedStore:
             self._db = ladybug.Database(
                 str(self.path / DB_FILE), read_only=read_only, buffer_pool_size=buffer_pool_size
             )
-            self._conn = ladybug.Connection(self._db)
+            self._conn: ladybug.Connection | None = ladybug.Connection(self._db)
         except RuntimeError as err:
             raise StoreError(f"Could not open the embedded store at {self.path}: {err}") from err
         self.backend = f"ladybug {ladybug.Database.get_version()} at {self.path}"
@@ -135,8 +135,9 @@ class EmbeddedStore:
     def close(self) -> None:
         """Close the connection and the database."""
         with self._lock:
-            if getattr(self, "_conn", None) is not None:
-                self._conn.close()
+            conn = getattr(self, "_conn", None)
+            if conn is not None:
+                conn.close()
                 self._db.close()
                 self._conn = None
 

@@ -16,7 +16,7 @@ import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,12 @@ class GraphStore(Protocol):
 
     dialect: str
     backend: str
-    audit_log: Path | None
+
+    # read-only in the protocol, so a backend may narrow it (EmbeddedStore always logs: ``Path``)
+    @property
+    def audit_log(self) -> Path | None:
+        """Where query runs are logged as JSON lines, or None for no log."""
+        ...
 
     def write(self, tables: CanonicalTables) -> dict[str, int]:
         """Upsert canonical tables; return rows added or changed per table (0 when nothing changed)."""
@@ -69,7 +74,7 @@ class GraphStore(Protocol):
         """Release the connection or database handle."""
         ...
 
-    def __enter__(self) -> GraphStore: ...
+    def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc: object) -> None: ...
 

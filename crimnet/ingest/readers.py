@@ -137,7 +137,7 @@ def _decode(col: pa.ChunkedArray | pa.Array, name: str, rows: np.ndarray, bad: l
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
     values = col.to_pylist()
-    out = []
+    out: list[str | None] = []
     for i, v in enumerate(values):
         if v is None:
             out.append(None)

@@ -130,6 +130,8 @@ def typo(values: pa.Array, mask: np.ndarray, rng: np.random.Generator, *, digits
     sub_filled = pc.fill_null(sub, "")
     m, lengths = _to_matrix(sub_filled)
     m = np.concatenate([m, np.zeros((len(m), 1), np.uint8)], axis=1)
+    n: int
+    w: int
     n, w = m.shape
     rows = np.arange(n)
     pos = np.minimum((rng.random(n) * np.maximum(lengths, 1)).astype(np.int64), np.maximum(lengths - 1, 0))

@@ -42,7 +42,7 @@ NATIONALITIES: tuple[tuple[str, str, str, float], ...] = (
 )
 
 _M, _F = 0, 1
-FIRST_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+FIRST_NAMES: dict[str, tuple[list[str], list[str]]] = {
     "GBR": (
         "James John David Michael Daniel Thomas Oliver Jack Harry George William Samuel Joseph Matthew Liam Ryan "
         "Connor Callum Lewis Adam Paul Mark Stephen Andrew Christopher Peter Richard Kevin Jamie Aaron Mohammed "

@@ -120,7 +120,10 @@ class _Renderer:
         return pick_in_group(ln["dst"][v], ln["src"][v], persons, self.rng)
 
     def _variants(self) -> None:
-        keys, flat, off, cnt = [], [], [], []
+        keys: list[str] = []
+        flat: list[str] = []
+        off: list[int] = []
+        cnt: list[int] = []
         for k in sorted(N.VARIANTS):
             keys.append(k)
             off.append(len(flat))

@@ -7,7 +7,9 @@ only the planted rings (a few per thousand people) are built in a Python loop.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -65,7 +67,7 @@ _LARGE_SECTORS = ("retail", "care", "agriculture", "other", "office")
 _NINO_UNISSUED = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
 
 
-def _flat_pool(pools: dict[str, tuple[str, ...]]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+def _flat_pool(pools: Mapping[str, Sequence[str]]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     flat: list[str] = []
     off = np.zeros(len(_NAT_CODES), np.int64)
     cnt = np.zeros(len(_NAT_CODES), np.int64)
@@ -97,6 +99,9 @@ class Ring:
     businesses: list[int] = field(default_factory=list)
     vehicles: list[int] = field(default_factory=list)
     mode: str = ""
+    vphones: list[int] = field(default_factory=list)  # phones the victims use (set by the phones step)
+    pphones: list[int] = field(default_factory=list)  # the perpetrators' own phones (set by the phones step)
+    worksite: list[int] = field(default_factory=list)  # addresses of the ring's businesses (set by the work step)
 
     @property
     def members(self) -> list[int]:
@@ -313,8 +318,8 @@ class _Builder:
         eligible = eligible[rng.permutation(len(eligible))]
         pools = {c: list(eligible[self.bg_nat[eligible] == c][::-1]) for c in range(len(_NAT_CODES))}
         anyp = list(eligible[::-1])
-        youth = np.flatnonzero((age >= 14) & (age < 20) & (kind == 0))
-        youth = list(youth[rng.permutation(len(youth))][::-1])
+        youth_idx = np.flatnonzero((age >= 14) & (age < 20) & (kind == 0))
+        youth = list(youth_idx[rng.permutation(len(youth_idx))][::-1])
         used = np.zeros(n, bool)
 
         def take_from(pool: list) -> int:
@@ -420,7 +425,7 @@ class _Builder:
     def addresses(self) -> None:
         p, rng = self.p, self.rng
         # dwellings: households (incl. moved perps), then ring addresses, then business premises
-        ring_addr_ring = []
+        ring_addr_list: list[int] = []
         for r, rg in enumerate(self.rings):
             t = rg.typology
             k = {
@@ -429,8 +434,8 @@ class _Builder:
                 "criminal_county_lines": 1,
                 "domestic_servitude": 0,
             }.get(t, int(rng.integers(1, 4)))
-            ring_addr_ring += [r] * k
-        ring_addr_ring = np.array(ring_addr_ring, np.int64)
+            ring_addr_list += [r] * k
+        ring_addr_ring = np.array(ring_addr_list, np.int64)
         nh = len(self.dsize)
         nb = len(self.b_sector)
         nr = len(ring_addr_ring)
@@ -577,7 +582,7 @@ class _Builder:
         )
         lives = _dedupe(lives)
         self.home = home
-        self.links = {"LIVES_AT": lives}
+        self.links: dict[str, dict[str, np.ndarray]] = {"LIVES_AT": lives}
 
     # ---------------------------------------------------------------- phones
     def phones(self) -> None:
@@ -763,7 +768,9 @@ class _Builder:
         scot = rng.random(nbz) < 0.08
         self.b_number = pc.if_else(pa.array(scot), cat("SC", zpad(sc_nums, 6)), cat("0", zpad(nums, 7)))
         words = [N.SECTORS[s][1] for s in _SECTOR_NAMES]
-        flatw, off, cnt = [], [], []
+        flatw: list[str] = []
+        off: list[int] = []
+        cnt: list[int] = []
         for s in range(len(_SECTOR_NAMES)):
             off.append(len(flatw))
             cnt.append(len(words[s]))
@@ -816,7 +823,7 @@ class _Builder:
         for r, rg in enumerate(self.rings):
             t = rg.typology
             v = np.array(rg.victims, np.int64)
-            accs = []
+            accs: list[int | np.integer[Any]] = []
             if t in _RING_SECTOR:
                 rg.mode = "sweep" if rng.random() < 0.6 else "collect"
             elif t in ("sexual", "criminal_county_lines"):
@@ -873,7 +880,7 @@ class _Builder:
         kp.append(fleet_k)
         nv = sum(len(x) for x in kp)
         self.fleet = np.arange(nv - len(fleet_k), nv)
-        ring_k = []
+        ring_k: list[int] = []
         for rg in self.rings:
             rg.vehicles = [nv + len(ring_k)]
             ring_k.append(rg.facilitators[-1])
