@@ -21,3 +21,10 @@ def test_every_command_has_help():
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, (name, result.output)
         assert "Usage" in result.output
+
+
+def test_crimnet_errors_become_one_line_and_exit_2(tmp_path):
+    result = runner.invoke(app, ["generate", "--people", "5", "--out", str(tmp_path / "c")])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: The 'people' parameter of generate_case must be")
+    assert "Traceback" not in result.output

@@ -469,13 +469,13 @@ def test_cli_ingest(mini, tmp_path):
     assert result.exit_code == 0, result.output
     phones = pd.read_parquet(tmp_path / "cli2" / "tables" / "nodes_Phone.parquet")["id"]
     assert phones.str.startswith("phone_").all()
-    # A spec error is reported with file and line, exit code 1.
+    # A spec error is reported with file and line, exit code 2.
     bad = tmp_path / "bad.toml"
     bad.write_text('[source]\nname = "x"\nfiles = ["*.csv"]\nrecord_id = "id"\n[nodes]\nn = { label = "Boat" }\n')
     result = runner.invoke(
         app, ["ingest", str(d / "police_intel.csv"), "--out", str(tmp_path / "x"), "--spec", str(bad)]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "bad.toml line 6" in result.output
 
 
