@@ -1,0 +1,390 @@
+"""Detection end to end: project, cluster, split, score, explain, track and evaluate.
+
+:func:`detect` is the Python entry point; ``crimnet detect`` wraps
+:func:`detect_case`, which reads canonical tables from a folder, runs
+:func:`detect`, writes ``clusters.parquet`` and ``node_scores.parquet`` and,
+given a generated case, evaluates against its truth.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+
+from crimnet.errors import check_choice, check_interval, check_type
+from crimnet.graphs import centrality, community, spectral
+from crimnet.graphs.evaluate import crowded_address_baseline, evaluate_clusters, largest_degree_baseline
+from crimnet.graphs.risk import RiskWeights, cluster_risk, risk_scores
+from crimnet.graphs.tracking import match_clusters
+from crimnet.graphs.views import PROJECTION_VIA, bad_parameter, hetero_graph, person_projection
+from crimnet.tables import CanonicalTables
+
+__all__ = ["METHODS", "DetectionResult", "detect", "evaluate_detection", "detect_case", "write_detection"]
+
+METHODS = ("leiden", "louvain", "label_propagation", "infomap", "consensus", "spectral", "leiden_hetero")
+"""Detection methods: community methods on the person projection, ``spectral`` (recursive
+Fiedler bisection of the projection's components) and ``leiden_hetero`` (Leiden on the
+heterogeneous graph, clusters keep their people)."""
+
+_CENTRALITY = ("degree", "weighted_degree", "pagerank", "betweenness")
+
+DEFAULT_KIND_WEIGHTS: dict[str, float] = {"call": 10.0, "payment": 10.0, "business": 0.3}
+"""Projection multipliers used by :func:`detect`: repeated calls and payments are the ties that bind
+organisers to their victims in generated cases, while co-workers of one business are mostly unrelated
+(chosen on generated ``medium`` cases, seeds 1-3; see ``benchmarks/results/detect.md``)."""
+
+
+@dataclass
+class DetectionResult:
+    """The outcome of :func:`detect`.
+
+    Attributes
+    ----------
+    clusters : DataFrame
+        Scored ``clusters`` of every method (cluster_id, method, members,
+        size, score, indicators), each method ranked by score.
+    node_scores : DataFrame
+        ``node_scores`` (node_id, label, method, score): per-method risk
+        (``'<method>_risk'``) and the requested centralities.
+    events : DataFrame or None
+        Cluster tracking events when `previous_clusters` was given.
+    graph : igraph.Graph or None
+        The person projection used.
+    timings : dict
+        Seconds per step.
+    parameters : dict
+        The arguments of the run.
+    """
+
+    clusters: pd.DataFrame
+    node_scores: pd.DataFrame
+    events: pd.DataFrame | None = None
+    graph: ig.Graph | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def _run_method(
+    method: str, proj: ig.Graph, tables: CanonicalTables, *, seed: int, resolution: float, max_cluster_size: int
+) -> pd.DataFrame:
+    if method == "leiden":
+        c = community.leiden_clusters(proj, resolution=resolution, seed=seed)
+    elif method == "louvain":
+        c = community.louvain_clusters(proj, resolution=resolution, seed=seed)
+    elif method == "label_propagation":
+        c = community.label_propagation_clusters(proj, seed=seed)
+    elif method == "infomap":
+        c = community.infomap_clusters(proj, seed=seed, trials=1)
+    elif method == "consensus":
+        c = community.consensus_clusters(proj, resolution=resolution, seed=seed, n_runs=5, max_rounds=3)
+    elif method == "spectral":
+        c = spectral.fiedler_bisection(proj, max_size=max_cluster_size, seed=seed)
+    else:  # leiden_hetero
+        c = community.leiden_clusters(hetero_graph(tables), resolution=resolution, seed=seed)
+    if method != "spectral":
+        c = spectral.fiedler_bisection(proj, clusters=c, max_size=max_cluster_size, seed=seed)
+    c["method"] = method
+    c.attrs["method"] = method
+    return c
+
+
+def detect(
+    tables: CanonicalTables,
+    *,
+    methods: Sequence[str] = ("leiden",),
+    seed: int = 0,
+    resolution: float = 1.0,
+    via: Sequence[str] = tuple(PROJECTION_VIA),
+    max_shared: int = 50,
+    kind_weights: dict[str, float] | None = None,
+    max_cluster_size: int = 30,
+    min_size: int = 3,
+    weights: RiskWeights | None = None,
+    centralities: Sequence[str] = ("weighted_degree", "pagerank"),
+    previous_clusters: pd.DataFrame | None = None,
+) -> DetectionResult:
+    """Find, score and explain likely perpetrator clusters in a case.
+
+    Steps: the person projection (:func:`crimnet.graphs.views.person_projection`);
+    communities by each method; communities larger than `max_cluster_size`
+    split by Fiedler bisection; risk indicators, scores and explanations
+    (:func:`crimnet.graphs.risk.cluster_risk`); person scores; optionally
+    stable ids against a previous run.
+
+    Parameters
+    ----------
+    tables : CanonicalTables
+        The canonical tables of the case.
+    methods : sequence of str, default ('leiden',)
+        Any of :data:`METHODS`.
+    seed : int, default 0
+        Seed of every randomised step.
+    resolution : float, default 1.0
+        Modularity resolution of Leiden, Louvain and consensus (> 0).
+    via : sequence of str, default all
+        Evidence kinds of the projection (:data:`crimnet.graphs.views.PROJECTION_VIA`).
+    max_shared : int, default 50
+        Entities shared by more people are left out of the projection.
+    kind_weights : dict of str to float, optional
+        Multipliers of each evidence kind in the projection; default
+        :data:`DEFAULT_KIND_WEIGHTS`.
+    max_cluster_size : int, default 30
+        Communities larger than this are split by Fiedler bisection.
+    min_size : int, default 3
+        Smallest cluster scored and reported.
+    weights : RiskWeights, optional
+        Risk weights (default :class:`~crimnet.graphs.risk.RiskWeights`).
+    centralities : sequence of str, default ('weighted_degree', 'pagerank')
+        Centralities of the projection added to ``node_scores``: any of
+        ``'degree'``, ``'weighted_degree'``, ``'pagerank'``, ``'betweenness'``
+        (sampled above 5,000 people).
+    previous_clusters : DataFrame, optional
+        Clusters of an earlier run: ids are carried over
+        (:func:`crimnet.graphs.tracking.match_clusters`) and events reported.
+
+    Returns
+    -------
+    DetectionResult
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If a parameter is out of range.
+
+    Notes
+    -----
+    Dominated by the projection (sparse products) and Leiden, both near
+    linear in the number of linked pairs; memory O(n + m) for the projection.
+
+    Examples
+    --------
+    >>> from crimnet.graphs.views import toy_tables
+    >>> t = toy_tables({"Person": pd.DataFrame({"id": list("abcd"), "name": ["w a", "x b", "y c", "z d"]}),
+    ...                 "Phone": pd.DataFrame({"id": ["+4477"]}),
+    ...                 "USES_PHONE": pd.DataFrame({"src": list("abcd"), "dst": ["+4477"] * 4})})
+    >>> r = detect(t)
+    >>> r.clusters[["method", "size"]].to_dict("records")
+    [{'method': 'leiden', 'size': 4}]
+    """
+    func = "detect"
+    check_type(tables, CanonicalTables, param="tables", func=func, expected="a CanonicalTables")
+    if isinstance(methods, str) or not isinstance(methods, Sequence) or len(methods) == 0:
+        raise bad_parameter("methods", func, f"a non-empty sequence of {list(METHODS)}", methods)
+    for m in methods:
+        check_choice(m, METHODS, param="methods", func=func)
+    for cname in centralities:
+        check_choice(cname, _CENTRALITY, param="centralities", func=func)
+    check_interval(seed, param="seed", func=func, low=0, closed="left", integer=True)
+    check_interval(resolution, param="resolution", func=func, low=0)
+    check_interval(max_cluster_size, param="max_cluster_size", func=func, low=2, closed="left", integer=True)
+    check_interval(min_size, param="min_size", func=func, low=1, closed="left", integer=True)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    kw = DEFAULT_KIND_WEIGHTS if kind_weights is None else kind_weights
+    proj = person_projection(
+        tables, via=via, max_shared=max_shared, kind_weights={k: v for k, v in kw.items() if k in via}
+    )
+    timings["projection"] = time.perf_counter() - t0
+    all_clusters, all_scores = [], []
+    for method in dict.fromkeys(methods):
+        t0 = time.perf_counter()
+        raw = _run_method(method, proj, tables, seed=seed, resolution=resolution, max_cluster_size=max_cluster_size)
+        timings[f"{method}_clusters"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        raw = raw[raw["size"] >= min_size].reset_index(drop=True)
+        scored = cluster_risk(tables, raw, graph=proj, weights=weights, min_size=min_size, max_size=None)
+        timings[f"{method}_risk"] = time.perf_counter() - t0
+        all_clusters.append(scored)
+        all_scores.append(risk_scores(tables, scored, graph=proj))
+    t0 = time.perf_counter()
+    for cname in centralities:
+        if cname == "degree":
+            all_scores.append(centrality.degree_scores(proj))
+        elif cname == "weighted_degree":
+            all_scores.append(centrality.weighted_degree_scores(proj))
+        elif cname == "pagerank":
+            all_scores.append(centrality.pagerank_scores(proj))
+        else:
+            inv = proj.copy()
+            inv.es["distance"] = (1.0 / np.asarray(proj.es["weight"], dtype=float)).tolist() if proj.ecount() else []
+            all_scores.append(centrality.betweenness_scores(inv, distance="distance", seed=seed))
+    timings["centrality"] = time.perf_counter() - t0
+    features = pd.concat([c.attrs["features"] for c in all_clusters], ignore_index=True)
+    for frame in (*all_clusters, *all_scores):
+        frame.attrs = {}  # attrs may hold DataFrames, which pandas cannot compare when concatenating
+    clusters = pd.concat(all_clusters, ignore_index=True)
+    events = None
+    if previous_clusters is not None:
+        clusters, events = match_clusters(previous_clusters, clusters)
+    clusters.attrs = {"features": features, "weights": (weights or RiskWeights()).to_dict()}
+    node_scores = pd.concat(all_scores, ignore_index=True)
+    params = {
+        "methods": list(methods),
+        "seed": seed,
+        "resolution": resolution,
+        "via": list(via),
+        "max_shared": max_shared,
+        "kind_weights": dict(kw),
+        "max_cluster_size": max_cluster_size,
+        "min_size": min_size,
+        "centralities": list(centralities),
+    }
+    clusters.attrs["parameters"] = params
+    node_scores.attrs["parameters"] = params
+    return DetectionResult(
+        clusters=clusters, node_scores=node_scores, events=events, graph=proj, timings=timings, parameters=params
+    )
+
+
+def evaluate_detection(
+    result: DetectionResult,
+    truth_aligned: pd.DataFrame,
+    *,
+    tables: CanonicalTables | None = None,
+    k: int = 10,
+    baselines: bool = True,
+) -> pd.DataFrame:
+    """Evaluate every method of a detection run, and the single-indicator baselines, against truth.
+
+    Parameters
+    ----------
+    result : DetectionResult
+        Output of :func:`detect`.
+    truth_aligned : DataFrame
+        :func:`crimnet.graphs.truth.align_truth` output.
+    tables : CanonicalTables, optional
+        Needed for the ``'many people at one address'`` baseline.
+    k : int, default 10
+        Cut-off of precision@k.
+    baselines : bool, default True
+        Add rows ``baseline_degree`` (ego networks of the highest-degree
+        people) and ``baseline_address`` (occupants of the most crowded
+        addresses; needs `tables`).
+
+    Returns
+    -------
+    DataFrame
+        One row per method: ``method`` and the metrics of
+        :func:`crimnet.graphs.evaluate.evaluate_clusters` (``precision_at_k``,
+        ``ring_recall``, ``ring_recall_at_k``, ``node_ap``, ``nmi``, ``ari``,
+        ``n_clusters``, ``n_rings``), best precision first.
+
+    Examples
+    --------
+    >>> from crimnet.graphs.views import toy_tables
+    >>> t = toy_tables({"Person": pd.DataFrame({"id": list("abc")}), "Phone": pd.DataFrame({"id": ["+1"]}),
+    ...                 "USES_PHONE": pd.DataFrame({"src": list("abc"), "dst": ["+1"] * 3})})
+    >>> truth = pd.DataFrame({"node_id": list("abc"), "role": ["controller", "victim", "victim"], "ring_id": "R"})
+    >>> evaluate_detection(detect(t), truth, k=1, baselines=False)[["method", "precision_at_k"]].to_dict("records")
+    [{'method': 'leiden', 'precision_at_k': 1.0}]
+    """
+    check_type(result, DetectionResult, param="result", func="evaluate_detection", expected="a DetectionResult")
+    check_interval(k, param="k", func="evaluate_detection", low=1, closed="left", integer=True)
+    rows = []
+    for method, c in result.clusters.groupby("method", sort=False):
+        ns = result.node_scores[result.node_scores["method"] == f"{method}_risk"]
+        rows.append({"method": method, **evaluate_clusters(c, truth_aligned, node_scores=ns, k=k)})
+    if baselines and result.graph is not None:
+        c, s = largest_degree_baseline(result.graph, top=max(k, 100))
+        rows.append({"method": "baseline_degree", **evaluate_clusters(c, truth_aligned, node_scores=s, k=k)})
+    if baselines and tables is not None:
+        c, s = crowded_address_baseline(tables, top=max(k, 100))
+        rows.append({"method": "baseline_address", **evaluate_clusters(c, truth_aligned, node_scores=s, k=k)})
+    out = pd.DataFrame(rows)
+    return out.sort_values(["precision_at_k", "ring_recall"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def write_detection(result: DetectionResult, out: str | Path) -> list[Path]:
+    """Write ``clusters.parquet`` (indicators as JSON strings), ``node_scores.parquet`` and ``detect.json``.
+
+    Returns the paths written.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    c = result.clusters.copy()
+    c["members"] = c["members"].map(lambda m: [str(x) for x in m])
+    c["indicators"] = c["indicators"].map(lambda i: json.dumps(i, default=float))
+    c.attrs = {}
+    ns = result.node_scores.copy()
+    ns.attrs = {}
+    paths = [out / "clusters.parquet", out / "node_scores.parquet", out / "detect.json"]
+    c.to_parquet(paths[0], index=False)
+    ns.to_parquet(paths[1], index=False)
+    meta = {
+        "parameters": result.parameters,
+        "timings_s": result.timings,
+        "weights": result.clusters.attrs.get("weights", {}),
+    }
+    if result.events is not None:
+        result.events.to_parquet(out / "cluster_events.parquet", index=False)
+        paths.append(out / "cluster_events.parquet")
+    paths[2].write_text(json.dumps(meta, indent=2, default=str) + "\n")
+    return paths
+
+
+def detect_case(
+    tables_dir: str | Path,
+    *,
+    out: str | Path,
+    methods: Sequence[str] = ("leiden",),
+    seed: int = 0,
+    truth: str | Path | None = None,
+    resolution_file: str | Path | None = None,
+    previous: str | Path | None = None,
+    k: int = 10,
+) -> tuple[DetectionResult, pd.DataFrame | None]:
+    """Read canonical tables from a folder, detect, write the results and evaluate against truth.
+
+    Parameters
+    ----------
+    tables_dir : str or Path
+        Folder of canonical tables (``nodes_*.parquet``, ``edges_*.parquet``).
+    out : str or Path
+        Output folder for ``clusters.parquet``, ``node_scores.parquet``, ``detect.json``
+        (and ``evaluation.csv`` with `truth`).
+    methods : sequence of str, default ('leiden',)
+        Methods of :func:`detect`.
+    seed : int, default 0
+        Seed.
+    truth : str or Path, optional
+        A generated case directory (with ``truth/persons.csv``).
+    resolution_file : str or Path, optional
+        Ingest's ``resolution.parquet`` when the tables come from ingest
+        (requires ``truth/entities.csv`` in the case).
+    previous : str or Path, optional
+        A previous ``clusters.parquet`` whose ids to carry over.
+    k : int, default 10
+        Cut-off of precision@k.
+
+    Returns
+    -------
+    result : DetectionResult
+    evaluation : DataFrame or None
+        :func:`evaluate_detection` output when `truth` is given.
+    """
+    from crimnet.graphs.truth import align_truth, read_truth, read_truth_entities
+
+    tables = CanonicalTables.read(tables_dir)
+    prev = pd.read_parquet(previous) if previous is not None else None
+    result = detect(tables, methods=methods, seed=seed, previous_clusters=prev)
+    write_detection(result, out)
+    evaluation = None
+    if truth is not None:
+        persons = read_truth(truth)
+        if resolution_file is not None:
+            aligned = align_truth(
+                persons, resolution=pd.read_parquet(resolution_file), truth_entities=read_truth_entities(truth)
+            )
+        else:
+            aligned = align_truth(persons)
+        evaluation = evaluate_detection(result, aligned, tables=tables, k=k)
+        evaluation.to_csv(Path(out) / "evaluation.csv", index=False)
+    return result, evaluation
