@@ -35,6 +35,9 @@ COMPARED_STRATEGIES: tuple[str, ...] = (
 )
 """Strategies compared on the whole graph (the label-needing ones only when truth is known)."""
 
+DETECTED_CUT = "detected_cut"
+"""The victim-controller cut between roles inferred in this run's top clusters (no truth needed)."""
+
 
 @dataclass
 class PipelineRun:
@@ -123,6 +126,7 @@ def run_case(
     write; their new matches appear in the report.
     """
     from crimnet.graphs.detect import detect, evaluate_detection, write_detection
+    from crimnet.graphs.roles import infer_roles
     from crimnet.graphs.store import open_store
     from crimnet.graphs.views import hetero_graph
     from crimnet.ingest.pipeline import ingest
@@ -165,8 +169,12 @@ def run_case(
 
     with _timed(timings, "disrupt"):
         graph = hetero_graph(tables)
-        cuts, sections = _cluster_cuts(graph, clusters.head(top), out, truth_aligned, seed=seed)
-        summary, curves_png = _compare(graph, truth_aligned, budget=budget, seed=seed, out=out / "disrupt")
+        roles = infer_roles(tables, clusters, top=top)
+        roles.to_csv(out / "detect" / "roles.csv", index=False)
+        cuts, sections = _cluster_cuts(graph, clusters.head(top), roles, out, truth_aligned, seed=seed)
+        summary, curves_png = _compare(
+            graph, tables, clusters, truth_aligned, top=top, budget=budget, seed=seed, out=out / "disrupt"
+        )
 
     with _timed(timings, "report"):
         report = _report(config, ingested, tables, sections, summary, curves_png, evaluation, watch, timings, out)
@@ -217,7 +225,7 @@ def _pairs(truth_aligned: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def _cluster_cuts(
-    graph: Any, clusters: pd.DataFrame, out: Path, truth_aligned: pd.DataFrame | None, *, seed: int
+    graph: Any, clusters: pd.DataFrame, roles: pd.DataFrame, out: Path, truth_aligned: pd.DataFrame | None, *, seed: int
 ) -> tuple[dict[str, pd.DataFrame], list[Any]]:
     from crimnet.graphs.disruption import DEFAULT_COSTS, cluster_disruption_points
     from crimnet.report import ClusterSection
@@ -246,6 +254,10 @@ def _cluster_cuts(
                 html_page=str(page.relative_to(out)),
                 png=png,
                 truth=truth_of(row.members) if truth_of else None,
+                roles=roles.loc[
+                    (roles["cluster_id"].astype(str) == cid) & (roles["role"] != "other"),
+                    ["node_id", "role", "evidence"],
+                ].reset_index(drop=True),
             )
         )
     return cuts, sections
@@ -276,15 +288,34 @@ def _truth_text(truth_aligned: pd.DataFrame | None) -> Any:
 
 
 def _compare(
-    graph: Any, truth_aligned: pd.DataFrame | None, *, budget: float, seed: int, out: Path
+    graph: Any,
+    tables: Any,
+    clusters: pd.DataFrame,
+    truth_aligned: pd.DataFrame | None,
+    *,
+    top: int,
+    budget: float,
+    seed: int,
+    out: Path,
 ) -> tuple[pd.DataFrame, Path]:
-    from crimnet.graphs.disruption import disrupt
+    """Compare strategies on the whole graph, the detected-role cut of this run's clusters among them."""
+    from crimnet.graphs.disruption import disrupt, register_strategy, unregister_strategy
+    from crimnet.graphs.roles import detected_cut_ranking
 
     pairs = _pairs(truth_aligned) if truth_aligned is not None else None
     names = set(graph.vs["name"])
     pairs = [p for p in pairs if p[0] in names and p[1] in names] if pairs else None
     strategies = [s for s in COMPARED_STRATEGIES if pairs or s != "victim_controller_cut"]
-    res = disrupt(graph, strategies=strategies, budget=budget, pairs=pairs, seed=seed)
+
+    # registered for this comparison only: it needs this run's tables and clusters
+    @register_strategy(DETECTED_CUT)
+    def detected_cut(g: Any, *, budget: int | None = None, seed: int = 0, **kw: Any) -> pd.DataFrame:
+        return detected_cut_ranking(g, tables, clusters, top=top, budget=budget, costs=kw.get("costs"), seed=seed)
+
+    try:
+        res = disrupt(graph, strategies=[*strategies, DETECTED_CUT], budget=budget, pairs=pairs, seed=seed)
+    finally:
+        unregister_strategy(DETECTED_CUT)
     paths = res.write(out)
     return res.summary, paths[-1]
 

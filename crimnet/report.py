@@ -44,6 +44,8 @@ class ClusterSection:
         Static picture embedded in the report.
     truth : str, optional
         For synthetic cases: what the cluster really is (ring id and typology, or "background").
+    roles : DataFrame, optional
+        Inferred controllers and victims (node_id, role, evidence), from observable data only.
     """
 
     cluster_id: str
@@ -54,6 +56,7 @@ class ClusterSection:
     html_page: str | None = None
     png: Path | None = None
     truth: str | None = None
+    roles: pd.DataFrame | None = None
 
 
 @dataclass
@@ -129,8 +132,11 @@ def _cluster(c: ClusterSection, rank: int) -> str:
     link = f"<p><a href='{_e(c.html_page)}'>Open the interactive subnetwork</a></p>" if c.html_page else ""
     pic = _img(c.png, f"cluster {c.cluster_id}") if c.png else ""
     cut = _table(c.disruption.head(10)) if len(c.disruption) else "<p>No disruption point found.</p>"
+    roles = ""
+    if c.roles is not None and len(c.roles):
+        roles = f"<p>Inferred roles (from the evidence above, not confirmed):</p>{_table(c.roles)}"
     return (
-        f"<div class='cluster'>{head}{truth}<p>Why:</p><ul>{reasons}</ul>{link}{pic}"
+        f"<div class='cluster'>{head}{truth}<p>Why:</p><ul>{reasons}</ul>{roles}{link}{pic}"
         f"<p>Where to cut first:</p>{cut}</div>"
     )
 

@@ -925,3 +925,10 @@ def test_duplicate_index_and_categorical_input():
     assert list(out.index) == [1, 1, 2, 2]
     assert out["value"].tolist() == ["LS1 4AP", pd.NA, "LS1 4AP", pd.NA]
     assert out["error"].notna().tolist() == [False, False, False, True]
+
+
+def test_phone_longer_than_e164_is_refused():
+    # found by hypothesis: a float with 16 significant digits parsed as '+81...' of 16 digits
+    out = normalise("phone", pd.Series([8110000000000000.0, "+44 7700 900123"]))
+    assert out["value"].isna().iloc[0] and "not a valid phone number" in out["error"].iloc[0]
+    assert out["value"].iloc[1] == "+447700900123"

@@ -57,6 +57,17 @@ def test_disruption_comparison_uses_truth_pairs(demo_run):
     # the cut computed from the true victim-controller pairs separates them all within budget
     assert summary.loc["victim_controller_cut", "reachability_at_budget"] == 0
     assert summary.loc["random", "reachability_at_budget"] > 0.5
+    # the cut between roles inferred from the evidence (no truth) does better than removing at random
+    assert summary.loc["detected_cut", "reachability_at_budget"] < summary.loc["random", "reachability_at_budget"]
+
+
+def test_inferred_roles_are_reported_with_evidence(demo_run):
+    out, _ = demo_run
+    roles = pd.read_csv(out / "detect" / "roles.csv")
+    assert set(roles["role"]) <= {"controller", "victim", "other"}
+    assert (roles["role"] == "victim").any()
+    assert roles.loc[roles["role"] != "other", "evidence"].str.len().gt(0).all()
+    assert "Inferred roles" in (out / "report.html").read_text()
 
 
 def test_risk_scores_are_written_back_to_the_store(demo_run):

@@ -107,15 +107,21 @@ def _phone_slow(text: str, region: str, strict: bool) -> Result:
     compact = _PHONE_JUNK.sub("", text)
     if compact.startswith("00") and compact[2:].isdigit():
         cand = "+" + compact[2:]
-    num = _phone_parse(cand, region)
-    if num is not None and _phone_ok(num, strict):
-        return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164), None
+    found = _phone_e164(_phone_parse(cand, region), strict)
     # International numbers written without the plus ('447700900123', as call records hold them).
-    if compact.isdigit() and not compact.startswith("0"):
-        num = _phone_parse("+" + compact, region)
-        if num is not None and _phone_ok(num, strict):
-            return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164), None
-    return None, f"{quote(text)} is not a valid phone number for region {region}"
+    if found is None and compact.isdigit() and not compact.startswith("0"):
+        found = _phone_e164(_phone_parse("+" + compact, region), strict)
+    if found is None:
+        return None, f"{quote(text)} is not a valid phone number for region {region}"
+    return found, None
+
+
+def _phone_e164(num: phonenumbers.PhoneNumber | None, strict: bool) -> str | None:
+    """E.164 text of an acceptable number; None when not acceptable or over E.164's 15 digits."""
+    if num is None or not _phone_ok(num, strict):
+        return None
+    e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    return e164 if len(e164) <= 16 else None
 
 
 def normalise_phone(values: pd.Series, *, region: str = "GB", strict: bool = False) -> pd.DataFrame:
