@@ -40,6 +40,7 @@ import pandas as pd
 
 from crimnet.errors import check_interval, check_type
 from crimnet.graphs.community import membership_table
+from crimnet.graphs.money import swept_accounts
 from crimnet.graphs.views import bad_parameter
 from crimnet.tables import CanonicalTables
 
@@ -291,7 +292,7 @@ def cluster_features(
     put("people_per_phone", _top_per_cluster(mp, "n", ["dst"]), "n", {"phone": "dst"})
 
     # wage-in / sweep-out
-    swept = _swept_accounts(tables, sweep_days=sweep_days, sweep_share=sweep_share)
+    swept = swept_accounts(tables, sweep_days=sweep_days, sweep_share=sweep_share)
     holds = tables.rels["HOLDS"][["src", "dst"]].astype(str).drop_duplicates()
     mh = m.merge(holds.rename(columns={"src": "node_id", "dst": "account"}), on="node_id")
     ms = mh.merge(swept, on="account")
@@ -386,41 +387,6 @@ def cluster_features(
     }
     del key
     return out
-
-
-def _swept_accounts(tables: CanonicalTables, *, sweep_days: float, sweep_share: float) -> pd.DataFrame:
-    """Accounts that pass at least `sweep_share` of their income to one account within `sweep_days`.
-
-    Returns columns ``account``, ``dest``, ``share`` (swept / income).
-    """
-    paid = tables.rels["PAID"]
-    if len(paid) == 0:
-        return pd.DataFrame(columns=["account", "dest", "share"])
-    p = pd.DataFrame(
-        {
-            "src": paid["src"].astype(str).to_numpy(),
-            "dst": paid["dst"].astype(str).to_numpy(),
-            "amount": pd.to_numeric(paid["amount"], errors="coerce").fillna(0).to_numpy(dtype=float),
-            "ts": _days(paid["ts"]),
-        }
-    ).dropna(subset=["ts"])
-    income_events = p[["dst", "ts"]].rename(columns={"dst": "account", "ts": "in_ts"}).sort_values("in_ts")
-    income = p.groupby("dst")["amount"].sum()
-    n_in = p.groupby("dst").size()
-    out = p.rename(columns={"src": "account", "dst": "dest"}).sort_values("ts")
-    out = out[out["account"].isin(income.index)]
-    if len(out) == 0:
-        return pd.DataFrame(columns=["account", "dest", "share"])
-    j = pd.merge_asof(out, income_events, left_on="ts", right_on="in_ts", by="account", direction="backward")
-    lag = (j["ts"] - j["in_ts"]).dt.total_seconds() / 86400.0
-    quick = j[lag.notna() & (lag <= sweep_days)]
-    per_dest = quick.groupby(["account", "dest"])["amount"].sum().reset_index()
-    per_dest = per_dest.sort_values(["account", "amount"], ascending=[True, False]).drop_duplicates("account")
-    per_dest["share"] = per_dest["amount"] / per_dest["account"].map(income).to_numpy()
-    keep = (per_dest["share"] >= sweep_share) & (per_dest["account"].map(n_in).to_numpy() >= 2)
-    res = per_dest.loc[keep, ["account", "dest", "share"]].copy()
-    res["share"] = res["share"].clip(upper=1.0)
-    return res.reset_index(drop=True)
 
 
 def indicator_strengths(features: pd.DataFrame) -> pd.DataFrame:
@@ -657,7 +623,7 @@ def risk_scores(
     signals = np.zeros(len(m))
     n_signals = 4.0
     if len(m):
-        swept = _swept_accounts(tables, sweep_days=7.0, sweep_share=0.5)
+        swept = swept_accounts(tables, sweep_days=7.0, sweep_share=0.5)
         holds = tables.rels["HOLDS"][["src", "dst"]].astype(str)
         mh = m[["node_id", "cluster_id"]].merge(holds.rename(columns={"src": "node_id", "dst": "account"}))
         sw = mh.merge(swept, on="account")[["cluster_id", "dest"]].drop_duplicates()

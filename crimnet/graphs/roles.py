@@ -76,6 +76,7 @@ import numpy as np
 import pandas as pd
 
 from crimnet.errors import ParameterError, check_interval, check_type
+from crimnet.graphs.money import WAGE_REFERENCE, swept_accounts
 from crimnet.tables import CanonicalTables
 
 __all__ = [
@@ -149,10 +150,6 @@ VICTIM_EVIDENCE: tuple[Evidence, ...] = (
 """Victim evidence, in decreasing weight (see the module docstring)."""
 
 _FUNC_INFER = "infer_roles"
-_WAGE_REFERENCE = r"SALARY|WAGE|PAYROLL"
-"""Payment references of wages: an employer paying staff is not evidence of control (``directs`` covers it)."""
-_ROUTINE_REFERENCE = r"SALARY|WAGE|PAYROLL|RENT|BILLS|SAVINGS"
-"""Payment references of routine outgoings (wages paid, rent, bills, savings): never counted as sweeps."""
 
 
 # ============================================================================ observable tables
@@ -176,58 +173,6 @@ def _ref_year(tables: CanonicalTables) -> int:
 def _surname(names: pd.Series) -> pd.Series:
     text = names.astype(object).where(names.notna(), "").astype(str)
     return text.str.extract(r"(\S+)\s*$", expand=False).fillna("")
-
-
-def _swept(tables: CanonicalTables, *, sweep_days: float, sweep_share: float) -> pd.DataFrame:
-    """Accounts passing at least `sweep_share` of their income to one account within `sweep_days` of income.
-
-    The rule of the ``wage_sweep`` risk indicator (:mod:`crimnet.graphs.risk`),
-    except that routine outgoings (references matching
-    :data:`_ROUTINE_REFERENCE`: wages paid, rent, bills, savings) are never
-    sweeps: an employer paying staff out of its takings, or a tenant paying
-    rent soon after payday, is ordinary. (An exploiter who labels sweeps
-    "rent" escapes this rule; the other evidence remains.) Every other outgoing payment is matched to the latest earlier
-    incoming payment of the same account (``merge_asof``); payments within
-    `sweep_days` count, per destination; an account with at least two incoming
-    payments is *swept* when its top destination got at least `sweep_share` of
-    its total income.
-
-    Returns columns ``account``, ``dest`` (str), ``share`` (float, <= 1) and
-    ``wages_in`` (bool: the account received wages, by reference).
-    """
-    paid = tables.rels["PAID"]
-    empty = pd.DataFrame(
-        {"account": pd.Series(dtype=object), "dest": pd.Series(dtype=object), "share": [], "wages_in": []}
-    )
-    if len(paid) == 0:
-        return empty
-    refs = paid["reference"].fillna("").astype(str)
-    p = pd.DataFrame(
-        {
-            "src": paid["src"].astype(str).to_numpy(),
-            "dst": paid["dst"].astype(str).to_numpy(),
-            "amount": pd.to_numeric(paid["amount"], errors="coerce").fillna(0).to_numpy(dtype=float),
-            "ts": pd.to_datetime(paid["ts"], errors="coerce", utc=True),
-            "routine": refs.str.contains(_ROUTINE_REFERENCE, case=False).to_numpy(),
-            "wage": refs.str.contains(_WAGE_REFERENCE, case=False).to_numpy(),
-        }
-    ).dropna(subset=["ts"])
-    income = p.groupby("dst")["amount"].sum()
-    n_in = p.groupby("dst").size()
-    ins = p[["dst", "ts"]].rename(columns={"dst": "account", "ts": "in_ts"}).sort_values("in_ts")
-    out = p.rename(columns={"src": "account", "dst": "dest"})
-    out = out[out["account"].isin(income.index) & ~out["routine"]].sort_values("ts")
-    if len(out) == 0:
-        return empty
-    j = pd.merge_asof(out, ins, left_on="ts", right_on="in_ts", by="account", direction="backward")
-    lag = (j["ts"] - j["in_ts"]).dt.total_seconds() / 86400.0
-    quick = j[lag.notna() & (lag <= sweep_days)]
-    per = quick.groupby(["account", "dest"])["amount"].sum().reset_index()
-    per = per.sort_values(["account", "amount"], ascending=[True, False], kind="stable").drop_duplicates("account")
-    per["share"] = (per["amount"] / per["account"].map(income).to_numpy()).clip(upper=1.0)
-    keep = (per["share"] >= sweep_share) & (per["account"].map(n_in).to_numpy() >= 2)
-    per["wages_in"] = per["account"].isin(p.loc[p["wage"], "dst"]).to_numpy()
-    return per.loc[keep, ["account", "dest", "share", "wages_in"]].reset_index(drop=True)
 
 
 def _top(df: pd.DataFrame, keys: list[str], value: str, details: list[str]) -> pd.DataFrame:
@@ -261,7 +206,7 @@ def _role_features(
             out[d if d not in out.columns else f"{name}_{d}"] = merged[d].to_numpy()
 
     # --- money: sweeps out of members' accounts into the person's account; payments from members
-    swept = _swept(tables, sweep_days=sweep_days, sweep_share=sweep_share)
+    swept = swept_accounts(tables, sweep_days=sweep_days, sweep_share=sweep_share)
     s = swept.merge(holds.rename(columns={"node_id": "payer"}), on="account")
     s = s.merge(holds.rename(columns={"node_id": "node_id", "account": "dest"}), on="dest")
     s = s[s["payer"] != s["node_id"]]
@@ -276,7 +221,7 @@ def _role_features(
     put(own, "swept_out", ["sacc", "share"])
 
     paid = tables.rels["PAID"]
-    wage = paid["reference"].fillna("").astype(str).str.contains(_WAGE_REFERENCE, case=False, regex=True)
+    wage = paid["reference"].fillna("").astype(str).str.contains(WAGE_REFERENCE, case=False, regex=True)
     pp = pd.DataFrame(
         {"src": paid["src"].astype(str).to_numpy(), "dst": paid["dst"].astype(str).to_numpy(), "wage": wage.to_numpy()}
     )
