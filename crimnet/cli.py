@@ -336,6 +336,7 @@ def disrupt_command(
         str | None, typer.Option("--nodes", help="Node CSV: id,role (victim/controller)[,group][,label].")
     ] = None,
     tables: Annotated[str | None, typer.Option("--tables", help="Directory of canonical tables.")] = None,
+    store: Annotated[str | None, typer.Option("--store", help="Graph store directory or bolt:// URI.")] = None,
     truth: Annotated[str | None, typer.Option("--truth", help="Generated case dir (labels victims).")] = None,
     resolution: Annotated[str | None, typer.Option("--resolution", help="Resolution table, with --truth.")] = None,
     strategy: Annotated[
@@ -358,7 +359,7 @@ def disrupt_command(
     from crimnet.graphs.disruption import disrupt
     from crimnet.graphs.edgelist import load_network
 
-    net = load_network(edges=edges, nodes=nodes, tables=tables, truth=truth, resolution=resolution)
+    net = load_network(edges=edges, nodes=nodes, tables=tables, truth=truth, resolution=resolution, store=store)
     parsed_budget = None if budget is None else (float(budget) if "." in budget or "e" in budget else int(budget))
     costs = {k: float(v) for k, v in (c.split("=", 1) for c in cost)} if cost else None
     res = disrupt(

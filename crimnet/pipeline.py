@@ -214,16 +214,6 @@ def _truth(case_dir: str | Path, ingested: Any) -> pd.DataFrame:
     )
 
 
-def _pairs(truth_aligned: pd.DataFrame) -> list[tuple[str, str]]:
-    """(victim, controller) vertex-name pairs of the same ring."""
-    ringed = truth_aligned.dropna(subset=["ring_id"])
-    ringed = ringed[ringed["ring_id"].astype(str) != ""]
-    v = ringed[ringed["role"] == "victim"][["node_id", "ring_id"]]
-    c = ringed[ringed["role"] == "controller"][["node_id", "ring_id"]]
-    both = v.merge(c, on="ring_id", suffixes=("_v", "_c"))
-    return [("Person:" + a, "Person:" + b) for a, b in zip(both["node_id_v"], both["node_id_c"], strict=True)]
-
-
 def _cluster_cuts(
     graph: Any, clusters: pd.DataFrame, roles: pd.DataFrame, out: Path, truth_aligned: pd.DataFrame | None, *, seed: int
 ) -> tuple[dict[str, pd.DataFrame], list[Any]]:
@@ -301,10 +291,9 @@ def _compare(
     """Compare strategies on the whole graph, the detected-role cut of this run's clusters among them."""
     from crimnet.graphs.disruption import disrupt, register_strategy, unregister_strategy
     from crimnet.graphs.roles import detected_cut_ranking
+    from crimnet.graphs.truth import ring_pairs
 
-    pairs = _pairs(truth_aligned) if truth_aligned is not None else None
-    names = set(graph.vs["name"])
-    pairs = [p for p in pairs if p[0] in names and p[1] in names] if pairs else None
+    pairs = ring_pairs(truth_aligned, names=set(graph.vs["name"])) if truth_aligned is not None else None
     strategies = [s for s in COMPARED_STRATEGIES if pairs or s != "victim_controller_cut"]
 
     # registered for this comparison only: it needs this run's tables and clusters

@@ -162,6 +162,37 @@ def test_cli_on_canonical_tables_with_truth(tmp_path):
     r = pd.read_csv(tmp_path / "o" / "rankings.csv")["node_id"].tolist()[:2]
     assert set(r) == {"Phone:+1", "Phone:+2"}  # two phones (cost 2) beat arrests and the address
 
+    # the same network read back from an embedded store gives the same cut
+    from crimnet.graphs.store import open_store
+
+    with open_store(tmp_path / "store") as db:
+        db.write(tables)
+    via_store = runner.invoke(
+        app,
+        [
+            "disrupt",
+            "--store",
+            str(tmp_path / "store"),
+            "--truth",
+            str(tmp_path / "case"),
+            "--strategy",
+            "victim_controller_cut",
+            "--budget",
+            "2",
+            "--cost",
+            "Person=10",
+            "--cost",
+            "Phone=1",
+            "--cost",
+            "Address=3",
+            "--out",
+            str(tmp_path / "o2"),
+        ],
+    )
+    assert via_store.exit_code == 0, via_store.output
+    r2 = pd.read_csv(tmp_path / "o2" / "rankings.csv")["node_id"].tolist()[:2]
+    assert set(r2) == set(r)
+
 
 def test_strategies_listed_in_help():
     res = runner.invoke(app, ["disrupt", "--help"])

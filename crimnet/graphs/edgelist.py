@@ -169,8 +169,9 @@ def load_network(
     tables: str | Path | None = None,
     truth: str | Path | None = None,
     resolution: str | Path | None = None,
+    store: str | Path | None = None,
 ) -> Network:
-    """Load the network that ``crimnet disrupt`` analyses: an edge list, or canonical tables.
+    """Load the network that ``crimnet disrupt`` analyses: an edge list, canonical tables or a store.
 
     Parameters
     ----------
@@ -187,6 +188,10 @@ def load_network(
     resolution : str or Path, optional
         With `truth`: ingest's resolution table (Parquet or CSV), when the
         tables are ingested rather than the generator's true tables.
+    store : str or Path, optional
+        Instead of `tables`: a graph store (embedded store directory or
+        ``bolt://`` URI, see :func:`crimnet.graphs.store.open_store`); its
+        tables are read back and viewed as with `tables`.
 
     Returns
     -------
@@ -196,7 +201,7 @@ def load_network(
     Raises
     ------
     crimnet.errors.ParameterError
-        Unless exactly one of `edges` and `tables` is given, or when `truth`
+        Unless exactly one of `edges`, `tables` and `store` is given, or when `truth`
         or `resolution` come without what they need.
 
     Examples
@@ -208,10 +213,10 @@ def load_network(
     3
     """
     func = "load_network"
-    if (edges is None) == (tables is None):
+    if sum(x is not None for x in (edges, tables, store)) != 1:
         raise ParameterError(
-            f"The 'edges' parameter of {func} must be given, or 'tables', but not both. Got edges={edges!r}, "
-            f"tables={tables!r} instead."
+            f"The 'edges' parameter of {func} must be given, or 'tables', or 'store', but only one. Got "
+            f"edges={edges!r}, tables={tables!r}, store={store!r} instead."
         )
     if edges is not None:
         if truth is not None or resolution is not None:
@@ -224,15 +229,14 @@ def load_network(
         labelled = bool(v) and bool(c)
         return Network(g, v if labelled else None, c if labelled else None, p if labelled else None, str(edges))
     from crimnet.graphs.views import hetero_graph
-    from crimnet.tables import CanonicalTables
 
-    assert tables is not None  # exactly one of edges/tables is given (checked above)
-    g = hetero_graph(CanonicalTables.read(tables))
+    g = hetero_graph(_read_tables(tables, store))
+    source = str(tables if tables is not None else store)
     if truth is None:
         if resolution is not None:
             raise ParameterError(f"The 'resolution' parameter of {func} needs 'truth'. Got {resolution!r} instead.")
-        return Network(g, source=str(tables))
-    from crimnet.graphs.truth import align_truth, read_truth, read_truth_entities
+        return Network(g, source=source)
+    from crimnet.graphs.truth import align_truth, read_truth, read_truth_entities, ring_pairs
 
     res = None
     ents = None
@@ -242,10 +246,18 @@ def load_network(
         ents = read_truth_entities(truth)
     aligned = align_truth(read_truth(truth), resolution=res, truth_entities=ents)
     names = set(g.vs["name"])
-    aligned = aligned.assign(name="Person:" + aligned["node_id"].astype(str))
-    aligned = aligned[aligned["name"].isin(names)]
-    vic = aligned[aligned["role"] == "victim"]
-    con = aligned[aligned["role"] == "controller"]
-    m = vic.dropna(subset=["ring_id"]).merge(con.dropna(subset=["ring_id"]), on="ring_id", suffixes=("_v", "_c"))
-    pairs = list(zip(m["name_v"].tolist(), m["name_c"].tolist(), strict=True))
-    return Network(g, vic["name"].tolist(), con["name"].tolist(), pairs, str(tables))
+    named = "Person:" + aligned["node_id"].astype(str)
+    vic = named[(aligned["role"] == "victim") & named.isin(names)].tolist()
+    con = named[(aligned["role"] == "controller") & named.isin(names)].tolist()
+    return Network(g, vic, con, ring_pairs(aligned, names=names), source)
+
+
+def _read_tables(tables: str | Path | None, store: str | Path | None) -> Any:
+    from crimnet.tables import CanonicalTables
+
+    if tables is not None:
+        return CanonicalTables.read(tables)
+    from crimnet.graphs.store import open_store
+
+    with open_store(store) as db:
+        return db.tables()

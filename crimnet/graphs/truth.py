@@ -16,7 +16,7 @@ import pandas as pd
 
 from crimnet.errors import SchemaError, check_type
 
-__all__ = ["TRUTH_COLUMNS", "read_truth", "align_truth"]
+__all__ = ["TRUTH_COLUMNS", "read_truth", "align_truth", "ring_pairs"]
 
 TRUTH_COLUMNS = ("node_id", "person_id", "role", "ring_id", "typology")
 
@@ -146,3 +146,38 @@ def align_truth(
     best = votes.drop_duplicates("node_id")[["node_id", "person_id"]]
     out = best.merge(base, on="person_id", how="inner")
     return out[list(TRUTH_COLUMNS)].reset_index(drop=True)
+
+
+def ring_pairs(truth_aligned: pd.DataFrame, *, names: set[str] | None = None) -> list[tuple[str, str]]:
+    """Pair every victim with each controller of the same ring, as hetero-graph vertex names.
+
+    Parameters
+    ----------
+    truth_aligned : DataFrame
+        :func:`align_truth` output.
+    names : set of str, optional
+        Vertex names present in the graph (``'Person:<id>'``); pairs with an
+        end outside it are dropped.
+
+    Returns
+    -------
+    list of (str, str)
+        ``('Person:<victim>', 'Person:<controller>')`` pairs, the measure of
+        victim-controller reachability (DESIGN.md, "Measures").
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"node_id": ["v", "c", "x"], "role": ["victim", "controller", "victim"],
+    ...                   "ring_id": ["R1", "R1", "R2"]})
+    >>> ring_pairs(t)
+    [('Person:v', 'Person:c')]
+    """
+    named = truth_aligned.assign(name="Person:" + truth_aligned["node_id"].astype(str))
+    if names is not None:
+        named = named[named["name"].isin(names)]
+    ringed = named.dropna(subset=["ring_id"])
+    ringed = ringed[ringed["ring_id"].astype(str) != ""]
+    vic = ringed[ringed["role"] == "victim"][["name", "ring_id"]]
+    con = ringed[ringed["role"] == "controller"][["name", "ring_id"]]
+    both = vic.merge(con, on="ring_id", suffixes=("_v", "_c"))
+    return list(zip(both["name_v"].tolist(), both["name_c"].tolist(), strict=True))
