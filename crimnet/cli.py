@@ -399,7 +399,7 @@ def _print_run(run) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=160)
     table = Table(title="Likely perpetrator clusters (highest risk first)")
     for col in ("cluster", "score", "people", "why", "cut first"):
         table.add_column(col, overflow="fold")
