@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from crimnet import __version__
+from crimnet.errors import check_type
 
 __all__ = ["ReportInputs", "ClusterSection", "write_report"]
 
@@ -81,6 +82,7 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
     Numbers are shown as computed; no section is invented when its input is
     missing (the section is left out and the contents list says so).
     """
+    check_type(inputs, ReportInputs, param="inputs", func="write_report", expected="a ReportInputs")
     parts = [f"<h1>{_e(inputs.title)}</h1>", f"<p class='meta'>crimnet {__version__}</p>"]
     if inputs.timings:
         total = sum(inputs.timings.values())

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crimnet.errors import SchemaError
+from crimnet.errors import SchemaError, check_type
 from crimnet.schema import NODE_LABELS, REL_TYPES, DType, Field, node_label, rel_type
 
 __all__ = ["CanonicalTables", "arrow_schema", "empty_table", "conform"]
@@ -97,6 +97,8 @@ class CanonicalTables:
     rels: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        check_type(self.nodes, Mapping, param="nodes", func="CanonicalTables", expected="a dict of DataFrames")
+        check_type(self.rels, Mapping, param="rels", func="CanonicalTables", expected="a dict of DataFrames")
         self.nodes = {n: conform(n, self.nodes[n]) if n in self.nodes else empty_table(n) for n in NODE_LABELS}
         self.rels = {r: conform(r, self.rels[r]) if r in self.rels else empty_table(r) for r in REL_TYPES}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import igraph as ig
 
-from crimnet.errors import check_interval
+from crimnet.errors import check_interval, check_type
 
 __all__ = ["LABEL_COLOURS", "cluster_subgraph", "subnetwork_html", "subnetwork_png"]
 
@@ -66,7 +66,9 @@ def cluster_subgraph(graph: ig.Graph, members: Iterable[str], *, hops: int = 1, 
     -----
     Time O(size of the neighbourhood).
     """
+    check_type(graph, ig.Graph, param="graph", func="cluster_subgraph", expected="an igraph.Graph")
     check_interval(hops, param="hops", func="cluster_subgraph", low=0, high=4, closed="both", integer=True)
+    check_interval(max_nodes, param="max_nodes", func="cluster_subgraph", low=1, closed="left", integer=True)
     index = {n: i for i, n in enumerate(graph.vs["name"])}
     seeds = [index[m] for m in members if m in index]
     hop: dict[int, int] = {v: 0 for v in seeds}
@@ -111,6 +113,8 @@ def subnetwork_html(
     Path
         The written file. It references no remote resource: it works offline.
     """
+    check_type(graph, ig.Graph, param="graph", func="subnetwork_html", expected="an igraph.Graph")
+    check_interval(height_px, param="height_px", func="subnetwork_html", low=1, closed="left", integer=True)
     from pyvis.network import Network
 
     net = Network(
@@ -155,6 +159,9 @@ def subnetwork_png(graph: ig.Graph, path: str | Path, *, title: str = "", seed: 
     The layout is Fruchterman-Reingold with a fixed `seed`, so the same graph
     gives the same picture.
     """
+    check_type(graph, ig.Graph, param="graph", func="subnetwork_png", expected="an igraph.Graph")
+    check_interval(seed, param="seed", func="subnetwork_png", low=0, closed="left", integer=True)
+    check_interval(dpi, param="dpi", func="subnetwork_png", low=1, closed="left", integer=True)
     import matplotlib
 
     matplotlib.use("Agg")

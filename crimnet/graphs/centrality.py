@@ -39,6 +39,7 @@ def node_scores_frame(
     >>> node_scores_frame(ig.Graph(2), np.array([1.0, 2.0]), method="m").to_dict("list")
     {'node_id': ['0', '1'], 'label': ['', ''], 'method': ['m', 'm'], 'score': [1.0, 2.0]}
     """
+    check_type(graph, ig.Graph, param="graph", func="node_scores_frame", expected="an igraph.Graph")
     labels = graph.vs["label"] if "label" in graph.vs.attributes() else [""] * graph.vcount()
     out = pd.DataFrame(
         {

@@ -124,6 +124,7 @@ def clusters_from_membership(
     0           0  [0, 1]     2
     1           1  [2, 3]     2
     """
+    check_type(graph, ig.Graph, param="graph", func="clusters_from_membership", expected="an igraph.Graph")
     check_interval(min_size, param="min_size", func="clusters_from_membership", low=1, closed="left", integer=True)
     memb = np.asarray(membership, dtype=np.int64)
     if len(memb) != graph.vcount():

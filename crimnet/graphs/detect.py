@@ -9,6 +9,7 @@ given a generated case, evaluates against its truth.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -307,6 +308,7 @@ def write_detection(result: DetectionResult, out: str | Path) -> list[Path]:
 
     Returns the paths written.
     """
+    check_type(result, DetectionResult, param="result", func="write_detection", expected="a DetectionResult")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     c = result.clusters.copy()
@@ -370,6 +372,10 @@ def detect_case(
     evaluation : DataFrame or None
         :func:`evaluate_detection` output when `truth` is given.
     """
+    check_type(
+        tables_dir, (str, os.PathLike), param="tables_dir", func="detect_case", expected="a path (str or os.PathLike)"
+    )
+    check_interval(k, param="k", func="detect_case", low=1, closed="left", integer=True)
     from crimnet.graphs.truth import align_truth, read_truth, read_truth_entities
 
     tables = CanonicalTables.read(tables_dir)

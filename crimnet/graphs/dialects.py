@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from crimnet.errors import ReadOnlyError, check_choice
+from crimnet.errors import ReadOnlyError, check_choice, check_type
 
 __all__ = [
     "DIALECTS",
@@ -251,6 +251,11 @@ def tokenize(cypher: str) -> Iterator[Token]:
     >>> [t.text for t in tokenize("MATCH (n) // CREATE\\nRETURN 'DELETE'") if t.kind == "word"]
     ['MATCH', 'n', 'RETURN']
     """
+    check_type(cypher, str, param="cypher", func="tokenize", expected="a str")
+    return _tokens(cypher)
+
+
+def _tokens(cypher: str) -> Iterator[Token]:
     for m in _TOKEN.finditer(cypher):
         kind = m.lastgroup or "punct"
         yield Token("word" if kind == "quoted" else kind, m.group())
@@ -339,6 +344,7 @@ def read_only_violations(cypher: str) -> list[str]:
     >>> read_only_violations("CALL apoc.create.node(['X'], {})")
     ['CALL apoc.create.node']
     """
+    check_type(cypher, str, param="cypher", func="read_only_violations", expected="a str")
     toks = [t for t in tokenize(cypher) if t.kind != "space"]
     found: list[str] = []
     for i, tok in enumerate(toks):
@@ -370,6 +376,7 @@ def check_read_only(cypher: str, *, name: str | None = None) -> None:
     ...
     crimnet.errors.ReadOnlyError: Refused: the query contains write clauses ['SET'] but runs read-only. ...
     """
+    check_type(cypher, str, param="cypher", func="check_read_only", expected="a str")
     bad = read_only_violations(cypher)
     if bad:
         what = f"query {name!r}" if name else "the query"
@@ -405,6 +412,7 @@ def translate(cypher: str, dialect: str) -> str:
     >>> translate("MATCH (a)-[r]->(b) RETURN labels(b)[0] AS l, type(r) AS t, split(a.name, ' ')[-1] AS f", "ladybug")
     "MATCH (a)-[r]->(b) RETURN label(b) AS l, label(r) AS t, string_split(a.name, ' ')[-1] AS f"
     """
+    check_type(cypher, str, param="cypher", func="translate", expected="a str")
     check_choice(dialect, DIALECTS, param="dialect", func="translate")
     if dialect != "ladybug":
         return cypher

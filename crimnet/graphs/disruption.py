@@ -196,6 +196,7 @@ def unregister_strategy(name: str) -> None:
 
     >>> unregister_strategy("no-such-strategy")
     """
+    check_type(name, str, param="name", func="unregister_strategy", expected="a str")
     _REGISTRY.pop(name, None)
 
 

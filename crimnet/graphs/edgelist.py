@@ -10,6 +10,7 @@ view) with the generator's ground truth.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from crimnet.errors import ParameterError, SchemaError
+from crimnet.errors import ParameterError, SchemaError, check_type
 
 __all__ = ["Network", "read_edgelist", "victim_controller_pairs", "load_network"]
 
@@ -70,6 +71,7 @@ def read_edgelist(edges: str | Path, *, nodes: str | Path | None = None) -> ig.G
     >>> g.vs["name"], g.ecount(), g.vs["role"]
     (['a', 'c', 'z', 'b'], 2, ['controller', 'victim', 'victim', None])
     """
+    check_type(edges, (str, os.PathLike), param="edges", func="read_edgelist", expected="a path (str or os.PathLike)")
     path = Path(edges)
     if not path.exists():
         raise SchemaError(f"{path}: no such edge-list file.")
@@ -135,6 +137,7 @@ def victim_controller_pairs(
     >>> victim_controller_pairs(g)[2]
     [('a', 'b'), ('c', 'd')]
     """
+    check_type(graph, ig.Graph, param="graph", func="victim_controller_pairs", expected="an igraph.Graph")
     if "role" not in graph.vertex_attributes():
         return [], [], []
     names = graph.vs["name"] if "name" in graph.vertex_attributes() else list(range(graph.vcount()))

@@ -23,6 +23,7 @@ import pandas as pd
 from crimnet.errors import check_interval, check_type
 from crimnet.graphs.community import membership_table
 from crimnet.graphs.views import bad_parameter
+from crimnet.tables import CanonicalTables
 
 __all__ = [
     "PERPETRATOR_ROLES",
@@ -91,6 +92,7 @@ def ring_hits(clusters: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     >>> ring_hits(c, t)[["cluster_id", "ring_id", "hit"]].to_dict("records")
     [{'cluster_id': 0, 'ring_id': 'R', 'hit': True}, {'cluster_id': 1, 'ring_id': 'R', 'hit': False}]
     """
+    check_type(clusters, pd.DataFrame, param="clusters", func="ring_hits", expected="a pandas DataFrame")
     t = _check_truth(truth, "ring_hits")
     ranked = _ranked(clusters)
     ranked["rank"] = np.arange(1, len(ranked) + 1, dtype=np.int64)
@@ -134,6 +136,7 @@ def precision_at_k(clusters: pd.DataFrame, truth: pd.DataFrame, *, k: int = 10) 
     >>> precision_at_k(c, t, k=2)
     0.5
     """
+    check_type(clusters, pd.DataFrame, param="clusters", func="precision_at_k", expected="a pandas DataFrame")
     check_interval(k, param="k", func="precision_at_k", low=1, closed="left", integer=True)
     hits = ring_hits(clusters, truth)
     return float(hits["hit"].head(k).sum() / k)
@@ -149,6 +152,7 @@ def ring_recall(clusters: pd.DataFrame, truth: pd.DataFrame, *, k: int | None = 
     >>> ring_recall(c, t)
     0.5
     """
+    check_type(clusters, pd.DataFrame, param="clusters", func="ring_recall", expected="a pandas DataFrame")
     if k is not None:
         check_interval(k, param="k", func="ring_recall", low=1, closed="left", integer=True)
     t = _check_truth(truth, "ring_recall")
@@ -177,6 +181,7 @@ def average_precision(
     >>> average_precision(s, t)
     0.5
     """
+    check_type(node_scores, pd.DataFrame, param="node_scores", func="average_precision", expected="a pandas DataFrame")
     t = _check_truth(truth, "average_precision")
     s = node_scores[["node_id", "score"]].astype({"node_id": str}).groupby("node_id")["score"].max()
     scores = t["node_id"].map(s).fillna(-np.inf).to_numpy(dtype=float)
@@ -213,6 +218,13 @@ def normalized_mutual_info(labels_true: np.ndarray, labels_pred: np.ndarray) -> 
     >>> normalized_mutual_info(np.array([0, 0, 1, 1]), np.array([5, 5, 7, 7]))
     1.0
     """
+    check_type(
+        labels_true,
+        (np.ndarray, pd.Series, list, tuple),
+        param="labels_true",
+        func="normalized_mutual_info",
+        expected="an array-like of labels",
+    )
     a, b = np.asarray(labels_true), np.asarray(labels_pred)
     if len(a) != len(b):
         raise bad_parameter("labels_pred", "normalized_mutual_info", f"of length {len(a)}", len(b))
@@ -242,6 +254,13 @@ def adjusted_rand_index(labels_true: np.ndarray, labels_pred: np.ndarray) -> flo
     >>> adjusted_rand_index(np.array([0, 0, 1, 1]), np.array([1, 1, 0, 0]))
     1.0
     """
+    check_type(
+        labels_true,
+        (np.ndarray, pd.Series, list, tuple),
+        param="labels_true",
+        func="adjusted_rand_index",
+        expected="an array-like of labels",
+    )
     a, b = np.asarray(labels_true), np.asarray(labels_pred)
     if len(a) != len(b):
         raise bad_parameter("labels_pred", "adjusted_rand_index", f"of length {len(a)}", len(b))
@@ -297,6 +316,8 @@ def evaluate_clusters(
     >>> evaluate_clusters(c, t, k=1)["precision_at_k"]
     1.0
     """
+    check_type(clusters, pd.DataFrame, param="clusters", func="evaluate_clusters", expected="a pandas DataFrame")
+    check_interval(k, param="k", func="evaluate_clusters", low=1, closed="left", integer=True)
     t = _check_truth(truth, "evaluate_clusters")
     hits = ring_hits(clusters, t)
     rings = t["ring_id"].dropna().unique()
@@ -388,6 +409,7 @@ def crowded_address_baseline(tables, *, top: int = 100) -> tuple[pd.DataFrame, p
     >>> crowded_address_baseline(t, top=1)[0][["members", "score"]].to_dict("list")
     {'members': [['a', 'b']], 'score': [2.0]}
     """
+    check_type(tables, CanonicalTables, param="tables", func="crowded_address_baseline", expected="a CanonicalTables")
     check_interval(top, param="top", func="crowded_address_baseline", low=1, closed="left", integer=True)
     la = tables.rels["LIVES_AT"][["src", "dst"]].astype(str).drop_duplicates()
     occ = la.groupby("dst")["src"].agg(list)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crimnet.errors import check_interval, check_type
 from crimnet.tables import CanonicalTables
 
 __all__ = ["WAGE_REFERENCE", "ROUTINE_REFERENCE", "swept_accounts"]
@@ -55,6 +56,9 @@ def swept_accounts(tables: CanonicalTables, *, sweep_days: float = 7.0, sweep_sh
     -----
     One sort and one ``merge_asof`` over the payments: O(m log m) for m payments.
     """
+    check_type(tables, CanonicalTables, param="tables", func="swept_accounts", expected="a CanonicalTables")
+    check_interval(sweep_days, param="sweep_days", func="swept_accounts", low=0, closed="left")
+    check_interval(sweep_share, param="sweep_share", func="swept_accounts", low=0, high=1, closed="right")
     paid = tables.rels["PAID"]
     empty = pd.DataFrame(
         {"account": pd.Series(dtype=object), "dest": pd.Series(dtype=object), "share": [], "wages_in": []}

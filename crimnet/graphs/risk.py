@@ -398,6 +398,7 @@ def indicator_strengths(features: pd.DataFrame) -> pd.DataFrame:
     >>> float(indicator_strengths(f)["people_per_phone"].iloc[0])
     0.5
     """
+    check_type(features, pd.DataFrame, param="features", func="indicator_strengths", expected="a pandas DataFrame")
     out = pd.DataFrame(index=features.index)
     for ind in INDICATORS:
         v = features[ind.name].to_numpy(dtype=float) * ind.direction
@@ -607,6 +608,7 @@ def risk_scores(
     >>> risk_scores(t, c)["score"].tolist()
     [1.0, 0.0]
     """
+    check_type(tables, CanonicalTables, param="tables", func="risk_scores", expected="a CanonicalTables")
     check_type(
         scored_clusters,
         pd.DataFrame,

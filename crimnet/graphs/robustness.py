@@ -50,6 +50,7 @@ def node_ids(graph: ig.Graph) -> np.ndarray:
     >>> node_ids(ig.Graph(3)).tolist()
     [0, 1, 2]
     """
+    check_type(graph, ig.Graph, param="graph", func="node_ids", expected="an igraph.Graph")
     if "name" in graph.vertex_attributes():
         return np.asarray(graph.vs["name"], dtype=object)
     return np.arange(graph.vcount(), dtype=np.int64)
@@ -67,6 +68,7 @@ def node_index(graph: ig.Graph, ids: Iterable[Any], *, param: str, func: str) ->
     >>> node_index(g, ["b"], param="victims", func="f").tolist()
     [1]
     """
+    check_type(graph, ig.Graph, param="graph", func="node_index", expected="an igraph.Graph")
     ids = list(ids)
     if not ids:
         return np.empty(0, dtype=np.int64)

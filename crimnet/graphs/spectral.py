@@ -43,6 +43,13 @@ def normalised_adjacency(a: sp.spmatrix, *, tau: float = 0.0) -> sp.csr_matrix:
     array([[0., 1.],
            [1., 0.]])
     """
+    check_type(
+        a,
+        (sp.spmatrix, sp.sparray, np.ndarray),
+        param="a",
+        func="normalised_adjacency",
+        expected="a scipy sparse matrix or numpy array",
+    )
     check_interval(tau, param="tau", func="normalised_adjacency", low=0, closed="left")
     a = sp.csr_matrix(a, dtype=float)
     d = np.asarray(a.sum(axis=1)).ravel() + tau
@@ -165,6 +172,15 @@ def eigengap_k(eigenvalues: np.ndarray, *, k_min: int = 1, k_max: int | None = N
     >>> eigengap_k(np.array([0.0, 0.0, 0.0, 1.2, 1.3]))
     3
     """
+    check_type(
+        eigenvalues,
+        (np.ndarray, list, tuple, pd.Series),
+        param="eigenvalues",
+        func="eigengap_k",
+        expected="an array of eigenvalues",
+    )
+    if k_max is not None:
+        check_interval(k_max, param="k_max", func="eigengap_k", low=1, closed="left", integer=True)
     lam = np.sort(np.asarray(eigenvalues, dtype=float))
     if len(lam) < 2:
         return 1
@@ -328,6 +344,7 @@ def fiedler_vector(
     """
     func = "fiedler_vector"
     _check_common(graph, seed, func)
+    check_interval(dense_max, param="dense_max", func=func, low=0, closed="left", integer=True)
     check_interval(graph.vcount(), param="graph (vertex count)", func=func, low=2, closed="left")
     a = adjacency(graph, weight=weight)
     m = normalised_adjacency(a)

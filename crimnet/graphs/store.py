@@ -106,6 +106,13 @@ def open_store(uri_or_path: str | os.PathLike[str] | None = None, **kwargs: Any)
     ...     store.dialect
     'ladybug'
     """
+    check_type(
+        uri_or_path,
+        (str, os.PathLike, type(None)),
+        param="uri_or_path",
+        func="open_store",
+        expected="a URI, a path or None",
+    )
     if uri_or_path is None:
         uri_or_path = os.environ.get("NEO4J_URI")
         if not uri_or_path:

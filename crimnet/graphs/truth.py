@@ -10,6 +10,7 @@ entity takes the true person most of its records belong to.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +59,9 @@ def read_truth(case_dir: str | Path) -> pd.DataFrame:
     >>> read_truth(d)["ring_id"].tolist()
     ['R1', None]
     """
+    check_type(
+        case_dir, (str, os.PathLike), param="case_dir", func="read_truth", expected="a path (str or os.PathLike)"
+    )
     path = _truth_dir(case_dir) / "persons.csv"
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in ("person_id", "role", "ring_id", "typology") if c not in df.columns]
@@ -172,6 +176,7 @@ def ring_pairs(truth_aligned: pd.DataFrame, *, names: set[str] | None = None) ->
     >>> ring_pairs(t)
     [('Person:v', 'Person:c')]
     """
+    check_type(truth_aligned, pd.DataFrame, param="truth_aligned", func="ring_pairs", expected="a pandas DataFrame")
     named = truth_aligned.assign(name="Person:" + truth_aligned["node_id"].astype(str))
     if names is not None:
         named = named[named["name"].isin(names)]

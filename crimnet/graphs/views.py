@@ -168,6 +168,7 @@ def toy_tables(frames: dict[str, pd.DataFrame]) -> CanonicalTables:
     >>> toy_tables({"Person": pd.DataFrame({"id": ["a"]})}).nodes["Person"]["id"].tolist()
     ['a']
     """
+    check_type(frames, dict, param="frames", func="toy_tables", expected="a dict of DataFrames")
     from crimnet.tables import _fields  # the schema fields of a label or type
 
     full = {}
@@ -184,6 +185,7 @@ def toy_tables(frames: dict[str, pd.DataFrame]) -> CanonicalTables:
 
 def person_index(tables: CanonicalTables) -> pd.Index:
     """Return the Person ids of `tables` as an index (vertex order of the projection)."""
+    check_type(tables, CanonicalTables, param="tables", func="person_index", expected="a CanonicalTables")
     return pd.Index(tables.nodes["Person"]["id"].astype(str).to_numpy())
 
 
@@ -457,6 +459,7 @@ def shared_evidence(tables: CanonicalTables, pairs: pd.DataFrame) -> pd.DataFram
     >>> shared_evidence(t, pd.DataFrame({"a": ["a"], "b": ["b"]})).to_dict("records")
     [{'a': 'a', 'b': 'b', 'label': 'Phone', 'entity_id': '+1'}]
     """
+    check_type(tables, CanonicalTables, param="tables", func="shared_evidence", expected="a CanonicalTables")
     check_type(pairs, pd.DataFrame, param="pairs", func="shared_evidence", expected="a DataFrame with a, b")
     owned = []
     for rel in ("USES_PHONE", "LIVES_AT", "HOLDS", "KEEPS", "WORKS_AT", "DIRECTS"):
@@ -550,6 +553,7 @@ def to_networkx(graph: ig.Graph, *, max_nodes: int = 200_000) -> Any:
     import networkx as nx
 
     _check_graph(graph, "to_networkx")
+    check_interval(max_nodes, param="max_nodes", func="to_networkx", low=0, closed="left", integer=True)
     check_interval(graph.vcount(), param="graph (vertex count)", func="to_networkx", high=max_nodes, closed="both")
     out = nx.Graph()
     attrs = graph.vs.attributes()

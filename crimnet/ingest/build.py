@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crimnet.errors import IngestError
+from crimnet.errors import IngestError, check_type
 from crimnet.ingest.specs import SourceSpec
 from crimnet.schema import NODE_LABELS, REL_TYPES
 from crimnet.tables import CanonicalTables
@@ -90,6 +90,7 @@ def sector_of(sic: pd.Series) -> pd.Series:
     >>> sector_of(pd.Series(["56103", "45200", "96020", "01130", "99999", None])).tolist()
     ['hot_food', 'car_wash', 'nail_bar', 'agriculture', nan, nan]
     """
+    check_type(sic, pd.Series, param="sic", func="sector_of", expected="a pandas Series")
     codes = sic.astype("str").str.replace(r"\D", "", regex=True)
     out = pd.Series(np.nan, index=sic.index, dtype=object)
     for prefix in sorted(_SIC_SECTORS, key=len):
@@ -205,6 +206,7 @@ def person_record_ids(spec: SourceSpec, record_ids: pd.Series, node: str) -> pd.
     With one Person node per spec this is the row's record id; with several,
     ``'<record id>#<node>'`` keeps them apart.
     """
+    check_type(spec, SourceSpec, param="spec", func="person_record_ids", expected="a SourceSpec")
     persons = [n for n in spec.nodes.values() if n.label == "Person"]
     return record_ids if len(persons) == 1 else record_ids + f"#{node}"
 
@@ -306,6 +308,7 @@ def extract(
     -----
     Time and memory O(rows x nodes of the spec); vectorised.
     """
+    check_type(spec, SourceSpec, param="spec", func="extract", expected="a SourceSpec")
     index = record_ids.index
     n = len(record_ids)
     source = spec.name
@@ -538,6 +541,7 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series) -> CanonicalTables:
     >>> t.nodes["Person"]["record_ids"][0].tolist(), t.rels["USES_PHONE"]["src"].tolist()
     (['a:1', 'b:9'], ['P1'])
     """
+    check_type(evidence, Evidence, param="evidence", func="build_tables", expected="an Evidence")
     frames: dict[str, pd.DataFrame] = {}
     persons = evidence.persons
     pkeys = persons["source"].astype(str) + ":" + persons["record_id"].astype(str)

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from crimnet.errors import check_type
+
 __all__ = ["QUARANTINE_COLUMNS", "ROW_QUARANTINED", "FIELD_DROPPED", "QuarantineLog", "quarantine_messages"]
 
 QUARANTINE_COLUMNS = ["source", "file", "row", "field", "value", "reason", "action"]
@@ -92,6 +94,7 @@ def quarantine_messages(quarantine: pd.DataFrame) -> list[str]:
     >>> quarantine_messages(q)[0]
     "police_intel.csv row 118, field 'DOB': '31/02/1990' is not a date (expected DD/MM/YYYY); row quarantined."
     """
+    check_type(quarantine, pd.DataFrame, param="quarantine", func="quarantine_messages", expected="a pandas DataFrame")
     out = []
     for file, row, field, reason, action in quarantine[["file", "row", "field", "reason", "action"]].itertuples(
         index=False

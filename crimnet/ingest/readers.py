@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from crimnet.errors import IngestError, check_interval
+from crimnet.errors import IngestError, check_interval, check_type
 
 __all__ = ["Chunk", "BadRow", "sniff_delimiter", "read_header", "iter_chunks", "DEFAULT_CHUNK_ROWS"]
 
@@ -84,6 +85,7 @@ def sniff_delimiter(sample: str, *, default: str = ",") -> str:
     >>> sniff_delimiter("just one column\\n")
     ','
     """
+    check_type(sample, str, param="sample", func="sniff_delimiter", expected="a str")
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;|\t").delimiter
     except csv.Error:
@@ -100,6 +102,7 @@ def read_header(
     crimnet.errors.IngestError
         If the file cannot be opened or has no header line.
     """
+    check_type(path, (str, os.PathLike), param="path", func="read_header", expected="a path (str or os.PathLike)")
     p = Path(path)
     try:
         with p.open("rb") as fh:
@@ -281,6 +284,13 @@ def iter_chunks(
     >>> [c.data.to_dict("list") for c in iter_chunks(df, ["id", "x"])]
     [{'id': ['1', '2', nan], 'x': ['a', nan, 'c']}]
     """
+    check_type(
+        source,
+        (str, os.PathLike, pd.DataFrame),
+        param="source",
+        func="iter_chunks",
+        expected="a path or a pandas DataFrame",
+    )
     check_interval(chunk_rows, param="chunk_rows", func="iter_chunks", low=1, closed="left", integer=True)
     if isinstance(source, pd.DataFrame):
         missing = [c for c in columns if c not in source.columns]

@@ -51,6 +51,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from crimnet.errors import check_interval, check_type
+
 __all__ = [
     "RECORD_COLUMNS",
     "DETERMINISTIC_WEIGHT",
@@ -131,6 +133,7 @@ def variant_key(names: pd.Series) -> pd.Series:
     >>> _fallback_variant_key("muhamad aly")
     'mhmd al'
     """
+    check_type(names, pd.Series, param="names", func="variant_key", expected="a pandas Series")
     out = pd.Series(None, index=names.index, dtype=object)
     mask = names.notna()
     if not mask.any():
@@ -199,6 +202,7 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
     -----
     O(n) time and memory (names are keyed once per distinct value).
     """
+    check_type(records, pd.DataFrame, param="records", func="prepare_features", expected="a pandas DataFrame")
     cols = {c: _str_col(records, c) for c in RECORD_COLUMNS}
     df = pd.DataFrame(cols)
     df["row"] = np.arange(len(df), dtype=np.int64)
@@ -289,6 +293,7 @@ def dob_compatible(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     >>> dob_compatible(x, y).tolist()
     [True, True, False, True]
     """
+    check_type(a, pd.DataFrame, param="a", func="dob_compatible", expected="a pandas DataFrame")
     ya, ma, da = (a[c].to_numpy(dtype=object) for c in ("dob_y", "dob_m", "dob_d"))
     yb, mb, db = (b[c].to_numpy(dtype=object) for c in ("dob_y", "dob_m", "dob_d"))
     missing = pd.isna(ya) | pd.isna(yb)
@@ -327,6 +332,7 @@ def deterministic_links(df: pd.DataFrame) -> pd.DataFrame:
     -----
     O(n log n) time (sorting), O(n) memory.
     """
+    check_type(df, pd.DataFrame, param="df", func="deterministic_links", expected="a pandas DataFrame")
     parts = [
         _chain_edges(df, ["nino"], "nino", ["dob"]),
         _chain_edges(df, ["account_id", "name_key"], "account+name", ["dob"]),
@@ -343,6 +349,7 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     >>> components(4, np.array([0, 2]), np.array([1, 3])).tolist()
     [0, 0, 1, 1]
     """
+    check_interval(n, param="n", func="components", low=0, closed="left", integer=True)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     m = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
@@ -407,6 +414,7 @@ def guard_clusters(
     Connected components in O(n + m); conflicting components (rare) are re-clustered by
     constrained single linkage in O(m_c log m_c + m_c * s) for their m_c links and cluster size s.
     """
+    check_type(df, pd.DataFrame, param="df", func="guard_clusters", expected="a pandas DataFrame")
     n = len(df)
     left = edges["l"].to_numpy(np.int64)
     right = edges["r"].to_numpy(np.int64)
@@ -492,6 +500,7 @@ def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pse
     -----
     O(m) for m pairs; string similarities run in DuckDB.
     """
+    check_type(df, pd.DataFrame, param="df", func="pair_conflicts", expected="a pandas DataFrame")
     import duckdb
 
     out = np.full(len(left), "", dtype=object)
@@ -541,4 +550,5 @@ def entity_id_for(keys: pd.Series) -> pd.Series:
     >>> entity_id_for(pd.Series(["police_intel:U1"])).str.len().tolist()
     [13]
     """
+    check_type(keys, pd.Series, param="keys", func="entity_id_for", expected="a pandas Series")
     return keys.map(lambda k: "P" + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])

@@ -66,6 +66,7 @@ file's header is read (:meth:`SourceSpec.check_columns`).
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -75,7 +76,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crimnet.errors import SpecError
+from crimnet.errors import SpecError, check_type
 from crimnet.schema import NODE_LABELS, REL_TYPES
 
 __all__ = [
@@ -388,6 +389,7 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
     ...
     crimnet.errors.SpecError: <spec> line 6: node 'n' has unknown label 'Boat'; expected one of [...].
     """
+    check_type(text, str, param="text", func="parse_spec", expected="a str")
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -593,6 +595,7 @@ def load_spec(path: str | Path) -> SourceSpec:
     crimnet.errors.SpecError
         If the file cannot be read or the spec is wrong (naming file and line).
     """
+    check_type(path, (str, os.PathLike), param="path", func="load_spec", expected="a path (str or os.PathLike)")
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -625,6 +628,13 @@ def load_specs(specs: str | Path | SourceSpec | Sequence[str | Path | SourceSpec
     crimnet.errors.SpecError
         For a missing path, a wrong spec or two specs with the same name.
     """
+    check_type(
+        specs,
+        (str, os.PathLike, SourceSpec, list, tuple, type(None)),
+        param="specs",
+        func="load_specs",
+        expected="a path, a SourceSpec, a list of them or None",
+    )
     if specs is None:
         return default_specs()
     items = [specs] if isinstance(specs, (str, Path, SourceSpec)) else list(specs)
@@ -658,6 +668,9 @@ def match_spec(filename: str | Path, specs: Sequence[SourceSpec]) -> SourceSpec 
     >>> match_spec("notes.txt", specs) is None
     True
     """
+    check_type(
+        filename, (str, os.PathLike), param="filename", func="match_spec", expected="a path (str or os.PathLike)"
+    )
     base = Path(filename).name.lower()
     exact = [s for s in specs if base in (p.lower() for p in s.files)]
     if exact:

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from crimnet.errors import check_type
+
 __all__ = ["append_audit", "read_audit", "audit_path"]
 
 
@@ -61,6 +63,7 @@ def append_audit(
     >>> len(read_audit(p))
     1
     """
+    check_type(path, (str, os.PathLike, type(None)), param="path", func="append_audit", expected="a path or None")
     if path is None:
         return None
     try:
@@ -85,6 +88,7 @@ def append_audit(
 
 def read_audit(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read an audit log into a DataFrame (columns time, user, kind, query, params, rows, backend)."""
+    check_type(path, (str, os.PathLike), param="path", func="read_audit", expected="a path (str or os.PathLike)")
     p = Path(path)
     cols = ["time", "user", "kind", "query", "params", "rows", "backend"]
     if not p.exists():

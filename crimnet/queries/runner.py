@@ -39,6 +39,7 @@ import pandas as pd
 
 from crimnet.errors import QueryError, check_type
 from crimnet.graphs.dialects import DIALECTS, check_read_only
+from crimnet.graphs.store import GraphStore
 from crimnet.queries.audit import append_audit, audit_path
 
 __all__ = ["Param", "Query", "list_queries", "load_query", "bind_params", "run_query", "run_cypher", "QUERY_DIR"]
@@ -302,6 +303,7 @@ def bind_params(query: Query | str, params: Mapping[str, Any] | None = None) -> 
     >>> bind_params("person_network", {"person_id": "P1", "hops": "3"})["hops"]
     3
     """
+    check_type(query, (Query, str), param="query", func="bind_params", expected="a Query or a query name")
     q = load_query(query) if isinstance(query, str) else query
     given = dict(params or {})
     declared = {p.name: p for p in q.params}
@@ -390,6 +392,7 @@ def run_cypher(store: Any, cypher: str, params: Mapping[str, Any] | None = None,
     crimnet.errors.ReadOnlyError
         If the text contains a write clause.
     """
+    check_type(store, GraphStore, param="store", func="run_cypher", expected="an open GraphStore")
     check_type(cypher, str, param="cypher", func="run_cypher", expected="a str")
     check_read_only(cypher)
     df = store.query(cypher, dict(params or {}))

@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from crimnet.errors import QueryError
+from crimnet.errors import QueryError, check_type
+from crimnet.graphs.store import GraphStore
 from crimnet.queries.runner import bind_params, load_query, run_query
 
 __all__ = ["add_watch_rule", "list_watch_rules", "remove_watch_rule", "run_watch_rules", "default_rules_path"]
@@ -102,6 +103,13 @@ def add_watch_rule(
 
 def remove_watch_rule(rules_path: str | os.PathLike[str], name: str) -> bool:
     """Remove the rule called `name`; return whether it existed."""
+    check_type(
+        rules_path,
+        (str, os.PathLike),
+        param="rules_path",
+        func="remove_watch_rule",
+        expected="a path (str or os.PathLike)",
+    )
     path = Path(rules_path)
     data = _load(path)
     before = len(data["rules"])
@@ -112,6 +120,13 @@ def remove_watch_rule(rules_path: str | os.PathLike[str], name: str) -> bool:
 
 def list_watch_rules(rules_path: str | os.PathLike[str]) -> pd.DataFrame:
     """List watch rules: columns ``name``, ``query``, ``params`` (JSON text), ``seen`` (int, rows already reported)."""
+    check_type(
+        rules_path,
+        (str, os.PathLike),
+        param="rules_path",
+        func="list_watch_rules",
+        expected="a path (str or os.PathLike)",
+    )
     data = _load(Path(rules_path))
     rows = [
         {
@@ -162,6 +177,7 @@ def run_watch_rules(store: Any, rules_path: str | os.PathLike[str] | None = None
     -----
     Each query runs read-only and is audited (kind ``library``).
     """
+    check_type(store, GraphStore, param="store", func="run_watch_rules", expected="an open GraphStore")
     path = Path(rules_path) if rules_path is not None else default_rules_path(store)
     data = _load(path)
     out: list[dict[str, Any]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +141,7 @@ def generate_case(
 
 def write_case(out: str | Path, params: CaseParams, *, preset: str = "medium") -> CasePaths:
     """Generate and write the case of already validated `params` (see :func:`generate_case`)."""
+    check_type(out, (str, os.PathLike), param="out", func="write_case", expected="a path (str or os.PathLike)")
     paths = CasePaths.under(out)
     paths.truth_tables.mkdir(parents=True, exist_ok=True)
     world = build_world(params)

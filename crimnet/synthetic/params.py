@@ -173,6 +173,7 @@ def default_rings(people: int, people_per_ring: int = 1500, min_rings: int = 5) 
     >>> default_rings(10_000), default_rings(1_000_000), default_rings(500)
     (7, 667, 1)
     """
+    check_interval(people, param="people", func="default_rings", low=0, closed="left", integer=True)
     floor = min_rings if people >= 1000 else 1
     return max(floor, int(round(people / people_per_ring)))
 

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crimnet.errors import check_type
 from crimnet.synthetic import names as N
 from crimnet.synthetic._strings import blank, cat, digit_typo, fmt_days, fmt_secs, pick_in_group, take, typo, where
 from crimnet.synthetic._strings import zpad as _zpad
@@ -655,6 +656,7 @@ def render(world: World, *, seed: int, emit: Callable[[str, pa.Table], None] | N
     Each extract is handed to ``emit(source, table)`` as soon as it is drawn (to
     write it and free memory); without `emit` they are kept in ``Rendered.raw``.
     """
+    check_type(world, World, param="world", func="render", expected="a World")
     rng = np.random.Generator(np.random.PCG64([seed, 1]))
     r = _Renderer(world, rng, emit)
     r.police_intel()

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crimnet.errors import check_type
 from crimnet.schema import TYPOLOGIES
 from crimnet.synthetic import names as N
 from crimnet.synthetic._strings import cat, group_rank, pick_in_group, take, zpad
@@ -1309,6 +1310,7 @@ def build_world(params: CaseParams) -> World:
     -----
     Time and memory are linear in the number of people and events.
     """
+    check_type(params, CaseParams, param="params", func="build_world", expected="a CaseParams")
     b = _Builder(params)
     b.plan_rings()
     b.people()

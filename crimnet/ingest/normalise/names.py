@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from crimnet.errors import check_choice
+from crimnet.errors import check_choice, check_type
 from crimnet.ingest.normalise._base import (
     Result,
     ascii_fold,
@@ -337,6 +337,7 @@ def nysiis(word: str) -> str:
     >>> [nysiis(w) for w in ("Macintosh", "Knuth", "Bishop", "Phillipson")]
     ['MCANT', 'NAT', 'BASAP', 'FALAPSAN']
     """
+    check_type(word, str, param="word", func="nysiis", expected="a str")
     s = re.sub(r"[^A-Z]", "", word.upper())
     if not s:
         return ""

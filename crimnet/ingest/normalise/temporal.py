@@ -64,6 +64,7 @@ def human_format(fmt: str) -> str:
     >>> human_format("%d/%m/%Y %H:%M:%S")
     'DD/MM/YYYY HH:MM:SS'
     """
+    check_type(fmt, str, param="fmt", func="human_format", expected="a str")
     if fmt == "ISO8601":
         return "ISO 8601, e.g. 2025-03-01T22:14:05Z"
     return _DIRECTIVE.sub(lambda m: _HUMAN.get(m.group(1), m.group(0)), fmt)
