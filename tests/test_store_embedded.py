@@ -184,3 +184,24 @@ def test_write_parquet_fast_path_equals_write(tmp_path, store_case):
     with EmbeddedStore(tmp_path / "d") as s:
         s.write_parquet(tmp_path / "dangling")
         assert s.tables().counts()["Person"] == 1 and s.tables().counts()["HOLDS"] == 1
+
+
+def test_write_parquet_reordered_columns_and_missing_key(tmp_path, store_case):
+    import pyarrow.parquet as pq
+
+    from crimnet.tables import CanonicalTables
+
+    t = CanonicalTables.read(store_case.tables_dir)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    for path in store_case.tables_dir.glob("*.parquet"):
+        table = pq.read_table(path)
+        if path.stem in ("nodes_Person", "edges_HOLDS"):  # not canonical order: read through Arrow, reordered
+            table = table.select(table.column_names[::-1])
+        pq.write_table(table, moved / path.name)
+    with EmbeddedStore(tmp_path / "s") as s:
+        assert s.write_parquet(moved) == t.counts()
+        assert content_hash(s.tables()) == content_hash(t)
+    pq.write_table(pq.read_table(moved / "nodes_Phone.parquet").drop_columns(["id"]), moved / "nodes_Phone.parquet")
+    with EmbeddedStore(tmp_path / "bad") as s, pytest.raises(SchemaError, match="Phone"):
+        s.write_parquet(moved)

@@ -9,8 +9,9 @@ Layout of a store directory::
 Node and relationship tables are typed from :mod:`crimnet.schema` (``string[]``
 becomes ``STRING[]``; node tables have ``PRIMARY KEY(id)``; event relationship
 types carry their own ``id`` property). New rows are bulk loaded with ``COPY ...
-FROM`` an Arrow table; rows whose key already exists with different values are
-updated with batched ``UNWIND $rows ... SET``.
+FROM`` a Parquet file (:meth:`EmbeddedStore.write_parquet`) or an Arrow table; rows
+whose key already exists with different values are updated with batched
+``UNWIND $rows ... SET``.
 """
 
 from __future__ import annotations
@@ -295,10 +296,13 @@ class EmbeddedStore:
     def write_parquet(self, directory: str | os.PathLike[str]) -> dict[str, int]:
         """Load a directory of canonical Parquet tables, straight from Arrow when the store is empty.
 
-        On an empty store every table is read with pyarrow (no pandas objects) and
-        loaded with one ``COPY`` each, table by table, so memory stays near the size
-        of the largest Arrow table: the path for million-person cases. On a store that
-        already holds rows it falls back to :meth:`write` (upsert).
+        On an empty store only the key columns are read in Python (to check keys and find
+        relationship endpoints missing from the node files); every file is then loaded
+        with one ``COPY`` straight from its path by ladybug's own Parquet reader, or, when
+        its columns are not in canonical order (event relationships: ``id`` before
+        ``src``/``dst``), read with pyarrow and copied from Arrow, one table at a time: the
+        path for million-person cases. On a store that already holds rows it falls back to
+        :meth:`write` (upsert).
 
         Parameters
         ----------
@@ -317,11 +321,12 @@ class EmbeddedStore:
 
         Notes
         -----
-        O(n + m) time; ladybug's COPY dominates (about 0.1-0.4 million relationship rows per second
-        per core here, slower with list columns).
+        O(n + m) time; ladybug's COPY dominates, and within it the list columns (``sources``,
+        ``record_ids``): relationship COPY costs about 1 microsecond per row plus about 2 per
+        list element (both storage directions are built), node COPY about 0.5 per element.
+        Peak memory: the key columns plus the largest event relationship table as Arrow.
         """
         import pyarrow.compute as pc
-        import pyarrow.parquet as pq
 
         src = Path(directory)
         if not src.is_dir():
@@ -335,29 +340,35 @@ class EmbeddedStore:
             ids: dict[str, pa.Array] = {}
             for label in NODE_LABELS:
                 path = src / f"nodes_{label}.parquet"
-                table = pq.read_table(path, schema=arrow_schema(label)) if path.exists() else None
-                if table is None or table.num_rows == 0:
+                # key columns only (the schema casts them and fills absent ones with nulls)
+                keys = _read_columns(path, label, ["id"]) if path.exists() else None
+                if keys is None or keys.num_rows == 0:
                     written[label] = 0
                     ids[label] = pa.array([], pa.string())
                     continue
-                _check_arrow_keys(label, table, ["id"])
-                ids[label] = table.column("id").combine_chunks()
-                self._copy_arrow(label, table)
-                written[label] = table.num_rows
-            rels: dict[str, pa.Table] = {}
+                _check_arrow_keys(label, keys, ["id"])
+                ids[label] = keys.column("id").combine_chunks()
+                self._copy_parquet(label, path)
+                written[label] = keys.num_rows
+            # endpoints absent from the node files become bare nodes before any relationship is loaded;
+            # only the key columns are read here, each relationship file is read in full once, when copied
             missing: dict[str, list[pa.Array]] = {label: [] for label in NODE_LABELS}
+            present: list[str] = []
             for rel, t in REL_TYPES.items():
                 path = src / f"edges_{rel}.parquet"
                 if not path.exists():
                     continue
-                table = pq.read_table(path, schema=arrow_schema(rel))
-                _check_arrow_keys(rel, table, table_key(rel))
+                present.append(rel)
+                key = table_key(rel)
+                cols = list(dict.fromkeys([*key, "src", "dst"]))
+                keys = _read_columns(path, rel, cols)
+                _check_arrow_keys(rel, keys, key)
                 for end, label in (("src", t.src), ("dst", t.dst)):
-                    col = table.column(end)
+                    col = keys.column(end)
                     lost = pc.unique(col.filter(pc.invert(pc.is_in(col, value_set=ids[label]))))
                     if len(lost):
                         missing[label].append(lost.combine_chunks() if hasattr(lost, "combine_chunks") else lost)
-                rels[rel] = table
+                del keys
             for label, parts in missing.items():
                 if parts:
                     extra = pc.unique(pa.concat_arrays(parts))
@@ -365,11 +376,36 @@ class EmbeddedStore:
                     self._copy(label, bare)
                     written[label] += len(bare)
             for rel in REL_TYPES:
-                table = rels.pop(rel, None)
-                written[rel] = 0 if table is None else table.num_rows
-                if table is not None and table.num_rows:
-                    self._copy_arrow(rel, table)
+                written[rel] = self._copy_parquet(rel, src / f"edges_{rel}.parquet") if rel in present else 0
         return {name: written[name] for name in (*NODE_LABELS, *REL_TYPES)}
+
+    def _copy_parquet(self, name: str, path: Path) -> int:
+        """COPY one canonical Parquet file; return its rows.
+
+        ladybug reads the file itself (its native Parquet reader, no Python objects) when the
+        file's columns are exactly the canonical ones in the order ladybug takes them (``id``
+        first for nodes, ``src`` and ``dst`` first for relationships); otherwise the file is
+        read with pyarrow, conformed and reordered, and loaded from Arrow.
+        """
+        import pyarrow.parquet as pq
+
+        schema = arrow_schema(name)
+        meta = pq.ParquetFile(path)
+        rows = meta.metadata.num_rows
+        if rows == 0:
+            return 0
+        order = list(schema.names)
+        if name in REL_TYPES:
+            order = ["src", "dst", *(c for c in order if c not in ("src", "dst"))]
+        if meta.schema_arrow.equals(pa.schema([schema.field(c) for c in order])) and "'" not in str(path):
+            try:
+                self._exec(f"COPY {name} FROM '{path}'")
+            except RuntimeError as err:
+                raise StoreError(f"ladybug could not load {rows} rows into {name} from {path}: {err}") from err
+            return rows
+        table = pq.read_table(path, schema=schema)
+        self._copy_arrow(name, table)
+        return table.num_rows
 
     def _copy_arrow(self, name: str, table: pa.Table) -> None:
         if name in REL_TYPES:
@@ -514,6 +550,14 @@ def _check_arrow_keys(name: str, table: pa.Table, key: list[str]) -> None:
         unique = table.group_by(key).aggregate([]).num_rows
     if unique != table.num_rows:
         raise SchemaError(f"Table {name}: duplicate keys {key}; canonical tables hold one row per key.")
+
+
+def _read_columns(path: Path, name: str, columns: list[str]) -> pa.Table:
+    """Read `columns` of a canonical Parquet file, cast to the canonical types (absent columns as nulls)."""
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema(name)
+    return pq.read_table(path, schema=pa.schema([schema.field(c) for c in columns]))
 
 
 def arrow_schema_fields(name: str) -> tuple:
