@@ -281,8 +281,8 @@ def detect_command(
         list[str] | None,
         typer.Option(
             "--method",
-            help="Detection method (repeatable): leiden, louvain, label_propagation, "
-            "infomap, consensus, spectral, leiden_hetero.",
+            help="Detection method (repeatable): infomap (default), leiden, louvain, label_propagation, "
+            "consensus, spectral, leiden_hetero.",
         ),
     ] = None,
     truth: Annotated[str | None, typer.Option("--truth", help="Generated case folder: evaluate against truth.")] = None,
@@ -302,7 +302,7 @@ def detect_command(
     result, evaluation = detect_case(
         tables_dir,
         out=out,
-        methods=tuple(method or ("leiden",)),
+        methods=tuple(method or ("infomap",)),
         seed=seed,
         truth=truth,
         resolution_file=resolution,

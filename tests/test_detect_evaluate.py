@@ -133,7 +133,7 @@ def test_cli_detect_writes_and_prints(tmp_path, toy):
         app, ["detect", str(tmp_path / "tables"), "--out", str(tmp_path / "out"), "--truth", str(case), "--top", "4"]
     )
     assert result.exit_code == 0, result.output
-    assert "Top 4 clusters (leiden)" in result.output
+    assert "Top 4 clusters (infomap)" in result.output  # the default method
     assert "unrelated adults" in result.output
     assert "baseline_address" in result.output
     clusters = pd.read_parquet(tmp_path / "out" / "clusters.parquet")

@@ -73,7 +73,7 @@ def test_inferred_roles_are_reported_with_evidence(demo_run):
 def test_risk_scores_are_written_back_to_the_store(demo_run):
     out, _ = demo_run
     scores = pd.read_parquet(out / "detect" / "node_scores.parquet")
-    risk = scores[scores["method"] == "leiden_risk"]
+    risk = scores[scores["method"] == "infomap_risk"]
     with open_store(out / "store") as db:
         stored = db.query("MATCH (p:Person) WHERE p.risk IS NOT NULL RETURN p.id AS id, p.risk AS risk")
     assert len(stored) == len(risk) > 0
