@@ -166,7 +166,9 @@ def run_case(
     timings["store"] -= timings["detect"]
 
     truth_aligned = _truth(truth, ingested) if truth else None
-    evaluation = evaluate_detection(detection, truth_aligned, tables=tables) if truth_aligned is not None else None
+    evaluation = (
+        evaluate_detection(detection, truth_aligned, tables=tables, k=top) if truth_aligned is not None else None
+    )
     clusters = detection.clusters.query("method == @method").sort_values("score", ascending=False)
 
     with _timed(timings, "disrupt"):
