@@ -62,9 +62,7 @@ ALLOW: dict[str, str] = {
 }
 
 # Known defects in files this test may not change: they must fail (strict xfail), so a fix is noticed.
-KNOWN_DEFECTS: dict[str, str] = {
-    "crimnet.graphs.embedded.EmbeddedStore": "raises a raw TypeError from pathlib on a non-path `path`",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ whose key already exists with different values are updated with batched
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,7 +27,7 @@ import pyarrow as pa
 
 from crimnet.errors import QueryError, SchemaError, StoreError, check_interval, check_type
 from crimnet.graphs.dialects import check_read_only, translate
-from crimnet.graphs.store import rows_to_write, table_key
+from crimnet.graphs.store import check_score_columns, plain_records, read_back_queries, rows_to_write, table_key
 from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
 from crimnet.tables import CanonicalTables, arrow_schema, empty_table
 
@@ -38,7 +37,6 @@ DB_FILE = "graph.lbug"
 """Name of the ladybug database file inside a store directory."""
 
 _LB_TYPE = {"string": "STRING", "int64": "INT64", "float64": "DOUBLE", "string[]": "STRING[]"}
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _node_ddl(label: str) -> str:
@@ -110,6 +108,7 @@ class EmbeddedStore:
     ) -> None:
         import ladybug
 
+        check_type(path, (str, os.PathLike), param="path", func="EmbeddedStore", expected="a directory path")
         check_interval(batch_size, param="batch_size", func="EmbeddedStore", low=1, closed="left", integer=True)
         self.path = Path(path)
         if self.path.exists() and not self.path.is_dir():
@@ -232,16 +231,8 @@ class EmbeddedStore:
         -----
         One scan per table; O(n + m) time and memory.
         """
-        frames: dict[str, pd.DataFrame] = {}
         with self._lock:
-            for label in NODE_LABELS:
-                cols = [f.name for f in node_label(label).fields]
-                ret = ", ".join(f"n.{c} AS {c}" for c in cols)
-                frames[label] = self._read_table(label, f"MATCH (n:{label}) RETURN {ret}")
-            for rel, t in REL_TYPES.items():
-                props = [f.name for f in t.fields if f.name not in ("src", "dst")]
-                ret = ", ".join(["a.id AS src", "b.id AS dst", *(f"r.{c} AS {c}" for c in props)])
-                frames[rel] = self._read_table(rel, f"MATCH (a:{t.src})-[r:{rel}]->(b:{t.dst}) RETURN {ret}")
+            frames = {name: self._read_table(name, cypher) for name, cypher in read_back_queries().items()}
         return CanonicalTables.from_frames(frames)
 
     def _read_table(self, name: str, cypher: str) -> pd.DataFrame:
@@ -488,7 +479,7 @@ class EmbeddedStore:
             if t.key == "event":
                 match += " WHERE x.id = row.id"
         cypher = f"UNWIND $rows AS row {match} SET {sets}"
-        records = _records(df)
+        records = plain_records(df)
         for start in range(0, len(records), self.batch_size):
             try:
                 self._exec(cypher, {"rows": records[start : start + self.batch_size]})
@@ -519,7 +510,7 @@ class EmbeddedStore:
         crimnet.errors.SchemaError
             Unknown label, missing columns, or a column that would overwrite a schema field.
         """
-        cols = _check_scores(label, scores, columns, func="EmbeddedStore.write_scores")
+        cols = check_score_columns(label, scores, columns, func="EmbeddedStore.write_scores")
         if self.read_only:
             raise StoreError(f"{self!r} was opened read-only; it cannot write.")
         with self._lock:
@@ -530,7 +521,7 @@ class EmbeddedStore:
             frame = scores[["node_id", *cols]].drop_duplicates("node_id", keep="last")
             sets = ", ".join(f"n.{c} = CAST(row.{c} AS {_score_type(scores[c])})" for c in cols)
             cypher = f"UNWIND $rows AS row MATCH (n:{label} {{id: row.node_id}}) SET {sets} RETURN count(*) AS n"
-            records = _records(frame)
+            records = plain_records(frame)
             total = 0
             for start in range(0, len(records), self.batch_size):
                 res = self._frame(cypher, {"rows": records[start : start + self.batch_size]})
@@ -581,34 +572,3 @@ def _score_type(series: pd.Series) -> str:
     if pd.api.types.is_float_dtype(series):
         return "DOUBLE"
     return "STRING"
-
-
-def _check_scores(label: str, scores: pd.DataFrame, columns: Sequence[str], *, func: str) -> list[str]:
-    node_label(label)
-    check_type(scores, pd.DataFrame, param="scores", func=func, expected="a DataFrame")
-    cols = [columns] if isinstance(columns, str) else list(columns)
-    if not cols:
-        raise SchemaError(f"{func}: no score columns given.")
-    missing = [c for c in ["node_id", *cols] if c not in scores.columns]
-    if missing:
-        raise SchemaError(f"{func}: scores lacks columns {missing}; it has {list(scores.columns)}.")
-    bad = [c for c in cols if not _IDENT.match(c)]
-    if bad:
-        raise SchemaError(f"{func}: score columns {bad} are not identifiers ([A-Za-z_][A-Za-z0-9_]*).")
-    reserved = {f.name for f in node_label(label).fields} | {"node_id"}
-    clash = sorted(set(cols) & reserved)
-    if clash:
-        raise SchemaError(f"{func}: score columns {clash} would overwrite {label} fields of crimnet.schema.")
-    return cols
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return `df` as a list of plain-Python dicts (lists as lists, missing as None)."""
-    from crimnet.graphs.store import _cell
-
-    cols = {c: [_plain(_cell(v)) for v in df[c].to_numpy(dtype=object)] for c in df.columns}
-    return [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)] if cols else []
-
-
-def _plain(v: Any) -> Any:
-    return [_plain(x) for x in v] if isinstance(v, tuple) else v

@@ -21,8 +21,8 @@ import pandas as pd
 
 from crimnet.errors import QueryError, StoreError, check_choice, check_interval, check_type
 from crimnet.graphs.dialects import check_read_only, schema_statements, translate
-from crimnet.graphs.embedded import _check_scores, _records
-from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
+from crimnet.graphs.store import check_score_columns, plain_records, read_back_queries
+from crimnet.schema import NODE_LABELS, node_label, rel_type
 from crimnet.tables import CanonicalTables, arrow_schema, empty_table
 
 __all__ = ["Neo4jStore", "FALKORDB_MAX_BATCH_BYTES", "escape_falkordb_params"]
@@ -273,7 +273,7 @@ class Neo4jStore:
         written: dict[str, int] = {}
         for name, df in tables.items():
             stmt = _node_statement(name) if name in NODE_LABELS else _rel_statement(name)
-            records = [list(r.values()) for r in _records(df[_columns(name)])]
+            records = [list(r.values()) for r in plain_records(df[_columns(name)])]
             total = 0
             if self.max_batch_bytes is not None:
                 large = [r for r in records if _size(r) > self.max_batch_bytes]
@@ -326,15 +326,7 @@ class Neo4jStore:
 
     def tables(self) -> CanonicalTables:
         """Read every node and relationship back as canonical tables (score properties left out)."""
-        frames: dict[str, pd.DataFrame] = {}
-        for label in NODE_LABELS:
-            cols = [f.name for f in node_label(label).fields]
-            ret = ", ".join(f"n.{c} AS {c}" for c in cols)
-            frames[label] = self._frame(label, f"MATCH (n:{label}) RETURN {ret}")
-        for rel, t in REL_TYPES.items():
-            props = [f.name for f in t.fields if f.name not in ("src", "dst")]
-            ret = ", ".join(["a.id AS src", "b.id AS dst", *(f"r.{c} AS {c}" for c in props)])
-            frames[rel] = self._frame(rel, f"MATCH (a:{t.src})-[r:{rel}]->(b:{t.dst}) RETURN {ret}")
+        frames = {name: self._frame(name, cypher) for name, cypher in read_back_queries().items()}
         return CanonicalTables.from_frames(frames)
 
     def _frame(self, name: str, cypher: str) -> pd.DataFrame:
@@ -354,11 +346,11 @@ class Neo4jStore:
         int
             Nodes updated (ids not in the store are ignored).
         """
-        cols = _check_scores(label, scores, columns, func="Neo4jStore.write_scores")
+        cols = check_score_columns(label, scores, columns, func="Neo4jStore.write_scores")
         frame = scores[["node_id", *cols]].drop_duplicates("node_id", keep="last")
         sets = ", ".join(f"n.{c} = row.{c}" for c in cols)
         stmt = f"UNWIND $rows AS row MATCH (n:{label} {{id: row.node_id}}) SET {sets} RETURN count(n) AS n"
-        records = _records(frame)
+        records = plain_records(frame)
         total = 0
         for batch in _batches(records, self.batch_size, self.max_batch_bytes):
             res = self._write(stmt, {"rows": batch}, name=f"scores {label}")

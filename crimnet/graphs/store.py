@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, Self, runtime_checkable
@@ -21,11 +22,22 @@ from typing import Any, Protocol, Self, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from crimnet.errors import StoreError, check_type
+from crimnet.errors import SchemaError, StoreError, check_type
 from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
 from crimnet.tables import CanonicalTables
 
-__all__ = ["GraphStore", "open_store", "load", "content_hash", "table_key", "rows_to_write", "BOLT_SCHEMES"]
+__all__ = [
+    "GraphStore",
+    "open_store",
+    "load",
+    "content_hash",
+    "table_key",
+    "rows_to_write",
+    "read_back_queries",
+    "check_score_columns",
+    "plain_records",
+    "BOLT_SCHEMES",
+]
 
 BOLT_SCHEMES: tuple[str, ...] = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 """URI prefixes that :func:`open_store` sends to :class:`~crimnet.graphs.neo4j.Neo4jStore`."""
@@ -266,3 +278,61 @@ def normalise_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 REL_ENDS: dict[str, tuple[str, str]] = {r: (t.src, t.dst) for r, t in REL_TYPES.items()}
+
+
+def read_back_queries() -> dict[str, str]:
+    """Return the Cypher that reads each canonical table back from a store, keyed by label or type.
+
+    Both backends' ``tables()`` run these, so a store reads back exactly the
+    columns of :mod:`crimnet.schema` (score properties written later are left out).
+
+    >>> read_back_queries()["Phone"]
+    'MATCH (n:Phone) RETURN n.id AS id, n.sources AS sources, n.record_ids AS record_ids'
+    """
+    queries = {}
+    for label in NODE_LABELS:
+        ret = ", ".join(f"n.{f.name} AS {f.name}" for f in node_label(label).fields)
+        queries[label] = f"MATCH (n:{label}) RETURN {ret}"
+    for rel, t in REL_TYPES.items():
+        props = [f.name for f in t.fields if f.name not in ("src", "dst")]
+        ret = ", ".join(["a.id AS src", "b.id AS dst", *(f"r.{c} AS {c}" for c in props)])
+        queries[rel] = f"MATCH (a:{t.src})-[r:{rel}]->(b:{t.dst}) RETURN {ret}"
+    return queries
+
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_score_columns(label: str, scores: pd.DataFrame, columns: Sequence[str], *, func: str) -> list[str]:
+    """Check the `scores` table of ``write_scores`` and return its score column names.
+
+    Raises :class:`~crimnet.errors.SchemaError` when columns are missing, are not
+    identifiers, or would overwrite a field of `label` in :mod:`crimnet.schema`.
+    """
+    node_label(label)
+    check_type(scores, pd.DataFrame, param="scores", func=func, expected="a DataFrame")
+    cols = [columns] if isinstance(columns, str) else list(columns)
+    if not cols:
+        raise SchemaError(f"{func}: no score columns given.")
+    missing = [c for c in ["node_id", *cols] if c not in scores.columns]
+    if missing:
+        raise SchemaError(f"{func}: scores lacks columns {missing}; it has {list(scores.columns)}.")
+    bad = [c for c in cols if not _IDENT.match(c)]
+    if bad:
+        raise SchemaError(f"{func}: score columns {bad} are not identifiers ([A-Za-z_][A-Za-z0-9_]*).")
+    reserved = {f.name for f in node_label(label).fields} | {"node_id"}
+    clash = sorted(set(cols) & reserved)
+    if clash:
+        raise SchemaError(f"{func}: score columns {clash} would overwrite {label} fields of crimnet.schema.")
+    return cols
+
+
+def plain_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return `df` as a list of plain-Python dicts (lists as lists, missing as None)."""
+    check_type(df, pd.DataFrame, param="df", func="plain_records", expected="a DataFrame")
+    cols = {c: [_plain(_cell(v)) for v in df[c].to_numpy(dtype=object)] for c in df.columns}
+    return [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)] if cols else []
+
+
+def _plain(v: Any) -> Any:
+    return [_plain(x) for x in v] if isinstance(v, tuple) else v
