@@ -17,7 +17,6 @@ import argparse
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 __all__ = ["case_records", "truth_labels", "pairwise_quality", "run_case"]
@@ -118,46 +117,18 @@ def truth_labels(case_dir: str | Path, records: pd.DataFrame) -> pd.Series:
     return pd.Series(key.map(lookup).to_numpy(), index=records.index)
 
 
-def pairwise_quality(predicted: pd.Series, truth: pd.Series) -> dict[str, float]:
-    """Pairwise precision, recall and F1 of a clustering, from contingency counts (no pair listing).
+def pairwise_quality(result, records: pd.DataFrame, truth: pd.Series) -> dict[str, float]:
+    """Pairwise precision, recall and F1 of `result` against true person ids (crimnet.ingest.quality).
 
-    Records without a true entity are ignored. O(n log n).
-
-    >>> pairwise_quality(pd.Series(["a", "a", "b", "b"]), pd.Series([1, 1, 1, 2]))
-    {'precision': 0.5, 'recall': 0.3333333333333333, 'f1': 0.4, 'true_pairs': 3, 'predicted_pairs': 2}
+    Records without a true entity are left out.
     """
-    ok = truth.notna().to_numpy()
-    frame = pd.DataFrame({"p": predicted.to_numpy()[ok], "t": truth.to_numpy()[ok]})
+    from crimnet.ingest.quality import resolution_quality
 
-    def pairs(counts: pd.Series) -> int:
-        c = counts.to_numpy(np.int64)
-        return int((c * (c - 1) // 2).sum())
-
-    tp = pairs(frame.groupby(["p", "t"]).size())
-    pp = pairs(frame.groupby("p").size())
-    tt = pairs(frame.groupby("t").size())
-    precision = tp / pp if pp else 1.0
-    recall = tp / tt if tt else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "true_pairs": tt, "predicted_pairs": pp}
-
-
-def _quality(result, records: pd.DataFrame, truth: pd.Series) -> dict[str, float]:
-    try:  # the pipeline's measure when it exists
-        from crimnet.ingest.quality import resolution_quality  # type: ignore[import-not-found]
-    except ImportError:
-        resolution_quality = None
-    q = pairwise_quality(result.entity_ids, truth)
-    if resolution_quality is not None:
-        try:
-            ent = pd.DataFrame({"source": records["source"], "record_id": records["record_id"],
-                                "entity_type": "Person", "entity_id": truth})  # fmt: skip
-            other = resolution_quality(result.table, ent)
-            if isinstance(other, dict):
-                q["quality_module"] = {k: v for k, v in other.items() if isinstance(v, int | float)}
-        except Exception:
-            pass
-    return q
+    known = truth.notna()
+    ent = pd.DataFrame(
+        {"source": records["source"][known], "record_id": records["record_id"][known], "entity_id": truth[known]}
+    )
+    return resolution_quality(result.table, ent)
 
 
 def run_case(people: int, preset: str, seed: int = 0, **resolve_kw) -> dict:
@@ -174,7 +145,7 @@ def run_case(people: int, preset: str, seed: int = 0, **resolve_kw) -> dict:
     start = time.perf_counter()
     res = resolve_people(records, seed=seed, **resolve_kw)
     seconds = time.perf_counter() - start
-    q = pairwise_quality(res.entity_ids, truth)
+    q = pairwise_quality(res, records, truth)
     return {
         "preset": preset,
         "people": people,

@@ -297,7 +297,7 @@ def test_quality_floor_generated_medium(generated):
     from benchmarks.bench_resolve import pairwise_quality
 
     records, truth, res = generated
-    q = pairwise_quality(res.entity_ids, truth)
+    q = pairwise_quality(res, records, truth)
     assert q["precision"] >= PRECISION_FLOOR, q
     assert q["recall"] >= RECALL_FLOOR, q
     # every record got an id and the table covers every record once

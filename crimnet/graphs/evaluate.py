@@ -17,6 +17,8 @@ person_id, role, ring_id, typology).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -218,16 +220,7 @@ def normalized_mutual_info(labels_true: np.ndarray, labels_pred: np.ndarray) -> 
     >>> normalized_mutual_info(np.array([0, 0, 1, 1]), np.array([5, 5, 7, 7]))
     1.0
     """
-    check_type(
-        labels_true,
-        (np.ndarray, pd.Series, list, tuple),
-        param="labels_true",
-        func="normalized_mutual_info",
-        expected="an array-like of labels",
-    )
-    a, b = np.asarray(labels_true), np.asarray(labels_pred)
-    if len(a) != len(b):
-        raise bad_parameter("labels_pred", "normalized_mutual_info", f"of length {len(a)}", len(b))
+    a, b = _label_arrays(labels_true, labels_pred, "normalized_mutual_info")
     if len(a) == 0:
         return float("nan")
     c = _contingency(a, b) / len(a)
@@ -254,16 +247,7 @@ def adjusted_rand_index(labels_true: np.ndarray, labels_pred: np.ndarray) -> flo
     >>> adjusted_rand_index(np.array([0, 0, 1, 1]), np.array([1, 1, 0, 0]))
     1.0
     """
-    check_type(
-        labels_true,
-        (np.ndarray, pd.Series, list, tuple),
-        param="labels_true",
-        func="adjusted_rand_index",
-        expected="an array-like of labels",
-    )
-    a, b = np.asarray(labels_true), np.asarray(labels_pred)
-    if len(a) != len(b):
-        raise bad_parameter("labels_pred", "adjusted_rand_index", f"of length {len(a)}", len(b))
+    a, b = _label_arrays(labels_true, labels_pred, "adjusted_rand_index")
     if len(a) < 2:
         return float("nan")
     c = _contingency(a, b)
@@ -437,3 +421,18 @@ def crowded_address_baseline(tables, *, top: int = 100) -> tuple[pd.DataFrame, p
         }
     )
     return clusters, scores
+
+
+def _label_arrays(labels_true: Any, labels_pred: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
+    """Check two labellings of the same items and return them as arrays."""
+    check_type(
+        labels_true,
+        (np.ndarray, pd.Series, list, tuple),
+        param="labels_true",
+        func=func,
+        expected="an array-like of labels",
+    )
+    a, b = np.asarray(labels_true), np.asarray(labels_pred)
+    if len(a) != len(b):
+        raise bad_parameter("labels_pred", func, f"of length {len(a)}", len(b))
+    return a, b
