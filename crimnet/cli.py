@@ -400,14 +400,13 @@ def _print_run(run) -> None:
     from rich.table import Table
 
     console = Console(width=160)
+    from crimnet.pipeline import cluster_reasons
+
     table = Table(title="Likely perpetrator clusters (highest risk first)")
     for col in ("cluster", "score", "people", "why", "cut first"):
         table.add_column(col, overflow="fold")
-    import json
-
     for row in run.clusters.head(len(run.cluster_cuts)).itertuples():
-        items = json.loads(row.indicators) if isinstance(row.indicators, str) else list(row.indicators)
-        why = "; ".join(i["text"] for i in sorted(items, key=lambda i: -float(i.get("contribution", 0)))[:3])
+        why = "; ".join(cluster_reasons(row.indicators)[:3])
         cut = ", ".join(run.cluster_cuts[str(row.cluster_id)]["node_id"].head(3))
         table.add_row(str(row.cluster_id), f"{row.score:.2f}", str(row.size), why, cut)
     console.print(table)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from crimnet.errors import check_interval
 
-__all__ = ["PipelineRun", "run_case", "demo", "COMPARED_STRATEGIES"]
+__all__ = ["PipelineRun", "run_case", "demo", "cluster_reasons", "COMPARED_STRATEGIES", "DETECTED_CUT"]
 
 COMPARED_STRATEGIES: tuple[str, ...] = (
     "random",
@@ -243,7 +243,7 @@ def _cluster_cuts(
                 cluster_id=cid,
                 score=float(row.score),
                 size=int(row.size),
-                reasons=[i["text"] for i in _indicators(row.indicators)][:6],
+                reasons=cluster_reasons(row.indicators)[:6],
                 disruption=cuts.get(cid, pd.DataFrame()),
                 html_page=str(page.relative_to(out)),
                 png=png,
@@ -257,9 +257,13 @@ def _cluster_cuts(
     return cuts, sections
 
 
-def _indicators(value: Any) -> list[dict[str, Any]]:
-    items = json.loads(value) if isinstance(value, str) else list(value)
-    return sorted(items, key=lambda i: -float(i.get("contribution", 0)))
+def cluster_reasons(indicators: Any) -> list[str]:
+    """Return a cluster's indicator sentences, strongest contribution first.
+
+    `indicators` is a ``clusters`` row's ``indicators``: a list of dicts or its JSON text.
+    """
+    items = json.loads(indicators) if isinstance(indicators, str) else list(indicators)
+    return [i["text"] for i in sorted(items, key=lambda i: -float(i.get("contribution", 0)))]
 
 
 def _truth_text(truth_aligned: pd.DataFrame | None) -> Any:
