@@ -5,10 +5,14 @@ Usage::
 
     .venv/bin/python -m benchmarks.bench_ingest                      # 10k and 100k people, quality
     .venv/bin/python -m benchmarks.bench_ingest --sizes 1000000 --no-quality   # the 1M target, alone
+    .venv/bin/python -m benchmarks.bench_ingest --sizes 1000000 --no-quality --case 1000000=/tmp/case1m
 
-Each size is ingested in a fresh interpreter (peak RSS is per process). Results
-go to ``benchmarks/results/ingest.{json,md}``; rows of earlier runs for other
-sizes or presets are kept. Targets: 1M people in < 10 min and < 12 GiB.
+Each size is ingested in a fresh interpreter (peak RSS is per process; a thread
+samples RSS and CPU time every 0.1 s to attribute them to stages). ``--case
+N=DIR`` uses an existing generated case (medium preset, N people) instead of
+generating one into the cache. Results go to ``benchmarks/results/ingest.{json,md}``;
+rows of earlier runs for other sizes or presets are kept. Targets: 1M people in
+< 10 min and < 12 GiB.
 """
 
 from __future__ import annotations
@@ -41,24 +45,50 @@ def _case(people: int, preset: str, seed: int = 1) -> Path:
 
 def _child(case: str, out: str, report: str) -> None:
     """Run one ingest and write its timings and counts as JSON (run in a fresh process)."""
-    from crimnet.ingest.pipeline import ingest
+    import threading
 
+    import psutil
+
+    from crimnet.ingest import pipeline
+
+    proc = psutil.Process()
+    peak: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        last_cpu = sum(proc.cpu_times()[:2])
+        while not done.is_set():
+            stage = pipeline.CURRENT_STAGE[0] or "other"
+            rss = proc.memory_info().rss / 2**20
+            now = sum(proc.cpu_times()[:2])
+            peak[stage] = max(peak.get(stage, 0.0), rss)
+            cpu[stage] = cpu.get(stage, 0.0) + now - last_cpu
+            last_cpu = now
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     t0 = time.perf_counter()
-    res = ingest(case, out)
+    res = pipeline.ingest(case, out)
     total = time.perf_counter() - t0
+    done.set()
+    sampler.join()
     payload = {
         "seconds_in_process": total,
         "timings": res.timings,
+        "stage_peak_rss_mib": {k: round(v) for k, v in peak.items()},
+        "stage_cpu_s": {k: round(v, 1) for k, v in cpu.items()},
         "rows_read": int(res.summary["rows_read"].sum()),
         "rows_quarantined": int(res.summary["rows_quarantined"].sum()),
         "person_records": int(res.summary["person_records"].sum()),
-        "counts": res.tables.counts(),
+        "counts": res.counts,
     }
     Path(report).write_text(json.dumps(payload))
 
 
-def _speed_row(people: int, preset: str) -> dict:
-    case = _case(people, preset)
+def _speed_row(people: int, preset: str, case: Path | None = None) -> dict:
+    case = case if case is not None else _case(people, preset)
     out = CACHE / f"out-{preset}-{people}"
     report = CACHE / f"report-{preset}-{people}.json"
     shutil.rmtree(out, ignore_errors=True)
@@ -85,6 +115,8 @@ def _speed_row(people: int, preset: str) -> dict:
         "seconds": m["seconds"],
         "peak_rss_mib": m["peak_rss_mib"],
         **{f"{k}_s": round(v, 2) for k, v in t.items()},
+        **{f"{k}_peak_rss_mib": r["stage_peak_rss_mib"].get(k) for k in t},
+        **{f"{k}_cpu_s": r["stage_cpu_s"].get(k) for k in t},
         "read_rows_per_s": rate(rows, t["read"]),
         "normalise_rows_per_s": rate(rows, t["normalise"]),
         "resolve_records_per_s": rate(persons, t["resolve"]),
@@ -128,14 +160,27 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quality-people", type=int, default=10_000)
     ap.add_argument("--presets", nargs="*", default=["easy", "medium", "hard"])
     ap.add_argument("--no-quality", action="store_true")
+    ap.add_argument(
+        "--case",
+        action="append",
+        default=[],
+        metavar="N=DIR",
+        help="use the existing generated case DIR (preset --preset) for size N instead of generating one",
+    )
     args = ap.parse_args(argv)
+    cases = {}
+    for item in args.case:
+        n, _, d = item.partition("=")
+        if not d or not n.isdigit() or not (Path(d) / "manifest.json").exists():
+            ap.error(f"--case {item!r}: expected N=DIR with DIR a generated case (holding manifest.json)")
+        cases[int(n)] = Path(d)
     if args.child:
         _child(*args.child)
         return
     CACHE.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in sorted(args.sizes):
-        row = _speed_row(n, args.preset)
+        row = _speed_row(n, args.preset, cases.get(n))
         print(row, flush=True)
         rows.append(row)
     if not args.no_quality:
@@ -156,7 +201,9 @@ def main(argv: list[str] | None = None) -> None:
         title="Ingest: generated cases to canonical tables",
         notes=(
             "speed rows: one ingest of a generated case (all sources) in a fresh process; seconds and peak RSS of "
-            "that process; *_s are seconds per stage, rates are rows (person records for resolve) per second. "
+            "that process; *_s are seconds per stage, *_peak_rss_mib the peak RSS sampled while in the stage, "
+            "*_cpu_s its CPU seconds (user + system, all threads), rates are rows (person records for resolve) "
+            "per second. "
             "quality rows: pairwise person-resolution precision/recall against truth/entities.csv. "
             "Targets: 1M people in < 600 s and < 12 GiB."
         ),

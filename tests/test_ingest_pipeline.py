@@ -212,6 +212,36 @@ def _police_row(urn: str, dob: str = "04/03/1990", phone: str = "07700 900123", 
     return f"{urn},{surname},Ana,{dob},ROMANIA,F,{phone},12 High Street,LS1 4AB,AB12 CDE,01/02/2024\n"
 
 
+def test_tables_written_one_at_a_time_equal_built_tables(mini_out):
+    # ingest aggregates and writes tables one at a time (bounded memory); they equal build_tables' result
+    import pyarrow.parquet as pq
+
+    from crimnet.ingest.build import Evidence, build_tables
+
+    out = mini_out.out
+    res = pd.read_parquet(out / "resolution.parquet")
+    ent = pd.Series(res["entity_id"].to_numpy(), index=(res["source"] + ":" + res["record_id"]).to_numpy())
+    ev = Evidence.read(out / "evidence", persons=pq.read_table(out / "records.parquet").to_pandas())
+    built = build_tables(ev, ent)
+    _assert_same_tables(mini_out.tables, built)
+    assert mini_out.counts == built.counts() and sum(mini_out.counts.values()) > 0
+    # nothing left beside the output: no spill or temporary directories
+    assert [p.name for p in out.parent.iterdir()] == [out.name]
+
+
+def test_duplicate_ids_across_chunks_are_quarantined(tmp_path):
+    # ids seen in earlier chunks are remembered (as hashes) across chunk boundaries
+    urns = [f"U{i}" for i in range(1, 8)] + ["U2", "U7", "U8", "U1"]
+    (tmp_path / "police_intel.csv").write_text(POLICE_HEADER + "".join(_police_row(u) for u in urns))
+    res = ingest(tmp_path / "police_intel.csv", tmp_path / "out", chunk_rows=3)
+    q = res.quarantine
+    assert sorted(q["row"].astype(int)) == [8, 9, 11]
+    assert all("duplicate record id" in m for m in quarantine_messages(q))
+    (s,) = res.summary.to_dict("records")
+    assert (s["rows_read"], s["rows_loaded"], s["rows_quarantined"]) == (11, 8, 3)
+    assert sorted(res.resolution["record_id"]) == sorted(f"U{i}" for i in range(1, 9))
+
+
 def test_every_bad_input_path_is_quarantined(tmp_path):
     rows = [
         _police_row("U1"),  # row 1: good
@@ -404,7 +434,8 @@ def test_failed_ingest_leaves_previous_output(mini, mini_out, tmp_path, monkeypa
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pipeline.CanonicalTables, "write", boom)
+    # fails after the new tables are written (beside `out`), while writing the evidence
+    monkeypatch.setattr(pipeline.Evidence, "write", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         ingest(d, out)
     monkeypatch.undo()

@@ -241,7 +241,7 @@ def test_prepare_features_company_dob_is_month_precision():
         columns=COLS,
     )
     df = prepare_features(recs).set_index("key")
-    assert df.loc["company_register:O1", "dob"] is None and df.loc["company_register:O1", "dob_ym"] == "1970-06"
+    assert pd.isna(df.loc["company_register:O1", "dob"]) and df.loc["company_register:O1", "dob_ym"] == "1970-06"
     assert df.loc["police_intel:P1", "dob"] == "1970-06-15"
 
 

@@ -26,9 +26,11 @@ batches together, with entity ids kept stable by resolution.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,10 +40,11 @@ import pyarrow.parquet as pq
 from crimnet.errors import IngestError, check_type
 from crimnet.ingest.specs import SourceSpec
 from crimnet.schema import NODE_LABELS, REL_TYPES
-from crimnet.tables import CanonicalTables
+from crimnet.tables import CanonicalTables, arrow_schema, empty_table
 
 __all__ = [
     "Evidence",
+    "EvidenceSpill",
     "PERSON_RECORD_COLUMNS",
     "extract",
     "build_tables",
@@ -173,8 +176,12 @@ class Evidence:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         for attr in ("nodes", "pairs", "events"):
-            for name, df in getattr(self, attr).items():
-                _write(df, d / f"{attr}_{name}.parquet")
+            frames = getattr(self, attr)
+            for name in frames:
+                if isinstance(frames, _PartedFrames):  # spilled: straight from Arrow, no pandas round trip
+                    pq.write_table(frames.arrow(name), d / f"{attr}_{name}.parquet")
+                else:
+                    _write(frames[name], d / f"{attr}_{name}.parquet")
 
     @classmethod
     def read(cls, directory: str | Path, persons: pd.DataFrame | None = None) -> Evidence:
@@ -188,6 +195,83 @@ class Evidence:
         for attr in ("nodes", "pairs", "events"):
             for f in sorted(d.glob(f"{attr}_*.parquet")):
                 getattr(out, attr)[f.stem[len(attr) + 1 :]] = pq.read_table(f).to_pandas()
+        return out
+
+
+class _PartedFrames(Mapping[str, pd.DataFrame]):
+    """Evidence tables spilled to Parquet parts; a table is read back (whole) each time it is accessed."""
+
+    def __init__(self, parts: dict[str, list[Path]]) -> None:
+        self._parts = parts
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.arrow(name).to_pandas()
+
+    def arrow(self, name: str) -> pa.Table:
+        """The table `name` as one Arrow table (its parts concatenated in order)."""
+        tables = [pq.read_table(p) for p in self._parts[name]]
+        return pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._parts))
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+
+class EvidenceSpill:
+    """Collects the evidence of many chunks on disk (Parquet parts), keeping only person records in memory.
+
+    Ingest adds each chunk's evidence as it is extracted, so memory holds one chunk's node,
+    pair and event rows at a time instead of all of them; :meth:`evidence` returns an
+    :class:`Evidence` whose ``nodes``, ``pairs`` and ``events`` read their parts back table by
+    table, in the order the chunks were added.
+
+    Parameters
+    ----------
+    directory : path
+        An existing, empty directory owned by the caller (who removes it when done).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     spill = EvidenceSpill(tmp)
+    ...     for i in range(2):
+    ...         ev = Evidence()
+    ...         ev.nodes["Phone"] = pd.DataFrame({"id": [f"+44770090000{i}"], "source": ["a"], "record": [f"a:{i}"]})
+    ...         spill.add(ev)
+    ...     spill.evidence().nodes["Phone"]["id"].tolist()
+    ['+447700900000', '+447700900001']
+    """
+
+    def __init__(self, directory: str | Path) -> None:
+        check_type(directory, (str, Path), param="directory", func="EvidenceSpill", expected="a path")
+        self.directory = Path(directory)
+        self._persons: list[pd.DataFrame] = []
+        self._parts: dict[str, dict[str, list[Path]]] = {"nodes": {}, "pairs": {}, "events": {}}
+        self._n = 0
+
+    def add(self, ev: Evidence) -> None:
+        """Write `ev`'s node, pair and event tables as Parquet parts; keep its person records."""
+        check_type(ev, Evidence, param="ev", func="EvidenceSpill.add", expected="an Evidence")
+        if len(ev.persons):
+            self._persons.append(ev.persons)
+        for attr, parts in self._parts.items():
+            for name, df in getattr(ev, attr).items():
+                if len(df) or name not in parts:
+                    path = self.directory / f"{attr}_{name}-{self._n:06d}.parquet"
+                    self._n += 1
+                    _write(df, path)
+                    parts.setdefault(name, []).append(path)
+
+    def evidence(self) -> Evidence:
+        """Return the evidence added so far (person records in memory, the rest read on access)."""
+        out = Evidence()
+        if self._persons:
+            out.persons = pd.concat(self._persons, ignore_index=True) if len(self._persons) > 1 else self._persons[0]
+        for attr, parts in self._parts.items():
+            setattr(out, attr, _PartedFrames({k: list(v) for k, v in parts.items()}))
         return out
 
 
@@ -433,9 +517,42 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
-def _arrow_lists(offsets: np.ndarray, values: np.ndarray) -> pd.Series:
+def _sorted_unique(x: np.ndarray, *, counts: bool = False) -> Any:
+    """``np.unique`` of int64 codes by sorting (faster here than numpy's hash-based unique)."""
+    x = np.sort(x)
+    first = np.empty(len(x), dtype=bool)
+    first[:1] = True
+    np.not_equal(x[1:], x[:-1], out=first[1:])
+    uniq = x[first]
+    if not counts:
+        return uniq
+    starts = np.flatnonzero(first)
+    return uniq, np.diff(np.append(starts, len(x)))
+
+
+def _arrow_lists(offsets: np.ndarray, values: Any) -> pd.Series:
+    """A list-of-strings column kept in Arrow (no Python object per row); see :func:`_object_lists`."""
     arr = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), pa.array(values, pa.string()))
-    return arr.to_pandas()
+    return pd.Series(arr, dtype=pd.ArrowDtype(arr.type))
+
+
+def _object_lists(df: pd.DataFrame) -> pd.DataFrame:
+    """Arrow list columns as the object columns of arrays that CanonicalTables holds."""
+    for c in df.columns:
+        if isinstance(df[c].dtype, pd.ArrowDtype) and pa.types.is_list(df[c].dtype.pyarrow_dtype):
+            df[c] = df[c].array.__arrow_array__().to_pandas().set_axis(df.index)
+    return df
+
+
+def _pandas_list_metadata(table: pa.Table) -> pa.Table:
+    """Record Arrow list columns in the pandas metadata as object lists, as CanonicalTables.write does."""
+    meta = table.schema.pandas_metadata
+    if meta is None:
+        return table
+    for col in meta["columns"]:
+        if col["name"] in table.column_names and pa.types.is_list(table.schema.field(col["name"]).type):
+            col["pandas_type"], col["numpy_type"] = "list[unicode]", "object"
+    return table.replace_schema_metadata({**table.schema.metadata, b"pandas": json.dumps(meta).encode()})
 
 
 def _list_column(group: np.ndarray, n_groups: int, values: pd.Series) -> pd.Series:
@@ -443,7 +560,7 @@ def _list_column(group: np.ndarray, n_groups: int, values: pd.Series) -> pd.Seri
     vcodes, vuniq = _codes(values)
     ok = vcodes >= 0
     nv = max(len(vuniq), 1)
-    combined = np.unique(group[ok] * nv + vcodes[ok])
+    combined = _sorted_unique(group[ok] * nv + vcodes[ok])
     g, v = combined // nv, combined % nv
     counts = np.bincount(g, minlength=n_groups)
     offsets = np.concatenate([[0], np.cumsum(counts)])
@@ -452,7 +569,7 @@ def _list_column(group: np.ndarray, n_groups: int, values: pd.Series) -> pd.Seri
 
 def _singletons(values: pd.Series) -> pd.Series:
     """One-element lists of `values`, built without a Python loop."""
-    return _arrow_lists(np.arange(len(values) + 1), values.astype(str).to_numpy(dtype=object))
+    return _arrow_lists(np.arange(len(values) + 1), pa.array(values.astype("str"), type=pa.string()))
 
 
 def _mode(group: np.ndarray, n_groups: int, values: pd.Series) -> np.ndarray:
@@ -463,7 +580,7 @@ def _mode(group: np.ndarray, n_groups: int, values: pd.Series) -> np.ndarray:
     if not ok.any():
         return out
     nv = len(vuniq)
-    pairs, counts = np.unique(group[ok] * nv + vcodes[ok], return_counts=True)
+    pairs, counts = _sorted_unique(group[ok] * nv + vcodes[ok], counts=True)
     g, v = pairs // nv, pairs % nv
     order = np.lexsort((v, -counts, g))  # by group, then most common, then smallest value
     g, v = g[order], v[order]
@@ -525,7 +642,10 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series) -> CanonicalTables:
 
     Notes
     -----
-    Time O(m log m) for m evidence rows (sorting by key); memory O(m).
+    Time O(m log m) for m evidence rows (sorting by key). Tables are aggregated one at a time
+    while :class:`CanonicalTables` conforms them, so memory is the finished tables plus one
+    table's evidence and intermediate frame (evidence spilled by :class:`EvidenceSpill` is read
+    back table by table).
 
     Examples
     --------
@@ -542,7 +662,89 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series) -> CanonicalTables:
     (['a:1', 'b:9'], ['P1'])
     """
     check_type(evidence, Evidence, param="evidence", func="build_tables", expected="an Evidence")
-    frames: dict[str, pd.DataFrame] = {}
+    builders = {k: (lambda b=b: _object_lists(b())) for k, b in _builders(evidence, entity_ids).items()}
+    # Tables are aggregated one at a time as CanonicalTables conforms them, so only one
+    # unconformed table (and its evidence) is in memory at once.
+    return CanonicalTables(
+        # CanonicalTables accepts any mapping and conforms it into a dict
+        nodes=_LazyTables({k: v for k, v in builders.items() if k in NODE_LABELS}),  # type: ignore[arg-type]
+        rels=_LazyTables({k: v for k, v in builders.items() if k in REL_TYPES}),  # type: ignore[arg-type]
+    )
+
+
+def _write_tables(evidence: Evidence, entity_ids: pd.Series, directory: str | Path) -> dict[str, int]:
+    """Aggregate evidence into canonical tables and write them to `directory`, one table at a time.
+
+    The files are those of :meth:`crimnet.tables.CanonicalTables.write` (``nodes_<Label>.parquet``,
+    ``edges_<TYPE>.parquet``, every label and type, with the Arrow schema of
+    :func:`crimnet.tables.arrow_schema`), so :meth:`CanonicalTables.read` reads them back (and
+    checks them); the tables are the same as :func:`build_tables` returns. Only one table is in
+    memory at a time: the whole set of canonical tables of a large case need never be.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        All evidence of the ingest (every batch).
+    entity_ids : Series of str
+        Entity id of every person record, indexed by ``'<source>:<record_id>'``.
+    directory : path
+        Where to write (created if needed).
+
+    Returns
+    -------
+    dict of str to int
+        Rows per table (every label and type), like :meth:`CanonicalTables.counts`.
+
+    Raises
+    ------
+    crimnet.errors.IngestError
+        If a person record has no entity id.
+
+    Notes
+    -----
+    Time O(m log m) for m evidence rows; memory one table's evidence and rows.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ev = Evidence()
+    >>> ev.persons = pd.DataFrame({"source": ["a"], "record_id": ["1"], "name": ["ann lee"]}).reindex(
+    ...     columns=PERSON_RECORD_COLUMNS)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     counts = _write_tables(ev, pd.Series({"a:1": "P1"}), tmp)
+    ...     back = CanonicalTables.read(tmp)
+    >>> counts["Person"], back.nodes["Person"]["id"].tolist()
+    (1, ['P1'])
+    """
+    check_type(evidence, Evidence, param="evidence", func="_write_tables", expected="an Evidence")
+    check_type(directory, (str, Path), param="directory", func="_write_tables", expected="a path")
+    builders = _builders(evidence, entity_ids)
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name in (*NODE_LABELS, *REL_TYPES):
+        df = builders[name]() if name in builders else empty_table(name)
+        schema = arrow_schema(name)
+        df = df.reindex(columns=schema.names)
+        for col in df.columns[df.isna().all().to_numpy()]:  # all missing: typed as CanonicalTables has them
+            kind = schema.field(col).type
+            if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                df[col] = pd.Series(pd.NA, index=df.index, dtype="str")
+            elif not (pa.types.is_floating(kind) or pa.types.is_integer(kind)):
+                df[col] = pd.Series([None] * len(df), index=df.index, dtype=object)
+        table = _pandas_list_metadata(pa.Table.from_pandas(df, schema=schema, preserve_index=False))
+        del df
+        path = out / (f"nodes_{name}.parquet" if name in NODE_LABELS else f"edges_{name}.parquet")
+        tmp = path.with_suffix(".parquet.tmp")
+        pq.write_table(table, tmp)
+        tmp.replace(path)
+        counts[name] = table.num_rows
+    return counts
+
+
+def _builders(evidence: Evidence, entity_ids: pd.Series) -> dict[str, Any]:
+    """Per table name with evidence: a function building that table (person records resolved)."""
+    builders: dict[str, Any] = {}
     persons = evidence.persons
     pkeys = persons["source"].astype(str) + ":" + persons["record_id"].astype(str)
     ent = pkeys.map(entity_ids)
@@ -560,42 +762,71 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series) -> CanonicalTables:
                 "record": pkeys.to_numpy(),
             }
         )
-        frames["Person"] = _aggregate_nodes(pdf, ["name", "dob", "nationality", "sex"])
-    for label, df in evidence.nodes.items():
-        if len(df):
-            frames[label] = _aggregate_nodes(df, _NODE_ATTRS[label])
-
+        builders["Person"] = lambda: _aggregate_nodes(pdf, ["name", "dob", "nationality", "sex"])
+    for label in evidence.nodes:
+        builders[label] = lambda label=label: _node_table(evidence.nodes[label], label)
     pmap = pd.Series(ent.astype(str).to_numpy(), index=pkeys.to_numpy())
-    for rtype, df in evidence.pairs.items():
-        if not len(df):
-            continue
-        rt = REL_TYPES[rtype]
-        df = df.copy()
-        for end, label in (("src", rt.src), ("dst", rt.dst)):
-            if label == "Person":
-                df[end] = df[end].map(pmap)
-        df = df.dropna(subset=["src", "dst"])
-        sc, su = _codes(df["src"])
-        dc, du = _codes(df["dst"])
-        group, keys = pd.factorize(sc * max(len(du), 1) + dc, sort=True)
-        src_i, dst_i = keys // max(len(du), 1), keys % max(len(du), 1)
-        n = len(keys)
-        out = pd.DataFrame({"src": pd.Series(su[src_i], dtype="str"), "dst": pd.Series(du[dst_i], dtype="str")})
-        out["sources"] = _list_column(group, n, df["source"])
-        out["record_ids"] = _list_column(group, n, df["record"])
-        out["first_seen"] = _extreme(group, n, df["first_seen"], last=False)
-        out["last_seen"] = _extreme(group, n, df["last_seen"], last=True)
-        frames[rtype] = out
-    for rtype, df in evidence.events.items():
-        if not len(df):
-            continue
-        rt = REL_TYPES[rtype]
-        df = df.drop_duplicates("id", keep="last").sort_values("id", kind="stable").reset_index(drop=True)
-        out = df[["id", "src", "dst", *[f.name for f in rt.properties]]].copy()
-        out["sources"] = _singletons(df["source"])
-        out["record_ids"] = _singletons(df["record"])
-        day = df["ts"].astype("str").str.slice(0, 10) if "ts" in df.columns else pd.Series(pd.NA, index=df.index)
-        out["first_seen"] = day.to_numpy()
-        out["last_seen"] = day.to_numpy()
-        frames[rtype] = out
-    return CanonicalTables.from_frames(frames)
+    for rtype in evidence.pairs:
+        builders[rtype] = lambda rtype=rtype: _pair_table(evidence.pairs[rtype], rtype, pmap)
+    for rtype in evidence.events:
+        builders[rtype] = lambda rtype=rtype: _event_table(evidence.events[rtype], rtype)
+    return builders
+
+
+class _LazyTables(Mapping[str, pd.DataFrame]):
+    """Table name -> builder; a table is built when it is looked up (and not kept); empty ones are absent."""
+
+    def __init__(self, builders: dict[str, Any]) -> None:
+        self._builders = builders
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self._builders[name]()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._builders
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+
+def _node_table(df: pd.DataFrame, label: str) -> pd.DataFrame:
+    return _aggregate_nodes(df, _NODE_ATTRS[label]) if len(df) else empty_table(label)
+
+
+def _pair_table(df: pd.DataFrame, rtype: str, pmap: pd.Series) -> pd.DataFrame:
+    if not len(df):
+        return empty_table(rtype)
+    rt = REL_TYPES[rtype]
+    df = df.copy()
+    for end, label in (("src", rt.src), ("dst", rt.dst)):
+        if label == "Person":
+            df[end] = df[end].map(pmap)
+    df = df.dropna(subset=["src", "dst"])
+    sc, su = _codes(df["src"])
+    dc, du = _codes(df["dst"])
+    group, keys = pd.factorize(sc * max(len(du), 1) + dc, sort=True)
+    src_i, dst_i = keys // max(len(du), 1), keys % max(len(du), 1)
+    n = len(keys)
+    out = pd.DataFrame({"src": pd.Series(su[src_i], dtype="str"), "dst": pd.Series(du[dst_i], dtype="str")})
+    out["sources"] = _list_column(group, n, df["source"])
+    out["record_ids"] = _list_column(group, n, df["record"])
+    out["first_seen"] = _extreme(group, n, df["first_seen"], last=False)
+    out["last_seen"] = _extreme(group, n, df["last_seen"], last=True)
+    return out
+
+
+def _event_table(df: pd.DataFrame, rtype: str) -> pd.DataFrame:
+    if not len(df):
+        return empty_table(rtype)
+    rt = REL_TYPES[rtype]
+    df = df.drop_duplicates("id", keep="last").sort_values("id", kind="stable").reset_index(drop=True)
+    out = df[["id", "src", "dst", *[f.name for f in rt.properties]]].copy()
+    out["sources"] = _singletons(df["source"])
+    out["record_ids"] = _singletons(df["record"])
+    day = df["ts"].astype("str").str.slice(0, 10) if "ts" in df.columns else pd.Series(pd.NA, index=df.index)
+    out["first_seen"] = day.to_numpy()
+    out["last_seen"] = day.to_numpy()
+    return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,11 @@ from crimnet.ingest.resolve_rules import (
 __all__ = ["ResolutionResult", "resolve_people", "FIXED_PARAMETERS", "DEFAULT_THRESHOLD"]
 
 _FUNC = "resolve_people"
+
+#: Memory DuckDB (Splink's engine) may use before spilling to disk; its own default is 80% of RAM.
+DUCKDB_MEMORY_LIMIT = "3GB"
+#: Threads DuckDB may use (the ingest target machine has 2 cores).
+DUCKDB_THREADS = 2
 
 #: Default match-probability threshold (tuned on generated easy/medium/hard cases).
 DEFAULT_THRESHOLD = 0.9
@@ -194,6 +201,26 @@ def _settings(pseudonymised: bool, prior: float) -> dict[str, Any]:
     }
 
 
+def _duckdb_connect(temp_directory: str | None = None) -> Any:
+    """A DuckDB connection with bounded memory (:data:`DUCKDB_MEMORY_LIMIT`, :data:`DUCKDB_THREADS`).
+
+    Past the limit DuckDB spills to `temp_directory` instead of growing. Insertion order is not
+    preserved (no query here depends on it: links are sorted afterwards).
+    """
+    import duckdb
+
+    config: dict[str, Any] = {
+        "memory_limit": DUCKDB_MEMORY_LIMIT,
+        "threads": DUCKDB_THREADS,
+        "preserve_insertion_order": False,
+    }
+    if temp_directory is not None:
+        config["temp_directory"] = temp_directory
+    con = duckdb.connect(config=config)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _prior(df: pd.DataFrame) -> float:
     """Prior probability that two random records match, from exact name + date-of-birth pairs.
 
@@ -273,17 +300,35 @@ def _splink_run(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     prior = _prior(df)
     used = "fixed"
-    em_error = None
     if training == "em" or (training == "auto" and len(df) >= MIN_RECORDS_FOR_EM):
         used = "em"
-    data = df[list(_SPLINK_COLUMNS)]
+    import pyarrow as pa
+
+    data = pa.Table.from_pandas(df[list(_SPLINK_COLUMNS)], preserve_index=False)
+    tmpdir = tempfile.mkdtemp(prefix="crimnet-duckdb-")
+    cons: list[Any] = []
 
     def make_linker() -> Any:
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
+        con = _duckdb_connect(tmpdir)
+        cons.append(con)
         db = DuckDBAPI(connection=con)
         table = db.register(data, table_name="records")
         return Linker(table, _settings(pseudonymised, prior), log_level=None)
+
+    try:
+        return _splink_fit_predict(
+            make_linker, used=used, seed=seed, threshold=threshold, weight_threshold=weight_threshold, prior=prior
+        )
+    finally:
+        for con in cons:
+            con.close()
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _splink_fit_predict(
+    make_linker: Any, *, used: str, seed: int, threshold: float, weight_threshold: float | None, prior: float
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    em_error = None
 
     linker = make_linker()
     if used == "em":
@@ -308,16 +353,16 @@ def _splink_run(
         pred = linker.inference.predict(threshold_match_weight=weight_threshold, warning_mode="never")
     else:
         pred = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-    out = pred.as_pandas_dataframe()
+    out = pred.as_pyarrow_table().select(["unique_id_l", "unique_id_r", "match_weight", "match_probability"])
     params = {"training": used, "prior": prior, "m_u": _model_parameters(linker)}
     if em_error is not None:
         params["em_error"] = em_error
     links = pd.DataFrame(
         {
-            "l": out["unique_id_l"].to_numpy(np.int64),
-            "r": out["unique_id_r"].to_numpy(np.int64),
-            "match_weight": out["match_weight"].to_numpy(np.float64),
-            "match_probability": out["match_probability"].to_numpy(np.float64),
+            "l": out["unique_id_l"].to_numpy().astype(np.int64),
+            "r": out["unique_id_r"].to_numpy().astype(np.int64),
+            "match_weight": out["match_weight"].to_numpy().astype(np.float64),
+            "match_probability": out["match_probability"].to_numpy().astype(np.float64),
         }
     )
     lo, hi = np.minimum(links["l"], links["r"]), np.maximum(links["l"], links["r"])
@@ -415,7 +460,11 @@ def resolve_people(
     Blocking keys (date of birth + family or given initial, year-month + family initial,
     postcode + family initial, variant key + birth year, variant key + birth day-month, phone,
     account) are capped at 60 records per key, so the number of compared pairs is O(n) and the
-    run is O(n log n) in time and O(n) in memory. Entity ids are the SHA-1 of the smallest
+    run is O(n log n) in time and O(n) in memory. Features are Arrow-backed strings (no Python
+    object per value); Splink's DuckDB is capped at :data:`DUCKDB_MEMORY_LIMIT` with
+    :data:`DUCKDB_THREADS` threads and spills to a temporary directory past it, and its training
+    is bounded (u from at most 1e6 random pairs, EM on at most 2e6 pairs per blocking rule), so
+    a million-person case fits in a few GiB. Entity ids are the SHA-1 of the smallest
     ``'<source>:<record_id>'`` in the cluster, so they are stable under re-runs and row order.
 
     References

@@ -167,12 +167,43 @@ def variant_key(names: pd.Series) -> pd.Series:
 
 
 def _str_col(records: pd.DataFrame, col: str) -> pd.Series:
+    """A record column as pandas ``str`` (Arrow-backed): stripped, empty strings as missing."""
     if col not in records.columns:
-        return pd.Series(None, index=records.index, dtype=object)
-    s = records[col].astype(object)
-    s = s.where(s.notna(), None)
-    s = s.map(lambda v: None if v is None else str(v).strip() or None, na_action="ignore")
-    return s.where(s.notna(), None).astype(object)
+        return pd.Series(pd.NA, index=records.index, dtype="str")
+    s = records[col]
+    if not isinstance(s.dtype, pd.StringDtype):
+        s = s.astype(object)
+        s = s.where(s.notna(), None).astype("str")
+    s = s.str.strip()
+    return s.where(s != "")
+
+
+def _objects(s: pd.Series) -> np.ndarray:
+    """Values as an object array with None for missing (what the per-value Python code expects)."""
+    return s.to_numpy(dtype=object, na_value=None)
+
+
+def _per_distinct(values: pd.Series, fn: Any) -> dict[str, pd.Series]:
+    """Run ``fn(distinct values) -> {name: list aligned to them}`` once; missing values give NA."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    out = {}
+    for name, col in fn([str(u) for u in uniq]).items():
+        res = np.empty(len(uniq) + 1, dtype=object)
+        res[:-1] = col
+        res[-1] = None
+        out[name] = pd.Series(res[codes], index=values.index, dtype="str")
+    return out
+
+
+def _name_parts(names: list[str]) -> dict[str, Any]:
+    given, family, s_init = [], [], []
+    for n in names:
+        t = n.split()
+        given.append(t[0] if t else None)
+        family.append(t[-1] if t else None)
+        s_init.append("".join(sorted(w[0] for w in t)))
+    keys: Any = _objects(variant_key(pd.Series(names, dtype=object))) if names else []
+    return {"given": given, "family": family, "s_init": s_init, "name_key": keys}
 
 
 def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> pd.DataFrame:
@@ -191,16 +222,18 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
     -------
     DataFrame
         Sorted by ``key`` (``'<source>:<record_id>'``), with ``unique_id`` (int64, 0..n-1) and
-        object columns ``key``, ``source``, ``record_id``, ``name``, ``given``, ``family``,
-        ``name_key``, ``g_init``, ``f_init``, ``dob`` (full date, null when the day is unknown),
-        ``dob_ym``, ``dob_y``, ``dob_m``, ``dob_d``, ``dob_md``, ``postcode``, ``sector``,
-        ``address_id``, ``phone``, ``account_id``, ``nino``, ``nationality``, ``sex``, and
-        ``bk_*`` blocking keys (null where the key is shared by more than ``MAX_BLOCK`` records).
-        Column ``row`` holds each record's position in the input.
+        ``str`` (Arrow-backed, NA when missing) columns ``key``, ``source``, ``record_id``,
+        ``name``, ``given``, ``family``, ``name_key``, ``g_init``, ``f_init``, ``dob`` (full
+        date, missing when the day is unknown), ``dob_ym``, ``dob_y``, ``dob_m``, ``dob_d``,
+        ``dob_md``, ``postcode``, ``sector``, ``address_id``, ``phone``, ``account_id``,
+        ``nino``, ``nationality``, ``sex``, and ``bk_*`` blocking keys (missing where the key is
+        shared by more than ``MAX_BLOCK`` records). Column ``row`` holds each record's position
+        in the input.
 
     Notes
     -----
-    O(n) time and memory (names are keyed once per distinct value).
+    O(n log n) time (sorting by key) and O(n) memory; names are split and keyed once per
+    distinct value. Strings stay in Arrow buffers (no Python object per value).
     """
     check_type(records, pd.DataFrame, param="records", func="prepare_features", expected="a pandas DataFrame")
     cols = {c: _str_col(records, c) for c in RECORD_COLUMNS}
@@ -210,36 +243,36 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
     df = df.sort_values("key", kind="stable").reset_index(drop=True)
     df.insert(0, "unique_id", np.arange(len(df), dtype=np.int64))
     month_precision = df["source"].isin(_MONTH_PRECISION_SOURCES).to_numpy()
-    name = df["name"].astype("string")
+    name = df["name"]
+    na = pd.Series(pd.NA, index=df.index, dtype="str")
     if pseudonymised:  # name tokens: equality only
         df["name_key"] = name
         for c in ("given", "family", "g_init", "f_init"):
-            df[c] = None
+            df[c] = na
+        s_init = skey = na
     else:
-        parts = name.str.split()
-        df["given"] = parts.str[0]
-        df["family"] = parts.str[-1]
-        df["name_key"] = variant_key(name)
-        df["g_init"] = df["given"].astype("string").str[0]
-        df["f_init"] = df["family"].astype("string").str[0]
+        parts = _per_distinct(name, _name_parts)
+        df["given"], df["family"], df["name_key"] = parts["given"], parts["family"], parts["name_key"]
+        df["g_init"] = df["given"].str[0]
+        df["f_init"] = df["family"].str[0]
+        # initials of the tokens in sorted order, and the sorted variant key: blind to reversed names
+        s_init = parts["s_init"]
+        skey = _per_distinct(df["name_key"], lambda u: {"k": [" ".join(sorted(k.split())) for k in u]})["k"]
     # dates of birth: parts when the value is a date; an opaque token (pseudonymised) is kept whole
-    raw = df["dob"].astype("string")
-    is_date = raw.str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False).to_numpy(bool)
+    raw = df["dob"]
+    is_date = raw.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(bool)
     token = raw.notna().to_numpy() & ~is_date
-    dob = raw.where(is_date, None)
+    dob = raw.where(is_date)
     df["dob_y"] = dob.str[0:4]
     df["dob_m"] = dob.str[5:7]
-    df["dob_d"] = dob.str[8:10]
-    df.loc[month_precision, "dob_d"] = None
-    df["dob_ym"] = dob.str[0:7].where(is_date, raw.where(token & ~month_precision, None))
+    df["dob_d"] = dob.str[8:10].where(~month_precision)
+    df["dob_ym"] = dob.str[0:7].where(is_date, raw.where(token & ~month_precision))
     df["dob_md"] = df["dob_m"] + "-" + df["dob_d"]
-    df["dob"] = raw.where(~month_precision & (is_date | token), None)
-    df.loc[token & month_precision, "dob_ym"] = None
-    pc = df["postcode"].astype("string")
-    is_pc = pc.str.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}", na=False)
-    df["sector"] = (pc.str.split().str[0] + " " + pc.str.split().str[1].str[0]).where(is_pc, None)
-    df = df.astype({c: object for c in df.columns if c not in ("unique_id", "row")})
-    df = df.where(df.notna(), None)
+    df["dob"] = raw.where(~month_precision & (is_date | token))
+    df["dob_ym"] = df["dob_ym"].where(~(token & month_precision))
+    pc = df["postcode"]
+    is_pc = pc.str.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}").fillna(False).to_numpy(bool)
+    df["sector"] = pc.str[:-2].where(is_pc)  # outward code, space, first character of the inward code
     # blocking keys, capped so that no block is quadratic in a hub value
     if pseudonymised:
         df["bk_dob"] = df["dob"]
@@ -248,13 +281,8 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
         df["bk_pc_s"] = _join(df["name"], df["postcode"])
         df["bk_dob_ym_f"] = _join(df["name"], df["dob_ym"])
         for c in ("bk_dob_g", "bk_dob_s", "bk_dob_ym_s", "bk_pc_f"):
-            df[c] = None
+            df[c] = na
     else:
-        # initials of the tokens in sorted order, and the sorted variant key: blind to reversed names
-        skey = df["name_key"].astype("string").str.split().map(lambda t: " ".join(sorted(t)), na_action="ignore")
-        s_init = (
-            df["name"].astype("string").str.split().map(lambda t: "".join(sorted(w[0] for w in t)), na_action="ignore")
-        )
         df["bk_dob"] = _join(df["dob"], df["f_init"])
         df["bk_dob_g"] = _join(df["dob"], df["g_init"])
         df["bk_dob_s"] = _join(df["dob"], s_init)
@@ -267,15 +295,18 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
     df["bk_phone"] = df["phone"]
     df["bk_account"] = df["account_id"]
     for c in [c for c in df.columns if c.startswith("bk_")]:
-        counts = df[c].map(df[c].value_counts())
-        df[c] = df[c].where(counts <= MAX_BLOCK, None)
-        df[c] = df[c].astype(object).where(df[c].notna(), None)
+        codes, _ = pd.factorize(df[c], use_na_sentinel=True)
+        ok = codes >= 0
+        counts = np.bincount(codes[ok]) if ok.any() else np.zeros(0, dtype=np.int64)
+        big = np.zeros(len(codes), dtype=bool)
+        big[ok] = counts[codes[ok]] > MAX_BLOCK
+        df[c] = df[c].where(~big)
     return df
 
 
 def _join(a: pd.Series, b: pd.Series) -> pd.Series:
-    out = a.astype(object) + "|" + b.astype(object)
-    return out.where(a.notna() & b.notna(), None)
+    out = a.astype("str") + "|" + b.astype("str")
+    return out.where(a.notna().to_numpy() & b.notna().to_numpy())
 
 
 def dob_compatible(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
@@ -303,8 +334,25 @@ def dob_compatible(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     return missing | (same >= 2) | swap
 
 
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _none(v: Any) -> Any:
+    return None if _missing(v) else v
+
+
+def _dob_pair_ok(a: tuple, b: tuple) -> bool:
+    """:func:`dob_compatible` for one pair of known ``(year, month, day)`` dates (day None when unknown)."""
+    (ya, ma, da), (yb, mb, db) = a, b
+    day_unknown = da is None or db is None
+    same = (ya == yb) + (ma == mb) + (da == db or day_unknown)
+    swap = ya == yb and da == mb and ma == db and not day_unknown
+    return same >= 2 or swap
+
+
 def _chain_edges(df: pd.DataFrame, by: list[str], rule: str, order: list[str] | None = None) -> pd.DataFrame:
-    sub = df.dropna(subset=by)
+    sub = df[list(dict.fromkeys([*by, *(order or []), "unique_id"]))].dropna(subset=by)  # only the columns used
     if sub.empty:
         return pd.DataFrame({"l": [], "r": [], "rule": []}).astype({"l": np.int64, "r": np.int64})
     sub = sub.sort_values([*by, *(order or []), "unique_id"], kind="stable", na_position="last")
@@ -359,16 +407,16 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 def _conflicting_components(df: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
     """Return the labels of components holding two NINOs or two incompatible dates of birth."""
-    frame = pd.DataFrame({"c": labels, "nino": df["nino"].to_numpy(object)})
+    frame = pd.DataFrame({"c": labels, "nino": _objects(df["nino"])})
     n_nino = frame.dropna().groupby("c")["nino"].nunique()
     bad = set(n_nino.index[n_nino > 1].tolist())
     dobs = (
         pd.DataFrame(
             {
                 "c": labels,
-                "dob_y": df["dob_y"].to_numpy(object),
-                "dob_m": df["dob_m"].to_numpy(object),
-                "dob_d": df["dob_d"].to_numpy(object),
+                "dob_y": _objects(df["dob_y"]),
+                "dob_m": _objects(df["dob_m"]),
+                "dob_d": _objects(df["dob_d"]),
             }
         )
         .dropna(subset=["dob_y"])
@@ -433,10 +481,13 @@ def guard_clusters(
     prio = edges["prio"] if "prio" in edges.columns else pd.Series(1, index=edges.index)
     sub = edges[in_bad].assign(_w=edges.loc[in_bad, "match_weight"].astype(float), _p=prio[in_bad])
     sub = sub.sort_values(["_p", "_w", "l", "r"], ascending=[True, False, True, True], kind="stable")
-    nino = check["nino"].to_numpy(object)
-    dy, dm, dd = (check[c].to_numpy(object) for c in ("dob_y", "dob_m", "dob_d"))
+    nino = _objects(check["nino"])
+    dy, dm, dd = (_objects(check[c]) for c in ("dob_y", "dob_m", "dob_d"))
     parent: dict[int, int] = {}
-    members: dict[int, list[int]] = {}
+    size: dict[int, int] = {}
+    # per cluster root: its distinct NINOs and distinct (year, month, day) dates of birth
+    ninos: dict[int, frozenset] = {}
+    dobs: dict[int, frozenset] = {}
 
     def find(x: int) -> int:
         root = x
@@ -446,34 +497,38 @@ def guard_clusters(
             parent[x], x = root, parent[x]
         return root
 
-    keep = []
+    def nino_of(r: int) -> frozenset:
+        if r not in ninos:
+            ninos[r] = frozenset() if _missing(nino[r]) else frozenset([nino[r]])
+        return ninos[r]
+
+    def dob_of(r: int) -> frozenset:
+        if r not in dobs:
+            dobs[r] = frozenset() if _missing(dy[r]) else frozenset([(dy[r], dm[r], _none(dd[r]))])
+        return dobs[r]
+
+    refused = np.zeros(len(sub), dtype=bool)
     forced = sub["rule"].eq("existing").to_numpy() if "rule" in sub.columns else np.zeros(len(sub), bool)
-    for idx, a, b, force in zip(sub.index, sub["l"].to_numpy(), sub["r"].to_numpy(), forced, strict=True):
+    for i, (a, b, force) in enumerate(zip(sub["l"].to_numpy(), sub["r"].to_numpy(), forced, strict=True)):
         ra, rb = find(int(a)), find(int(b))
         if ra == rb:
-            keep.append(idx)
             continue
-        ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
-        ninos = {nino[i] for i in ma + mb if nino[i] is not None}
-        ok = len(ninos) <= 1 or force
-        if ok and not force:
-            da = [i for i in ma if dy[i] is not None]
-            db_ = [i for i in mb if dy[i] is not None]
-            if da and db_:
-                ia = np.repeat(da, len(db_))
-                ib = np.tile(db_, len(da))
-                fa = pd.DataFrame({"dob_y": dy[ia], "dob_m": dm[ia], "dob_d": dd[ia]})
-                fb = pd.DataFrame({"dob_y": dy[ib], "dob_m": dm[ib], "dob_d": dd[ib]})
-                ok = bool(dob_compatible(fa, fb).all())
+        na_, nb_ = nino_of(ra), nino_of(rb)
+        da_, db_ = dob_of(ra), dob_of(rb)
+        ok = force or (len(na_ | nb_) <= 1 and all(_dob_pair_ok(x, y) for x in da_ for y in db_ if x != y))
         if not ok:
-            accepted[idx] = False
+            refused[i] = True
             continue
-        if len(ma) < len(mb):
-            ra, rb, ma, mb = rb, ra, mb, ma
+        if size.get(ra, 1) < size.get(rb, 1):
+            ra, rb = rb, ra
         parent[rb] = ra
-        members[ra] = ma + mb
-        members.pop(rb, None)
-        keep.append(idx)
+        size[ra] = size.get(ra, 1) + size.pop(rb, 1)
+        ninos[ra] = na_ | nb_
+        dobs[ra] = da_ | db_
+        ninos.pop(rb, None)
+        dobs.pop(rb, None)
+    if refused.any():
+        accepted[sub.index[refused]] = False
     kept = accepted.to_numpy()
     labels = components(n, left[kept], right[kept])
     return labels, accepted
@@ -506,37 +561,39 @@ def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pse
     out = np.full(len(left), "", dtype=object)
     if len(left) == 0:
         return out
-    sex = df["sex"].to_numpy(object)
+    sex = _objects(df["sex"])
     sl, sr = sex[left], sex[right]
     sex_bad = pd.notna(sl) & pd.notna(sr) & np.isin(sl, ["M", "F"]) & np.isin(sr, ["M", "F"]) & (sl != sr)
     if pseudonymised:
-        name = df["name"].to_numpy(object)
+        name = _objects(df["name"])
         nl, nr = name[left], name[right]
         name_bad = pd.notna(nl) & pd.notna(nr) & (nl != nr)
     else:
-        given = df["given"].to_numpy(object)
-        family = df["family"].to_numpy(object)
-        gkey = df["name_key"].str.split().str[0].to_numpy(object)
-        pairs = pd.DataFrame(
-            {"gl": given[left], "gr": given[right], "fl": family[left], "fr": family[right],
-             "kl": gkey[left], "kr": gkey[right]}
+        import pyarrow as pa
+
+        def arrow(s: pd.Series) -> pa.Array:
+            return pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string())
+
+        given, family = arrow(df["given"]), arrow(df["family"])
+        gkey = arrow(df["name_key"].str.replace(r" .*$", "", regex=True))
+        li, ri = pa.array(left), pa.array(right)
+        pairs = pa.table(
+            {"gl": given.take(li), "gr": given.take(ri), "fl": family.take(li), "fr": family.take(ri),
+             "kl": gkey.take(li), "kr": gkey.take(ri)}
         )  # fmt: skip
-        con = duckdb.connect()
+        con = duckdb.connect(config={"threads": 2})
         try:
             con.register("pairs", pairs)
-            name_bad = (
-                con.execute(
-                    """
+            name_bad = con.execute(
+                """
                 SELECT coalesce(NOT (gl = gr OR kl = kr OR damerau_levenshtein(gl, gr) <= 1
                                  OR jaro_winkler_similarity(gl, gr) >= 0.9
                                  OR starts_with(gl, gr) OR starts_with(gr, gl)
                                  OR (gl = fr AND fl = gr)), FALSE) AS bad
                 FROM pairs
                 """
-                )
-                .df()["bad"]
-                .to_numpy(bool)
-            )
+            ).fetchnumpy()["bad"]
+            name_bad = np.asarray(name_bad, dtype=bool)
         finally:
             con.close()
     out[sex_bad] = "sex"

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crimnet.errors import ParameterError
 
@@ -80,6 +81,8 @@ def to_text(x: Any) -> str | None:
     if x is None or x is pd.NA or x is pd.NaT:
         return None
     if isinstance(x, str):
+        if x and "!" <= x[0] <= "~" and "!" <= x[-1] <= "~":  # printable ASCII at both ends: nothing to strip
+            return x
         s = x
     elif isinstance(x, (bool, np.bool_)):
         s = str(bool(x))
@@ -128,7 +131,8 @@ def distinct_texts(values: pd.Series) -> tuple[np.ndarray, list[str | None]]:
     Time O(n) hashing plus O(k) text conversion for k distinct values.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return codes, [to_text(u) for u in uniques]
+    # one bulk conversion to Python objects (iterating an Arrow-backed array value by value is slow)
+    return codes, [to_text(u) for u in np.asarray(uniques, dtype=object)]
 
 
 def assemble(
@@ -149,12 +153,20 @@ def assemble(
     errs[k] = None
     take = np.where(codes < 0, k, codes)
     return pd.DataFrame(
-        {
-            "value": pd.array(vals[take], dtype=dtype),
-            "error": pd.array(errs[take], dtype="string"),
-        },
-        index=index,
+        {"value": _take_array(vals, take, dtype), "error": _take_array(errs, take, "string")}, index=index
     )
+
+
+def _take_array(distinct: np.ndarray, take: np.ndarray, dtype: str) -> Any:
+    """``pd.array(distinct[take], dtype)``; strings are converted once per distinct value, then taken in Arrow."""
+    if dtype == "string":
+        try:
+            arr = pa.array(distinct, type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all str/None: the general path
+            pass
+        else:
+            return pd.array(arr.take(pa.array(take)), dtype=dtype)
+    return pd.array(distinct[take], dtype=dtype)
 
 
 def map_distinct(
@@ -199,7 +211,7 @@ def map_values(values: pd.Series, fn: Callable[[str], Any], *, func: str, dtype:
     arr[:k] = out
     arr[k] = None
     take = np.where(codes < 0, k, codes)
-    return pd.Series(pd.array(arr[take], dtype=dtype), index=values.index, name=values.name)
+    return pd.Series(_take_array(arr, take, dtype), index=values.index, name=values.name)
 
 
 def collapse_spaces(text: str) -> str:
