@@ -59,6 +59,17 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     unknown = sorted(set(df.columns) - set(names))
     if unknown:
         raise SchemaError(f"Table {name}: unknown columns {unknown}; expected {names}.")
+    _check_keys(name, df)
+    out = df.reindex(columns=names)
+    for f in fields:
+        if f.name not in df.columns:
+            # reindex fills with float NaN, which Arrow cannot read as a string or list column
+            out[f.name] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    return pa.Table.from_pandas(out, schema=arrow_schema(name), preserve_index=False).to_pandas()
+
+
+def _check_keys(name: str, df: pd.DataFrame) -> None:
+    """Raise SchemaError unless the key columns of `name` are present, non-null and unique."""
     required = ["id"] if name in NODE_LABELS else ["src", "dst"] + (["id"] if rel_type(name).key == "event" else [])
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -66,16 +77,9 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     nulls = [c for c in required if df[c].isna().any()]
     if nulls:
         raise SchemaError(f"Table {name}: required columns {nulls} contain nulls.")
-    key = required if name in NODE_LABELS or rel_type(name).key == "event" else ["src", "dst"]
-    key = ["id"] if "id" in key else key
+    key = ["id"] if "id" in required else ["src", "dst"]
     if df.duplicated(key).any():
         raise SchemaError(f"Table {name}: duplicate keys {key}; canonical tables hold one row per key.")
-    out = df.reindex(columns=names)
-    for f in fields:
-        if f.name not in df.columns:
-            # reindex fills with float NaN, which Arrow cannot read as a string or list column
-            out[f.name] = pd.Series([None] * len(out), index=out.index, dtype=object)
-    return pa.Table.from_pandas(out, schema=arrow_schema(name), preserve_index=False).to_pandas()
 
 
 @dataclass
@@ -150,8 +154,16 @@ class CanonicalTables:
         for name in (*NODE_LABELS, *REL_TYPES):
             path = src / _filename(name)
             if path.exists():
+                # read with the canonical schema, so only the keys need checking: converting list
+                # columns back through Arrow again (as conform does) doubles the read's time and memory
                 frames[name] = pq.read_table(path, schema=arrow_schema(name)).to_pandas()
-        return cls.from_frames(frames)
+                _check_keys(name, frames[name])
+            else:
+                frames[name] = empty_table(name)
+        tables = cls.__new__(cls)
+        tables.nodes = {n: frames[n] for n in NODE_LABELS}
+        tables.rels = {r: frames[r] for r in REL_TYPES}
+        return tables
 
 
 def _filename(name: str) -> str:

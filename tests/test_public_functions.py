@@ -271,6 +271,7 @@ def _valid_table(fx: _Fixtures) -> dict[str, Callable[[], Any]]:
         "expected": lambda: "an int",
         "options": lambda: ["a"],
         "cypher": lambda: "MATCH (n) RETURN n",
+        "candidates": lambda: ["a"],
     }
 
 

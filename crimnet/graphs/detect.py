@@ -23,10 +23,11 @@ import pandas as pd
 from crimnet.errors import check_choice, check_interval, check_type
 from crimnet.graphs import centrality, community, spectral
 from crimnet.graphs.evaluate import crowded_address_baseline, evaluate_clusters, largest_degree_baseline
+from crimnet.graphs.money import swept_accounts
 from crimnet.graphs.risk import RiskWeights, cluster_risk, risk_scores
 from crimnet.graphs.tracking import match_clusters
 from crimnet.graphs.views import PROJECTION_VIA, bad_parameter, hetero_graph, person_projection
-from crimnet.tables import CanonicalTables
+from crimnet.tables import CanonicalTables, arrow_schema
 
 __all__ = ["METHODS", "DetectionResult", "detect", "evaluate_detection", "detect_case", "write_detection"]
 
@@ -34,6 +35,24 @@ METHODS = ("leiden", "louvain", "label_propagation", "infomap", "consensus", "sp
 """Detection methods: community methods on the person projection, ``spectral`` (recursive
 Fiedler bisection of the projection's components) and ``leiden_hetero`` (Leiden on the
 heterogeneous graph, clusters keep their people)."""
+
+INFOMAP_CHUNK_ABOVE = 100_000
+"""Projections with more people run Infomap inside Leiden communities (:func:`crimnet.graphs.community.
+infomap_clusters`, ``chunk``), :data:`INFOMAP_CHUNK` people per call: whole, igraph's Infomap took 53 s of the
+81 s detect step at 300,000 people, over 10 minutes at 1,000,000, and grows faster than linearly. Forced on the
+quality cases (chunks of 4,000), precision@10 and ring recall stayed at 0.53 / 0.93 (15,000 people) and
+1.0 / 0.92 (60,000) against 0.53 / 0.90 and 1.0 / 0.94 whole."""
+
+INFOMAP_CHUNK = 20_000
+"""People per Infomap call on large projections (see :data:`INFOMAP_CHUNK_ABOVE`)."""
+
+LEIDEN_SPLIT_FACTOR = 4
+"""Communities above ``LEIDEN_SPLIT_FACTOR x max_cluster_size`` people are first split by Leiden inside each
+(:func:`crimnet.graphs.community.leiden_split`), the pieces still above `max_cluster_size` then by Fiedler cuts.
+Modularity's resolution limit makes Leiden's communities grow with the graph (a median of 770 people at 100,000,
+thousands at 1,000,000), and splitting those by Fiedler cuts alone took one eigenvector per cut; with 4 (120
+people) the quality table is unchanged for Infomap and better in ring recall for Leiden than with Fiedler cuts
+alone, and with 1 (Leiden all the way down) precision@10 fell to 0.73 (benchmarks/results/detect.md)."""
 
 _CENTRALITY = ("degree", "weighted_degree", "pagerank", "betweenness")
 
@@ -74,7 +93,14 @@ class DetectionResult:
 
 
 def _run_method(
-    method: str, proj: ig.Graph, tables: CanonicalTables, *, seed: int, resolution: float, max_cluster_size: int
+    method: str,
+    proj: ig.Graph,
+    tables: CanonicalTables,
+    *,
+    seed: int,
+    resolution: float,
+    max_cluster_size: int,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> pd.DataFrame:
     if method == "leiden":
         c = community.leiden_clusters(proj, resolution=resolution, seed=seed)
@@ -83,18 +109,40 @@ def _run_method(
     elif method == "label_propagation":
         c = community.label_propagation_clusters(proj, seed=seed)
     elif method == "infomap":
-        c = community.infomap_clusters(proj, seed=seed, trials=1)
+        chunk = INFOMAP_CHUNK if proj.vcount() > INFOMAP_CHUNK_ABOVE else None
+        c = community.infomap_clusters(proj, seed=seed, trials=1, chunk=chunk)
     elif method == "consensus":
         c = community.consensus_clusters(proj, resolution=resolution, seed=seed, n_runs=5, max_rounds=3)
     elif method == "spectral":
         c = spectral.fiedler_bisection(proj, max_size=max_cluster_size, seed=seed)
     else:  # leiden_hetero
         c = community.leiden_clusters(hetero_graph(tables), resolution=resolution, seed=seed)
+    if method == "leiden_hetero":
+        memb = community._membership_of(proj, c, "Person")
+    else:
+        memb = np.asarray(c.attrs["membership"], dtype=np.int64)
     if method != "spectral":
-        c = spectral.fiedler_bisection(proj, clusters=c, max_size=max_cluster_size, seed=seed)
-    c["method"] = method
+        memb = _split_oversized(proj.vcount(), edges, memb, max_cluster_size, seed=seed)
+    c = community.clusters_from_membership(
+        proj, memb, method=method, parameters={**c.attrs.get("parameters", {}), "max_cluster_size": max_cluster_size}
+    )
     c.attrs["method"] = method
     return c
+
+
+def _split_oversized(
+    n: int,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+    memb: np.ndarray,
+    max_size: int,
+    *,
+    seed: int,
+) -> np.ndarray:
+    """Split communities above `max_size`: Leiden inside each above 4 x `max_size`, then Fiedler cuts."""
+    memb = community._split_by_leiden(
+        n, edges, memb, max_size=LEIDEN_SPLIT_FACTOR * max_size, resolution=1.0, seed=seed
+    )
+    return spectral._split_pieces(n, edges, memb, max_size=max_size, seed=seed)
 
 
 def detect(
@@ -116,7 +164,8 @@ def detect(
 
     Steps: the person projection (:func:`crimnet.graphs.views.person_projection`);
     communities by each method; communities larger than `max_cluster_size`
-    split by Fiedler bisection; risk indicators, scores and explanations
+    split (by Leiden inside each above :data:`LEIDEN_SPLIT_FACTOR` times that
+    size, then by Fiedler bisection); risk indicators, scores and explanations
     (:func:`crimnet.graphs.risk.cluster_risk`); person scores; optionally
     stable ids against a previous run.
 
@@ -138,7 +187,9 @@ def detect(
         Multipliers of each evidence kind in the projection; default
         :data:`DEFAULT_KIND_WEIGHTS`.
     max_cluster_size : int, default 30
-        Communities larger than this are split by Fiedler bisection.
+        Communities larger than this are split: by Leiden inside each
+        (:func:`crimnet.graphs.community.leiden_split`) down to
+        ``LEIDEN_SPLIT_FACTOR * max_cluster_size``, then by Fiedler cuts.
     min_size : int, default 3
         Smallest cluster scored and reported.
     weights : RiskWeights, optional
@@ -162,8 +213,12 @@ def detect(
 
     Notes
     -----
-    Dominated by the projection (sparse products) and Leiden, both near
-    linear in the number of linked pairs; memory O(n + m) for the projection.
+    Near linear in the number of linked pairs m: the projection (sparse
+    products), the community method, splitting (a Leiden call per round on
+    all oversized communities at once, about log(size) rounds, then one small
+    dense eigenproblem per Fiedler cut, the cuts of a level swept in one
+    vectorised pass) and the risk joins. Memory O(n + m). On the 1,000,000
+    person case see ``benchmarks/results/detect_speed.md``.
 
     Examples
     --------
@@ -193,18 +248,24 @@ def detect(
     proj = person_projection(
         tables, via=via, max_shared=max_shared, kind_weights={k: v for k, v in kw.items() if k in via}
     )
-    timings["projection"] = time.perf_counter() - t0
     all_clusters, all_scores = [], []
+    edges = community._edge_arrays(proj, "weight")
+    timings["projection"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    swept = swept_accounts(tables)  # shared by the risk of every method
+    timings["sweeps"] = time.perf_counter() - t0
     for method in dict.fromkeys(methods):
         t0 = time.perf_counter()
-        raw = _run_method(method, proj, tables, seed=seed, resolution=resolution, max_cluster_size=max_cluster_size)
+        raw = _run_method(
+            method, proj, tables, seed=seed, resolution=resolution, max_cluster_size=max_cluster_size, edges=edges
+        )
         timings[f"{method}_clusters"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         raw = raw[raw["size"] >= min_size].reset_index(drop=True)
-        scored = cluster_risk(tables, raw, graph=proj, weights=weights, min_size=min_size, max_size=None)
-        timings[f"{method}_risk"] = time.perf_counter() - t0
+        scored = cluster_risk(tables, raw, graph=proj, weights=weights, min_size=min_size, max_size=None, swept=swept)
         all_clusters.append(scored)
-        all_scores.append(risk_scores(tables, scored, graph=proj))
+        all_scores.append(risk_scores(tables, scored, graph=proj, swept=swept))
+        timings[f"{method}_risk"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     for cname in centralities:
         if cname == "degree":
@@ -332,6 +393,34 @@ def write_detection(result: DetectionResult, out: str | Path) -> list[Path]:
     return paths
 
 
+def _read_tables(tables_dir: str | os.PathLike[str], *, lists: bool) -> CanonicalTables:
+    """Read canonical tables; without `lists`, leave out the list columns (``sources``, ``record_ids``).
+
+    Detection reads the lists only for the heterogeneous graph's edge weights
+    (``leiden_hetero``); as Python lists they are most of the tables' memory
+    and reading time (1.3 of 1.45 GiB, and half the time, at 100,000 people).
+    """
+    if lists:
+        return CanonicalTables.read(tables_dir)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from crimnet.errors import SchemaError
+    from crimnet.schema import NODE_LABELS, REL_TYPES
+
+    src = Path(tables_dir)
+    if not src.is_dir():
+        raise SchemaError(f"{src}: no such directory of canonical tables.")
+    frames = {}
+    for name in (*NODE_LABELS, *REL_TYPES):
+        path = src / (f"nodes_{name}.parquet" if name in NODE_LABELS else f"edges_{name}.parquet")
+        if path.exists():
+            schema = arrow_schema(name)
+            cols = [f.name for f in schema if not pa.types.is_list(f.type) and not pa.types.is_large_list(f.type)]
+            frames[name] = pq.read_table(path, columns=cols, schema=schema).to_pandas()
+    return CanonicalTables.from_frames(frames)  # conform adds the list columns back as nulls
+
+
 def detect_case(
     tables_dir: str | Path,
     *,
@@ -369,8 +458,16 @@ def detect_case(
     Returns
     -------
     result : DetectionResult
+        Its ``timings`` add ``read`` (the tables) and ``write`` (the output files), in seconds.
     evaluation : DataFrame or None
         :func:`evaluate_detection` output when `truth` is given.
+
+    Notes
+    -----
+    The tables' list columns (``sources``, ``record_ids``) are only read for
+    ``leiden_hetero``, the one method that uses them: they are most of the
+    tables' memory. On the 1,000,000-person case the whole step's seconds
+    per stage and peak memory are in ``benchmarks/results/detect_speed.md``.
     """
     check_type(
         tables_dir, (str, os.PathLike), param="tables_dir", func="detect_case", expected="a path (str or os.PathLike)"
@@ -378,10 +475,15 @@ def detect_case(
     check_interval(k, param="k", func="detect_case", low=1, closed="left", integer=True)
     from crimnet.graphs.truth import align_truth, read_truth, read_truth_entities
 
-    tables = CanonicalTables.read(tables_dir)
+    t0 = time.perf_counter()
+    tables = _read_tables(tables_dir, lists="leiden_hetero" in methods)
+    read_s = time.perf_counter() - t0
     prev = pd.read_parquet(previous) if previous is not None else None
     result = detect(tables, methods=methods, seed=seed, previous_clusters=prev)
+    result.timings = {"read": read_s, **result.timings}
+    t0 = time.perf_counter()
     write_detection(result, out)
+    result.timings["write"] = time.perf_counter() - t0
     evaluation = None
     if truth is not None:
         persons = read_truth(truth)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crimnet.errors import check_interval, check_type
+from crimnet.frames import isin
 from crimnet.tables import CanonicalTables
 
 __all__ = ["WAGE_REFERENCE", "ROUTINE_REFERENCE", "swept_accounts"]
@@ -80,7 +81,7 @@ def swept_accounts(tables: CanonicalTables, *, sweep_days: float = 7.0, sweep_sh
     n_in = p.groupby("dst").size()
     ins = p[["dst", "ts"]].rename(columns={"dst": "account", "ts": "in_ts"}).sort_values("in_ts")
     out = p.rename(columns={"src": "account", "dst": "dest"})
-    out = out[out["account"].isin(income.index) & ~out["routine"]].sort_values("ts")
+    out = out[isin(out["account"], income.index) & ~out["routine"]].sort_values("ts")
     if len(out) == 0:
         return empty
     j = pd.merge_asof(out, ins, left_on="ts", right_on="in_ts", by="account", direction="backward")
@@ -90,5 +91,5 @@ def swept_accounts(tables: CanonicalTables, *, sweep_days: float = 7.0, sweep_sh
     per = per.sort_values(["account", "amount"], ascending=[True, False], kind="stable").drop_duplicates("account")
     per["share"] = (per["amount"] / per["account"].map(income).to_numpy()).clip(upper=1.0)
     keep = (per["share"] >= sweep_share) & (per["account"].map(n_in).to_numpy() >= 2)
-    per["wages_in"] = per["account"].isin(p.loc[p["wage"], "dst"]).to_numpy()
+    per["wages_in"] = isin(per["account"], p.loc[p["wage"], "dst"])
     return per.loc[keep, ["account", "dest", "share", "wages_in"]].reset_index(drop=True)

@@ -39,9 +39,10 @@ import numpy as np
 import pandas as pd
 
 from crimnet.errors import check_interval, check_type
+from crimnet.frames import isin
 from crimnet.graphs.community import membership_table
 from crimnet.graphs.money import swept_accounts
-from crimnet.graphs.views import bad_parameter
+from crimnet.graphs.views import bad_parameter, edge_arrays
 from crimnet.tables import CanonicalTables
 
 __all__ = [
@@ -178,6 +179,7 @@ def cluster_features(
     sweep_share: float = 0.5,
     small_business_max: int = 30,
     turnover_days: float = 180.0,
+    swept: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Measure the raw risk indicators of every cluster.
 
@@ -199,6 +201,9 @@ def cluster_features(
         Businesses with at most this many workers (WORKS_AT) are small.
     turnover_days : float, default 180.0
         Stays (LIVES_AT last_seen - first_seen) shorter than this count as turnover.
+    swept : DataFrame, optional
+        :func:`crimnet.graphs.money.swept_accounts` of `tables` with `sweep_days`
+        and `sweep_share`, when already computed (it is the costliest step).
 
     Returns
     -------
@@ -292,7 +297,8 @@ def cluster_features(
     put("people_per_phone", _top_per_cluster(mp, "n", ["dst"]), "n", {"phone": "dst"})
 
     # wage-in / sweep-out
-    swept = swept_accounts(tables, sweep_days=sweep_days, sweep_share=sweep_share)
+    if swept is None:
+        swept = swept_accounts(tables, sweep_days=sweep_days, sweep_share=sweep_share)
     holds = tables.rels["HOLDS"][["src", "dst"]].astype(str).drop_duplicates()
     mh = m.merge(holds.rename(columns={"src": "node_id", "dst": "account"}), on="node_id")
     ms = mh.merge(swept, on="account")
@@ -307,7 +313,7 @@ def cluster_features(
     staff = wa.groupby("dst")["src"].nunique()
     small = staff[staff <= small_business_max]
     mw = m.merge(wa.rename(columns={"src": "node_id"}), on="node_id")
-    mw = mw[mw["dst"].isin(small.index)]
+    mw = mw[isin(mw["dst"], small.index)]
     if len(mw):
         g = mw.groupby(["cluster_id", "dst"])["node_id"].nunique().reset_index(name="n")
         g["share"] = g["n"] / size[g["cluster_id"].to_numpy()]
@@ -362,9 +368,9 @@ def cluster_features(
         pos = vid.get_indexer(m["node_id"])
         ok = pos >= 0
         memb[pos[ok]] = m["cluster_id"].to_numpy()[ok]
-        e = np.asarray(graph.get_edgelist(), dtype=np.int64)
-        same = (memb[e[:, 0]] == memb[e[:, 1]]) & (memb[e[:, 0]] >= 0)
-        edges_in = np.bincount(memb[e[same, 0]], minlength=len(c)).astype(float)[: len(c)]
+        eu, ev = edge_arrays(graph)
+        same = (memb[eu] == memb[ev]) & (memb[eu] >= 0)
+        edges_in = np.bincount(memb[eu[same]], minlength=len(c)).astype(float)[: len(c)]
         dens = np.divide(2 * edges_in, size, out=np.zeros(len(c)), where=size > 0)
     out["density"] = dens
     for i in np.flatnonzero(dens > 0):
@@ -454,6 +460,7 @@ def cluster_risk(
     min_size: int = 3,
     max_size: int | None = 200,
     features: pd.DataFrame | None = None,
+    swept: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Score and explain clusters by their risk indicators, highest risk first.
 
@@ -474,6 +481,8 @@ def cluster_risk(
         :func:`crimnet.graphs.spectral.fiedler_bisection`); ``None`` keeps all.
     features : DataFrame, optional
         Precomputed :func:`cluster_features` of `clusters` (same order).
+    swept : DataFrame, optional
+        Precomputed :func:`crimnet.graphs.money.swept_accounts` of `tables` (defaults).
 
     Returns
     -------
@@ -520,7 +529,7 @@ def cluster_risk(
         feats = features.reset_index(drop=True)[keep].reset_index(drop=True)
     c = c[keep].reset_index(drop=True)
     if features is None:
-        feats = cluster_features(tables, c, graph=graph)
+        feats = cluster_features(tables, c, graph=graph, swept=swept)
     strength = indicator_strengths(feats)
     w = weights.vector()
     contrib = strength.to_numpy() * w
@@ -571,6 +580,7 @@ def risk_scores(
     scored_clusters: pd.DataFrame,
     *,
     graph: ig.Graph | None = None,
+    swept: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Score people: their cluster's risk, raised for those who look like its organisers.
 
@@ -589,6 +599,8 @@ def risk_scores(
         Output of :func:`cluster_risk`.
     graph : igraph.Graph, optional
         The person projection, for the within-cluster degree rank.
+    swept : DataFrame, optional
+        Precomputed :func:`crimnet.graphs.money.swept_accounts` of `tables` (defaults).
 
     Returns
     -------
@@ -625,7 +637,8 @@ def risk_scores(
     signals = np.zeros(len(m))
     n_signals = 4.0
     if len(m):
-        swept = swept_accounts(tables, sweep_days=7.0, sweep_share=0.5)
+        if swept is None:
+            swept = swept_accounts(tables, sweep_days=7.0, sweep_share=0.5)
         holds = tables.rels["HOLDS"][["src", "dst"]].astype(str)
         mh = m[["node_id", "cluster_id"]].merge(holds.rename(columns={"src": "node_id", "dst": "account"}))
         sw = mh.merge(swept, on="account")[["cluster_id", "dest"]].drop_duplicates()
@@ -635,13 +648,13 @@ def risk_scores(
         )
         signals += is_dest
         keeps = tables.rels["KEEPS"][["src", "dst"]].astype(str).rename(columns={"src": "node_id", "dst": "vehicle"})
-        seen_v = set(tables.rels["SEEN_AT"]["src"].astype(str))
-        signals += m["node_id"].isin(keeps.loc[keeps["vehicle"].isin(seen_v), "node_id"]).to_numpy()
+        seen_v = tables.rels["SEEN_AT"]["src"].astype(str)
+        signals += isin(m["node_id"], keeps.loc[isin(keeps["vehicle"], seen_v), "node_id"])
         directs = tables.rels["DIRECTS"][["src", "dst"]].astype(str).rename(columns={"src": "node_id", "dst": "biz"})
         works = tables.rels["WORKS_AT"][["src", "dst"]].astype(str).rename(columns={"src": "w", "dst": "biz"})
         mw = m.merge(works.rename(columns={"w": "node_id"}), on="node_id")[["cluster_id", "biz"]].drop_duplicates()
         dm = m.merge(directs, on="node_id").merge(mw, on=["cluster_id", "biz"])
-        signals += m["node_id"].isin(dm["node_id"]).to_numpy()
+        signals += isin(m["node_id"], dm["node_id"])
         if graph is not None and graph.ecount():
             strength = pd.Series(
                 graph.strength(weights="weight" if "weight" in graph.es.attributes() else None),
@@ -654,7 +667,7 @@ def risk_scores(
     m["score"] = m["cscore"] * (0.5 + 0.5 * signals / n_signals)
     scores = people.map(m.set_index("node_id")["score"]).fillna(0.0).to_numpy(dtype=float)
     base = scores.min() if len(scores) else 0.0
-    scores = np.where(people.isin(m["node_id"]), scores, min(base, 0.0))
+    scores = np.where(isin(people, m["node_id"]), scores, min(base, 0.0))
     out = pd.DataFrame({"node_id": people.to_numpy(), "label": "Person", "method": method, "score": scores})
     out.attrs.update(
         method=method,

@@ -16,7 +16,7 @@ import scipy.sparse.linalg as spla
 from scipy.cluster.vq import kmeans2
 
 from crimnet.errors import check_interval, check_type
-from crimnet.graphs.community import _check_common, _member_ids, clusters_from_membership
+from crimnet.graphs.community import _check_common, _edge_arrays, _membership_of, clusters_from_membership
 from crimnet.graphs.views import adjacency
 
 __all__ = [
@@ -433,9 +433,13 @@ def fiedler_bisection(
 
     Notes
     -----
-    Each split costs one Fiedler vector of the piece (ARPACK, about O(m_piece)
-    per Lanczos iteration) plus an O(m_piece log n_piece) sweep; a balanced
-    recursion costs O(m log(n / max_size)) Lanczos passes in all.
+    Pieces are split level by level: one connected-components pass finds the
+    disconnected pieces of a level, each connected piece gets its Fiedler
+    vector (a dense ``eigh`` of its two largest eigenpairs up to 400 vertices,
+    ARPACK above, about O(m_piece) per Lanczos iteration), and the sweep cuts
+    of all pieces of the level are one vectorised pass, O(m log n). A balanced
+    recursion costs O(log(n / max_size)) levels. Very large communities are
+    cheaper to split first with :func:`crimnet.graphs.community.leiden_split`.
 
     References
     ----------
@@ -454,24 +458,13 @@ def fiedler_bisection(
     func = "fiedler_bisection"
     _check_common(graph, seed, func)
     check_interval(max_size, param="max_size", func=func, low=2, closed="left", integer=True)
-    n = graph.vcount()
     if clusters is None:
-        memb = np.asarray(graph.connected_components().membership, dtype=np.int64)
         base = "fiedler"
     else:
         check_type(clusters, pd.DataFrame, param="clusters", func=func, expected="a clusters DataFrame")
-        index = pd.Index(_member_ids(graph))
-        if "label" in graph.vs.attributes() and member_label is not None:
-            # node ids repeat across labels in the heterogeneous graph: index only member_label vertices
-            lab = np.asarray(graph.vs["label"], dtype=object)
-            index = pd.Index(np.where(lab == member_label, index.to_numpy(), None))
-        memb = np.full(n, -1, dtype=np.int64)
-        ex = clusters[["members"]].reset_index(drop=True).explode("members").dropna()
-        pos = index.get_indexer(ex["members"].astype(str))
-        ok = pos >= 0
-        memb[pos[ok]] = ex.index.to_numpy()[ok]
         methods = clusters["method"].unique().tolist() if "method" in clusters and len(clusters) else []
         base = (methods[0] + "+fiedler") if len(methods) == 1 else "fiedler"
+    memb = _membership_of(graph, clusters, member_label)
     memb = _split_recursive(graph, memb, max_size, weight, seed)
     params = {"max_size": max_size, "weight": weight, "seed": seed}
     return clusters_from_membership(
@@ -479,27 +472,147 @@ def fiedler_bisection(
     )
 
 
-def _split_recursive(graph: ig.Graph, memb: np.ndarray, max_size: int, weight: str | None, seed: int) -> np.ndarray:
-    memb = memb.copy()
-    next_label = int(memb.max(initial=-1)) + 1
-    valid = np.flatnonzero(memb >= 0)
-    order = valid[np.argsort(memb[valid], kind="stable")]
-    bounds = np.flatnonzero(np.diff(memb[order])) + 1
-    stack = [part for part in np.split(order, bounds) if len(part) > max_size]
-    while stack:
-        idx = stack.pop()
-        sub = graph.induced_subgraph(idx.tolist(), implementation="create_from_scratch")
-        comps = np.asarray(sub.connected_components().membership)
-        if comps.max(initial=0) > 0:
-            parts = [idx[comps == j] for j in range(comps.max() + 1)]
+_BATCH_DENSE_MAX = 400
+"""Largest piece whose Fiedler vector comes from a dense solver when splitting (ARPACK above)."""
+
+
+def _relabel_components(
+    memb: np.ndarray, nodes: np.ndarray, eu: np.ndarray, ev: np.ndarray, next_label: int
+) -> tuple[np.ndarray, int]:
+    """Give every connected component of a piece (edges `eu`-`ev` inside pieces) its own label.
+
+    Returns the nodes of the pieces that were connected already, and the next free label.
+    """
+    import scipy.sparse.csgraph as csg
+
+    local = np.full(len(memb), -1, dtype=np.int64)
+    local[nodes] = np.arange(len(nodes))
+    k = len(nodes)
+    adj = sp.csr_matrix((np.ones(len(eu)), (local[eu], local[ev])), shape=(k, k))
+    _, comp = csg.connected_components(adj, directed=False)
+    piece = memb[nodes]
+    key = piece * (int(comp.max(initial=0)) + 1) + comp  # one code per (piece, component)
+    codes, uniq = pd.factorize(key, sort=False)
+    uniq_piece = uniq // (int(comp.max(initial=0)) + 1)
+    n_comp = np.bincount(pd.factorize(uniq_piece)[0])
+    split = pd.unique(uniq_piece)[n_comp > 1]
+    broken = np.isin(piece, split)
+    if broken.any():
+        memb[nodes[broken]] = next_label + codes[broken]
+        next_label += int(codes.max()) + 1
+    return nodes[~broken], next_label
+
+
+def _batched_fiedler_sides(
+    nodes: np.ndarray, piece: np.ndarray, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray, n_total: int, seed: int
+) -> np.ndarray:
+    """Sweep-cut sides of many connected pieces at once.
+
+    `nodes` are graph vertices grouped by `piece` (a dense piece index 0..P-1,
+    non-decreasing), `eu`, `ev`, `ew` the edges inside pieces. Each piece's
+    Fiedler vector comes from a dense ``eigh`` of its normalised adjacency
+    (the two largest eigenpairs only), ARPACK above :data:`_BATCH_DENSE_MAX`
+    vertices; the sweep cuts of all pieces are one vectorised pass. Returns a
+    bool per node: on the lowest-conductance prefix side.
+    """
+    n_pieces = int(piece.max()) + 1 if len(piece) else 0
+    counts = np.bincount(piece, minlength=n_pieces)
+    start = np.r_[0, np.cumsum(counts)[:-1]]
+    local_all = np.full(n_total, -1, dtype=np.int64)
+    local_all[nodes] = np.arange(len(nodes)) - start[piece]
+    pos_of = np.full(n_total, -1, dtype=np.int64)
+    pos_of[nodes] = np.arange(len(nodes))
+    pe = piece[pos_of[eu]]
+    lu, lv = local_all[eu], local_all[ev]
+    deg = np.bincount(pos_of[eu], weights=ew, minlength=len(nodes)) + np.bincount(
+        pos_of[ev], weights=ew, minlength=len(nodes)
+    )
+    inv = np.zeros(len(nodes))
+    inv[deg > 0] = 1.0 / np.sqrt(deg[deg > 0])
+    vec = np.zeros(len(nodes))
+    e_order = np.argsort(pe, kind="stable")
+    e_start = np.searchsorted(pe[e_order], np.arange(n_pieces + 1))
+    import scipy.linalg as la
+
+    for p in range(n_pieces):
+        n = int(counts[p])
+        es = e_order[e_start[p] : e_start[p + 1]]
+        val = ew[es] * inv[pos_of[eu[es]]] * inv[pos_of[ev[es]]]
+        if n <= _BATCH_DENSE_MAX:
+            m = np.zeros((n, n))
+            m[lu[es], lv[es]] = val
+            m[lv[es], lu[es]] = val
+            _, vecs = la.eigh(m, subset_by_index=[n - 2, n - 1], check_finite=False)
+            vec[start[p] : start[p] + n] = vecs[:, 0]
         else:
-            _, v = fiedler_vector(sub, weight=weight, seed=seed, dense_max=300)
-            side = _sweep_cut(adjacency(sub, weight=weight), v)
-            parts = [idx[side], idx[~side]]
-        for j, part in enumerate(parts):
-            if j > 0:
-                memb[part] = next_label
-                next_label += 1
-            if len(part) > max_size:
-                stack.append(part)
-    return memb
+            m = sp.csr_matrix((val, (lu[es], lv[es])), shape=(n, n))
+            _, vecs = _top_eigen((m + m.T).tocsr(), 2, seed, dense_max=0)
+            vec[start[p] : start[p] + n] = vecs[:, 1]
+    v = vec * inv
+    # unit norm and sign per piece do not change the sweep (prefix and complement cut alike)
+    order = np.lexsort((v, piece))
+    rank = np.empty(len(nodes), dtype=np.int64)
+    rank[order] = np.arange(len(nodes))
+    ru, rv = rank[pos_of[eu]], rank[pos_of[ev]]
+    lo, hi = np.minimum(ru, rv), np.maximum(ru, rv)
+    diff = np.bincount(lo, weights=ew, minlength=len(nodes) + 1) - np.bincount(hi, weights=ew, minlength=len(nodes) + 1)
+    cut = np.cumsum(diff)[: len(nodes)]  # cut between prefix [start..i] of a piece and the rest of it
+    deg_sorted = deg[order]
+    cum = np.cumsum(deg_sorted)
+    before = np.r_[0.0, cum][start]
+    vol = cum - before[piece[order]]
+    total = (np.r_[0.0, cum][start + counts] - before)[piece[order]]
+    denom = np.minimum(vol, total - vol)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cond = np.where(denom > 0, cut / np.where(denom > 0, denom, 1.0), np.inf)
+    last = np.zeros(len(nodes), dtype=bool)
+    last[start + counts - 1] = True
+    cond[last] = np.inf  # a prefix must leave someone on the other side
+    # smallest conductance per piece; first on ties (as argmin)
+    idx = np.lexsort((np.arange(len(nodes)), cond, piece[order]))
+    best = idx[start] - start
+    side_sorted = (np.arange(len(nodes)) - start[piece[order]]) <= best[piece[order]]
+    side = np.empty(len(nodes), dtype=bool)
+    side[order] = side_sorted
+    return side
+
+
+def _split_recursive(graph: ig.Graph, memb: np.ndarray, max_size: int, weight: str | None, seed: int) -> np.ndarray:
+    """Split every piece above `max_size`, level by level, all pieces of a level in batched calls."""
+    return _split_pieces(graph.vcount(), _edge_arrays(graph, weight), memb, max_size=max_size, seed=seed)
+
+
+def _split_pieces(
+    n: int, edges: tuple[np.ndarray, np.ndarray, np.ndarray], memb: np.ndarray, *, max_size: int, seed: int
+) -> np.ndarray:
+    """Fiedler-split every piece of `memb` above `max_size` (`edges` from ``_edge_arrays``)."""
+    memb = np.asarray(memb, dtype=np.int64).copy()
+    eu_all, ev_all, ew_all = edges
+    next_label = int(memb.max(initial=-1)) + 1
+    while True:
+        valid = memb >= 0
+        sizes = np.bincount(memb[valid], minlength=next_label)
+        big = sizes > max_size
+        active = np.zeros(n, dtype=bool)
+        active[valid] = big[memb[valid]]
+        if not active.any():
+            return memb
+        nodes = np.flatnonzero(active)
+        inside = active[eu_all] & active[ev_all] & (memb[eu_all] == memb[ev_all])
+        eu, ev, ew = eu_all[inside], ev_all[inside], ew_all[inside]
+        connected, next_label = _relabel_components(memb, nodes, eu, ev, next_label)
+        if len(connected) == 0:
+            continue
+        # pieces that were connected: one Fiedler sweep cut each
+        keep = np.zeros(n, dtype=bool)
+        keep[connected] = True
+        inside = keep[eu] & keep[ev]
+        eu, ev, ew = eu[inside], ev[inside], ew[inside]
+        order = connected[np.argsort(memb[connected], kind="stable")]
+        piece_codes, piece_labels = pd.factorize(memb[order], sort=False)
+        side = _batched_fiedler_sides(order, piece_codes, eu, ev, ew, n, seed)
+        # the prefix side of each piece gets a new label
+        moved = order[side]
+        codes_moved = piece_codes[side]
+        memb[moved] = next_label + codes_moved
+        next_label += len(piece_labels)
