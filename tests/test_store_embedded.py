@@ -10,6 +10,7 @@ from crimnet.errors import ReadOnlyError, SchemaError, StoreError
 from crimnet.graphs.embedded import EmbeddedStore
 from crimnet.graphs.store import GraphStore, content_hash, open_store
 from crimnet.queries.runner import run_cypher
+from crimnet.tables import CanonicalTables
 
 
 @pytest.fixture
@@ -205,3 +206,112 @@ def test_write_parquet_reordered_columns_and_missing_key(tmp_path, store_case):
     pq.write_table(pq.read_table(moved / "nodes_Phone.parquet").drop_columns(["id"]), moved / "nodes_Phone.parquet")
     with EmbeddedStore(tmp_path / "bad") as s, pytest.raises(SchemaError, match="Phone"):
         s.write_parquet(moved)
+
+
+def test_provenance_lists_read_as_lists_in_queries(store):
+    store.write(tiny())
+    got = store.query("MATCH (p:Person) WHERE 'payroll' IN p.sources RETURN p.id AS id, size(p.record_ids) AS k")
+    assert sorted(zip(got.id, got.k, strict=True)) == [("p2", 2), ("p3", 0)]
+    rel = store.query("MATCH (a)-[r:PAID]->(b) RETURN r.id AS id, r.record_ids AS rec ORDER BY id")
+    assert [list(x) for x in rel.rec] == [["bank_transactions:TX1"], ["bank_transactions:TX2"]]
+    # whole nodes and property maps are split too
+    node = store.query("MATCH (p:Person {id: 'p2'}) RETURN p AS n, properties(p) AS m")
+    assert node.n.iloc[0]["sources"] == ["police_intel", "payroll"]
+    assert node.m.iloc[0]["record_ids"] == ["police_intel:2", "payroll:7"]
+    assert store.query("MATCH (p:Person {id: 'p3'}) RETURN properties(p) AS m").m.iloc[0]["record_ids"] == []
+
+
+@pytest.mark.parametrize("bad", [["ok", ""], ["a\x1fb"]])
+def test_provenance_elements_the_store_cannot_join_are_refused(store, bad):
+    t = frames({"Phone": {"id": ["+447700900009"], "sources": [bad], "record_ids": [["x:1"]]}})
+    with pytest.raises(SchemaError, match="U\\+001F"):
+        store.write(t)
+    assert store.tables().counts()["Phone"] == 0
+
+
+def test_failed_bulk_load_leaves_the_store_empty_and_can_be_rerun(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t = tiny()
+    t.write(tmp_path / "tables")
+    good = pq.read_table(tmp_path / "tables" / "edges_PAID.parquet")
+    bad = good.set_column(good.schema.get_field_index("record_ids"), "record_ids", pa.array([["x"], [""]]))
+    pq.write_table(bad, tmp_path / "tables" / "edges_PAID.parquet")  # loaded last but one: nodes are in by then
+    with EmbeddedStore(tmp_path / "s") as s:
+        with pytest.raises(SchemaError, match="PAID"):
+            s.write_parquet(tmp_path / "tables")
+        assert sum(s.tables().counts().values()) == 0
+        pq.write_table(good, tmp_path / "tables" / "edges_PAID.parquet")
+        assert s.write_parquet(tmp_path / "tables") == t.counts()
+        assert content_hash(s.tables()) == content_hash(t)
+        assert set(s.last_load) >= {"Person", "PAID"} and s.last_load["PAID"]["rows"] == 2
+
+
+def test_failed_upsert_into_a_store_with_rows_is_rolled_back(store):
+    store.write(tiny())
+    before = content_hash(store.tables())
+    more = frames(
+        {
+            "Person": {"id": ["p9"], "sources": [["x"]], "record_ids": [["x:9"]]},
+            "Phone": {"id": ["+447700900002"], "sources": [[""]], "record_ids": [["x:9"]]},
+        }
+    )
+    with pytest.raises(SchemaError):
+        store.write(more)
+    assert content_hash(store.tables()) == before
+
+
+def test_store_with_list_columns_from_an_earlier_version_still_works(tmp_path):
+    import ladybug
+
+    from crimnet.graphs.embedded import DB_FILE, _node_ddl, _rel_ddl
+    from crimnet.schema import NODE_LABELS, REL_TYPES
+
+    (tmp_path / "old").mkdir()
+    db = ladybug.Database(str(tmp_path / "old" / DB_FILE))
+    conn = ladybug.Connection(db)
+    for label in NODE_LABELS:
+        conn.execute(_node_ddl(label, joined=False))
+    for rel in REL_TYPES:
+        conn.execute(_rel_ddl(rel, joined=False))
+    conn.close()
+    db.close()
+    with EmbeddedStore(tmp_path / "old") as s:
+        assert not s.joined_lists
+        t = tiny()
+        assert s.write(t) == t.counts() and sum(s.write(t).values()) == 0
+        assert content_hash(s.tables()) == content_hash(t)
+        got = s.query("MATCH (p:Person {id: 'p2'}) RETURN p.sources AS s")
+        assert list(got.s.iloc[0]) == ["police_intel", "payroll"]
+    with EmbeddedStore(tmp_path / "new") as s:
+        assert s.joined_lists
+
+
+def test_write_parquet_into_a_store_with_rows_adds_new_and_updates_changed_rows(tmp_path):
+    t = tiny()
+    t.write(tmp_path / "a")
+    nodes, rels = dict(t.nodes), dict(t.rels)
+    people = nodes["Person"].copy()
+    people.loc[people.id == "p1", "name"] = "ana popescu"  # changed
+    people.at[int(people.index[people.id == "p3"][0]), "record_ids"] = ["payroll:9"]  # changed list
+    nodes["Person"] = people
+    paid = rels["PAID"].copy()
+    extra = paid.iloc[[0]].assign(id="TX3", dst="111111:00000003")  # new event to a new (dangling) account
+    rels["PAID"] = pd.concat([paid, extra], ignore_index=True)
+    changed = CanonicalTables.from_frames({**nodes, **rels})
+    changed.write(tmp_path / "b")
+    with EmbeddedStore(tmp_path / "s") as s:
+        assert s.write_parquet(tmp_path / "a") == t.counts()
+        written = s.write_parquet(tmp_path / "b")
+        assert written["Person"] == 2 and written["PAID"] == 1 and written["Account"] == 1
+        assert sum(v for k, v in written.items() if k not in ("Person", "PAID", "Account")) == 0
+        back = s.tables()
+        people_back = back.nodes["Person"].set_index("id")
+        assert people_back.loc["p1", "name"] == "ana popescu" and list(people_back.loc["p3", "record_ids"]) == [
+            "payroll:9"
+        ]
+        assert back.counts()["PAID"] == 3 and back.counts()["Account"] == 3
+        assert sum(s.write_parquet(tmp_path / "b").values()) == 0
+        # lat/lon compare exactly; a repeated write of a table with null floats changes nothing either
+        assert back.nodes["Address"].lat.tolist() == [51.5]

@@ -34,10 +34,19 @@ __all__ = [
     "check_read_only",
     "schema_statements",
     "READ_PROCEDURES",
+    "LIST_SEP",
+    "JOINED_LIST_PROPERTIES",
+    "split_joined_lists",
 ]
 
 DIALECTS: tuple[str, ...] = ("neo4j", "ladybug", "falkordb")
 """Supported dialects; ``neo4j`` (Neo4j 5) is the canonical syntax of every query."""
+
+LIST_SEP = "\x1f"
+"""Separator (U+001F, the ASCII unit separator) of the elements of a provenance list stored as one string."""
+
+JOINED_LIST_PROPERTIES: tuple[str, ...] = ("sources", "record_ids")
+"""Properties the embedded store keeps as one ``LIST_SEP``-joined string (see :func:`split_joined_lists`)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,18 @@ DIFFERENCES: tuple[Difference, ...] = (
         "null, [] and lists stored as typed columns (STRING[])",
         "as Neo4j",
         "tables() normalises missing properties to null; empty lists round-trip as []",
+    ),
+    Difference(
+        "provenance lists (sources, record_ids)",
+        "lists of strings",
+        "stored as one STRING per row, the elements joined by U+001F: a STRING[] column costs ladybug's COPY "
+        "about 2 us per element (twice on relationships, one copy per direction), a joined string one value",
+        "lists of strings",
+        "EmbeddedStore joins them on write (Arrow) and splits them on read: tables() in Arrow, queries through "
+        "split_joined_lists(), which rewrites every read of x.sources / x.record_ids into "
+        "regexp_split_to_array(x.sources, U+001F), and whole nodes or properties(n) maps in results are split in "
+        "Python; elements must be non-empty and free of U+001F (the store refuses others); Cypher SET/CREATE of "
+        "these two properties is not translated: provenance is written by write()/write_parquet()",
     ),
     Difference(
         "whole nodes and maps in results",
@@ -440,6 +461,84 @@ def translate(cypher: str, dialect: str) -> str:
             out.append(tok.text)
         i += 1
     return "".join(out)
+
+
+def split_joined_lists(cypher: str, properties: tuple[str, ...] = JOINED_LIST_PROPERTIES) -> str:
+    """Rewrite reads of joined-list properties (``x.sources``) into ``regexp_split_to_array(x.sources, U+001F)``.
+
+    The embedded store keeps the provenance lists as one string per row (see
+    :data:`DIFFERENCES`); after this rewrite a query reads them as lists again, so
+    ``RETURN n.sources``, ``'payroll' IN n.sources`` and ``size(r.record_ids)`` give
+    the same rows as on Neo4j. String literals, comments, map keys and the
+    assignment targets of ``SET`` are left alone.
+
+    Parameters
+    ----------
+    cypher : str
+        Query text (ladybug syntax, after :func:`translate`).
+    properties : tuple of str
+        Property names stored joined.
+
+    Returns
+    -------
+    str
+        The rewritten text.
+
+    Notes
+    -----
+    Linear in the length of the text. ``regexp_split_to_array`` maps ``''`` to ``[]``
+    and null to null, and drops empty elements, hence the store's refusal of them.
+
+    >>> split_joined_lists("MATCH (n) WHERE 'a' IN n.sources RETURN 'n.sources' AS s")
+    "MATCH (n) WHERE 'a' IN regexp_split_to_array(n.sources, '\\x1f') RETURN 'n.sources' AS s"
+    """
+    check_type(cypher, str, param="cypher", func="split_joined_lists", expected="a str")
+    toks = list(tokenize(cypher))
+    solid = [i for i, t in enumerate(toks) if t.kind != "space"]
+    replace: dict[int, str] = {}
+    drop: set[int] = set()
+    clause = ""
+    for k, i in enumerate(solid):
+        tok = toks[i]
+        prev = toks[solid[k - 1]].text if k else ""
+        if tok.kind == "word" and prev != "." and tok.text.upper() in _CLAUSES:
+            clause = tok.text.upper()
+        if tok.kind != "word" or tok.text not in properties or k < 2 or prev != ".":
+            continue
+        var = toks[solid[k - 2]]
+        if var.kind != "word" or (k >= 3 and toks[solid[k - 3]].text == "."):
+            continue
+        nxt = toks[solid[k + 1]].text if k + 1 < len(solid) else ""
+        if clause == "SET" and nxt in ("=", "+"):
+            continue  # an assignment target
+        start = solid[k - 2]
+        replace[start] = f"regexp_split_to_array({var.text}.{tok.text}, '{LIST_SEP}')"
+        drop.update(range(start + 1, i + 1))
+    return "".join(replace.get(j, t.text) for j, t in enumerate(toks) if j not in drop)
+
+
+_CLAUSES = frozenset(
+    {
+        "MATCH",
+        "OPTIONAL",
+        "WHERE",
+        "WITH",
+        "RETURN",
+        "UNWIND",
+        "SET",
+        "REMOVE",
+        "CREATE",
+        "MERGE",
+        "DELETE",
+        "ORDER",
+        "CALL",
+        "UNION",
+        "ON",
+        "LIMIT",
+        "SKIP",
+        "DETACH",
+    }
+)
 
 
 # --- schema --------------------------------------------------------------------------------------------------------

@@ -6,27 +6,36 @@ Layout of a store directory::
     <store>/audit.jsonl    query audit log (crimnet.queries.audit)
     <store>/watch.json     watch rules (crimnet.queries.watch)
 
-Node and relationship tables are typed from :mod:`crimnet.schema` (``string[]``
-becomes ``STRING[]``; node tables have ``PRIMARY KEY(id)``; event relationship
-types carry their own ``id`` property). New rows are bulk loaded with ``COPY ...
-FROM`` a Parquet file (:meth:`EmbeddedStore.write_parquet`) or an Arrow table; rows
-whose key already exists with different values are updated with batched
-``UNWIND $rows ... SET``.
+Node and relationship tables are typed from :mod:`crimnet.schema`; node tables
+have ``PRIMARY KEY(id)``; event relationship types carry their own ``id``
+property. The provenance lists (``sources``, ``record_ids``, ``string[]`` in the
+schema) are stored as one ``STRING`` per row, the elements joined by
+:data:`~crimnet.graphs.dialects.LIST_SEP` (U+001F): ladybug's COPY spends about 2
+microseconds per list element (per direction on relationships) and one value per
+joined string. They are joined on write and split on read (``tables()`` in Arrow,
+queries through :func:`~crimnet.graphs.dialects.split_joined_lists`), so every
+reader still sees lists; stores made before this layout (``STRING[]``) are read
+and written as they are. New rows are bulk loaded with ``COPY ... FROM`` an Arrow
+table (:meth:`EmbeddedStore.write_parquet` for a directory of Parquet tables, in one
+transaction); rows whose key already exists with different values are updated
+with batched ``UNWIND $rows ... SET``.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crimnet.errors import QueryError, SchemaError, StoreError, check_interval, check_type
-from crimnet.graphs.dialects import check_read_only, translate
+from crimnet.graphs.dialects import JOINED_LIST_PROPERTIES, LIST_SEP, check_read_only, split_joined_lists, translate
 from crimnet.graphs.store import check_score_columns, plain_records, read_back_queries, rows_to_write, table_key
 from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
 from crimnet.tables import CanonicalTables, arrow_schema, empty_table
@@ -36,18 +45,22 @@ __all__ = ["EmbeddedStore", "DB_FILE"]
 DB_FILE = "graph.lbug"
 """Name of the ladybug database file inside a store directory."""
 
-_LB_TYPE = {"string": "STRING", "int64": "INT64", "float64": "DOUBLE", "string[]": "STRING[]"}
+# string[] fields are the provenance lists, stored joined (one STRING); stores made before kept STRING[]
+_LB_TYPE = {"string": "STRING", "int64": "INT64", "float64": "DOUBLE", "string[]": "STRING"}
+_LB_TYPE_LISTS = {**_LB_TYPE, "string[]": "STRING[]"}
 
 
-def _node_ddl(label: str) -> str:
-    cols = ", ".join(f"{f.name} {_LB_TYPE[f.dtype]}" for f in node_label(label).fields)
+def _node_ddl(label: str, *, joined: bool = True) -> str:
+    types = _LB_TYPE if joined else _LB_TYPE_LISTS
+    cols = ", ".join(f"{f.name} {types[f.dtype]}" for f in node_label(label).fields)
     return f"CREATE NODE TABLE IF NOT EXISTS {label}({cols}, PRIMARY KEY(id))"
 
 
-def _rel_ddl(rel: str) -> str:
+def _rel_ddl(rel: str, *, joined: bool = True) -> str:
+    types = _LB_TYPE if joined else _LB_TYPE_LISTS
     t = rel_type(rel)
     props = [f for f in t.fields if f.name not in ("src", "dst")]
-    cols = "".join(f", {f.name} {_LB_TYPE[f.dtype]}" for f in props)
+    cols = "".join(f", {f.name} {types[f.dtype]}" for f in props)
     return f"CREATE REL TABLE IF NOT EXISTS {rel}(FROM {t.src} TO {t.dst}{cols})"
 
 
@@ -75,6 +88,15 @@ class EmbeddedStore:
         ``'ladybug'``.
     backend : str
         ``'ladybug <version> at <path>'``.
+    joined_lists : bool
+        True when the provenance lists are stored joined (every store this version
+        creates); False for a store made with ``STRING[]`` columns.
+    last_load : dict of str to dict
+        Set by :meth:`write` and :meth:`write_parquet`: per table ``rows`` (rows given)
+        and ``seconds`` (read, key checks, comparison with stored rows, COPY, updates;
+        ``cpu_seconds``: the process's CPU time over the same span, all threads),
+        and ``'commit'`` (the final commit or, after a bulk load into an empty store,
+        the checkpoint).
 
     Notes
     -----
@@ -90,9 +112,9 @@ class EmbeddedStore:
     >>> t = CanonicalTables.from_frames({"Phone": phones})
     >>> with EmbeddedStore(tempfile.mkdtemp()) as store:
     ...     store.write(t)["Phone"], store.write(t)["Phone"]
-    ...     store.query("MATCH (p:Phone) RETURN p.id AS id").id.tolist()
+    ...     list(store.query("MATCH (p:Phone) RETURN p.record_ids AS r").r.iloc[0])
     (1, 0)
-    ['+447700900001']
+    ['a:1']
     """
 
     dialect = "ladybug"
@@ -119,6 +141,7 @@ class EmbeddedStore:
         self.read_only = read_only
         self.batch_size = batch_size
         self.audit_log = Path(audit_log) if audit_log is not None else self.path / "audit.jsonl"
+        self.last_load: dict[str, dict[str, float]] = {}
         self._lock = threading.RLock()
         try:
             self._db = ladybug.Database(
@@ -128,6 +151,7 @@ class EmbeddedStore:
         except RuntimeError as err:
             raise StoreError(f"Could not open the embedded store at {self.path}: {err}") from err
         self.backend = f"ladybug {ladybug.Database.get_version()} at {self.path}"
+        self.joined_lists = self._stored_layout()
         if not read_only:
             self._create_schema()
 
@@ -162,13 +186,32 @@ class EmbeddedStore:
 
     def _create_schema(self) -> None:
         for label in NODE_LABELS:
-            self._exec(_node_ddl(label))
+            self._exec(_node_ddl(label, joined=self.joined_lists))
         for rel in REL_TYPES:
-            self._exec(_rel_ddl(rel))
+            self._exec(_rel_ddl(rel, joined=self.joined_lists))
+
+    def _stored_layout(self) -> bool:
+        """Return True unless the store already holds a Person table with ``STRING[]`` provenance lists."""
+        tables = self._frame("CALL show_tables() RETURN name")
+        if "Person" not in set(tables["name"]):
+            return True
+        info = self._frame("CALL table_info('Person') RETURN *")
+        return dict(zip(info["name"], info["type"], strict=True)).get("sources") != "STRING[]"
 
     def _property_names(self, table: str) -> list[str]:
         info = self._frame(f"CALL table_info('{table}') RETURN *")
         return info["name"].tolist()
+
+    def _rollback(self) -> None:
+        try:
+            self._exec("ROLLBACK")
+        except RuntimeError:
+            pass  # a failed statement already ended the transaction
+
+    def _empty_all(self) -> None:
+        """Delete every node and relationship: undoes a bulk load into an empty store that failed midway."""
+        for label in NODE_LABELS:
+            self._exec(f"MATCH (n:{label}) DETACH DELETE n")
 
     # --- protocol --------------------------------------------------------------------------------------------------
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> pd.DataFrame:
@@ -187,7 +230,8 @@ class EmbeddedStore:
         Returns
         -------
         DataFrame
-            One column per ``RETURN`` item; nulls as None/NaN.
+            One column per ``RETURN`` item; nulls as None/NaN; ``sources`` and
+            ``record_ids`` as lists, also inside whole nodes and property maps.
 
         Raises
         ------
@@ -202,22 +246,30 @@ class EmbeddedStore:
         if not write:
             check_read_only(cypher)
         text = translate(cypher, "ladybug")
+        if self.joined_lists:
+            text = split_joined_lists(text)
         with self._lock:
             if write:
                 try:
-                    return self._frame(text, params)
+                    return self._result(text, params)
                 except RuntimeError as err:
                     raise QueryError(f"ladybug refused the query: {err}") from err
             self._exec("BEGIN TRANSACTION READ ONLY")
             try:
-                return self._frame(text, params)
+                return self._result(text, params)
             except RuntimeError as err:
                 raise QueryError(f"ladybug refused the query: {err}") from err
             finally:
-                try:
-                    self._exec("ROLLBACK")
-                except RuntimeError:
-                    pass  # a failed query already ended the transaction
+                self._rollback()
+
+    def _result(self, text: str, params: Mapping[str, Any] | None) -> pd.DataFrame:
+        arrow = self._exec(text, params).get_as_arrow()
+        df = arrow.to_pandas()
+        if self.joined_lists:
+            for field in arrow.schema:
+                if _holds_joined_struct(field.type):
+                    df[field.name] = pd.Series([_split_nested(v) for v in df[field.name]], index=df.index, dtype=object)
+        return df
 
     def tables(self) -> CanonicalTables:
         """Read every node and relationship back as canonical tables (extra score properties left out).
@@ -240,6 +292,8 @@ class EmbeddedStore:
         cols = [f.name for f in arrow_schema(name)]
         if arrow.num_rows == 0:
             return empty_table(name)
+        if self.joined_lists:
+            arrow = _split_lists(arrow)
         arrow = arrow.select(cols).cast(arrow_schema(name))
         return arrow.to_pandas()
 
@@ -263,37 +317,47 @@ class EmbeddedStore:
         ------
         crimnet.errors.StoreError
             If the store is read-only or ladybug refuses a load.
+        crimnet.errors.SchemaError
+            A provenance list holds an empty string or U+001F (the store joins the elements).
 
         Notes
         -----
-        Reads back the keys and values of every table written to (O(n + m)), then
-        one ``COPY`` per table for new rows (ladybug loads on the order of a
-        million rows per second) and ``UNWIND`` batches of `batch_size` for changed rows.
+        Each table is converted to Arrow, its keys checked and compared with the
+        stored rows (read back as Arrow: O(n + m)); new keys are loaded with one
+        ``COPY`` per table (ladybug loads on the order of a million simple rows per
+        second) and changed rows updated in ``UNWIND`` batches of `batch_size`. A
+        failed write leaves the store as it was: into a store holding rows it runs as
+        one transaction; into an empty store (a bulk load, where a transaction would
+        hold every table in memory until the commit) the rows loaded before the
+        failure are deleted again.
         """
         check_type(tables, CanonicalTables, param="tables", func="EmbeddedStore.write", expected="a CanonicalTables")
         if self.read_only:
             raise StoreError(f"{self!r} was opened read-only; it cannot write.")
-        written: dict[str, int] = {}
         with self._lock:
-            nodes = dict(tables.nodes)
-            nodes = self._add_dangling_endpoints(tables, nodes)
-            current = self.tables() if self._has_rows() else None
-            for label, df in nodes.items():
-                written[label] = self._upsert(label, df, None if current is None else current.nodes[label])
-            for rel, df in tables.rels.items():
-                written[rel] = self._upsert(rel, df, None if current is None else current.rels[rel])
+            if not self.joined_lists and self._has_rows():
+                return self._write_pandas(tables)
+            frames = dict(tables.items())
+
+            def source(name: str) -> pa.Table | None:
+                df = frames.get(name)
+                if df is None or df.empty:
+                    return None
+                return pa.Table.from_pandas(df.reset_index(drop=True), schema=arrow_schema(name), preserve_index=False)
+
+            written = self._write_arrow(source)
         return {name: written[name] for name, _ in tables.items()}
 
     def write_parquet(self, directory: str | os.PathLike[str]) -> dict[str, int]:
-        """Load a directory of canonical Parquet tables, straight from Arrow when the store is empty.
+        """Load a directory of canonical Parquet tables as :meth:`write` does, reading each file once.
 
-        On an empty store only the key columns are read in Python (to check keys and find
-        relationship endpoints missing from the node files); every file is then loaded
-        with one ``COPY`` straight from its path by ladybug's own Parquet reader, or, when
-        its columns are not in canonical order (event relationships: ``id`` before
-        ``src``/``dst``), read with pyarrow and copied from Arrow, one table at a time: the
-        path for million-person cases. On a store that already holds rows it falls back to
-        :meth:`write` (upsert).
+        Every file is read with pyarrow (canonical types; absent columns as nulls), its
+        keys are checked, relationship endpoints missing from the node files and the
+        store become bare nodes, the provenance lists are joined, and new rows are
+        loaded with one ``COPY`` per table from Arrow, nodes first, then
+        relationships; rows already stored are compared in Arrow and only changed ones
+        updated, so loading the same directory twice writes nothing. This is the path
+        for million-person cases (per-table timings in :attr:`last_load`).
 
         Parameters
         ----------
@@ -303,105 +367,138 @@ class EmbeddedStore:
         Returns
         -------
         dict of str to int
-            Rows written per table.
+            Rows added or changed per table.
 
         Raises
         ------
         crimnet.errors.SchemaError
-            A file lacks a required column or has duplicate keys.
+            A file lacks a required column or has duplicate keys, or a provenance
+            list holds an empty string or U+001F.
+        crimnet.errors.StoreError
+            ladybug refused a load (the store is left as it was, see :meth:`write`).
 
         Notes
         -----
-        O(n + m) time; ladybug's COPY dominates, and within it the list columns (``sources``,
-        ``record_ids``): relationship COPY costs about 1 microsecond per row plus about 2 per
-        list element (both storage directions are built), node COPY about 0.5 per element.
-        Peak memory: the key columns plus the largest event relationship table as Arrow.
+        O(n + m) time; ladybug's COPY dominates: about 1 microsecond per relationship
+        (both storage directions are built) plus about 1.5 per string property value with
+        many distinct values (event ids, timestamps, joined record ids), much less for
+        integers and repetitive strings. Peak memory: the node ids plus the largest table
+        as Arrow, twice (joined copy), plus the stored rows of that table when the
+        store is not empty.
         """
-        import pyarrow.compute as pc
-
         src = Path(directory)
         if not src.is_dir():
             raise SchemaError(f"{src}: no such directory of canonical tables.")
         if self.read_only:
             raise StoreError(f"{self!r} was opened read-only; it cannot write.")
         with self._lock:
-            if self._has_rows():
-                return self.write(CanonicalTables.read(src))
-            written: dict[str, int] = {}
-            ids: dict[str, pa.Array] = {}
+            if not self.joined_lists and self._has_rows():
+                return self._write_pandas(CanonicalTables.read(src))
+
+            def source(name: str) -> pa.Table | None:
+                kind = "edges" if name in REL_TYPES else "nodes"
+                return _read_canonical(src / f"{kind}_{name}.parquet", name)
+
+            return self._write_arrow(source)
+
+    def _write_arrow(self, source: Callable[[str], pa.Table | None]) -> dict[str, int]:
+        """Upsert every table `source` gives (canonical Arrow or None), nodes first; see :meth:`write`."""
+        fresh = not self._has_rows()
+        written = {name: 0 for name in (*NODE_LABELS, *REL_TYPES)}
+        timings: dict[str, dict[str, float]] = {}
+        ids: dict[str, pa.Array] = {}
+        if fresh:
+            # one checkpoint after the last COPY instead of one after each (each COPY commits on its own, and an
+            # automatic checkpoint after every commit roughly doubled the wall time of a bulk load)
+            self._exec("CALL auto_checkpoint=false")
+        else:
+            self._exec("BEGIN TRANSACTION")
+        try:
             for label in NODE_LABELS:
-                path = src / f"nodes_{label}.parquet"
-                # key columns only (the schema casts them and fills absent ones with nulls)
-                keys = _read_columns(path, label, ["id"]) if path.exists() else None
-                if keys is None or keys.num_rows == 0:
-                    written[label] = 0
-                    ids[label] = pa.array([], pa.string())
+                t0, c0 = time.perf_counter(), _cpu_seconds()
+                table = source(label)
+                stored = None if fresh else self._stored(label)
+                ids[label] = pa.array([], pa.string()) if stored is None else stored.column("id").combine_chunks()
+                if table is None or table.num_rows == 0:
                     continue
-                _check_arrow_keys(label, keys, ["id"])
-                ids[label] = keys.column("id").combine_chunks()
-                self._copy_parquet(label, path)
-                written[label] = keys.num_rows
-            # endpoints absent from the node files become bare nodes before any relationship is loaded;
-            # only the key columns are read here, each relationship file is read in full once, when copied
-            missing: dict[str, list[pa.Array]] = {label: [] for label in NODE_LABELS}
-            present: list[str] = []
+                _check_arrow_keys(label, table, ["id"])
+                if self.joined_lists:
+                    table = _join_lists(label, table)  # drops the list columns' memory before the COPY
+                added, n_changed = self._add_and_update(label, table, stored)
+                ids[label] = pa.concat_arrays([ids[label], added.column("id").combine_chunks()])
+                written[label] = added.num_rows + n_changed
+                timings[label] = _timing(table.num_rows, t0, c0)
             for rel, t in REL_TYPES.items():
-                path = src / f"edges_{rel}.parquet"
-                if not path.exists():
+                t0, c0 = time.perf_counter(), _cpu_seconds()
+                table = source(rel)
+                if table is None or table.num_rows == 0:
                     continue
-                present.append(rel)
-                key = table_key(rel)
-                cols = list(dict.fromkeys([*key, "src", "dst"]))
-                keys = _read_columns(path, rel, cols)
-                _check_arrow_keys(rel, keys, key)
+                _check_arrow_keys(rel, table, table_key(rel))
+                if self.joined_lists:
+                    table = _join_lists(rel, table)
+                stored = None if fresh else self._stored(rel)
+                new = table if stored is None else _anti_join(table, stored, table_key(rel))
                 for end, label in (("src", t.src), ("dst", t.dst)):
-                    col = keys.column(end)
+                    col = new.column(end)
                     lost = pc.unique(col.filter(pc.invert(pc.is_in(col, value_set=ids[label]))))
-                    if len(lost):
-                        missing[label].append(lost.combine_chunks() if hasattr(lost, "combine_chunks") else lost)
-                del keys
-            for label, parts in missing.items():
-                if parts:
-                    extra = pc.unique(pa.concat_arrays(parts))
-                    bare = _conform_like(label, pd.DataFrame({"id": extra.to_pylist()}))
-                    self._copy(label, bare)
-                    written[label] += len(bare)
-            for rel in REL_TYPES:
-                written[rel] = self._copy_parquet(rel, src / f"edges_{rel}.parquet") if rel in present else 0
-        return {name: written[name] for name in (*NODE_LABELS, *REL_TYPES)}
+                    lost = lost.combine_chunks() if isinstance(lost, pa.ChunkedArray) else lost
+                    if len(lost):  # endpoints absent from the node tables and the store become bare nodes
+                        schema = arrow_schema(label)
+                        bare = pa.table(
+                            [lost if f.name == "id" else pa.nulls(len(lost), f.type) for f in schema], schema=schema
+                        )
+                        self._copy_arrow(label, bare)
+                        written[label] += len(lost)
+                        ids[label] = pa.concat_arrays([ids[label], lost])
+                del new
+                added, n_changed = self._add_and_update(rel, table, stored)
+                written[rel] = added.num_rows + n_changed
+                timings[rel] = _timing(table.num_rows, t0, c0)
+                del table, stored, added
+        except BaseException:
+            if fresh:
+                self._empty_all()
+            else:
+                self._rollback()
+            raise
+        finally:
+            if fresh:
+                self._exec("CALL auto_checkpoint=true")
+        t0, c0 = time.perf_counter(), _cpu_seconds()
+        self._exec("COMMIT" if not fresh else "CHECKPOINT")
+        timings["commit"] = _timing(0, t0, c0)
+        self.last_load = timings
+        return written
 
-    def _copy_parquet(self, name: str, path: Path) -> int:
-        """COPY one canonical Parquet file; return its rows.
+    def _stored(self, name: str) -> pa.Table:
+        """The rows of table `name` as stored (provenance lists joined), canonical columns only."""
+        arrow = self._exec(read_back_queries()[name]).get_as_arrow()
+        schema = _store_schema(name) if self.joined_lists else arrow_schema(name)
+        if arrow.num_rows == 0:
+            return schema.empty_table()
+        return arrow.select(schema.names).cast(schema)
 
-        ladybug reads the file itself (its native Parquet reader, no Python objects) when the
-        file's columns are exactly the canonical ones in the order ladybug takes them (``id``
-        first for nodes, ``src`` and ``dst`` first for relationships); otherwise the file is
-        read with pyarrow, conformed and reordered, and loaded from Arrow.
-        """
-        import pyarrow.parquet as pq
-
-        schema = arrow_schema(name)
-        meta = pq.ParquetFile(path)
-        rows = meta.metadata.num_rows
-        if rows == 0:
-            return 0
-        order = list(schema.names)
-        if name in REL_TYPES:
-            order = ["src", "dst", *(c for c in order if c not in ("src", "dst"))]
-        if meta.schema_arrow.equals(pa.schema([schema.field(c) for c in order])) and "'" not in str(path):
-            try:
-                self._exec(f"COPY {name} FROM '{path}'")
-            except RuntimeError as err:
-                raise StoreError(f"ladybug could not load {rows} rows into {name} from {path}: {err}") from err
-            return rows
-        table = pq.read_table(path, schema=schema)
-        self._copy_arrow(name, table)
-        return table.num_rows
+    def _add_and_update(self, name: str, table: pa.Table, stored: pa.Table | None) -> tuple[pa.Table, int]:
+        """COPY the rows of `table` (store form) whose key is not stored, update the changed ones; (added, changed)."""
+        if stored is None or stored.num_rows == 0:
+            self._copy_arrow(name, table)
+            return table, 0
+        key = table_key(name)
+        added = _anti_join(table, stored, key)
+        if added.num_rows:
+            self._copy_arrow(name, added)
+        changed = _changed_rows(table, stored, key)
+        if changed.num_rows:
+            self._update_records(name, list(changed.column_names), changed.to_pylist())
+        return added, changed.num_rows
 
     def _copy_arrow(self, name: str, table: pa.Table) -> None:
+        """COPY an Arrow table with the canonical columns of `name` (endpoints first for relationships)."""
         if name in REL_TYPES:
             order = ["src", "dst", *(c for c in table.column_names if c not in ("src", "dst"))]
             table = table.select(order)
+        if self.joined_lists:
+            table = _join_lists(name, table)
         load_table = table  # noqa: F841 - referenced by name in the COPY statement below
         try:
             self._exec(f"COPY {name} FROM load_table")
@@ -413,6 +510,23 @@ class EmbeddedStore:
             if self._exec(f"MATCH (n:{label}) RETURN n.id LIMIT 1").get_num_tuples():
                 return True
         return False
+
+    def _write_pandas(self, tables: CanonicalTables) -> dict[str, int]:
+        """Upsert into a store with ``STRING[]`` provenance columns (made before joined lists), in one transaction."""
+        written: dict[str, int] = {}
+        nodes = self._add_dangling_endpoints(tables, dict(tables.nodes))
+        current = self.tables()
+        self._exec("BEGIN TRANSACTION")
+        try:
+            for label, df in nodes.items():
+                written[label] = self._upsert(label, df, current.nodes[label])
+            for rel, df in tables.rels.items():
+                written[rel] = self._upsert(rel, df, current.rels[rel])
+        except BaseException:
+            self._rollback()
+            raise
+        self._exec("COMMIT")
+        return {name: written[name] for name, _ in tables.items()}
 
     def _add_dangling_endpoints(
         self, tables: CanonicalTables, nodes: dict[str, pd.DataFrame]
@@ -453,22 +567,18 @@ class EmbeddedStore:
         return len(added) + len(changed)
 
     def _copy(self, name: str, df: pd.DataFrame) -> None:
-        schema = arrow_schema(name)
-        table = pa.Table.from_pandas(df.reset_index(drop=True), schema=schema, preserve_index=False)
-        if name in REL_TYPES and rel_type(name).key == "event":
-            # ladybug takes FROM and TO as the first two columns.
-            order = ["src", "dst", *(c for c in table.column_names if c not in ("src", "dst"))]
-            table = table.select(order)
-        load_table = table  # noqa: F841 - referenced by name in the COPY statement below
-        try:
-            self._exec(f"COPY {name} FROM load_table")
-        except RuntimeError as err:
-            raise StoreError(f"ladybug could not load {len(df)} rows into {name}: {err}") from err
+        table = pa.Table.from_pandas(df.reset_index(drop=True), schema=arrow_schema(name), preserve_index=False)
+        self._copy_arrow(name, table)
 
     def _update(self, name: str, df: pd.DataFrame) -> None:
+        self._update_records(name, list(df.columns), plain_records(df))
+
+    def _update_records(self, name: str, columns: list[str], records: list[dict[str, Any]]) -> None:
+        """SET the properties of stored rows from `records` (plain dicts in store form), matched by key."""
         key = table_key(name)
-        cols = [c for c in df.columns if c not in key and c not in ("src", "dst")]
-        types = {f.name: _LB_TYPE[f.dtype] for f in arrow_schema_fields(name)}
+        cols = [c for c in columns if c not in key and c not in ("src", "dst")]
+        lb_types = _LB_TYPE if self.joined_lists else _LB_TYPE_LISTS
+        types = {f.name: lb_types[f.dtype] for f in arrow_schema_fields(name)}
         # CAST: ladybug infers a parameter column of only nulls as STRING
         sets = ", ".join(f"x.{c} = CAST(row.{c} AS {types[c]})" for c in cols)
         if name in NODE_LABELS:
@@ -479,7 +589,6 @@ class EmbeddedStore:
             if t.key == "event":
                 match += " WHERE x.id = row.id"
         cypher = f"UNWIND $rows AS row {match} SET {sets}"
-        records = plain_records(df)
         for start in range(0, len(records), self.batch_size):
             try:
                 self._exec(cypher, {"rows": records[start : start + self.batch_size]})
@@ -543,12 +652,120 @@ def _check_arrow_keys(name: str, table: pa.Table, key: list[str]) -> None:
         raise SchemaError(f"Table {name}: duplicate keys {key}; canonical tables hold one row per key.")
 
 
-def _read_columns(path: Path, name: str, columns: list[str]) -> pa.Table:
-    """Read `columns` of a canonical Parquet file, cast to the canonical types (absent columns as nulls)."""
+def _read_canonical(path: Path, name: str) -> pa.Table | None:
+    """Read a canonical Parquet file with the canonical types (absent columns as nulls); None if absent or empty."""
     import pyarrow.parquet as pq
 
-    schema = arrow_schema(name)
-    return pq.read_table(path, schema=pa.schema([schema.field(c) for c in columns]))
+    if not path.exists() or pq.ParquetFile(path).metadata.num_rows == 0:
+        return None
+    return pq.read_table(path, schema=arrow_schema(name))
+
+
+def _cpu_seconds() -> float:
+    return time.process_time()  # user + system CPU of the process, every thread (ladybug's workers included)
+
+
+def _timing(rows: int, t0: float, c0: float) -> dict[str, float]:
+    return {"rows": rows, "seconds": time.perf_counter() - t0, "cpu_seconds": _cpu_seconds() - c0}
+
+
+def _store_schema(name: str) -> pa.Schema:
+    """The Arrow schema of table `name` as the store holds it: provenance lists as joined strings."""
+    return pa.schema([pa.field(f.name, pa.string()) if pa.types.is_list(f.type) else f for f in arrow_schema(name)])
+
+
+def _anti_join(table: pa.Table, stored: pa.Table, key: list[str]) -> pa.Table:
+    """The rows of `table` whose `key` is not in `stored` (any payload types), in `table` order."""
+    import numpy as np
+
+    if stored.num_rows == 0:
+        return table
+    left = table.select(key).append_column("__row", pa.array(np.arange(table.num_rows)))
+    keep = left.join(stored.select(key), keys=key, join_type="left anti").column("__row").to_numpy()
+    return table.take(pa.array(np.sort(keep)))
+
+
+def _changed_rows(table: pa.Table, stored: pa.Table, key: list[str]) -> pa.Table:
+    """The rows of `table` (store form) whose key is stored with different values (nulls equal, NaN equal)."""
+    if stored.num_rows == 0:
+        return table.slice(0, 0)
+    cols = [c for c in table.column_names if c not in key]
+    old = stored.select([*key, *cols]).rename_columns([*key, *(f"{c}__stored" for c in cols)])
+    both = table.join(old, keys=key, join_type="inner")
+    differs = pa.array([False] * both.num_rows, pa.bool_())
+    for c in cols:
+        a, b = both.column(c), both.column(f"{c}__stored")
+        same = pc.fill_null(pc.equal(a, b), False)
+        same = pc.or_(same, pc.and_(pc.is_null(a), pc.is_null(b)))
+        if pa.types.is_floating(a.type):
+            same = pc.or_(same, pc.fill_null(pc.and_(pc.is_nan(a), pc.is_nan(b)), False))
+        differs = pc.or_(differs, pc.invert(same))
+    return both.filter(differs).select(table.column_names)
+
+
+def _list_fields(name: str) -> list[str]:
+    return [f.name for f in arrow_schema_fields(name) if f.dtype == "string[]"]
+
+
+def _join_lists(name: str, table: pa.Table) -> pa.Table:
+    """Return `table` with its provenance list columns joined by LIST_SEP (null stays null, [] becomes '')."""
+    for col in _list_fields(name):
+        if col not in table.column_names or not pa.types.is_list(table.schema.field(col).type):
+            continue  # absent, or already joined
+        values = table.column(col)
+        flat = pc.list_flatten(values)
+        if len(flat) and (
+            flat.null_count
+            or pc.any(pc.equal(pc.binary_length(flat), 0)).as_py()
+            or pc.any(pc.match_substring(flat, LIST_SEP)).as_py()
+        ):
+            raise SchemaError(
+                f"Table {name}: {col} holds a null, an empty string or U+001F; the embedded store keeps "
+                "provenance lists as one string joined by U+001F, so elements must be non-empty and free of it."
+            )
+        table = table.set_column(table.schema.get_field_index(col), col, pc.binary_join(values, LIST_SEP))
+    return table
+
+
+def _split_lists(table: pa.Table) -> pa.Table:
+    """Inverse of :func:`_join_lists` for every joined provenance column of a read-back table."""
+    empty = pa.scalar([], pa.list_(pa.string()))
+    for col in JOINED_LIST_PROPERTIES:
+        if col not in table.column_names or not pa.types.is_string(table.schema.field(col).type):
+            continue
+        values = table.column(col)
+        split = pc.if_else(pc.equal(values, ""), empty, pc.split_pattern(values, LIST_SEP))
+        table = table.set_column(table.schema.get_field_index(col), col, split)
+    return table
+
+
+def _holds_joined_struct(t: pa.DataType) -> bool:
+    """Whether a result column type holds a node, relationship or map with a joined provenance field."""
+    if pa.types.is_struct(t):
+        return any(
+            (f.name in JOINED_LIST_PROPERTIES and pa.types.is_string(f.type)) or _holds_joined_struct(f.type) for f in t
+        )
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _holds_joined_struct(t.value_type)
+    return False
+
+
+def _split_nested(v: Any) -> Any:
+    """Split joined provenance strings inside result cells (dicts from whole nodes or properties(n))."""
+    if isinstance(v, dict):
+        return {
+            k: (
+                ([] if x == "" else x.split(LIST_SEP))
+                if k in JOINED_LIST_PROPERTIES and isinstance(x, str)
+                else _split_nested(x)
+            )
+            for k, x in v.items()
+        }
+    if isinstance(v, list | tuple):
+        return [_split_nested(x) for x in v]
+    if hasattr(v, "tolist") and not isinstance(v, str):
+        return _split_nested(v.tolist())
+    return v
 
 
 def arrow_schema_fields(name: str) -> tuple:
