@@ -48,12 +48,10 @@ def isin(values: Any, candidates: Any) -> np.ndarray:
     arrays = (pd.Series, pd.Index, np.ndarray, list, tuple)
     check_type(values, arrays, param="values", func="isin", expected="a Series, Index, array or list")
     check_type(candidates, (*arrays, set), param="candidates", func="isin", expected="a Series, Index, array or set")
-    v = pd.Series(values, copy=False).to_numpy(dtype=object)
-    c = pd.unique(
-        pd.Series(list(candidates) if isinstance(candidates, set) else candidates, copy=False).to_numpy(dtype=object)
-    )
-    if len(v) == 0 or len(c) == 0:
-        return np.zeros(len(v), dtype=bool)
-    va = pa.array(v, from_pandas=True).cast(pa.large_string())
-    ca = pa.array(c, from_pandas=True).cast(pa.large_string())
+    if len(values) == 0 or len(candidates) == 0:
+        return np.zeros(len(values), dtype=bool)
+    # Arrow-backed strings convert without a copy into Python objects; is_in ignores duplicate candidates
+    va = pa.array(pd.Series(values, copy=False), from_pandas=True).cast(pa.large_string())
+    pool = list(candidates) if isinstance(candidates, set) else candidates
+    ca = pa.array(pd.Series(pool, copy=False), from_pandas=True).cast(pa.large_string())
     return np.asarray(pc.is_in(va, value_set=ca).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)

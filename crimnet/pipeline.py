@@ -154,7 +154,7 @@ def run_case(
 
     with _timed(timings, "ingest"):
         ingested = ingest(sources, out / "ingest", previous=previous, progress=progress)
-    tables = ingested.tables
+        tables = ingested.tables  # ingest leaves its tables on disk; reading them back is part of the step
     with _timed(timings, "store"), open_store(store or out / "store") as db:
         db.write(tables)
         watch = run_watch_rules(db)

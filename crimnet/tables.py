@@ -15,10 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crimnet.errors import SchemaError, check_type
+from crimnet.errors import SchemaError, check_choice, check_type
 from crimnet.schema import NODE_LABELS, REL_TYPES, DType, Field, node_label, rel_type
 
-__all__ = ["CanonicalTables", "arrow_schema", "empty_table", "conform"]
+__all__ = ["CanonicalTables", "arrow_schema", "empty_table", "conform", "check_keys", "table_filename"]
 
 _ARROW: dict[DType, pa.DataType] = {
     "string": pa.string(),
@@ -59,7 +59,7 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     unknown = sorted(set(df.columns) - set(names))
     if unknown:
         raise SchemaError(f"Table {name}: unknown columns {unknown}; expected {names}.")
-    _check_keys(name, df)
+    check_keys(name, df)
     out = df.reindex(columns=names)
     for f in fields:
         if f.name not in df.columns:
@@ -68,8 +68,13 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return pa.Table.from_pandas(out, schema=arrow_schema(name), preserve_index=False).to_pandas()
 
 
-def _check_keys(name: str, df: pd.DataFrame) -> None:
-    """Raise SchemaError unless the key columns of `name` are present, non-null and unique."""
+def check_keys(name: str, df: pd.DataFrame) -> None:
+    """Raise :class:`~crimnet.errors.SchemaError` unless the key columns of table `name` are present and unique.
+
+    Keys must also be non-null. The key is ``id`` for nodes and event relationships, ``(src, dst)`` for the others.
+    """
+    check_choice(name, (*NODE_LABELS, *REL_TYPES), param="name", func="check_keys")
+    check_type(df, pd.DataFrame, param="df", func="check_keys", expected="a DataFrame")
     required = ["id"] if name in NODE_LABELS else ["src", "dst"] + (["id"] if rel_type(name).key == "event" else [])
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -136,7 +141,7 @@ class CanonicalTables:
         out.mkdir(parents=True, exist_ok=True)
         paths = []
         for name, df in self.items():
-            path = out / _filename(name)
+            path = out / table_filename(name)
             tmp = path.with_suffix(".parquet.tmp")
             table = pa.Table.from_pandas(df, schema=arrow_schema(name), preserve_index=False)
             pq.write_table(table, tmp)
@@ -152,12 +157,12 @@ class CanonicalTables:
             raise SchemaError(f"{src}: no such directory of canonical tables.")
         frames = {}
         for name in (*NODE_LABELS, *REL_TYPES):
-            path = src / _filename(name)
+            path = src / table_filename(name)
             if path.exists():
                 # read with the canonical schema, so only the keys need checking: converting list
                 # columns back through Arrow again (as conform does) doubles the read's time and memory
                 frames[name] = pq.read_table(path, schema=arrow_schema(name)).to_pandas()
-                _check_keys(name, frames[name])
+                check_keys(name, frames[name])
             else:
                 frames[name] = empty_table(name)
         tables = cls.__new__(cls)
@@ -166,5 +171,7 @@ class CanonicalTables:
         return tables
 
 
-def _filename(name: str) -> str:
+def table_filename(name: str) -> str:
+    """Return the file name of the canonical table of a label or relationship type (``nodes_Person.parquet``)."""
+    check_choice(name, (*NODE_LABELS, *REL_TYPES), param="name", func="table_filename")
     return f"nodes_{name}.parquet" if name in NODE_LABELS else f"edges_{name}.parquet"

@@ -580,3 +580,15 @@ def test_tmp_dirs_do_not_leak(tmp_path, mini):
     ingest(d / "call_records.csv", tmp_path / "o")
     ingest(d / "call_records.csv", tmp_path / "o")
     assert sorted(os.listdir(tmp_path)) == ["o"]
+
+
+def test_tables_are_checked_before_they_are_written(tmp_path, monkeypatch):
+    # a table with duplicate keys never reaches disk (and so never replaces a good output)
+    from crimnet.errors import SchemaError
+    from crimnet.ingest import build
+
+    dup = pd.DataFrame({"id": ["+447700900001", "+447700900001"]})
+    monkeypatch.setattr(build, "_builders", lambda evidence, entity_ids: {"Phone": lambda: dup})
+    with pytest.raises(SchemaError, match="Phone: duplicate keys"):
+        build._write_tables(build.Evidence(), pd.Series(dtype=object), tmp_path)
+    assert not (tmp_path / "nodes_Phone.parquet").exists()

@@ -164,7 +164,12 @@ def clusters_from_membership(
         }
     )
     out.attrs.update(
-        method=method, parameters=dict(parameters or {}), quality=quality, membership=memb, min_size=min_size
+        method=method,
+        parameters=dict(parameters or {}),
+        quality=quality,
+        # a list, not the array: pandas compares attrs when concatenating tables
+        membership=np.asarray(memb).tolist(),
+        min_size=min_size,
     )
     return out
 
@@ -745,15 +750,16 @@ def _membership_of(graph: ig.Graph, clusters: pd.DataFrame | None, member_label:
     n = graph.vcount()
     if clusters is None:
         return np.asarray(graph.connected_components().membership, dtype=np.int64)
-    index = pd.Index(_member_ids(graph))
+    ids = np.asarray(_member_ids(graph), dtype=object)
+    sel = np.arange(n)
     if "label" in graph.vs.attributes() and member_label is not None:
         # node ids repeat across labels in the heterogeneous graph: index only member_label vertices
-        lab = np.asarray(graph.vs["label"], dtype=object)
-        index = pd.Index(np.where(lab == member_label, index.to_numpy(), None))
+        sel = np.flatnonzero(np.asarray(graph.vs["label"], dtype=object) == member_label)
     memb = np.full(n, -1, dtype=np.int64)
     sizes = clusters["members"].map(len).to_numpy(dtype=np.int64) if len(clusters) else np.zeros(0, np.int64)
     flat = [m for members in clusters["members"] for m in members] if len(clusters) else []
-    pos = index.get_indexer(pd.Index(flat).astype(str)) if flat else np.zeros(0, np.int64)
+    found = pd.Index(ids[sel]).get_indexer(pd.Index(flat).astype(str)) if flat else np.zeros(0, np.int64)
+    pos = np.where(found >= 0, sel[found], -1)
     row = np.repeat(np.arange(len(sizes)), sizes)
     ok = pos >= 0
     memb[pos[ok]] = row[ok]

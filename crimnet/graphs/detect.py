@@ -27,7 +27,7 @@ from crimnet.graphs.money import swept_accounts
 from crimnet.graphs.risk import RiskWeights, cluster_risk, risk_scores
 from crimnet.graphs.tracking import match_clusters
 from crimnet.graphs.views import PROJECTION_VIA, bad_parameter, hetero_graph, person_projection
-from crimnet.tables import CanonicalTables, arrow_schema
+from crimnet.tables import CanonicalTables, arrow_schema, table_filename
 
 __all__ = ["METHODS", "DetectionResult", "detect", "evaluate_detection", "detect_case", "write_detection"]
 
@@ -413,7 +413,7 @@ def _read_tables(tables_dir: str | os.PathLike[str], *, lists: bool) -> Canonica
         raise SchemaError(f"{src}: no such directory of canonical tables.")
     frames = {}
     for name in (*NODE_LABELS, *REL_TYPES):
-        path = src / (f"nodes_{name}.parquet" if name in NODE_LABELS else f"edges_{name}.parquet")
+        path = src / table_filename(name)
         if path.exists():
             schema = arrow_schema(name)
             cols = [f.name for f in schema if not pa.types.is_list(f.type) and not pa.types.is_large_list(f.type)]

@@ -16,7 +16,8 @@ joined string. They are joined on write and split on read (``tables()`` in Arrow
 queries through :func:`~crimnet.graphs.dialects.split_joined_lists`), so every
 reader still sees lists; stores made before this layout (``STRING[]``) are read
 and written as they are. New rows are bulk loaded with ``COPY ... FROM`` an Arrow
-table (:meth:`EmbeddedStore.write_parquet` for a directory of Parquet tables, in one
+table (:meth:`EmbeddedStore.write_parquet` for a directory of Parquet tables; a failed
+load into an empty store removes what it loaded, an upsert into a filled one is one
 transaction); rows whose key already exists with different values are updated
 with batched ``UNWIND $rows ... SET``.
 """
@@ -38,7 +39,7 @@ from crimnet.errors import QueryError, SchemaError, StoreError, check_interval, 
 from crimnet.graphs.dialects import JOINED_LIST_PROPERTIES, LIST_SEP, check_read_only, split_joined_lists, translate
 from crimnet.graphs.store import check_score_columns, plain_records, read_back_queries, rows_to_write, table_key
 from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
-from crimnet.tables import CanonicalTables, arrow_schema, empty_table
+from crimnet.tables import CanonicalTables, arrow_schema, empty_table, table_filename
 
 __all__ = ["EmbeddedStore", "DB_FILE"]
 
@@ -396,8 +397,7 @@ class EmbeddedStore:
                 return self._write_pandas(CanonicalTables.read(src))
 
             def source(name: str) -> pa.Table | None:
-                kind = "edges" if name in REL_TYPES else "nodes"
-                return _read_canonical(src / f"{kind}_{name}.parquet", name)
+                return _read_canonical(src / table_filename(name), name)
 
             return self._write_arrow(source)
 

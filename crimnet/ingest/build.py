@@ -37,10 +37,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crimnet.errors import IngestError, check_type
+from crimnet.errors import IngestError, SchemaError, check_type
 from crimnet.ingest.specs import SourceSpec
 from crimnet.schema import NODE_LABELS, REL_TYPES
-from crimnet.tables import CanonicalTables, arrow_schema, empty_table
+from crimnet.tables import CanonicalTables, arrow_schema, check_keys, empty_table, table_filename
 
 __all__ = [
     "Evidence",
@@ -725,6 +725,10 @@ def _write_tables(evidence: Evidence, entity_ids: pd.Series, directory: str | Pa
     for name in (*NODE_LABELS, *REL_TYPES):
         df = builders[name]() if name in builders else empty_table(name)
         schema = arrow_schema(name)
+        unknown = sorted(set(df.columns) - set(schema.names))
+        if unknown:
+            raise SchemaError(f"Table {name}: unknown columns {unknown}; expected {schema.names}.")
+        check_keys(name, df)  # as CanonicalTables would: a bad table never replaces good output
         df = df.reindex(columns=schema.names)
         for col in df.columns[df.isna().all().to_numpy()]:  # all missing: typed as CanonicalTables has them
             kind = schema.field(col).type
@@ -734,7 +738,7 @@ def _write_tables(evidence: Evidence, entity_ids: pd.Series, directory: str | Pa
                 df[col] = pd.Series([None] * len(df), index=df.index, dtype=object)
         table = _pandas_list_metadata(pa.Table.from_pandas(df, schema=schema, preserve_index=False))
         del df
-        path = out / (f"nodes_{name}.parquet" if name in NODE_LABELS else f"edges_{name}.parquet")
+        path = out / table_filename(name)
         tmp = path.with_suffix(".parquet.tmp")
         pq.write_table(table, tmp)
         tmp.replace(path)

@@ -452,7 +452,7 @@ def ingest(
     :data:`crimnet.ingest.resolve.DUCKDB_MEMORY_LIMIT` and spilling to disk past
     it; building sorts the evidence, O(m log m), and holds the finished tables
     plus one table's evidence. The 1M-person generated case (11M rows) ingests
-    in about 6.5 minutes with a peak RSS of about 7.3 GiB on 2 cores
+    in about 5.6 minutes with a peak RSS of about 7.2 GiB on 2 cores
     (benchmarks/results/ingest.md).
 
     Examples
@@ -491,9 +491,9 @@ def ingest(
     out.parent.mkdir(parents=True, exist_ok=True)
     spill_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.spill-", dir=out.parent))
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"  # the new output, swapped in at the end
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
     try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
         return _ingest(
             inputs, out, tmp, spill_dir, clock=clock, prev=prev, pseudonymise_key=pseudonymise_key,
             threshold=threshold, progress=progress, chunk_rows=chunk_rows,
