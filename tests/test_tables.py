@@ -48,6 +48,28 @@ def test_parquet_round_trip(tmp_path):
     assert list(back.nodes["Person"].loc[1, "sources"]) == ["a", "b"]
 
 
+def test_read_without_lists_leaves_them_null_and_the_rest_equal(tmp_path):
+    t = _tiny()
+    t.write(tmp_path)
+    full, bare = CanonicalTables.read(tmp_path), CanonicalTables.read(tmp_path, lists=False)
+    for name, df in bare.items():
+        assert list(df.columns) == list((full.nodes | full.rels)[name].columns)
+        lists = [c for c in ("sources", "record_ids") if c in df.columns]
+        assert df[lists].isna().all().all()
+        rest = [c for c in df.columns if c not in lists]
+        pd.testing.assert_frame_equal(df[rest], (full.nodes | full.rels)[name][rest])
+    assert bare.counts() == full.counts() and bare.counts()["USES_PHONE"] == 2
+
+
+def test_read_checks_keys(tmp_path):
+    t = _tiny()
+    t.write(tmp_path)
+    df = t.nodes["Phone"]
+    pd.concat([df, df]).to_parquet(tmp_path / "nodes_Phone.parquet")
+    with pytest.raises(SchemaError, match="Phone: duplicate keys"):
+        CanonicalTables.read(tmp_path)
+
+
 @pytest.mark.parametrize(
     "frames, message",
     [

@@ -27,7 +27,7 @@ from crimnet.graphs.money import swept_accounts
 from crimnet.graphs.risk import RiskWeights, cluster_risk, risk_scores
 from crimnet.graphs.tracking import match_clusters
 from crimnet.graphs.views import PROJECTION_VIA, bad_parameter, hetero_graph, person_projection
-from crimnet.tables import CanonicalTables, arrow_schema, table_filename
+from crimnet.tables import CanonicalTables
 
 __all__ = ["METHODS", "DetectionResult", "detect", "evaluate_detection", "detect_case", "write_detection"]
 
@@ -393,34 +393,6 @@ def write_detection(result: DetectionResult, out: str | Path) -> list[Path]:
     return paths
 
 
-def _read_tables(tables_dir: str | os.PathLike[str], *, lists: bool) -> CanonicalTables:
-    """Read canonical tables; without `lists`, leave out the list columns (``sources``, ``record_ids``).
-
-    Detection reads the lists only for the heterogeneous graph's edge weights
-    (``leiden_hetero``); as Python lists they are most of the tables' memory
-    and reading time (1.3 of 1.45 GiB, and half the time, at 100,000 people).
-    """
-    if lists:
-        return CanonicalTables.read(tables_dir)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from crimnet.errors import SchemaError
-    from crimnet.schema import NODE_LABELS, REL_TYPES
-
-    src = Path(tables_dir)
-    if not src.is_dir():
-        raise SchemaError(f"{src}: no such directory of canonical tables.")
-    frames = {}
-    for name in (*NODE_LABELS, *REL_TYPES):
-        path = src / table_filename(name)
-        if path.exists():
-            schema = arrow_schema(name)
-            cols = [f.name for f in schema if not pa.types.is_list(f.type) and not pa.types.is_large_list(f.type)]
-            frames[name] = pq.read_table(path, columns=cols, schema=schema).to_pandas()
-    return CanonicalTables.from_frames(frames)  # conform adds the list columns back as nulls
-
-
 def detect_case(
     tables_dir: str | Path,
     *,
@@ -476,7 +448,8 @@ def detect_case(
     from crimnet.graphs.truth import align_truth, read_truth, read_truth_entities
 
     t0 = time.perf_counter()
-    tables = _read_tables(tables_dir, lists="leiden_hetero" in methods)
+    # only leiden_hetero weighs edges by their sources
+    tables = CanonicalTables.read(tables_dir, lists="leiden_hetero" in methods)
     read_s = time.perf_counter() - t0
     prev = pd.read_parquet(previous) if previous is not None else None
     result = detect(tables, methods=methods, seed=seed, previous_clusters=prev)
