@@ -745,6 +745,12 @@ def _edge_arrays(graph: ig.Graph, weight: str | None) -> tuple[np.ndarray, np.nd
     return coo.row[keep].astype(np.int64), coo.col[keep].astype(np.int64), coo.data[keep]
 
 
+def _split_method(clusters: pd.DataFrame | None, how: str, default: str) -> str:
+    """Method name of split clusters: ``'<input method>+<how>'`` when the input has one method, else `default`."""
+    methods = clusters["method"].unique().tolist() if clusters is not None and "method" in clusters else []
+    return f"{methods[0]}+{how}" if len(methods) == 1 else default
+
+
 def _membership_of(graph: ig.Graph, clusters: pd.DataFrame | None, member_label: str | None) -> np.ndarray:
     """Community of each vertex from a ``clusters`` table (-1: in none); connected components without one."""
     n = graph.vcount()
@@ -916,11 +922,7 @@ def leiden_split(
     memb = _split_by_leiden(
         graph.vcount(), _edge_arrays(graph, weight), memb, max_size=max_size, resolution=resolution, seed=seed
     )
-    if clusters is None:
-        base = "leiden_split"
-    else:
-        methods = clusters["method"].unique().tolist() if "method" in clusters and len(clusters) else []
-        base = (methods[0] + "+leiden") if len(methods) == 1 else "leiden_split"
+    base = _split_method(clusters, "leiden", "leiden_split")
     params = {"max_size": max_size, "resolution": resolution, "weight": weight, "seed": seed}
     return clusters_from_membership(
         graph, memb, method=base, parameters=params, member_label=member_label, min_size=min_size

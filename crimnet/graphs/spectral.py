@@ -16,7 +16,13 @@ import scipy.sparse.linalg as spla
 from scipy.cluster.vq import kmeans2
 
 from crimnet.errors import check_interval, check_type
-from crimnet.graphs.community import _check_common, _edge_arrays, _membership_of, clusters_from_membership
+from crimnet.graphs.community import (
+    _check_common,
+    _edge_arrays,
+    _membership_of,
+    _split_method,
+    clusters_from_membership,
+)
 from crimnet.graphs.views import adjacency
 
 __all__ = [
@@ -458,12 +464,9 @@ def fiedler_bisection(
     func = "fiedler_bisection"
     _check_common(graph, seed, func)
     check_interval(max_size, param="max_size", func=func, low=2, closed="left", integer=True)
-    if clusters is None:
-        base = "fiedler"
-    else:
+    if clusters is not None:
         check_type(clusters, pd.DataFrame, param="clusters", func=func, expected="a clusters DataFrame")
-        methods = clusters["method"].unique().tolist() if "method" in clusters and len(clusters) else []
-        base = (methods[0] + "+fiedler") if len(methods) == 1 else "fiedler"
+    base = _split_method(clusters, "fiedler", "fiedler")
     memb = _membership_of(graph, clusters, member_label)
     memb = _split_recursive(graph, memb, max_size, weight, seed)
     params = {"max_size": max_size, "weight": weight, "seed": seed}
