@@ -309,3 +309,40 @@ def test_generated_order_free(generated):
     perm = np.random.default_rng(0).permutation(len(records))
     b = resolve_people(records.iloc[perm], seed=0)
     assert (b.entity_ids.loc[records.index] == a.entity_ids).all()
+
+
+def test_failed_em_falls_back_to_fixed_parameters_on_one_engine_at_a_time(known, monkeypatch):
+    """EM that raises is recorded and replaced by the fixed parameters; its DuckDB is closed before the refit."""
+    from splink.internals.linker_components.training import LinkerTraining
+
+    import crimnet.ingest.resolve as resolve
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("no convergence")
+
+    open_now, most_open = [], []
+    real_connect = resolve.connect
+
+    def counting_connect(*args, **kwargs):
+        con = real_connect(*args, **kwargs)
+        open_now.append(con)
+        most_open.append(sum(1 for c in open_now if _is_open(c)))
+        return con
+
+    monkeypatch.setattr(LinkerTraining, "estimate_u_using_random_sampling", fail)
+    monkeypatch.setattr(resolve, "connect", counting_connect)
+    records, truth, fixed = known
+    res = resolve_people(records, training="em")
+    assert res.params["training"] == "fixed (em failed)"
+    assert res.params["em_error"] == "RuntimeError: no convergence"
+    assert len(open_now) == 2 and max(most_open) == 1  # the refit's engine never runs beside the first
+    assert not any(_is_open(c) for c in open_now)  # both closed at the end
+    assert _same_partition(res.entity_ids, fixed.entity_ids)  # fixed parameters: the default small-input result
+
+
+def _is_open(con) -> bool:
+    try:
+        con.execute("SELECT 1").fetchall()
+    except Exception:
+        return False
+    return True

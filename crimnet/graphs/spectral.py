@@ -365,30 +365,6 @@ def fiedler_vector(
     return float(max(0.0, 1.0 - vals[1])), v
 
 
-def _sweep_cut(a: sp.csr_matrix, v: np.ndarray) -> np.ndarray:
-    """Split by the prefix of the order of `v` with the smallest conductance (Cheeger sweep)."""
-    n = len(v)
-    order = np.argsort(v, kind="stable")
-    pos = np.empty(n, dtype=np.int64)
-    pos[order] = np.arange(n)
-    coo = sp.triu(a, k=1).tocoo()
-    lo = np.minimum(pos[coo.row], pos[coo.col])
-    hi = np.maximum(pos[coo.row], pos[coo.col])
-    diff = np.zeros(n + 1)
-    np.add.at(diff, lo, coo.data)
-    np.add.at(diff, hi, -coo.data)
-    cut = np.cumsum(diff)[: n - 1]  # weight crossing between prefix [0..i] and the rest
-    deg = np.asarray(a.sum(axis=1)).ravel()
-    vol = np.cumsum(deg[order])[: n - 1]
-    total = deg.sum()
-    denom = np.minimum(vol, total - vol)
-    cond = np.where(denom > 0, cut / np.where(denom > 0, denom, 1), np.inf)
-    i = int(np.argmin(cond))
-    side = np.zeros(n, dtype=bool)
-    side[order[: i + 1]] = True
-    return side
-
-
 def fiedler_bisection(
     graph: ig.Graph,
     *,

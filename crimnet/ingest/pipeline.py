@@ -449,7 +449,7 @@ def ingest(
     spilled to Parquet beside `out` (removed at the end) and read back one table
     at a time while building. Resolution is O(n log n) in person records, with
     DuckDB (Splink's engine) capped at
-    :data:`crimnet.ingest.resolve.DUCKDB_MEMORY_LIMIT` and spilling to disk past
+    :data:`crimnet.ingest.duckdb_connection.DUCKDB_MEMORY_LIMIT` and spilling to disk past
     it; building sorts the evidence, O(m log m), and holds the finished tables
     plus one table's evidence. The 1M-person generated case (11M rows) ingests
     in about 5.6 minutes with a peak RSS of about 7.2 GiB on 2 cores

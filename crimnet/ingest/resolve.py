@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crimnet.errors import ParameterError, check_choice, check_interval, check_type
+from crimnet.ingest.duckdb_connection import connect
 from crimnet.ingest.resolve_rules import (
     DETERMINISTIC_WEIGHT,
     RECORD_COLUMNS,
@@ -32,11 +33,6 @@ from crimnet.ingest.resolve_rules import (
 __all__ = ["ResolutionResult", "resolve_people", "FIXED_PARAMETERS", "DEFAULT_THRESHOLD"]
 
 _FUNC = "resolve_people"
-
-#: Memory DuckDB (Splink's engine) may use before spilling to disk; its own default is 80% of RAM.
-DUCKDB_MEMORY_LIMIT = "3GB"
-#: Threads DuckDB may use (the ingest target machine has 2 cores).
-DUCKDB_THREADS = 2
 
 #: Default match-probability threshold (tuned on generated easy/medium/hard cases).
 DEFAULT_THRESHOLD = 0.9
@@ -201,26 +197,6 @@ def _settings(pseudonymised: bool, prior: float) -> dict[str, Any]:
     }
 
 
-def _duckdb_connect(temp_directory: str | None = None) -> Any:
-    """A DuckDB connection with bounded memory (:data:`DUCKDB_MEMORY_LIMIT`, :data:`DUCKDB_THREADS`).
-
-    Past the limit DuckDB spills to `temp_directory` instead of growing. Insertion order is not
-    preserved (no query here depends on it: links are sorted afterwards).
-    """
-    import duckdb
-
-    config: dict[str, Any] = {
-        "memory_limit": DUCKDB_MEMORY_LIMIT,
-        "threads": DUCKDB_THREADS,
-        "preserve_insertion_order": False,
-    }
-    if temp_directory is not None:
-        config["temp_directory"] = temp_directory
-    con = duckdb.connect(config=config)
-    con.execute("SET enable_progress_bar = false")
-    return con
-
-
 def _prior(df: pd.DataFrame) -> float:
     """Prior probability that two random records match, from exact name + date-of-birth pairs.
 
@@ -270,7 +246,6 @@ def _splink_links(
     threshold: float,
     weight_threshold: float | None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    import duckdb
     from splink import DuckDBAPI, Linker
 
     # Splink warns about levels absent from a sample (e.g. no sex recorded); keep them out of logs
@@ -280,7 +255,7 @@ def _splink_links(
     try:
         return _splink_run(
             df, pseudonymised=pseudonymised, training=training, seed=seed, threshold=threshold,
-            weight_threshold=weight_threshold, duckdb=duckdb, DuckDBAPI=DuckDBAPI, Linker=Linker,
+            weight_threshold=weight_threshold, DuckDBAPI=DuckDBAPI, Linker=Linker,
         )  # fmt: skip
     finally:
         splink_logger.setLevel(old_level)
@@ -294,7 +269,6 @@ def _splink_run(
     seed: int,
     threshold: float,
     weight_threshold: float | None,
-    duckdb: Any,
     DuckDBAPI: Any,
     Linker: Any,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -309,7 +283,9 @@ def _splink_run(
     cons: list[Any] = []
 
     def make_linker() -> Any:
-        con = _duckdb_connect(tmpdir)
+        while cons:  # a refit after failed or implausible EM replaces the first engine, never runs beside it
+            cons.pop().close()
+        con = connect(tmpdir)
         cons.append(con)
         db = DuckDBAPI(connection=con)
         table = db.register(data, table_name="records")
@@ -461,8 +437,8 @@ def resolve_people(
     postcode + family initial, variant key + birth year, variant key + birth day-month, phone,
     account) are capped at 60 records per key, so the number of compared pairs is O(n) and the
     run is O(n log n) in time and O(n) in memory. Features are Arrow-backed strings (no Python
-    object per value); Splink's DuckDB is capped at :data:`DUCKDB_MEMORY_LIMIT` with
-    :data:`DUCKDB_THREADS` threads and spills to a temporary directory past it, and its training
+    object per value); Splink's DuckDB comes from :func:`crimnet.ingest.duckdb_connection.connect`
+    (memory and threads capped, spilling to a temporary directory past the cap), and its training
     is bounded (u from at most 1e6 random pairs, EM on at most 2e6 pairs per blocking rule), so
     a million-person case fits in a few GiB. Entity ids are the SHA-1 of the smallest
     ``'<source>:<record_id>'`` in the cluster, so they are stable under re-runs and row order.

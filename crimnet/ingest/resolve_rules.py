@@ -52,6 +52,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from crimnet.errors import check_interval, check_type
+from crimnet.ingest.duckdb_connection import connect
 
 __all__ = [
     "RECORD_COLUMNS",
@@ -556,8 +557,6 @@ def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pse
     O(m) for m pairs; string similarities run in DuckDB.
     """
     check_type(df, pd.DataFrame, param="df", func="pair_conflicts", expected="a pandas DataFrame")
-    import duckdb
-
     out = np.full(len(left), "", dtype=object)
     if len(left) == 0:
         return out
@@ -581,7 +580,7 @@ def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pse
             {"gl": given.take(li), "gr": given.take(ri), "fl": family.take(li), "fr": family.take(ri),
              "kl": gkey.take(li), "kr": gkey.take(ri)}
         )  # fmt: skip
-        con = duckdb.connect(config={"threads": 2})
+        con = connect()
         try:
             con.register("pairs", pairs)
             name_bad = con.execute(
