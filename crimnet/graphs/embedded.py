@@ -93,9 +93,10 @@ class EmbeddedStore:
         True when the provenance lists are stored joined (every store this version
         creates); False for a store made with ``STRING[]`` columns.
     last_load : dict of str to dict
-        Set by :meth:`write` and :meth:`write_parquet`: per table ``rows`` (rows given)
-        and ``seconds`` (read, key checks, comparison with stored rows, COPY, updates;
-        ``cpu_seconds``: the process's CPU time over the same span, all threads),
+        Set by :meth:`write` and :meth:`write_parquet`: per table ``rows`` (rows given),
+        ``seconds`` (read, key checks, comparison with stored rows, COPY, updates),
+        ``copy_seconds`` (the part spent inside ladybug's ``COPY``) and ``cpu_seconds``
+        (the process's CPU time over the whole span, all threads),
         and ``'commit'`` (the final commit or, after a bulk load into an empty store,
         the checkpoint).
 
@@ -143,6 +144,7 @@ class EmbeddedStore:
         self.batch_size = batch_size
         self.audit_log = Path(audit_log) if audit_log is not None else self.path / "audit.jsonl"
         self.last_load: dict[str, dict[str, float]] = {}
+        self._copy_clock = 0.0  # seconds inside COPY since the store was opened (for last_load)
         self._lock = threading.RLock()
         try:
             self._db = ladybug.Database(
@@ -380,12 +382,12 @@ class EmbeddedStore:
 
         Notes
         -----
-        O(n + m) time; ladybug's COPY dominates: about 1 microsecond per relationship
-        (both storage directions are built) plus about 1.5 per string property value with
-        many distinct values (event ids, timestamps, joined record ids), much less for
-        integers and repetitive strings. Peak memory: the node ids plus the largest table
-        as Arrow, twice (joined copy), plus the stored rows of that table when the
-        store is not empty.
+        O(n + m) time; ladybug's COPY dominates (59 of 79 s for a 1M-person case on 2 cores):
+        about 0.5 microsecond per relationship with its two ends alone, plus about 0.8 per
+        string property value with many distinct values (event ids, timestamps, joined
+        record ids) and 0.1 to 0.2 for integers and repetitive strings (benchmarks/results/store.md).
+        Peak memory: the node ids plus the largest table as Arrow, twice (joined copy),
+        plus the stored rows of that table when the store is not empty.
         """
         src = Path(directory)
         if not src.is_dir():
@@ -415,7 +417,7 @@ class EmbeddedStore:
             self._exec("BEGIN TRANSACTION")
         try:
             for label in NODE_LABELS:
-                t0, c0 = time.perf_counter(), _cpu_seconds()
+                t0, c0, k0 = time.perf_counter(), _cpu_seconds(), self._copy_clock
                 table = source(label)
                 stored = None if fresh else self._stored(label)
                 ids[label] = pa.array([], pa.string()) if stored is None else stored.column("id").combine_chunks()
@@ -427,9 +429,9 @@ class EmbeddedStore:
                 added, n_changed = self._add_and_update(label, table, stored)
                 ids[label] = pa.concat_arrays([ids[label], added.column("id").combine_chunks()])
                 written[label] = added.num_rows + n_changed
-                timings[label] = _timing(table.num_rows, t0, c0)
+                timings[label] = self._timing(table.num_rows, t0, c0, k0)
             for rel, t in REL_TYPES.items():
-                t0, c0 = time.perf_counter(), _cpu_seconds()
+                t0, c0, k0 = time.perf_counter(), _cpu_seconds(), self._copy_clock
                 table = source(rel)
                 if table is None or table.num_rows == 0:
                     continue
@@ -453,7 +455,7 @@ class EmbeddedStore:
                 del new
                 added, n_changed = self._add_and_update(rel, table, stored)
                 written[rel] = added.num_rows + n_changed
-                timings[rel] = _timing(table.num_rows, t0, c0)
+                timings[rel] = self._timing(table.num_rows, t0, c0, k0)
                 del table, stored, added
         except BaseException:
             if fresh:
@@ -464,11 +466,19 @@ class EmbeddedStore:
         finally:
             if fresh:
                 self._exec("CALL auto_checkpoint=true")
-        t0, c0 = time.perf_counter(), _cpu_seconds()
+        t0, c0, k0 = time.perf_counter(), _cpu_seconds(), self._copy_clock
         self._exec("COMMIT" if not fresh else "CHECKPOINT")
-        timings["commit"] = _timing(0, t0, c0)
+        timings["commit"] = self._timing(0, t0, c0, k0)
         self.last_load = timings
         return written
+
+    def _timing(self, rows: int, t0: float, c0: float, k0: float) -> dict[str, float]:
+        return {
+            "rows": rows,
+            "seconds": time.perf_counter() - t0,
+            "copy_seconds": self._copy_clock - k0,
+            "cpu_seconds": _cpu_seconds() - c0,
+        }
 
     def _stored(self, name: str) -> pa.Table:
         """The rows of table `name` as stored (provenance lists joined), canonical columns only."""
@@ -500,10 +510,13 @@ class EmbeddedStore:
         if self.joined_lists:
             table = _join_lists(name, table)
         load_table = table  # noqa: F841 - referenced by name in the COPY statement below
+        t0 = time.perf_counter()
         try:
             self._exec(f"COPY {name} FROM load_table")
         except RuntimeError as err:
             raise StoreError(f"ladybug could not load {table.num_rows} rows into {name}: {err}") from err
+        finally:
+            self._copy_clock += time.perf_counter() - t0
 
     def _has_rows(self) -> bool:
         for label in NODE_LABELS:
@@ -663,10 +676,6 @@ def _read_canonical(path: Path, name: str) -> pa.Table | None:
 
 def _cpu_seconds() -> float:
     return time.process_time()  # user + system CPU of the process, every thread (ladybug's workers included)
-
-
-def _timing(rows: int, t0: float, c0: float) -> dict[str, float]:
-    return {"rows": rows, "seconds": time.perf_counter() - t0, "cpu_seconds": _cpu_seconds() - c0}
 
 
 def _store_schema(name: str) -> pa.Schema:
