@@ -318,3 +318,19 @@ def test_write_parquet_into_a_store_with_rows_adds_new_and_updates_changed_rows(
         assert sum(s.write_parquet(tmp_path / "b").values()) == 0
         # lat/lon compare exactly; a repeated write of a table with null floats changes nothing either
         assert back.nodes["Address"].lat.tolist() == [51.5]
+
+
+def test_diff_splits_new_keys_from_changed_rows_nulls_and_nan_equal():
+    import pyarrow as pa
+
+    from crimnet.graphs.embedded import _diff
+
+    stored = pa.table({"src": ["a", "b", "c", "d"], "dst": ["x", "x", "x", "x"], "w": [1.0, None, float("nan"), 4.0]})
+    table = pa.table(
+        {"src": ["e", "d", "c", "b", "a"], "dst": ["x", "x", "x", "x", "y"], "w": [9.0, 5.0, float("nan"), None, 1.0]}
+    )
+    added, changed = _diff(table, stored, ["src", "dst"])
+    assert added.to_pydict() == {"src": ["e", "a"], "dst": ["x", "y"], "w": [9.0, 1.0]}  # (a, y) is a new pair
+    assert changed.to_pydict() == {"src": ["d"], "dst": ["x"], "w": [5.0]}  # null = null and NaN = NaN: unchanged
+    added, changed = _diff(table, None, ["src", "dst"])
+    assert added.num_rows == 5 and changed.num_rows == 0

@@ -426,9 +426,10 @@ class EmbeddedStore:
                 _check_arrow_keys(label, table, ["id"])
                 if self.joined_lists:
                     table = _join_lists(label, table)  # drops the list columns' memory before the COPY
-                added, n_changed = self._add_and_update(label, table, stored)
+                added, changed = _diff(table, stored, ["id"])
+                self._add_and_update(label, added, changed)
                 ids[label] = pa.concat_arrays([ids[label], added.column("id").combine_chunks()])
-                written[label] = added.num_rows + n_changed
+                written[label] = added.num_rows + changed.num_rows
                 timings[label] = self._timing(table.num_rows, t0, c0, k0)
             for rel, t in REL_TYPES.items():
                 t0, c0, k0 = time.perf_counter(), _cpu_seconds(), self._copy_clock
@@ -439,9 +440,10 @@ class EmbeddedStore:
                 if self.joined_lists:
                     table = _join_lists(rel, table)
                 stored = None if fresh else self._stored(rel)
-                new = table if stored is None else _anti_join(table, stored, table_key(rel))
+                added, changed = _diff(table, stored, table_key(rel))
+                del stored
                 for end, label in (("src", t.src), ("dst", t.dst)):
-                    col = new.column(end)
+                    col = added.column(end)
                     lost = pc.unique(col.filter(pc.invert(pc.is_in(col, value_set=ids[label]))))
                     lost = lost.combine_chunks() if isinstance(lost, pa.ChunkedArray) else lost
                     if len(lost):  # endpoints absent from the node tables and the store become bare nodes
@@ -452,11 +454,10 @@ class EmbeddedStore:
                         self._copy_arrow(label, bare)
                         written[label] += len(lost)
                         ids[label] = pa.concat_arrays([ids[label], lost])
-                del new
-                added, n_changed = self._add_and_update(rel, table, stored)
-                written[rel] = added.num_rows + n_changed
+                self._add_and_update(rel, added, changed)
+                written[rel] = added.num_rows + changed.num_rows
                 timings[rel] = self._timing(table.num_rows, t0, c0, k0)
-                del table, stored, added
+                del table, added, changed
         except BaseException:
             if fresh:
                 self._empty_all()
@@ -488,19 +489,12 @@ class EmbeddedStore:
             return schema.empty_table()
         return arrow.select(schema.names).cast(schema)
 
-    def _add_and_update(self, name: str, table: pa.Table, stored: pa.Table | None) -> tuple[pa.Table, int]:
-        """COPY the rows of `table` (store form) whose key is not stored, update the changed ones; (added, changed)."""
-        if stored is None or stored.num_rows == 0:
-            self._copy_arrow(name, table)
-            return table, 0
-        key = table_key(name)
-        added = _anti_join(table, stored, key)
+    def _add_and_update(self, name: str, added: pa.Table, changed: pa.Table) -> None:
+        """COPY the rows of `added` and SET the stored rows of `changed` (both in store form)."""
         if added.num_rows:
             self._copy_arrow(name, added)
-        changed = _changed_rows(table, stored, key)
         if changed.num_rows:
             self._update_records(name, list(changed.column_names), changed.to_pylist())
-        return added, changed.num_rows
 
     def _copy_arrow(self, name: str, table: pa.Table) -> None:
         """COPY an Arrow table with the canonical columns of `name` (endpoints first for relationships)."""
@@ -683,33 +677,36 @@ def _store_schema(name: str) -> pa.Schema:
     return pa.schema([pa.field(f.name, pa.string()) if pa.types.is_list(f.type) else f for f in arrow_schema(name)])
 
 
-def _anti_join(table: pa.Table, stored: pa.Table, key: list[str]) -> pa.Table:
-    """The rows of `table` whose `key` is not in `stored` (any payload types), in `table` order."""
+def _diff(table: pa.Table, stored: pa.Table | None, key: list[str]) -> tuple[pa.Table, pa.Table]:
+    """Split `table` into rows whose `key` is not stored and stored rows whose values differ; both in `table` order.
+
+    One hash join on the key columns alone (row numbers as the only payload), then a
+    column-by-column comparison of the matched rows: nulls equal nulls, NaN equals NaN.
+    O(n + m) time; memory of the key columns plus one copy of the matched rows.
+    """
     import numpy as np
 
-    if stored.num_rows == 0:
-        return table
-    left = table.select(key).append_column("__row", pa.array(np.arange(table.num_rows)))
-    keep = left.join(stored.select(key), keys=key, join_type="left anti").column("__row").to_numpy()
-    return table.take(pa.array(np.sort(keep)))
-
-
-def _changed_rows(table: pa.Table, stored: pa.Table, key: list[str]) -> pa.Table:
-    """The rows of `table` (store form) whose key is stored with different values (nulls equal, NaN equal)."""
-    if stored.num_rows == 0:
-        return table.slice(0, 0)
-    cols = [c for c in table.column_names if c not in key]
-    old = stored.select([*key, *cols]).rename_columns([*key, *(f"{c}__stored" for c in cols)])
-    both = table.join(old, keys=key, join_type="inner")
-    differs = pa.array([False] * both.num_rows, pa.bool_())
-    for c in cols:
-        a, b = both.column(c), both.column(f"{c}__stored")
-        same = pc.fill_null(pc.equal(a, b), False)
-        same = pc.or_(same, pc.and_(pc.is_null(a), pc.is_null(b)))
+    if stored is None or stored.num_rows == 0:
+        return table, table.slice(0, 0)
+    left = table.select(key).append_column("__l", pa.array(np.arange(table.num_rows)))
+    right = stored.select(key).append_column("__r", pa.array(np.arange(stored.num_rows)))
+    pairs = left.join(right, keys=key, join_type="inner").select(["__l", "__r"])
+    order = np.argsort(pairs.column("__l").to_numpy(), kind="stable")
+    l_idx = pairs.column("__l").to_numpy()[order]
+    r_idx = pairs.column("__r").to_numpy()[order]
+    new = np.ones(table.num_rows, dtype=bool)
+    new[l_idx] = False
+    mine, theirs = table.take(pa.array(l_idx)), stored.take(pa.array(r_idx))
+    differs = np.zeros(len(l_idx), dtype=bool)
+    for c in table.column_names:
+        if c in key:
+            continue
+        a, b = mine.column(c), theirs.column(c)
+        same = pc.or_kleene(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b)))
         if pa.types.is_floating(a.type):
-            same = pc.or_(same, pc.fill_null(pc.and_(pc.is_nan(a), pc.is_nan(b)), False))
-        differs = pc.or_(differs, pc.invert(same))
-    return both.filter(differs).select(table.column_names)
+            same = pc.or_kleene(same, pc.and_(pc.is_nan(a), pc.is_nan(b)))
+        differs |= ~pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+    return table.filter(pa.array(new)), mine.filter(pa.array(differs))
 
 
 def _list_fields(name: str) -> list[str]:
