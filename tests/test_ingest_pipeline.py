@@ -386,6 +386,15 @@ def test_ingest_is_idempotent(mini, mini_out, tmp_path):
     merged = ingest(d, tmp_path / "merged", previous=mini_out.out)
     _assert_same_tables(merged.tables, mini_out.tables)
     pd.testing.assert_frame_equal(merged.summary, mini_out.summary)
+    # the records ingested again replace their earlier evidence rows, never stand beside them
+    files = sorted(p.name for p in (mini_out.out / "evidence").glob("*.parquet"))
+    assert files and files == sorted(p.name for p in (merged.out / "evidence").glob("*.parquet"))
+    for name in files:
+        before, after = (pd.read_parquet(o / "evidence" / name) for o in (mini_out.out, merged.out))
+        assert len(after) == len(before) > 0, name
+    assert len(pd.read_parquet(merged.out / "records.parquet")) == len(
+        pd.read_parquet(mini_out.out / "records.parquet")
+    )
 
 
 def test_batch_merge_equals_one_batch(mini, mini_out, tmp_path):

@@ -126,51 +126,6 @@ class Evidence:
     pairs: dict[str, pd.DataFrame] = field(default_factory=dict)
     events: dict[str, pd.DataFrame] = field(default_factory=dict)
 
-    @classmethod
-    def concat(cls, parts: list[Evidence]) -> Evidence:
-        """Concatenate evidence of disjoint records (drop re-ingested records first with :meth:`drop_records`)."""
-        out = cls()
-        persons = [p.persons for p in parts if len(p.persons)]
-        if persons:
-            out.persons = pd.concat(persons, ignore_index=True)
-        for attr in ("nodes", "pairs", "events"):
-            names = sorted({k for p in parts for k in getattr(p, attr)})
-            merged = {}
-            for name in names:
-                frames = [getattr(p, attr)[name] for p in parts if name in getattr(p, attr)]
-                frames = [f for f in frames if len(f)] or frames[:1]
-                merged[name] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-            setattr(out, attr, merged)
-        return out
-
-    def records(self) -> set[str]:
-        """Return every record key ``'<source>:<record id>'`` in this evidence."""
-        keys: set[str] = set()
-        for group in (self.nodes, self.pairs, self.events):
-            for df in group.values():
-                keys.update(df["record"].unique().tolist())
-        keys.update((self.persons["source"].astype(str) + ":" + _base_id(self.persons["record_id"])).unique().tolist())
-        return keys
-
-    def drop_records(self, keys: set[str]) -> Evidence:
-        """Return a copy without the rows of the given record keys."""
-        if not keys:
-            return self
-        keyarr = list(keys)
-        out = Evidence()
-        pk = self.persons["source"].astype(str) + ":" + _base_id(self.persons["record_id"])
-        out.persons = self.persons[~pk.isin(keyarr).to_numpy()].reset_index(drop=True)
-        for attr in ("nodes", "pairs", "events"):
-            setattr(
-                out,
-                attr,
-                {
-                    k: v[~v["record"].isin(keyarr).to_numpy()].reset_index(drop=True)
-                    for k, v in getattr(self, attr).items()
-                },
-            )
-        return out
-
     def write(self, directory: str | Path) -> None:
         """Write nodes, pairs and events as Parquet files under `directory` (persons go to ``records.parquet``)."""
         d = Path(directory)
@@ -265,6 +220,52 @@ class EvidenceSpill:
                     _write(df, path)
                     parts.setdefault(name, []).append(path)
 
+    def add_previous(self, directory: str | Path, persons: pd.DataFrame) -> None:
+        """Put an earlier ingest's evidence before the chunks added so far, minus the records they hold again.
+
+        Call it after the last :meth:`add`. A record key ``'<source>:<record id>'`` ingested again
+        in this batch replaces the earlier batch's rows for it. The earlier tables are filtered one
+        at a time and written as parts, so memory holds one earlier table, not all of them.
+
+        Parameters
+        ----------
+        directory : path
+            The ``evidence`` folder of an earlier ingest output (written by :meth:`Evidence.write`).
+        persons : DataFrame
+            The earlier output's person records (:data:`PERSON_RECORD_COLUMNS`).
+
+        Raises
+        ------
+        crimnet.errors.IngestError
+            If `directory` is not an evidence folder.
+        """
+        import pyarrow.compute as pc
+
+        from crimnet.frames import isin
+
+        d = Path(directory)
+        if not d.is_dir():
+            raise IngestError(f"{d}: no evidence directory; is this an ingest output?")
+        # every record key of this batch, once: its parts' record columns and its person records
+        text = pa.large_string()  # parts may hold string or large_string columns
+        keys = [pq.read_table(path, columns=["record"]).column("record").cast(text) for path in self._all_parts()]
+        keys += [pa.chunked_array([_person_keys(p).to_numpy(dtype=object)], text) for p in self._persons]
+        again = pc.unique(pa.chunked_array([c for k in keys for c in k.chunks], text))
+        earlier = persons.reindex(columns=PERSON_RECORD_COLUMNS)
+        earlier = earlier[~isin(_person_keys(earlier), again.to_pandas())]
+        if len(earlier):
+            self._persons.insert(0, earlier.reset_index(drop=True))
+        for attr, parts in self._parts.items():
+            for f in sorted(d.glob(f"{attr}_*.parquet")):
+                table = pq.read_table(f)
+                table = table.filter(pc.invert(pc.is_in(table.column("record").cast(text), value_set=again)))
+                path = self.directory / f"{f.stem}-previous.parquet"
+                pq.write_table(table, path)
+                parts.setdefault(f.stem[len(attr) + 1 :], []).insert(0, path)
+
+    def _all_parts(self) -> list[Path]:
+        return [path for parts in self._parts.values() for paths in parts.values() for path in paths]
+
     def evidence(self) -> Evidence:
         """Return the evidence added so far (person records in memory, the rest read on access)."""
         out = Evidence()
@@ -275,8 +276,10 @@ class EvidenceSpill:
         return out
 
 
-def _base_id(record_ids: pd.Series) -> pd.Series:
-    return record_ids.astype(str).str.replace(r"#[^#]*$", "", regex=True)
+def _person_keys(persons: pd.DataFrame) -> pd.Series:
+    """Record keys ``'<source>:<record id>'`` of person records (a ``'#<node>'`` suffix dropped: one source row)."""
+    base = persons["record_id"].astype(str).str.replace(r"#[^#]*$", "", regex=True)
+    return persons["source"].astype(str) + ":" + base
 
 
 def _write(df: pd.DataFrame, path: Path) -> None:

@@ -571,17 +571,17 @@ def _ingest(
                 bar.update(task, total=stats.read, completed=stats.read)
 
         clock.start("build")
-        new = spill.evidence()
+        evidence = spill.evidence()
+        new_persons = evidence.persons  # this batch's, which resolution links to the earlier ones
         if prev is not None:
-            evidence = Evidence.concat([prev["evidence"].drop_records(new.records()), new])
-        else:
-            evidence = new
+            spill.add_previous(prev["evidence"], prev["records"])
+            evidence = spill.evidence()
         clock.stop()
 
         # Resolve people.
         rtask = bar.add_task("resolving people", total=None) if bar else None
         clock.start("resolve")
-        resolution = _resolve(new.persons, prev, threshold=threshold, pseudonymised=pseudonymise_key is not None)
+        resolution = _resolve(new_persons, prev, threshold=threshold, pseudonymised=pseudonymise_key is not None)
         clock.stop()
         if bar:
             bar.update(rtask, total=1, completed=1)
@@ -594,7 +594,7 @@ def _ingest(
             index=(resolution["source"].astype(str) + ":" + resolution["record_id"].astype(str)).to_numpy(),
         )
         counts = _write_tables(evidence, ent, tmp / "tables")
-        summary = _summary(stats_rows, new.persons, ent, prev)
+        summary = _summary(stats_rows, new_persons, ent, prev)
         quarantine = _merge_quarantine(qlog.frame(), prev, [(i.spec.name, i.file) for i in inputs])
         clock.stop()
         if bar:
@@ -712,7 +712,7 @@ def _read_previous(previous: str | Path, key: bytes | None) -> dict:
         "meta": meta,
         "records": records,
         "resolution": resolution,
-        "evidence": Evidence.read(p / "evidence", persons=records),
+        "evidence": p / "evidence",
         "quarantine": quarantine,
         "summary": summary,
     }
