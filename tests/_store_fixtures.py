@@ -76,3 +76,22 @@ def tiny() -> CanonicalTables:
             },
         }
     )
+
+
+def moved_payment() -> CanonicalTables:
+    """`tiny()` with payment TX1 corrected by its source: paid into a new account (its id kept)."""
+    t = dict(tiny().items())
+    paid = t["PAID"].copy()
+    paid.loc[paid["id"] == "TX1", "dst"] = "111111:00000003"
+    t["PAID"] = paid
+    return CanonicalTables.from_frames(t)
+
+
+def assert_moved_payment_replaces_the_old(store) -> None:
+    """Writing `moved_payment()` over `tiny()` moves TX1 (one event, new ends) and then settles."""
+    store.write(tiny())
+    assert store.write(moved_payment())["PAID"] == 1
+    rows = store.query("MATCH (a:Account)-[p:PAID]->(b:Account) WHERE p.id = 'TX1' RETURN a.id AS a, b.id AS b")
+    assert rows.to_dict("records") == [{"a": "111111:00000001", "b": "111111:00000003"}]
+    assert store.write(moved_payment())["PAID"] == 0  # settled: writing it again changes nothing
+    assert sorted(store.tables().rels["PAID"]["id"]) == ["TX1", "TX2"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from _store_fixtures import frames, tiny
+from _store_fixtures import assert_moved_payment_replaces_the_old, frames, tiny
 
 from crimnet.errors import ReadOnlyError, StoreError
 from crimnet.graphs.neo4j import Neo4jStore, _batches
@@ -95,6 +95,28 @@ def test_missing_uri_is_a_clear_error(monkeypatch):
         Neo4jStore()
 
 
+def test_the_dialect_is_detected(bolt_server, check_bolt_alive):
+    with Neo4jStore(bolt_server.uri, bolt_server.auth, driver_config={"connection_timeout": 5}) as store:
+        assert store.dialect == bolt_server.dialect
+
+
+@pytest.mark.parametrize(
+    "code", ["Neo.ClientError.Security.Forbidden", "Neo.TransientError.General.DatabaseUnavailable"]
+)
+def test_a_refused_dialect_probe_is_an_error_not_a_guess(monkeypatch, code):
+    # a Neo4j refusing dbms.components() must not be taken for FalkorDB (whose escaping would corrupt quotes)
+    import neo4j.exceptions as nx
+
+    from crimnet.errors import QueryError
+
+    def refused(self, cypher, params, *, name):
+        raise QueryError("refused") from nx.Neo4jError._hydrate_neo4j(code=code, message="no")
+
+    monkeypatch.setattr(Neo4jStore, "_read", refused)
+    with pytest.raises(StoreError, match="pass dialect="):
+        Neo4jStore("bolt://127.0.0.1:1")
+
+
 @pytest.mark.parametrize("evil", ["x' MATCH (n) DETACH DELETE n //", "x' OR 1=1 //", "it's", "back\\slash'"])
 def test_quotes_in_parameters_are_inert_and_round_trip(bolt_store, check_bolt_alive, evil):
     bolt_store.write(tiny())
@@ -105,3 +127,7 @@ def test_quotes_in_parameters_are_inert_and_round_trip(bolt_store, check_bolt_al
     bolt_store.write(t)
     got = bolt_store.query("MATCH (p:Person) WHERE p.id = $pid RETURN p.name AS name", {"pid": f"q-{evil}"})
     assert got.name.tolist() == [evil]
+
+
+def test_an_event_whose_source_corrects_its_ends_is_moved_not_duplicated(bolt_store, check_bolt_alive):
+    assert_moved_payment_replaces_the_old(bolt_store)

@@ -2,7 +2,7 @@ import json
 
 import pandas as pd
 import pytest
-from _store_fixtures import frames, tiny
+from _store_fixtures import assert_moved_payment_replaces_the_old, frames, tiny
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -106,6 +106,16 @@ def test_write_scores_round_trip(store):
         "record_ids",
     ]
     assert sum(store.write(tiny()).values()) == 0
+    # later loads still add nodes (and bare endpoints) of the scored label, their scores null
+    more = dict(tiny().items())
+    more["Person"] = pd.concat([more["Person"], more["Person"].iloc[:1].assign(id="p9")], ignore_index=True)
+    more["USES_PHONE"] = pd.concat(
+        [more["USES_PHONE"], more["USES_PHONE"].iloc[:1].assign(src="p-bare")], ignore_index=True
+    )
+    written = store.write(CanonicalTables.from_frames(more))
+    assert written["Person"] == 2 and written["USES_PHONE"] == 1
+    new = store.query("MATCH (p:Person) WHERE p.id IN ['p9', 'p-bare'] RETURN p.id AS id, p.risk AS risk")
+    assert sorted(new.id) == ["p-bare", "p9"] and new.risk.isna().all()
     with pytest.raises(SchemaError, match="overwrite"):
         store.write_scores("Person", scores.rename(columns={"risk": "name"}), columns=["name"])
     with pytest.raises(SchemaError, match="lacks columns"):
@@ -334,3 +344,7 @@ def test_diff_splits_new_keys_from_changed_rows_nulls_and_nan_equal():
     assert changed.to_pydict() == {"src": ["d"], "dst": ["x"], "w": [5.0]}  # null = null and NaN = NaN: unchanged
     added, changed = _diff(table, None, ["src", "dst"])
     assert added.num_rows == 5 and changed.num_rows == 0
+
+
+def test_an_event_whose_source_corrects_its_ends_is_moved_not_duplicated(store):
+    assert_moved_payment_replaces_the_old(store)

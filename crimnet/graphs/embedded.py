@@ -329,7 +329,8 @@ class EmbeddedStore:
         stored rows (read back as Arrow: O(n + m)); new keys are loaded with one
         ``COPY`` per table (ladybug loads on the order of a million simple rows per
         second) and changed rows updated in ``UNWIND`` batches of `batch_size`. A
-        failed write leaves the store as it was: into a store holding rows it runs as
+        event whose ends changed (same ``id``: a source's correction) replaces the stored
+        one. A failed write leaves the store as it was: into a store holding rows it runs as
         one transaction; into an empty store (a bulk load, where a transaction would
         hold every table in memory until the commit) the rows loaded before the
         failure are deleted again.
@@ -440,7 +441,12 @@ class EmbeddedStore:
                 if self.joined_lists:
                     table = _join_lists(rel, table)
                 stored = None if fresh else self._stored(rel)
-                added, changed = _diff(table, stored, table_key(rel))
+                # an event keeps its id when a source corrects its endpoints: key the comparison by the ends too,
+                # and delete the stored event the corrected one replaces
+                ends = ["src", "dst"] if t.key == "event" else []
+                added, changed = _diff(table, stored, [*table_key(rel), *ends])
+                if ends and stored is not None and added.num_rows:
+                    self._delete_events(rel, pc.filter(added["id"], pc.is_in(added["id"], value_set=stored["id"])))
                 del stored
                 for end, label in (("src", t.src), ("dst", t.dst)):
                     col = added.column(end)
@@ -496,17 +502,28 @@ class EmbeddedStore:
         if changed.num_rows:
             self._update_records(name, list(changed.column_names), changed.to_pylist())
 
+    def _delete_events(self, rel: str, ids: pa.ChunkedArray) -> None:
+        """Delete the stored `rel` events with these ids (one scan of the type per `batch_size` ids)."""
+        values = ids.to_pylist()
+        for start in range(0, len(values), self.batch_size):
+            batch = values[start : start + self.batch_size]
+            self._exec(f"MATCH ()-[x:{rel}]->() WHERE x.id IN $ids DELETE x", {"ids": batch})
+
     def _copy_arrow(self, name: str, table: pa.Table) -> None:
-        """COPY an Arrow table with the canonical columns of `name` (endpoints first for relationships)."""
+        """COPY an Arrow table with the canonical columns of `name` (endpoints first for relationships).
+
+        The columns are named in the COPY, so properties added later (scores, see
+        :meth:`write_scores`) are left null on the new rows instead of failing the load.
+        """
+        props = [c for c in table.column_names if c not in ("src", "dst")]
         if name in REL_TYPES:
-            order = ["src", "dst", *(c for c in table.column_names if c not in ("src", "dst"))]
-            table = table.select(order)
+            table = table.select(["src", "dst", *props])
         if self.joined_lists:
             table = _join_lists(name, table)
         load_table = table  # noqa: F841 - referenced by name in the COPY statement below
         t0 = time.perf_counter()
         try:
-            self._exec(f"COPY {name} FROM load_table")
+            self._exec(f"COPY {name}({', '.join(props)}) FROM load_table")
         except RuntimeError as err:
             raise StoreError(f"ladybug could not load {table.num_rows} rows into {name}: {err}") from err
         finally:

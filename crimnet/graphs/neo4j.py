@@ -51,6 +51,21 @@ def _node_statement(label: str) -> str:
     )
 
 
+def _moved_events_statement(rel: str) -> str:
+    """Delete the stored events of `rel` that a row of the batch gives the same id but other ends.
+
+    A source correcting a payment's account keeps the payment's id; without this the
+    ``MERGE`` on (ends, id) would add a second event with that id.
+    """
+    t = rel_type(rel)
+    cols = _columns(rel)
+    i, s, d = cols.index("id"), cols.index("src"), cols.index("dst")
+    return (
+        f"UNWIND $rows AS r MATCH (a:{t.src})-[x:{rel} {{id: r[{i}]}}]->(b:{t.dst}) "
+        f"WHERE a.id <> r[{s}] OR b.id <> r[{d}] DELETE x"
+    )
+
+
 def _rel_statement(rel: str) -> str:
     t = rel_type(rel)
     cols = _columns(rel)
@@ -62,6 +77,19 @@ def _rel_statement(rel: str) -> str:
         f"MERGE (b:{t.dst} {{id: r[{cols.index('dst')}]}}) "
         f"MERGE (a)-[x:{rel}{key}]->(b) WITH x, r WHERE {_changed('x', exprs)} SET {sets} RETURN count(x) AS written"
     )
+
+
+_NOT_NEO4J_CODES = frozenset({"Neo.DatabaseError.General.UnknownError", "Neo.ClientError.Procedure.ProcedureNotFound"})
+"""Error codes of ``CALL dbms.components()`` that mean the server is not Neo4j (FalkorDB's generic error)."""
+
+
+def _write_statements(name: str) -> list[str]:
+    """The statements that write one batch of table `name`, run in one transaction (the last returns ``written``)."""
+    if name in NODE_LABELS:
+        return [_node_statement(name)]
+    if rel_type(name).key == "event":
+        return [_moved_events_statement(name), _rel_statement(name)]
+    return [_rel_statement(name)]
 
 
 class Neo4jStore:
@@ -136,7 +164,11 @@ class Neo4jStore:
         except Exception as err:
             raise StoreError(f"Could not create a Bolt driver for {uri}: {err}") from err
         self.dialect = "neo4j"  # until detected
-        self.dialect = dialect or self._detect_dialect()
+        try:
+            self.dialect = dialect or self._detect_dialect()
+        except BaseException:
+            self._driver.close()
+            raise
         if self.max_batch_bytes is None and self.dialect == "falkordb":
             self.max_batch_bytes = FALKORDB_MAX_BATCH_BYTES
         self.backend = f"{self.dialect} at {uri}" + (f" database {database}" if database else "")
@@ -145,11 +177,19 @@ class Neo4jStore:
     # --- lifecycle -------------------------------------------------------------------------------------------------
     def _detect_dialect(self) -> str:
         # FalkorDB announces itself as "Neo4j/5.13.0", so the agent string cannot tell them apart;
-        # dbms.components() names the Neo4j kernel and is unknown to FalkorDB.
+        # dbms.components() names the Neo4j kernel and FalkorDB fails it with its generic error. Any
+        # other failure (forbidden, unavailable) is not a sign of FalkorDB: guessing wrong would turn
+        # on FalkorDB's parameter escaping against a real Neo4j and corrupt quoted strings.
         try:
             names = self._read("CALL dbms.components() YIELD name RETURN name", None, name="detect dialect")
-        except QueryError:
-            return "falkordb"
+        except QueryError as err:
+            code = getattr(err.__cause__, "code", None)
+            if code in _NOT_NEO4J_CODES:
+                return "falkordb"
+            raise StoreError(
+                f"Could not tell whether {self.uri} is Neo4j or FalkorDB (dbms.components() failed with {code}); "
+                "pass dialect='neo4j' or dialect='falkordb'."
+            ) from err
         return "neo4j" if names["name"].astype(str).str.contains("Neo4j").any() else "falkordb"
 
     def close(self) -> None:
@@ -174,24 +214,25 @@ class Neo4jStore:
         return escape_falkordb_params(values) if self.dialect == "falkordb" else values
 
     def _read(self, cypher: str, params: Mapping[str, Any] | None, *, name: str) -> pd.DataFrame:
-        params = self._params(params)
-
-        def work(tx: Any) -> pd.DataFrame:
-            result = tx.run(cypher, dict(params or {}))
-            keys = list(result.keys())
-            return pd.DataFrame([r.values() for r in result], columns=keys)
-
-        return self._run(work, name=name, write=False)
+        return self._execute([cypher], params, name=name, write=False)
 
     def _write(self, cypher: str, params: Mapping[str, Any] | None, *, name: str) -> pd.DataFrame:
-        params = self._params(params)
+        return self._execute([cypher], params, name=name, write=True)
+
+    def _execute(
+        self, statements: Sequence[str], params: Mapping[str, Any] | None, *, name: str, write: bool
+    ) -> pd.DataFrame:
+        """Run `statements` in one managed transaction with the same parameters; the last one's rows."""
+        values = self._params(params)
 
         def work(tx: Any) -> pd.DataFrame:
-            result = tx.run(cypher, dict(params or {}))
+            for stmt in statements[:-1]:
+                tx.run(stmt, values).consume()
+            result = tx.run(statements[-1], values)
             keys = list(result.keys())
             return pd.DataFrame([r.values() for r in result], columns=keys)
 
-        return self._run(work, name=name, write=True)
+        return self._run(work, name=name, write=write)
 
     def _run(self, work: Any, *, name: str, write: bool) -> pd.DataFrame:
         import neo4j.exceptions as nx
@@ -264,15 +305,26 @@ class Neo4jStore:
             Rows added or changed per table (a property-by-property comparison in
             Cypher skips unchanged rows, so a repeated write returns zeros and writes nothing).
 
+        Raises
+        ------
+        crimnet.errors.QueryError
+            The server refused a batch.
+        crimnet.errors.StoreError
+            The server is unavailable.
+
         Notes
         -----
-        One round trip per `batch_size` rows; each batch is one managed write transaction.
+        One round trip per `batch_size` rows; each batch is one managed write transaction
+        (retried by the driver on transient errors). A batch that fails leaves the batches
+        before it committed: write the same tables again to complete the load (every batch
+        is an idempotent ``MERGE``). An event whose ends changed (same ``id``, a source's
+        correction) replaces the stored one in the same transaction, never stands beside it.
         """
         check_type(tables, CanonicalTables, param="tables", func="Neo4jStore.write", expected="a CanonicalTables")
         self._ensure_schema()
         written: dict[str, int] = {}
         for name, df in tables.items():
-            stmt = _node_statement(name) if name in NODE_LABELS else _rel_statement(name)
+            statements = _write_statements(name)
             records = [list(r.values()) for r in plain_records(df[_columns(name)])]
             total = 0
             if self.max_batch_bytes is not None:
@@ -280,7 +332,7 @@ class Neo4jStore:
                 records = [r for r in records if _size(r) <= self.max_batch_bytes]
                 total += sum(self._write_large_row(name, r) for r in large)
             for batch in _batches(records, self.batch_size, self.max_batch_bytes):
-                res = self._write(stmt, {"rows": batch}, name=f"write {name}")
+                res = self._execute(statements, {"rows": batch}, name=f"write {name}", write=True)
                 total += int(res["written"].sum()) if len(res) else 0
             written[name] = total
         return written
@@ -308,8 +360,7 @@ class Neo4jStore:
                 return 0
         lists = {c for c in props if isinstance(vals[c], list)}
         first = [(v if c not in lists else []) for c, v in zip(cols, row, strict=True)]
-        stmt = _node_statement(name) if name in NODE_LABELS else _rel_statement(name)
-        self._write(stmt, {"rows": [first]}, name=f"large {name}")
+        self._execute(_write_statements(name), {"rows": [first]}, name=f"large {name}", write=True)
         budget = max(1, (self.max_batch_bytes or 1000) // 2)
         for c in sorted(lists):
             chunk: list[str] = []

@@ -67,7 +67,14 @@ class GraphStore(Protocol):
         ...
 
     def write(self, tables: CanonicalTables) -> dict[str, int]:
-        """Upsert canonical tables; return rows added or changed per table (0 when nothing changed)."""
+        """Upsert canonical tables; return rows added or changed per table (0 when nothing changed).
+
+        Rows are matched by their key (``id``; ``(src, dst)`` for pair relationships; ``id`` for
+        events, whose ends a later write may correct). Writing the same tables again changes
+        nothing. A failed write raises; the embedded store is then left as it was, a Bolt store
+        keeps the batches committed before the failure, and writing the same tables again
+        completes it (every batch is an idempotent ``MERGE``).
+        """
         ...
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> pd.DataFrame:

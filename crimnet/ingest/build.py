@@ -119,12 +119,19 @@ class Evidence:
         record key ``'<source>:<record_id>'`` until :func:`build_tables`.
     events : dict of str to DataFrame
         Per event type: ``id``, ``src``, ``dst``, properties, ``source``, ``record``.
+    person_nodes : dict of str to tuple of str
+        Per source whose spec has several person nodes: their node names, i.e. the
+        ``'#<node>'`` suffixes its person ``record_id`` values carry (sources with one
+        person node are absent: their person ``record_id`` is the row's record id, exactly).
+        Not written by :meth:`write`; :meth:`EvidenceSpill.add_previous` uses it to find the
+        row of a person record without guessing from a ``'#'`` in the id.
     """
 
     nodes: dict[str, pd.DataFrame] = field(default_factory=dict)
     persons: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PERSON_RECORD_COLUMNS))
     pairs: dict[str, pd.DataFrame] = field(default_factory=dict)
     events: dict[str, pd.DataFrame] = field(default_factory=dict)
+    person_nodes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def write(self, directory: str | Path) -> None:
         """Write nodes, pairs and events as Parquet files under `directory` (persons go to ``records.parquet``)."""
@@ -205,6 +212,7 @@ class EvidenceSpill:
         self.directory = Path(directory)
         self._persons: list[pd.DataFrame] = []
         self._parts: dict[str, dict[str, list[Path]]] = {"nodes": {}, "pairs": {}, "events": {}}
+        self._person_nodes: dict[str, tuple[str, ...]] = {}
         self._n = 0
 
     def add(self, ev: Evidence) -> None:
@@ -212,6 +220,7 @@ class EvidenceSpill:
         check_type(ev, Evidence, param="ev", func="EvidenceSpill.add", expected="an Evidence")
         if len(ev.persons):
             self._persons.append(ev.persons)
+        self._person_nodes.update(ev.person_nodes)
         for attr, parts in self._parts.items():
             for name, df in getattr(ev, attr).items():
                 if len(df) or name not in parts:
@@ -224,8 +233,12 @@ class EvidenceSpill:
         """Put an earlier ingest's evidence before the chunks added so far, minus the records they hold again.
 
         Call it after the last :meth:`add`. A record key ``'<source>:<record id>'`` ingested again
-        in this batch replaces the earlier batch's rows for it. The earlier tables are filtered one
-        at a time and written as parts, so memory holds one earlier table, not all of them.
+        in this batch replaces the earlier batch's rows for it. A person record belongs to the row
+        whose record id is its ``record_id``, exactly, except for a source whose spec has several
+        person nodes (:attr:`Evidence.person_nodes` of the evidence added), where the
+        ``'#<node>'`` suffix naming one of them is dropped: a ``'#'`` in a record id is data. The
+        earlier tables are filtered one at a time and written as parts, so memory holds one earlier
+        table, not all of them.
 
         Parameters
         ----------
@@ -249,10 +262,11 @@ class EvidenceSpill:
         # every record key of this batch, once: its parts' record columns and its person records
         text = pa.large_string()  # parts may hold string or large_string columns
         keys = [pq.read_table(path, columns=["record"]).column("record").cast(text) for path in self._all_parts()]
-        keys += [pa.chunked_array([_person_keys(p).to_numpy(dtype=object)], text) for p in self._persons]
+        nodes = self._person_nodes
+        keys += [pa.chunked_array([_person_keys(p, nodes).to_numpy(dtype=object)], text) for p in self._persons]
         again = pc.unique(pa.chunked_array([c for k in keys for c in k.chunks], text))
         earlier = persons.reindex(columns=PERSON_RECORD_COLUMNS)
-        earlier = earlier[~isin(_person_keys(earlier), again.to_pandas())]
+        earlier = earlier[~isin(_person_keys(earlier, nodes), again.to_pandas())]
         if len(earlier):
             self._persons.insert(0, earlier.reset_index(drop=True))
         for attr, parts in self._parts.items():
@@ -268,7 +282,7 @@ class EvidenceSpill:
 
     def evidence(self) -> Evidence:
         """Return the evidence added so far (person records in memory, the rest read on access)."""
-        out = Evidence()
+        out = Evidence(person_nodes=dict(self._person_nodes))
         if self._persons:
             out.persons = pd.concat(self._persons, ignore_index=True) if len(self._persons) > 1 else self._persons[0]
         for attr, parts in self._parts.items():
@@ -276,10 +290,30 @@ class EvidenceSpill:
         return out
 
 
-def _person_keys(persons: pd.DataFrame) -> pd.Series:
-    """Record keys ``'<source>:<record id>'`` of person records (a ``'#<node>'`` suffix dropped: one source row)."""
-    base = persons["record_id"].astype(str).str.replace(r"#[^#]*$", "", regex=True)
-    return persons["source"].astype(str) + ":" + base
+def _person_keys(persons: pd.DataFrame, person_nodes: Mapping[str, tuple[str, ...]]) -> pd.Series:
+    """Row keys ``'<source>:<record id>'`` of person records.
+
+    A person record's ``record_id`` is its row's record id, except in a source of `person_nodes`
+    (a spec with several person nodes), where :func:`person_record_ids` appended ``'#<node>'``:
+    that suffix, and only that one, is dropped. Any other ``'#'`` is part of the record id.
+
+    >>> recs = pd.DataFrame({"source": ["a", "b", "b"], "record_id": ["INC#1", "R#2#victim", "R#2#x"]})
+    >>> _person_keys(recs, {"b": ("victim", "suspect")}).tolist()
+    ['a:INC#1', 'b:R#2', 'b:R#2#x']
+    """
+    source = persons["source"].astype(str)
+    base = persons["record_id"].astype(str)
+    if person_nodes and len(persons):
+        base = base.copy()
+        done = np.zeros(len(base), dtype=bool)
+        for src, names in person_nodes.items():
+            mine = (source == src).to_numpy()
+            for name in sorted(names, key=len, reverse=True):  # longest suffix first
+                hit = mine & ~done & base.str.endswith(f"#{name}").to_numpy(bool)
+                if hit.any():
+                    base[hit] = base[hit].str.slice(0, -(len(name) + 1)).to_numpy()
+                    done |= hit
+    return source + ":" + base
 
 
 def _write(df: pd.DataFrame, path: Path) -> None:
@@ -405,6 +439,9 @@ def extract(
         nodes = {k: _pseudonymise_node(spec.nodes[k].label, v, pseudonymise_key) for k, v in nodes.items()}
 
     ev = Evidence()
+    person_names = tuple(k for k, v in spec.nodes.items() if v.label == "Person")
+    if len(person_names) > 1:  # their record ids carry '#<node>' (person_record_ids)
+        pass  # ev.person_nodes[source] = person_names
     for nname, df in nodes.items():
         label = spec.nodes[nname].label
         keep = df["id"].notna().to_numpy()
