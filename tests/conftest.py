@@ -135,6 +135,7 @@ def bolt_server() -> Iterator[BoltServer]:
     if os.environ.get("NEO4J_URI"):
         user = os.environ.get("NEO4J_USER")
         auth = (user, os.environ.get("NEO4J_PASSWORD", "")) if user else None
+        _refuse_to_wipe_a_filled_neo4j(os.environ["NEO4J_URI"], auth)
         yield BoltServer(os.environ["NEO4J_URI"], auth, "neo4j", 5000)
         return
     server = start_falkordb()
@@ -144,6 +145,21 @@ def bolt_server() -> Iterator[BoltServer]:
         server.stop()
         if server.log is not None:
             shutil.rmtree(server.log.parent, ignore_errors=True)
+
+
+def _refuse_to_wipe_a_filled_neo4j(uri: str, auth: tuple[str, str] | None) -> None:
+    """Fail unless the Neo4j at `uri` is empty or ``CRIMNET_NEO4J_TEST_WIPE=1``: the Bolt tests delete every node."""
+    import neo4j
+
+    if os.environ.get("CRIMNET_NEO4J_TEST_WIPE") == "1":
+        return
+    with neo4j.GraphDatabase.driver(uri, auth=auth) as driver:
+        records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n")
+    if records[0]["n"]:
+        pytest.fail(
+            f"NEO4J_URI={uri} holds {records[0]['n']} nodes and the Bolt tests delete every node of it. Point "
+            "NEO4J_URI at a scratch database, or set CRIMNET_NEO4J_TEST_WIPE=1 to allow the deletion."
+        )
 
 
 @pytest.fixture

@@ -239,6 +239,7 @@ def test_watch_rules_report_only_new_matches(store_case, tmp_path):
         s.write(tables)
         first = run_watch_rules(s, rules)
         assert len(first) >= 1 and (first.rule == "hmo").all()
+        assert read_audit(s.audit_log).kind.tolist() == ["watch"]
         assert run_watch_rules(s, rules).empty
         # a new occupant at a watched address surfaces as a new match
         addr = json.loads(first.match.iloc[0])["address_id"]
@@ -279,3 +280,17 @@ def test_cli_load_query_cypher_watch(store_case, tmp_path):
     assert r.exit_code == 0 and r.output.count("funnel_accounts") >= 1
     r = runner.invoke(app, ["watch", "list", "--store", store])
     assert r.exit_code == 0 and "funnel_accounts" in r.output
+
+
+def test_refused_and_failed_runs_are_audited_with_their_error(case_store):
+    before = len(read_audit(case_store.audit_log))
+    with pytest.raises(ReadOnlyError):
+        run_cypher(case_store, "MATCH (p:Person) DETACH DELETE p")
+    with pytest.raises(QueryError):
+        run_query(case_store, "funnel_accounts", {"min_senders": -1})
+    log = read_audit(case_store.audit_log).iloc[before:]
+    assert log.kind.tolist() == ["cypher", "library"]
+    assert log.rows.isna().all()
+    assert log.error.iloc[0].startswith("ReadOnlyError: ") and "DELETE" in log.error.iloc[0]
+    assert log.error.iloc[1].startswith("QueryError: ") and "min_senders" in log.error.iloc[1]
+    assert log["query"].tolist() == ["MATCH (p:Person) DETACH DELETE p", "funnel_accounts"]

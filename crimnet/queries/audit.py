@@ -1,4 +1,8 @@
-"""The query audit log: one JSON line per query run (time UTC, user, query, parameters, rows, backend)."""
+"""The query audit log: one JSON line per query run (time UTC, user, query, parameters, rows, backend, error).
+
+Refused and failed runs are logged too (``rows`` null, ``error`` saying why): an
+attempted write through the read-only query path is exactly what an audit must show.
+"""
 
 from __future__ import annotations
 
@@ -30,9 +34,10 @@ def append_audit(
     *,
     query: str,
     params: Mapping[str, Any] | None,
-    rows: int,
+    rows: int | None,
     backend: str,
     kind: str = "library",
+    error: str | None = None,
 ) -> dict[str, Any] | None:
     """Append one audit record to the JSON-lines file at `path` and return it (None if `path` is None).
 
@@ -44,17 +49,20 @@ def append_audit(
         Library query name, or the Cypher text of an ad-hoc query.
     params : mapping or None
         The bound parameters.
-    rows : int
-        Rows returned.
+    rows : int or None
+        Rows returned; None when the run was refused or failed.
     backend : str
         The store's backend description.
     kind : {'library', 'cypher', 'watch'}
         How the query was run.
+    error : str, optional
+        Why the run was refused or failed (``'<ErrorClass>: <message>'``).
 
     Returns
     -------
     dict or None
-        The record: ``time`` (UTC ISO 8601), ``user``, ``kind``, ``query``, ``params``, ``rows``, ``backend``.
+        The record: ``time`` (UTC ISO 8601), ``user``, ``kind``, ``query``, ``params``, ``rows``, ``backend``,
+        ``error``.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "audit.jsonl"
@@ -76,8 +84,9 @@ def append_audit(
         "kind": kind,
         "query": query,
         "params": dict(params or {}),
-        "rows": int(rows),
+        "rows": None if rows is None else int(rows),
         "backend": backend,
+        "error": error,
     }
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -87,10 +96,10 @@ def append_audit(
 
 
 def read_audit(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read an audit log into a DataFrame (columns time, user, kind, query, params, rows, backend)."""
+    """Read an audit log into a DataFrame (columns time, user, kind, query, params, rows, backend, error)."""
     check_type(path, (str, os.PathLike), param="path", func="read_audit", expected="a path (str or os.PathLike)")
     p = Path(path)
-    cols = ["time", "user", "kind", "query", "params", "rows", "backend"]
+    cols = ["time", "user", "kind", "query", "params", "rows", "backend", "error"]
     if not p.exists():
         return pd.DataFrame(columns=cols)
     records = [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -37,7 +37,7 @@ from typing import Any
 
 import pandas as pd
 
-from crimnet.errors import QueryError, check_type
+from crimnet.errors import CrimnetError, QueryError, check_choice, check_type
 from crimnet.graphs.dialects import DIALECTS, check_read_only
 from crimnet.graphs.store import GraphStore
 from crimnet.queries.audit import append_audit, audit_path
@@ -335,7 +335,14 @@ def _render(q: Query, dialect: str, bound: Mapping[str, Any]) -> tuple[str, dict
     return text, values
 
 
-def run_query(store: Any, name: str, params: Mapping[str, Any] | None = None, *, audit: bool = True) -> pd.DataFrame:
+def run_query(
+    store: Any,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    audit: bool = True,
+    audit_kind: str = "library",
+) -> pd.DataFrame:
     """Run the library query `name` read-only on `store` and return its rows.
 
     Parameters
@@ -347,7 +354,9 @@ def run_query(store: Any, name: str, params: Mapping[str, Any] | None = None, *,
     params : mapping, optional
         Parameter values (Python values, or strings as from the command line).
     audit : bool, default True
-        Append the run to the store's audit log.
+        Append the run to the store's audit log (a refused or failed run too, with its error).
+    audit_kind : {'library', 'watch'}, default 'library'
+        How the audit log names the run (``'watch'`` for watch rules).
 
     Returns
     -------
@@ -362,14 +371,39 @@ def run_query(store: Any, name: str, params: Mapping[str, Any] | None = None, *,
     crimnet.errors.ReadOnlyError
         Never for library queries (they are read-only), but checked all the same.
     """
+    check_choice(audit_kind, ("library", "watch"), param="audit_kind", func="run_query")
+    return _audited(
+        store, audit, kind=audit_kind, query=name, params=params, run=lambda: _run_library(store, name, params)
+    )
+
+
+def _run_library(store: Any, name: str, params: Mapping[str, Any] | None) -> pd.DataFrame:
     q = load_query(name)
     bound = bind_params(q, params)
     text, values = _render(q, store.dialect, bound)
     check_read_only(text, name=q.name)
     df = store.query(text, values)
     df.attrs.update(query=q.name, params=bound)
-    if audit:
-        append_audit(audit_path(store), query=q.name, params=bound, rows=len(df), backend=store.backend)
+    return df
+
+
+def _audited(
+    store: Any, audit: bool, *, kind: str, query: str, params: Mapping[str, Any] | None, run: Any
+) -> pd.DataFrame:
+    """Run `run()` and, when `audit`, log it: rows and bound parameters, or the error that stopped it."""
+    if not audit:
+        return run()
+    log = audit_path(store)
+    try:
+        df = run()
+    except CrimnetError as err:
+        append_audit(
+            log, query=query, params=params, rows=None, backend=store.backend, kind=kind,
+            error=f"{type(err).__name__}: {err}",
+        )  # fmt: skip
+        raise
+    bound = df.attrs.get("params", params)
+    append_audit(log, query=query, params=bound, rows=len(df), backend=store.backend, kind=kind)
     return df
 
 
@@ -394,8 +428,9 @@ def run_cypher(store: Any, cypher: str, params: Mapping[str, Any] | None = None,
     """
     check_type(store, GraphStore, param="store", func="run_cypher", expected="an open GraphStore")
     check_type(cypher, str, param="cypher", func="run_cypher", expected="a str")
-    check_read_only(cypher)
-    df = store.query(cypher, dict(params or {}))
-    if audit:
-        append_audit(audit_path(store), query=cypher, params=params, rows=len(df), backend=store.backend, kind="cypher")
-    return df
+
+    def run() -> pd.DataFrame:
+        check_read_only(cypher)
+        return store.query(cypher, dict(params or {}))
+
+    return _audited(store, audit, kind="cypher", query=cypher, params=params, run=run)

@@ -175,14 +175,14 @@ def run_watch_rules(store: Any, rules_path: str | os.PathLike[str] | None = None
 
     Notes
     -----
-    Each query runs read-only and is audited (kind ``library``).
+    Each query runs read-only and is audited (kind ``watch``).
     """
     check_type(store, GraphStore, param="store", func="run_watch_rules", expected="an open GraphStore")
     path = Path(rules_path) if rules_path is not None else default_rules_path(store)
     data = _load(path)
     out: list[dict[str, Any]] = []
     for rule in data["rules"]:
-        df = run_query(store, rule["query"], rule["params"])
+        df = run_query(store, rule["query"], rule["params"], audit_kind="watch")
         seen = set(rule.get("seen", []))
         for rec in df.to_dict("records"):
             h = _row_hash(rec)
