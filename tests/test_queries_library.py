@@ -176,7 +176,6 @@ def test_shortest_connection_length_equals_bfs_distance(case_store, store_case, 
     for rel, df in truth_tables.rels.items():
         t = rel_type(rel)
         g.add_edges_from(zip(t.src + ":" + df.src, t.dst + ":" + df.dst, strict=True))
-    persons = store_case.persons
     checked = 0
     for _, ring in store_case.rings.iterrows():
         vic = [v for v in _split(ring.victim_ids)][:1]
@@ -197,7 +196,10 @@ def test_shortest_connection_length_equals_bfs_distance(case_store, store_case, 
             assert path[0] == a and path[-1] == b and len(path) == dist + 1
         checked += 1
     assert checked >= 2
-    assert persons is not None
+    # one person with themself: no connection to report (Neo4j's allShortestPaths would refuse equal ends)
+    someone = store_case.persons.person_id.iloc[0]
+    assert len(run_query(case_store, "entity", {"label": "Person", "entity_id": someone})) == 1
+    assert run_query(case_store, "shortest_connection", {"person_a": someone, "person_b": someone}).empty
 
 
 def test_provenance_lists_every_relationship_with_sources(case_store, store_case, truth_tables):
@@ -294,3 +296,31 @@ def test_refused_and_failed_runs_are_audited_with_their_error(case_store):
     assert log.error.iloc[0].startswith("ReadOnlyError: ") and "DELETE" in log.error.iloc[0]
     assert log.error.iloc[1].startswith("QueryError: ") and "min_senders" in log.error.iloc[1]
     assert log["query"].tolist() == ["MATCH (p:Person) DETACH DELETE p", "funnel_accounts"]
+
+
+def test_funnel_accounts_leave_out_payments_to_itself(tmp_path):
+    from _store_fixtures import frames
+
+    payers = [f"p{i}" for i in range(3)]
+    accounts = [f"00000{i}:0000000{i}" for i in range(3)]
+    funnel, out = "999999:99999999", "888888:88888888"
+    ends = [(a, funnel) for a in accounts] + [(funnel, funnel), (funnel, funnel), (funnel, out)]
+    t = frames(
+        {
+            "Person": {"id": payers},
+            "Account": {"id": [*accounts, funnel, out]},
+            "HOLDS": {"src": payers, "dst": accounts},
+            "PAID": {
+                "id": [f"TX{i}" for i in range(len(ends))],
+                "src": [s for s, _ in ends],
+                "dst": [d for _, d in ends],
+                "amount": [100, 200, 300, 5000, 7000, 550],
+            },
+        }
+    )
+    with EmbeddedStore(tmp_path / "s") as store:
+        store.write(t)
+        df = run_query(store, "funnel_accounts", {"min_senders": 3, "max_recipients": 1})
+    assert df.to_dict("records") == [
+        {"account_id": funnel, "senders": 3, "payments_in": 3, "total_in": 600, "recipients": 1, "total_out": 550}
+    ]

@@ -98,6 +98,8 @@ def test_missing_uri_is_a_clear_error(monkeypatch):
 def test_the_dialect_is_detected(bolt_server, check_bolt_alive):
     with Neo4jStore(bolt_server.uri, bolt_server.auth, driver_config={"connection_timeout": 5}) as store:
         assert store.dialect == bolt_server.dialect
+        # a second store on the same server finds the indexes made by the first and writes
+        assert set(store.write(tiny())) == set(tiny().counts())
 
 
 @pytest.mark.parametrize(
@@ -131,3 +133,23 @@ def test_quotes_in_parameters_are_inert_and_round_trip(bolt_store, check_bolt_al
 
 def test_an_event_whose_source_corrects_its_ends_is_moved_not_duplicated(bolt_store, check_bolt_alive):
     assert_moved_payment_replaces_the_old(bolt_store)
+
+
+def test_a_lost_connection_is_a_store_error(monkeypatch):
+    import neo4j.exceptions as nx
+
+    class Lost:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def execute_read(self, work):
+            raise nx.SessionExpired("gone")
+
+    store = Neo4jStore("bolt://127.0.0.1:1", dialect="neo4j")
+    monkeypatch.setattr(store, "_session", Lost)
+    with pytest.raises(StoreError, match="connection to bolt://127.0.0.1:1 failed"):
+        store.query("MATCH (n) RETURN n")
+    store.close()

@@ -23,6 +23,12 @@ from crimnet.graphs.dialects import DIFFERENCES, check_read_only, read_only_viol
         ("MATCH (n) CALL { WITH n MATCH (n)--(m) RETURN count(m) AS k } RETURN k", []),
         ("MATCH (n) CALL { WITH n CREATE (m) } RETURN n", ["CREATE"]),
         ("DROP TABLE Person", ["DROP"]),
+        ("MATCH (n) CALL (n) { MATCH (n)--(m) RETURN count(m) AS k } RETURN k", []),
+        ("MATCH (n), (o) CALL (n, o) { CREATE (n)-[:X]->(o) } RETURN n", ["CREATE"]),
+        ("CALL (n) RETURN 1", ["CALL "]),
+        ("INSERT (:Person {id: 'x'})", ["INSERT"]),
+        ("COMMENT ON TABLE Person IS 'x'", ["COMMENT"]),
+        ("MATCH (n) RETURN n.comment, n.insert", []),
     ],
 )
 def test_read_only_violations_ignore_strings_and_comments(cypher, bad):

@@ -309,6 +309,9 @@ _WRITE_WORDS = frozenset(
         "START",
         "STOP",
         "TERMINATE",
+        "INSERT",  # GQL's CREATE (Neo4j 5.18+)
+        "RENAME",
+        "COMMENT",  # ladybug's COMMENT ON TABLE
     }
 )
 
@@ -341,8 +344,8 @@ def read_only_violations(cypher: str) -> list[str]:
     String literals, quoted identifiers, parameters and comments are ignored, so
     ``RETURN 'CREATE'`` is read-only. A property or map key that happens to be a
     keyword (``n.set``, ``{delete: 1}``) is not a clause and is ignored too.
-    ``CALL { ... }`` subqueries are allowed (their bodies are scanned); ``CALL
-    name(...)`` is allowed only for :data:`READ_PROCEDURES`.
+    ``CALL { ... }`` and ``CALL (x) { ... }`` subqueries are allowed (their bodies are
+    scanned); ``CALL name(...)`` is allowed only for :data:`READ_PROCEDURES`.
 
     Parameters
     ----------
@@ -378,7 +381,7 @@ def read_only_violations(cypher: str) -> list[str]:
         word = tok.text.upper()
         if word in _WRITE_WORDS:
             found.append(word)
-        elif word == "CALL" and nxt != "{":
+        elif word == "CALL" and nxt != "{" and not _scoped_subquery(toks, i + 1):
             name, j = [], i + 1
             while j < len(toks) and (toks[j].kind == "word" or toks[j].text == "."):
                 name.append(toks[j].text)
@@ -387,6 +390,16 @@ def read_only_violations(cypher: str) -> list[str]:
             if proc.lower() not in READ_PROCEDURES:
                 found.append(f"CALL {proc}")
     return found
+
+
+def _scoped_subquery(toks: list[Token], j: int) -> bool:
+    """Whether the tokens from `j` are ``( <variables> ) {``: Neo4j 5.23's ``CALL (x, y) { ... }`` subquery."""
+    if j >= len(toks) or toks[j].text != "(":
+        return False
+    j += 1
+    while j < len(toks) and (toks[j].kind == "word" or toks[j].text in (",", "*")):
+        j += 1
+    return j + 1 < len(toks) and toks[j].text == ")" and toks[j + 1].text == "{"
 
 
 def check_read_only(cypher: str, *, name: str | None = None) -> None:

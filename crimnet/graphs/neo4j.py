@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -246,16 +247,20 @@ class Neo4jStore:
         except nx.Neo4jError as err:
             log.error("query %s failed on %s: %s", name, self.uri, err)
             raise QueryError(f"The server refused query {name}: {err}") from err
+        except nx.DriverError as err:  # session expired, connection lost mid-result, ...
+            log.error("query %s failed: the driver lost %s: %s", name, self.uri, err)
+            raise StoreError(f"The connection to {self.uri} failed (query {name}): {err}") from err
 
     def _ensure_schema(self) -> None:
         if self._schema_ready:
             return
+        indexed: set[str] = set()
+        if self.dialect == "falkordb":  # no IF NOT EXISTS there, and one generic error for everything
+            have = self._read("CALL db.indexes() YIELD label, properties RETURN label, properties", None, name="schema")
+            indexed = {label for label, props in zip(have["label"], have["properties"], strict=True) if "id" in props}
         for stmt in schema_statements(self.dialect):
-            try:
+            if re.search(r":(\w+)", stmt).group(1) not in indexed:  # type: ignore[union-attr]
                 self._write(stmt, None, name="schema")
-            except QueryError:
-                if self.dialect != "falkordb":  # FalkorDB: the index already exists
-                    raise
         self._schema_ready = True
 
     # --- protocol --------------------------------------------------------------------------------------------------
