@@ -324,3 +324,14 @@ def test_funnel_accounts_leave_out_payments_to_itself(tmp_path):
     assert df.to_dict("records") == [
         {"account_id": funnel, "senders": 3, "payments_in": 3, "total_in": 600, "recipients": 1, "total_out": 550}
     ]
+
+
+@pytest.mark.parametrize("value", ["nan", float("nan"), "inf", float("-inf")])
+def test_a_float_parameter_must_be_finite(value):
+    # no library query takes a float yet; a NaN would pass any range check (every comparison is false)
+    from crimnet.queries.runner import Param
+
+    p = Param("weight", "float", low=0.0, high=1.0)
+    with pytest.raises(QueryError, match="'weight' parameter of query 'q' must be a float"):
+        p.bind(value, query="q")
+    assert p.bind("0.5", query="q") == 0.5

@@ -431,7 +431,7 @@ def _batches(records: list[Any], size: int, max_bytes: int | None) -> Any:
     batch: list[Any] = []
     used = 0
     for rec in records:
-        n = len(json.dumps(rec, default=str))
+        n = _size(rec)
         if batch and (len(batch) >= size or used + n > max_bytes):
             yield batch
             batch, used = [], 0

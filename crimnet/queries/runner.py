@@ -28,6 +28,7 @@ bridge a difference, a variant for one dialect follows a line
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -151,13 +152,12 @@ def _coerce(value: Any, typ: str) -> Any:
             return int(value)
         raise TypeError
     if typ == "float":
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise TypeError
-        if isinstance(value, str):
-            return float(value.strip())
-        if isinstance(value, int | float):
-            return float(value)
-        raise TypeError
+        number = float(value.strip() if isinstance(value, str) else value)
+        if not math.isfinite(number):  # NaN passes every range check (all comparisons are false)
+            raise ValueError
+        return number
     if typ == "bool":
         if isinstance(value, bool):
             return value
