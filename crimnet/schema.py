@@ -44,6 +44,7 @@ __all__ = [
     "rel_type",
     "node_columns",
     "rel_columns",
+    "table_fields",
 ]
 
 DType = Literal["string", "int64", "float64", "string[]"]
@@ -260,3 +261,17 @@ def rel_columns(rel: str) -> list[str]:
     ['src', 'dst', 'sources', 'record_ids', 'first_seen', 'last_seen']
     """
     return [f.name for f in rel_type(rel).fields]
+
+
+def table_fields(name: str) -> tuple[Field, ...]:
+    """Return the fields of the canonical table `name`: a node label or a relationship type.
+
+    >>> [f.name for f in table_fields("Vehicle")]
+    ['id', 'sources', 'record_ids']
+
+    Raises
+    ------
+    crimnet.errors.SchemaError
+        If `name` is neither.
+    """
+    return node_label(name).fields if name in NODE_LABELS else rel_type(name).fields

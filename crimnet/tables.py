@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crimnet.errors import SchemaError, check_choice, check_type
-from crimnet.schema import NODE_LABELS, REL_TYPES, DType, Field, node_label, rel_type
+from crimnet.schema import NODE_LABELS, REL_TYPES, DType, rel_type, table_fields
 
 __all__ = ["CanonicalTables", "arrow_schema", "empty_table", "conform", "check_keys", "table_filename"]
 
@@ -28,13 +28,9 @@ _ARROW: dict[DType, pa.DataType] = {
 }
 
 
-def _fields(name: str) -> tuple[Field, ...]:
-    return node_label(name).fields if name in NODE_LABELS else rel_type(name).fields
-
-
 def arrow_schema(name: str) -> pa.Schema:
     """Return the Arrow schema of the canonical table of a label or relationship type."""
-    return pa.schema([pa.field(f.name, _ARROW[f.dtype]) for f in _fields(name)])
+    return pa.schema([pa.field(f.name, _ARROW[f.dtype]) for f in table_fields(name)])
 
 
 def empty_table(name: str) -> pd.DataFrame:
@@ -54,7 +50,7 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     crimnet.errors.SchemaError
         Naming the table and the offending columns.
     """
-    fields = _fields(name)
+    fields = table_fields(name)
     names = [f.name for f in fields]
     unknown = sorted(set(df.columns) - set(names))
     if unknown:

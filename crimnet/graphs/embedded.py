@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 from crimnet.errors import QueryError, SchemaError, StoreError, check_interval, check_type
 from crimnet.graphs.dialects import JOINED_LIST_PROPERTIES, LIST_SEP, check_read_only, split_joined_lists, translate
 from crimnet.graphs.store import check_score_columns, plain_records, read_back_queries, rows_to_write, table_key
-from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
+from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type, table_fields
 from crimnet.tables import CanonicalTables, arrow_schema, empty_table, table_filename
 
 __all__ = ["EmbeddedStore", "DB_FILE"]
@@ -602,7 +602,7 @@ class EmbeddedStore:
         key = table_key(name)
         cols = [c for c in columns if c not in key and c not in ("src", "dst")]
         lb_types = _LB_TYPE if self.joined_lists else _LB_TYPE_LISTS
-        types = {f.name: lb_types[f.dtype] for f in arrow_schema_fields(name)}
+        types = {f.name: lb_types[f.dtype] for f in table_fields(name)}
         # CAST: ladybug infers a parameter column of only nulls as STRING
         sets = ", ".join(f"x.{c} = CAST(row.{c} AS {types[c]})" for c in cols)
         if name in NODE_LABELS:
@@ -727,7 +727,7 @@ def _diff(table: pa.Table, stored: pa.Table | None, key: list[str]) -> tuple[pa.
 
 
 def _list_fields(name: str) -> list[str]:
-    return [f.name for f in arrow_schema_fields(name) if f.dtype == "string[]"]
+    return [f.name for f in table_fields(name) if f.dtype == "string[]"]
 
 
 def _join_lists(name: str, table: pa.Table) -> pa.Table:
@@ -789,10 +789,6 @@ def _split_nested(v: Any) -> Any:
     if hasattr(v, "tolist") and not isinstance(v, str):
         return _split_nested(v.tolist())
     return v
-
-
-def arrow_schema_fields(name: str) -> tuple:
-    return node_label(name).fields if name in NODE_LABELS else rel_type(name).fields
 
 
 def _conform_like(label: str, df: pd.DataFrame) -> pd.DataFrame:

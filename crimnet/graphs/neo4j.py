@@ -23,7 +23,7 @@ import pandas as pd
 from crimnet.errors import QueryError, StoreError, check_choice, check_interval, check_type
 from crimnet.graphs.dialects import check_read_only, schema_statements, translate
 from crimnet.graphs.store import check_score_columns, plain_records, read_back_queries
-from crimnet.schema import NODE_LABELS, node_label, rel_type
+from crimnet.schema import NODE_LABELS, rel_type, table_fields
 from crimnet.tables import CanonicalTables, arrow_schema, empty_table
 
 __all__ = ["Neo4jStore", "FALKORDB_MAX_BATCH_BYTES", "escape_falkordb_params"]
@@ -39,7 +39,7 @@ def _changed(var: str, exprs: Sequence[tuple[str, str]]) -> str:
 
 def _columns(name: str) -> list[str]:
     """Column order of the row lists sent for table `name` (rows travel as lists to keep Bolt messages small)."""
-    return [f.name for f in (node_label(name).fields if name in NODE_LABELS else rel_type(name).fields)]
+    return [f.name for f in table_fields(name)]
 
 
 def _node_statement(label: str) -> str:

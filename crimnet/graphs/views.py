@@ -213,12 +213,12 @@ def toy_tables(frames: dict[str, pd.DataFrame]) -> CanonicalTables:
     ['a']
     """
     check_type(frames, dict, param="frames", func="toy_tables", expected="a dict of DataFrames")
-    from crimnet.tables import _fields  # the schema fields of a label or type
+    from crimnet.schema import table_fields
 
     full = {}
     for name, df in frames.items():
         df = df.copy()
-        for f in _fields(name):
+        for f in table_fields(name):
             if f.name not in df.columns:
                 df[f.name] = (
                     [[] for _ in range(len(df))] if f.dtype == "string[]" else pd.Series([None] * len(df), dtype=object)

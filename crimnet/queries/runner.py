@@ -371,6 +371,7 @@ def run_query(
     crimnet.errors.ReadOnlyError
         Never for library queries (they are read-only), but checked all the same.
     """
+    check_type(store, GraphStore, param="store", func="run_query", expected="an open GraphStore")
     check_choice(audit_kind, ("library", "watch"), param="audit_kind", func="run_query")
     return _audited(
         store, audit, kind=audit_kind, query=name, params=params, run=lambda: _run_library(store, name, params)
