@@ -381,7 +381,18 @@ class Neo4jStore:
         return 1
 
     def tables(self) -> CanonicalTables:
-        """Read every node and relationship back as canonical tables (score properties left out)."""
+        """Read every node and relationship back as canonical tables (score properties left out).
+
+        Returns
+        -------
+        CanonicalTables
+            One read transaction per table; O(n + m) rows over Bolt.
+
+        Raises
+        ------
+        crimnet.errors.SchemaError
+            The graph holds duplicate keys (written by something other than this store).
+        """
         frames = {name: self._frame(name, cypher) for name, cypher in read_back_queries().items()}
         return CanonicalTables.from_frames(frames)
 
@@ -397,10 +408,29 @@ class Neo4jStore:
     def write_scores(self, label: str, scores: pd.DataFrame, *, columns: Sequence[str]) -> int:
         """Write score columns of `scores` (keyed by ``node_id``) as properties of `label` nodes.
 
+        Parameters
+        ----------
+        label : str
+            Node label of :mod:`crimnet.schema`.
+        scores : DataFrame
+            A ``node_id`` column (the nodes' ``id``, unqualified) and the score columns.
+        columns : sequence of str
+            Columns of `scores` to write, each as a property of the same name; names must be
+            identifiers and not schema fields. The last row wins for a repeated ``node_id``.
+
         Returns
         -------
         int
             Nodes updated (ids not in the store are ignored).
+
+        Raises
+        ------
+        crimnet.errors.SchemaError
+            Unknown label, missing columns, or a column that would overwrite a schema field.
+
+        Notes
+        -----
+        Batched ``UNWIND ... MATCH ... SET``, one managed write transaction per `batch_size` rows.
         """
         cols = check_score_columns(label, scores, columns, func="Neo4jStore.write_scores")
         frame = scores[["node_id", *cols]].drop_duplicates("node_id", keep="last")
