@@ -82,6 +82,9 @@ def generate_cmd(
 # --- ingest ---
 from pathlib import Path  # noqa: E402  (ingest options are paths)
 
+QUARANTINE_SHOWN = 5
+"""Quarantine entries `crimnet ingest` prints (file, row, field and reason); the rest are in quarantine.csv."""
+
 
 @app.command("ingest")
 def ingest_command(
@@ -103,6 +106,7 @@ def ingest_command(
 
     from crimnet.ingest.pipeline import ingest
     from crimnet.ingest.pseudonymise import load_key
+    from crimnet.ingest.quarantine import quarantine_messages
 
     key = load_key(key_file=key_file) if pseudonymise or key_file is not None else None
     result = ingest(
@@ -122,6 +126,10 @@ def ingest_command(
         table.add_row(*[str(v) for v in row])
     Console().print(table)
     typer.echo(f"{len(result.quarantine)} quarantine entries in {result.out / 'quarantine.csv'}")
+    for message in quarantine_messages(result.quarantine.head(QUARANTINE_SHOWN)):
+        typer.echo(f"  {message}")
+    if len(result.quarantine) > QUARANTINE_SHOWN:
+        typer.echo(f"  ... and {len(result.quarantine) - QUARANTINE_SHOWN} more")
 
 
 # --- store and queries ---

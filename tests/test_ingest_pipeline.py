@@ -386,6 +386,9 @@ def test_ingest_is_idempotent(mini, mini_out, tmp_path):
     merged = ingest(d, tmp_path / "merged", previous=mini_out.out)
     _assert_same_tables(merged.tables, mini_out.tables)
     pd.testing.assert_frame_equal(merged.summary, mini_out.summary)
+    pd.testing.assert_frame_equal(merged.quarantine, mini_out.quarantine)
+    # and the resolution with its audit trail: why each record became its person
+    pd.testing.assert_frame_equal(merged.resolution, mini_out.resolution)
     # the records ingested again replace their earlier evidence rows, never stand beside them
     files = sorted(p.name for p in (mini_out.out / "evidence").glob("*.parquet"))
     assert files and files == sorted(p.name for p in (merged.out / "evidence").glob("*.parquet"))
@@ -491,6 +494,17 @@ def test_cli_ingest(mini, tmp_path):
     assert result.exit_code == 0, result.output
     assert "police_intel" in result.output and "call_records" in result.output
     assert (tmp_path / "cli" / "tables" / "nodes_Person.parquet").is_file()
+    # the first quarantine entries are printed with file, row and field
+    from crimnet.cli import QUARANTINE_SHOWN
+
+    bad_rows = tmp_path / "bad" / "police_intel.csv"
+    bad_rows.parent.mkdir()
+    bad_rows.write_text(POLICE_HEADER + "".join(_police_row(f"U{i}", dob="31/02/1990") for i in range(8)))
+    result = runner.invoke(app, ["ingest", str(bad_rows), "--out", str(tmp_path / "cli-bad")])
+    assert result.exit_code == 0, result.output
+    assert "8 quarantine entries" in result.output
+    assert "police_intel.csv row 2, field 'DOB': '31/02/1990'" in result.output
+    assert f"... and {8 - QUARANTINE_SHOWN} more" in result.output
     # Pseudonymised, key from a key file.
     key_file = tmp_path / "key.hex"
     key_file.write_text(KEY.hex())
@@ -601,3 +615,61 @@ def test_tables_are_checked_before_they_are_written(tmp_path, monkeypatch):
     with pytest.raises(SchemaError, match="Phone: duplicate keys"):
         build._write_tables(build.Evidence(), pd.Series(dtype=object), tmp_path)
     assert not (tmp_path / "nodes_Phone.parquet").exists()
+
+
+# --- the output directory ----------------------------------------------------------------------------
+
+
+def test_out_that_is_not_an_ingest_output_is_refused(tmp_path):
+    from crimnet.errors import IngestError
+
+    src = tmp_path / "same"
+    src.mkdir()
+    (src / "police_intel.csv").write_text(POLICE_HEADER + _police_row("U1"))
+    # out naming the sources' own directory would delete the extracts: refused before reading anything
+    for sources in (src, src / "police_intel.csv", [str(src / "police_intel.csv")]):
+        with pytest.raises(IngestError, match="lies inside the output directory"):
+            ingest(sources, src)
+    assert (src / "police_intel.csv").is_file()
+    other = tmp_path / "docs"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    with pytest.raises(IngestError, match=r"is not empty and is not an ingest output \(no ingest.json\)"):
+        ingest(src, other)
+    assert (other / "notes.txt").read_text() == "keep me"
+    with pytest.raises(IngestError, match="exists and is not a directory"):
+        ingest(src, other / "notes.txt")
+    assert (other / "notes.txt").read_text() == "keep me"
+    # a new or empty directory, or an earlier ingest output, is fine (the earlier output is replaced)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    ingest(src, empty)
+    second = ingest(src, empty)
+    assert len(second.resolution) == 1
+    # a source inside an earlier ingest output is refused too (the output is replaced as a whole)
+    (empty / "raw").mkdir()
+    (empty / "raw" / "police_intel.csv").write_text(POLICE_HEADER + _police_row("U2"))
+    with pytest.raises(IngestError, match="lies inside the output directory"):
+        ingest(empty / "raw", empty)
+    assert (empty / "raw" / "police_intel.csv").is_file()
+
+
+def test_interrupted_swap_is_reported(tmp_path):
+    from crimnet.errors import IngestError
+
+    (tmp_path / "police_intel.csv").write_text(POLICE_HEADER + _police_row("U1"))
+    out = tmp_path / "o"
+    ingest(tmp_path / "police_intel.csv", out)
+    # as a crash between renaming the old output away and moving the new one in leaves it
+    left = tmp_path / ".o.old-12345"
+    out.rename(left)
+    with pytest.raises(IngestError, match=r"\.o\.old-12345 holds the output of an earlier ingest that was interrupted"):
+        ingest(tmp_path / "police_intel.csv", out)
+    assert (left / "ingest.json").is_file() and not out.exists()
+    left.rename(out)
+    # a stale one beside a complete output (crash after the swap) is never renamed onto
+    stale = tmp_path / f".o.old-{os.getpid()}"
+    stale.mkdir()
+    (stale / "x").write_text("stale")
+    res = ingest(tmp_path / "police_intel.csv", out)
+    assert len(res.resolution) == 1 and (out / "ingest.json").is_file()
