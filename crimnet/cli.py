@@ -119,10 +119,11 @@ def ingest_command(
         progress=True,
     )
     table = Table(title=f"ingest -> {result.out}")
-    for col in result.summary.columns:
+    shown = result.summary.drop(columns=["sha256"], errors="ignore")  # the content hash is for merges, in summary.csv
+    for col in shown.columns:
         justify: Literal["left", "right"] = "left" if col in ("source", "file") else "right"
         table.add_column(col.replace("rows_", "").replace("_", " "), justify=justify)
-    for row in result.summary.itertuples(index=False):
+    for row in shown.itertuples(index=False):
         table.add_row(*[str(v) for v in row])
     Console().print(table)
     typer.echo(f"{len(result.quarantine)} quarantine entries in {result.out / 'quarantine.csv'}")

@@ -297,7 +297,7 @@ def _compare(
     out: Path,
 ) -> tuple[pd.DataFrame, Path]:
     """Compare strategies on the whole graph, the detected-role cut of this run's clusters among them."""
-    from crimnet.graphs.disruption import disrupt, register_strategy, unregister_strategy
+    from crimnet.graphs.disruption import DEFAULT_COSTS, disrupt, register_strategy, unregister_strategy
     from crimnet.graphs.roles import detected_cut_ranking
     from crimnet.graphs.truth import ring_pairs
 
@@ -310,7 +310,10 @@ def _compare(
         return detected_cut_ranking(g, tables, clusters, top=top, budget=budget, costs=kw.get("costs"), seed=seed)
 
     try:
-        res = disrupt(graph, strategies=[*strategies, DETECTED_CUT], budget=budget, pairs=pairs, seed=seed)
+        # one cost model for all (the one non_person optimises for): cost_at_budget compares what each cut takes
+        res = disrupt(
+            graph, strategies=[*strategies, DETECTED_CUT], budget=budget, pairs=pairs, seed=seed, costs=DEFAULT_COSTS
+        )
     finally:
         unregister_strategy(DETECTED_CUT)
     paths = res.write(out)

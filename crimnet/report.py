@@ -32,7 +32,8 @@ class ClusterSection:
     cluster_id : str
         Stable cluster id.
     score : float
-        Risk score in [0, 1]; higher is more likely exploitation.
+        Risk score: the weighted sum of the cluster's indicator strengths (see
+        :mod:`crimnet.graphs.risk`); higher is more likely exploitation.
     size : int
         Number of people in the cluster.
     reasons : list of str
@@ -98,7 +99,8 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
             )
         )
     if inputs.ingest_summary is not None:
-        parts.append(_section("Sources ingested", _table(inputs.ingest_summary)))
+        summary = inputs.ingest_summary.drop(columns=["sha256"], errors="ignore")  # merge bookkeeping
+        parts.append(_section("Sources ingested", _table(summary)))
     if inputs.graph_counts:
         counts = pd.DataFrame({"table": list(inputs.graph_counts), "rows": list(inputs.graph_counts.values())})
         parts.append(_section("Graph", _table(counts)))
@@ -108,6 +110,13 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
         )
     if inputs.disruption_summary is not None:
         body = _table(inputs.disruption_summary)
+        oracle = inputs.disruption_summary.get("uses_ground_truth", pd.Series(dtype=bool)).astype(bool)
+        if oracle.any():
+            names = ", ".join(inputs.disruption_summary.loc[oracle.to_numpy(), "strategy"].astype(str))
+            body += (
+                f"<p>{_e(names)}: ranked from the planted victim/controller labels themselves (uses_ground_truth), "
+                "a bound for the other strategies, not something an investigation can run.</p>"
+            )
         if inputs.disruption_curves_png is not None:
             body += _img(inputs.disruption_curves_png, "robustness curves")
         parts.append(_section("Disruption strategies compared", body))

@@ -144,3 +144,29 @@ def test_cli_detect_writes_and_prints(tmp_path, toy):
     bad = runner.invoke(app, ["detect", str(tmp_path / "tables"), "--out", str(tmp_path / "o2"), "--method", "x"])
     assert bad.exit_code == 2
     assert "The 'methods' parameter of detect must be one of" in bad.output
+
+
+def test_clusters_of_two_methods_sharing_ids_are_scored_apart():
+    # every method numbers its clusters from 0; the metrics must not merge clusters by id
+    t = pd.DataFrame(
+        {"node_id": list("abcd"), "role": ["controller", "victim", "controller", "victim"], "ring_id": list("RRSS")}
+    )
+    c = pd.DataFrame(
+        {"cluster_id": [0, 0], "method": ["m1", "m2"], "members": [["a", "b"], ["c", "d"]], "size": [2, 2],
+         "score": [2.0, 1.0]}
+    )  # fmt: skip
+    assert ring_hits(c, t)[["ring_id", "hit"]].to_dict("records") == [
+        {"ring_id": "R", "hit": True},
+        {"ring_id": "S", "hit": True},
+    ]
+    assert precision_at_k(c, t, k=2) == 1.0 and ring_recall(c, t) == 1.0
+
+
+def test_average_precision_does_not_depend_on_the_order_of_ties():
+    t = pd.DataFrame({"node_id": list("abcd"), "role": ["controller", "none", "none", "victim"], "ring_id": None})
+    s = pd.DataFrame({"node_id": list("abcd"), "score": [0.5, 0.5, 0.9, 0.1]})
+    ap = average_precision(s, t)
+    assert ap == pytest.approx(1 / 3)  # the tie block {a, b} reached after c: precision 1/3 at recall 1
+    assert average_precision(s, t.iloc[::-1]) == pytest.approx(ap)
+    untied = pd.DataFrame({"node_id": list("abcd"), "score": [0.8, 0.5, 0.9, 0.1]})
+    assert average_precision(untied, t) == pytest.approx(0.5)  # mean precision at the positives' ranks

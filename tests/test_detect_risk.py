@@ -118,3 +118,26 @@ def test_generated_ring_explanation(tmp_path):
         assert indicators, "every planted ring shows at least one indicator"
         for item in indicators:
             assert item["text"] and item["contribution"] > 0 and not item["text"].startswith(item["name"])
+
+
+@pytest.mark.parametrize("seen_at, raised", [("home_b", True), ("elsewhere", False)])
+def test_vehicle_keeper_signal_needs_a_sighting_at_a_members_home_or_workplace(seen_at, raised):
+    from crimnet.graphs.views import toy_tables
+
+    t = toy_tables(
+        {
+            "Person": pd.DataFrame({"id": ["a", "b"]}),
+            "Address": pd.DataFrame({"id": ["home_b", "elsewhere"]}),
+            "Vehicle": pd.DataFrame({"id": ["V1"]}),
+            "LIVES_AT": pd.DataFrame({"src": ["b"], "dst": ["home_b"]}),
+            "KEEPS": pd.DataFrame({"src": ["a"], "dst": ["V1"]}),
+            "SEEN_AT": pd.DataFrame({"id": ["r1"], "src": ["V1"], "dst": [seen_at], "ts": ["2025-01-01T00:00:00Z"]}),
+        }
+    )
+    c = pd.DataFrame(
+        {"cluster_id": [0], "method": ["m"], "members": [["a", "b"]], "size": [2], "score": [2.0], "indicators": [[]]}
+    )
+    s = risk_scores(t, c).set_index("node_id")["score"]
+    # three organiser signals without a graph: a keeper seen at a member's home gets 2 x (0.5 + 0.5 / 3)
+    assert s["a"] == pytest.approx(2 * (0.5 + 0.5 / 3) if raised else 1.0)
+    assert s["b"] == pytest.approx(1.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import igraph as ig
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -199,3 +200,13 @@ def test_strategies_listed_in_help():
     assert res.exit_code == 0
     assert "--strategy" in res.output and "--budget" in res.output
     assert "degree_adaptive" in d.strategies()
+
+
+def test_victims_and_controllers_without_a_group_are_paired_with_nobody():
+    g = ig.Graph(n=5)
+    g.vs["name"] = list("vwxyz")
+    g.vs["role"] = ["victim", "victim", "controller", "controller", "victim"]
+    g.vs["group"] = ["1", None, "1", None, "2"]
+    victims, controllers, pairs = victim_controller_pairs(g)
+    assert sorted(victims) == ["v", "w", "z"] and sorted(controllers) == ["x", "y"]
+    assert pairs == [("v", "x")]

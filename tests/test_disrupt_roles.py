@@ -177,3 +177,19 @@ def test_full_ranking_is_a_permutation(small_case):
     tables, clusters, graph, _ = small_case
     r = detected_cut_ranking(graph, tables, clusters, top=5, seed=1)
     assert sorted(r["node_id"]) == sorted(graph.vs["name"])
+
+
+def test_the_documented_evidence_tables_are_the_ones_used():
+    # investigators read the module's tables as the explanation of the scores: they must match the code
+    import re
+
+    from crimnet.graphs import roles
+
+    rows = {
+        m.group(1): (float(m.group(2)), float(m.group(3)), float(m.group(4)))
+        for m in re.finditer(r"^    (\w+)\s.*?\s(-?[\d.]+)\s+(-?[\d.]+)\s+([\d.]+)$", roles.__doc__, re.MULTILINE)
+    }
+    evidence = roles.CONTROLLER_EVIDENCE + roles.VICTIM_EVIDENCE
+    assert {e.name for e in evidence} == set(rows)
+    for e in evidence:
+        assert rows[e.name] == (e.v0, e.v1, e.weight), e.name

@@ -113,7 +113,9 @@ KNOWN: list[tuple[str, dict, object, object]] = [
     ("name", {}, "Łukasz Wiśniewski", "lukasz wisniewski"),
     ("name", {}, "Олександр Коваленко", "oleksandr kovalenko"),
     ("name", {}, "MRS, Smith", "smith"),
-    ("name", {}, "Mr", "mr"),
+    ("name", {}, "Mr", None),  # a title alone is no name
+    ("name", {}, "Li Na", "li na"),  # a placeholder word inside a name is kept
+    ("name", {}, "UNKNOWN SMITH", "unknown smith"),
     ("name", {}, "123", None),
     # date
     ("date", {"format": "%d/%m/%Y"}, "01/02/1990", "1990-02-01"),
@@ -340,8 +342,12 @@ ERRORS = [
     ),
     ("iban", {}, "GB82WEST123456987654", "'GB82WEST123456987654' is not an IBAN (GB IBANs have 22 characters)"),
     ("money", {}, "€5", "'€5' is in EUR, not GBP"),
-    ("sort_code", {}, "1234", "'1234' is not a sort code (6 digits)"),
+    ("sort_code", {}, "12-34", "'12-34' is not a sort code (6 digits)"),
+    ("sort_code", {}, "1234567", "'1234567' is not a sort code (6 digits)"),
+    ("sort_code", {}, "40004", "'40004' is not a sort code (6 digits; stored as a number, it lost its leading zeros?)"),
     ("name", {}, "123", "'123' is not a name (no letters)"),
+    ("name", {}, "UNKNOWN", "'UNKNOWN' is not a name (a placeholder for an unknown name)"),
+    ("name", {}, "Mr", "'Mr' is not a name (a title alone)"),
 ]
 
 
@@ -932,3 +938,46 @@ def test_phone_longer_than_e164_is_refused():
     out = normalise("phone", pd.Series([8110000000000000.0, "+44 7700 900123"]))
     assert out["value"].isna().iloc[0] and "not a valid phone number" in out["error"].iloc[0]
     assert out["value"].iloc[1] == "+447700900123"
+
+
+# ---------------------------------------------------------------------------------- placeholder names
+
+PLACEHOLDERS = [
+    "UNKNOWN", "unknown", "Unknown", "N/A", "n/a", "N.A.", "NA", "None", "NULL", "Not Known", "NOT KNOWN", "N/K",
+    "REFUSED", "tbc", "TBA", "Mr Unknown", "UNKNOWN, UNKNOWN", "Unknown Unknown", "N/A N/A", "NULL, NULL",
+    "Name Unknown", "to be confirmed", "xxx", "na-na",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", PLACEHOLDERS)
+def test_placeholder_names_are_not_names(raw):
+    out = N.normalise_name(pd.Series([raw]))
+    assert pd.isna(out["value"].iloc[0])
+    assert out["error"].iloc[0] == f"{raw!r} is not a name (a placeholder for an unknown name)"
+    # nor keys for resolution
+    assert pd.isna(N.name_tokens(pd.Series([raw])).iloc[0])
+    assert pd.isna(N.name_variant_key(pd.Series([raw])).iloc[0])
+
+
+@pytest.mark.parametrize("raw", ["Mr", "MRS", "Dr.", "Mr Mrs", "Prof, Dr", "mr-dr"])
+def test_titles_alone_are_not_names(raw):
+    assert N.normalise_name(pd.Series([raw]))["error"].iloc[0] == f"{raw!r} is not a name (a title alone)"
+
+
+@pytest.mark.parametrize("raw", ["-", "?", "--", "?? ?", "."])
+def test_punctuation_alone_is_not_a_name(raw):
+    assert N.normalise_name(pd.Series([raw]))["error"].iloc[0] == f"{raw!r} is not a name (no letters)"
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [("Li Na", "li na"), ("Na Li", "na li"), ("Unknown Smith", "unknown smith"), ("Mr Nash", "nash"), ("Xu", "xu")],
+)
+def test_names_holding_placeholder_words_are_kept(raw, name):
+    assert N.normalise_name(pd.Series([raw]))["value"].iloc[0] == name
+
+
+def test_every_placeholder_is_refused_in_any_case():
+    listed = sorted(N.NAME_PLACEHOLDERS)
+    out = N.normalise_name(pd.Series(listed + [w.upper() for w in listed]))
+    assert out["value"].isna().all() and out["error"].str.contains("placeholder").all()

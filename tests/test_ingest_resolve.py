@@ -167,12 +167,18 @@ def test_existing_batch_merge():
             _rec("police_intel", "X1", "tom brown", "1980-01-01", "LS9 9ZZ", nino="QQ123456A"),
             _rec("bank_customers", "X2", "tom brown", None, "M2 2MM", account="30-00-00:22222222"),
             _rec("police_intel", "Y1", "amy green", "1970-07-07", "LS8 8YY"),
+            _rec("police_intel", "W1", "kim lee", "1985-05-05", "HU1 1AA", nino="QQ999999B"),
+            _rec("bank_customers", "W2", "kim lee", None, "YO2 2BB", nino="QQ999999B"),
         ],
         columns=COLS,
     )
     r1 = resolve_people(first)
-    assert r1.entity_ids.nunique() == 3
-    existing = first.assign(entity_id=r1.entity_ids)
+    assert r1.entity_ids.nunique() == 4
+    assert r1.table.set_index("record_id").loc[["W1", "W2"], "rule"].tolist() == ["nino", "nino"]
+    # the earlier batch as the pipeline passes it: records with entity id, rule and match weight
+    existing = first.assign(
+        entity_id=r1.entity_ids, rule=r1.table["rule"].to_numpy(), match_weight=r1.table["match_weight"].to_numpy()
+    )
     second = pd.DataFrame(
         [
             _rec("payroll", "X3", "tom brown", "1980-01-01", nino="QQ123456A", account="30-00-00:22222222"),
@@ -190,11 +196,29 @@ def test_existing_batch_merge():
     assert new["Y2"] == old["Y1"]
     assert new["Z1"] not in old.values()
     table = r2.table.set_index("record_id")
-    assert len(table) == 6  # the full table: new rows, then the existing ones
+    assert len(table) == 8  # the full table: new rows, then the existing ones
     moved = first.loc[r1.entity_ids.eq(merged_from).to_numpy(), "record_id"].iloc[0]
     assert table.loc[moved, "rule"] == f"merged:{merged_from}"
-    assert table.loc["Y1", "rule"] == "existing" and table.loc["Y1", "entity_id"] == old["Y1"]
+    # earlier records whose person is unchanged keep why they became one person (the audit trail)
+    assert table.loc[["W1", "W2"], "rule"].tolist() == ["nino", "nino"]
+    assert table.loc[["W1", "W2"], "entity_id"].tolist() == [old["W1"]] * 2
+    assert (
+        table.loc[["W1", "W2"], "match_weight"] == r1.table.set_index("record_id").loc[["W1", "W2"], "match_weight"]
+    ).all()
+    # an earlier singleton that a new record links to takes that link's rule
+    assert table.loc["Y1", "entity_id"] == old["Y1"]
+    assert table.loc["Y1", "rule"] == table.loc["Y2", "rule"] and table.loc["Y2", "rule"] not in (
+        "singleton",
+        "existing",
+    )
+    assert table.loc["Z1", "rule"] == "singleton"
     assert r2.merges.to_dict("records") == [{"old_id": merged_from, "new_id": merged_to}]
+    # without earlier rules (an `existing` lacking the column) unchanged records say 'existing'
+    legacy = resolve_people(second, existing=existing.drop(columns=["rule", "match_weight"])).table
+    assert legacy.set_index("record_id").loc[["W1", "W2"], "rule"].tolist() == ["existing", "existing"]
+    # a record ingested again whose person is unchanged keeps its rule too
+    again = resolve_people(first.iloc[[3]], existing=existing).table.set_index("record_id")
+    assert again.loc[["W1", "W2"], "rule"].tolist() == ["nino", "nino"]
 
 
 def _pseudo(frame: pd.DataFrame, cols=tuple(COLS[2:])) -> pd.DataFrame:

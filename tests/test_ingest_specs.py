@@ -157,3 +157,16 @@ def test_docs_example_is_a_valid_spec():
     assert blocks
     for block in blocks:
         parse_spec(block, path="docs/specs.md")
+
+
+def test_every_normaliser_kind_is_accepted_and_local_kinds_take_no_options(tmp_path):
+    from crimnet.ingest.normalise import NORMALISERS
+    from crimnet.ingest.specs import LOCAL_KINDS, normaliser_kinds
+
+    assert normaliser_kinds() == frozenset(NORMALISERS) | LOCAL_KINDS
+    for kind in sorted(normaliser_kinds() - {"date", "timestamp"}):  # those two need a format
+        spec = parse_spec(GOOD.replace('kind = "integer"', f'kind = "{kind}"'), path="calls.toml")
+        assert spec.fields["dur"].kind == kind
+    text = GOOD.replace('kind = "integer" }', 'kind = "float", places = 2 }')
+    msg, line = _fail(text, tmp_path)
+    assert "normaliser 'float' has no option 'places'; its options are []" in msg and line == _line(text, "places")

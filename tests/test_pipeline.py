@@ -59,6 +59,10 @@ def test_disruption_comparison_uses_truth_pairs(demo_run):
     assert summary.loc["random", "reachability_at_budget"] > 0.5
     # the cut between roles inferred from the evidence (no truth) does better than removing at random
     assert summary.loc["detected_cut", "reachability_at_budget"] < summary.loc["random", "reachability_at_budget"]
+    # only the oracle is marked as ranking from the truth, and the report says so
+    assert summary.index[summary["uses_ground_truth"]].tolist() == ["victim_controller_cut"]
+    page = (out / "report.html").read_text()
+    assert "victim_controller_cut: ranked from the planted victim/controller labels themselves" in page
 
 
 def test_inferred_roles_are_reported_with_evidence(demo_run):

@@ -133,6 +133,7 @@ SUMMARY_COLUMNS = [
     "lcc_fraction_at_budget",
     "reachability_at_budget",
     "seconds",
+    "uses_ground_truth",
 ]
 
 
@@ -1714,7 +1715,9 @@ class DisruptionResult:
     summary : pandas.DataFrame
         One row per strategy: strategy, r_index, r_index_budget, budget (nodes
         removed at the budget), cost_at_budget, lcc_fraction_at_budget,
-        reachability_at_budget (NaN without labels), seconds (ranking time).
+        reachability_at_budget (NaN without labels), seconds (ranking time),
+        uses_ground_truth (bool: the strategy ranks from the victim/controller labels
+        themselves, an oracle bound for the others, not something an investigation can run).
     skipped : list of str
         Strategies not run because they need victim/controller labels.
     params : dict
@@ -1894,6 +1897,7 @@ def disrupt(
                 "lcc_fraction_at_budget": float(at["lcc_fraction"]),
                 "reachability_at_budget": float(at["victims_reachable_fraction"]),
                 "seconds": seconds,
+                "uses_ground_truth": info.needs_pairs,
             }
         )
         rankings.append(ranking)

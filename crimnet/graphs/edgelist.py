@@ -146,8 +146,8 @@ def victim_controller_pairs(
     df = pd.DataFrame({"name": names, "role": roles, "group": groups})
     vic = df[df["role"] == victim_role.lower()]
     con = df[df["role"] == controller_role.lower()]
-    if df["group"].notna().any():
-        m = vic.merge(con, on="group", suffixes=("_v", "_c"))
+    if df["group"].notna().any():  # a node without a group is paired with nobody (pandas would match None to None)
+        m = vic.dropna(subset=["group"]).merge(con.dropna(subset=["group"]), on="group", suffixes=("_v", "_c"))
     else:
         m = vic.merge(con, how="cross", suffixes=("_v", "_c"))
     pairs = list(zip(m["name_v"].tolist(), m["name_c"].tolist(), strict=True))

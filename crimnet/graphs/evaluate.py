@@ -106,8 +106,8 @@ def ring_hits(clusters: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     n_all = ring_members.groupby("ring_id").size()
     denom = n_all.copy()
     denom.loc[n_perp.index] = n_perp
-    m = membership_table(ranked.assign(method="x"))
-    m["rank"] = m["cluster_id"].map(dict(zip(ranked["cluster_id"], ranked["rank"], strict=True)))
+    # members keyed by rank, not cluster_id: every method numbers its clusters from 0
+    m = membership_table(ranked.assign(cluster_id=ranked["rank"], method="x")).rename(columns={"cluster_id": "rank"})
     j = m.merge(ring_members, on="node_id", how="inner")
     if len(j):
         j["is_perp"] = j["role"].isin(PERPETRATOR_ROLES) | ~j["ring_id"].isin(n_perp.index)
@@ -172,9 +172,12 @@ def average_precision(
 ) -> float:
     """Return the average precision of a node score for finding people with `roles`.
 
-    ``AP = mean over positives p of precision at the rank of p``, ranking the
-    truth's people by score (descending; people without a score rank last,
-    ties in node order).
+    ``AP = sum over score thresholds t of (recall(t) - recall(t-1)) * precision(t)``,
+    ranking the truth's people by score (descending; people without a score rank
+    last). People with equal scores form one threshold, so the result does not
+    depend on the truth's row order; with no ties it is the mean, over positives,
+    of the precision at each positive's rank (as scikit-learn's
+    ``average_precision_score``).
 
     Examples
     --------
@@ -191,9 +194,11 @@ def average_precision(
     if pos.sum() == 0:
         return float("nan")
     order = np.argsort(-scores, kind="stable")
-    hits = pos[order]
-    prec = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-    return float(prec[hits].mean())
+    ranked, hits = scores[order], pos[order]
+    last = np.r_[np.flatnonzero(ranked[1:] != ranked[:-1]), len(ranked) - 1]  # end of each block of equal scores
+    tp = np.cumsum(hits)[last]
+    precision = tp / (last + 1)
+    return float((np.diff(tp, prepend=0) * precision).sum() / pos.sum())
 
 
 def _contingency(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -170,6 +170,16 @@ def _top_per_cluster(df: pd.DataFrame, value: str, detail_cols: list[str]) -> pd
     return df.drop_duplicates("cluster_id")[["cluster_id", value, *detail_cols]]
 
 
+def _member_places(tables: CanonicalTables, m: pd.DataFrame) -> pd.DataFrame:
+    """Homes (LIVES_AT) and workplaces (WORKS_AT, then LOCATED_AT) of members: cluster_id, node_id, place."""
+    la = tables.rels["LIVES_AT"][["src", "dst"]].astype(str).rename(columns={"src": "node_id", "dst": "place"})
+    wa = tables.rels["WORKS_AT"][["src", "dst"]].astype(str).rename(columns={"src": "node_id", "dst": "biz"})
+    loc = tables.rels["LOCATED_AT"][["src", "dst"]].astype(str).rename(columns={"src": "biz", "dst": "place"})
+    work_places = wa.merge(loc, on="biz")[["node_id", "place"]]
+    places = m[["cluster_id", "node_id"]].merge(pd.concat([la, work_places], ignore_index=True), on="node_id")
+    return places[["cluster_id", "node_id", "place"]].drop_duplicates()
+
+
 def cluster_features(
     tables: CanonicalTables,
     clusters: pd.DataFrame,
@@ -241,7 +251,6 @@ def cluster_features(
     check_interval(small_business_max, param="small_business_max", func=func, low=1, closed="left", integer=True)
     check_interval(turnover_days, param="turnover_days", func=func, low=0)
     c = clusters.reset_index(drop=True)
-    key = pd.DataFrame({"cluster_id": np.arange(len(c)), "run_id": c["cluster_id"].to_numpy()})
     m = membership_table(c.assign(cluster_id=np.arange(len(c)), method="x"))[["node_id", "cluster_id"]]
     size = c["members"].map(len).to_numpy(dtype=float) if len(c) else np.zeros(0)
     out = pd.DataFrame({"cluster_id": c["cluster_id"].to_numpy(), "method": c.get("method", "x"), "size": size})
@@ -288,6 +297,9 @@ def cluster_features(
     ma_all["short"] = ma_all["dst"].map(short).fillna(0)
     ma_all["where"] = ma_all["dst"].map(addr_text).fillna(ma_all["dst"])
     put("occupant_turnover", _top_per_cluster(ma_all, "short", ["where"]), "short", {"address": "where"})
+    for d in details:
+        if "occupant_turnover" in d:
+            d["occupant_turnover"]["days"] = turnover_days
 
     # people per phone
     up = tables.rels["USES_PHONE"][["src", "dst"]].astype(str).drop_duplicates()
@@ -336,11 +348,7 @@ def cluster_features(
     seen = tables.rels["SEEN_AT"][["src", "dst"]].astype(str)
     mk = m.merge(keeps.rename(columns={"src": "node_id", "dst": "vehicle"}), on="node_id")[["cluster_id", "vehicle"]]
     if len(mk) and len(seen):
-        loc = tables.rels["LOCATED_AT"][["src", "dst"]].astype(str).rename(columns={"src": "biz", "dst": "place"})
-        work_places = wa.rename(columns={"src": "node_id", "dst": "biz"}).merge(loc, on="biz")[["node_id", "place"]]
-        homes = la[["src", "dst"]].rename(columns={"src": "node_id", "dst": "place"})
-        places = m.merge(pd.concat([homes, work_places], ignore_index=True), on="node_id")
-        places = places[["cluster_id", "node_id", "place"]].drop_duplicates()
+        places = _member_places(tables, m)
         sightings = seen.rename(columns={"src": "vehicle", "dst": "place"}).groupby(["vehicle", "place"]).size()
         sightings = sightings.reset_index(name="reads")
         j = mk.drop_duplicates().merge(sightings, on="vehicle").merge(places, on=["cluster_id", "place"])
@@ -391,7 +399,6 @@ def cluster_features(
         "small_business_max": small_business_max,
         "turnover_days": turnover_days,
     }
-    del key
     return out
 
 
@@ -443,7 +450,8 @@ def _sentence(name: str, d: dict[str, Any], size: int) -> str:
             f"or workplaces of {int(v)} members"
         )
     if name == "occupant_turnover":
-        return f"{int(v)} short stays (under 180 days) at one member address ({d.get('address', '?')})"
+        days = d.get("days", 180.0)
+        return f"{int(v)} short stays (under {days:g} days) at one member address ({d.get('address', '?')})"
     if name == "density":
         return f"members are closely linked: each shares phones, addresses or money with {v:.1f} others on average"
     if name == "foreign_share":
@@ -589,7 +597,8 @@ def risk_scores(
     members' income is swept to, keeping the vehicle seen at members' homes
     and workplaces, directing a business where members work, and the member's
     within-cluster weighted degree rank (most linked first). People in no
-    scored cluster get 0.
+    scored cluster get 0, or the lowest member score when that is negative
+    (fitted weights can make a cluster score negative), so they rank last.
 
     Parameters
     ----------
@@ -648,8 +657,13 @@ def risk_scores(
         )
         signals += is_dest
         keeps = tables.rels["KEEPS"][["src", "dst"]].astype(str).rename(columns={"src": "node_id", "dst": "vehicle"})
-        seen_v = tables.rels["SEEN_AT"]["src"].astype(str)
-        signals += isin(m["node_id"], keeps.loc[isin(keeps["vehicle"], seen_v), "node_id"])
+        seen = tables.rels["SEEN_AT"][["src", "dst"]].astype(str).rename(columns={"src": "vehicle", "dst": "place"})
+        at_members = _member_places(tables, m)[["cluster_id", "place"]].drop_duplicates()
+        keepers = m[["node_id", "cluster_id"]].merge(keeps, on="node_id").merge(seen.drop_duplicates(), on="vehicle")
+        keepers = keepers.merge(at_members, on=["cluster_id", "place"])
+        signals += pd.MultiIndex.from_frame(m[["node_id", "cluster_id"]]).isin(
+            pd.MultiIndex.from_frame(keepers[["node_id", "cluster_id"]])
+        )
         directs = tables.rels["DIRECTS"][["src", "dst"]].astype(str).rename(columns={"src": "node_id", "dst": "biz"})
         works = tables.rels["WORKS_AT"][["src", "dst"]].astype(str).rename(columns={"src": "w", "dst": "biz"})
         mw = m.merge(works.rename(columns={"w": "node_id"}), on="node_id")[["cluster_id", "biz"]].drop_duplicates()

@@ -16,10 +16,11 @@ Controller evidence (score ``score_controller``)
                       an account the person holds (wage sweeps; collection
                       accounts emptied into the boss's account)
     paid_by_members   members paying into the person's accounts (any amount)         0    3     1.0
+    pays_members      members the person's accounts pay into                          1    3     1.0
     directs           members working at a business the person directs               0    3     1.0
     vehicle           members whose home a vehicle the person keeps is seen at       0    3     1.0
-    calls             members whose phones the person's own phones call or are       1    4     1.0
-                      called by (the person's phones shared with nobody)
+    calls             calls between the person's own phones (shared with nobody)    15   60     1.5
+                      and members' phones
     older             years older than the cluster's median age                      5   15     0.5
     ================  ==========================================================  ===  ===  ======
 
@@ -29,10 +30,11 @@ Victim evidence (score ``score_victim``)
     ================  ==========================================================  ===  ===  ======
     crowded_address   distinct family names of the adults at the person's most       2    6     1.5
                       crowded address (unrelated occupants)
-    shared_phone      other people using the person's most shared phone              1    3     1.5
+    shared_phone      people of other families using the person's most shared        0    2     1.5
+                      phone
     swept_out         the person's account passes most of its income on to an         0    1     2.0
                       account of somebody else within days
-    cluster_work      other members working at the person's workplace                0    3     1.0
+    cluster_work      other members working at the person's workplace                1    4     1.0
     no_account        works (WORKS_AT) but holds no bank account: wages paid         0    1     1.5
                       elsewhere
     no_own_phone      uses only phones shared with others, or none                   0    1     0.5

@@ -16,7 +16,9 @@ person record an entity id, :func:`build_tables` aggregates all evidence into
   keys are replaced by entity ids; ``first_seen`` is the earliest and
   ``last_seen`` the latest date any record gives;
 * events (``PAID``, ``CALLED``, ``SEEN_AT``) keep one row each with id
-  ``'<source>:<record id>'``.
+  ``'<source>:<record id>'``; when a spec has several relationships of one event
+  type, the k-th (k >= 2) has id ``'<source>#<k>:<record id>'``. Source names hold
+  no ``'#'`` or ``':'``, so these ids never collide, whatever the record ids hold.
 
 Evidence is kept with the ingest output (``evidence/``), so a later batch is
 merged by concatenating evidence (a re-ingested record replaces its earlier
@@ -172,7 +174,8 @@ class _PartedFrames(Mapping[str, pd.DataFrame]):
     def arrow(self, name: str) -> pa.Table:
         """The table `name` as one Arrow table (its parts concatenated in order)."""
         tables = [pq.read_table(p) for p in self._parts[name]]
-        return pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
+        # permissive: parts may type one text column as string or large_string (from object or str columns)
+        return pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._parts))
@@ -332,7 +335,7 @@ def person_record_ids(spec: SourceSpec, record_ids: pd.Series, node: str) -> pd.
     return record_ids if len(persons) == 1 else record_ids + f"#{node}"
 
 
-def _node_ids(spec: SourceSpec, values: Mapping[str, pd.Series], n: int, index: pd.Index) -> dict[str, pd.DataFrame]:
+def _node_ids(spec: SourceSpec, values: Mapping[str, pd.Series], index: pd.Index) -> dict[str, pd.DataFrame]:
     """Ids and attributes of every non-person node of the spec, per node name (NA id: absent)."""
     from crimnet.ingest.normalise import account_key, address_key
 
@@ -387,10 +390,8 @@ def _node_ids(spec: SourceSpec, values: Mapping[str, pd.Series], n: int, index: 
 
 def _iban_ids(iban: pd.Series) -> pd.Series:
     """GB IBANs become the ``sortcode:account`` key; other IBANs stay as they are."""
-    try:
-        from crimnet.ingest.normalise import iban_to_account_key
-    except ImportError:  # pragma: no cover - contract function
-        return iban.astype("str")
+    from crimnet.ingest.normalise import iban_to_account_key
+
     key = iban_to_account_key(iban)
     return key.where(key.notna(), iban).astype("str")
 
@@ -431,17 +432,16 @@ def extract(
     """
     check_type(spec, SourceSpec, param="spec", func="extract", expected="a SourceSpec")
     index = record_ids.index
-    n = len(record_ids)
     source = spec.name
     record = (source + ":" + record_ids.astype(str)).astype("str")
-    nodes = _node_ids(spec, values, n, index)
+    nodes = _node_ids(spec, values, index)
     if pseudonymise_key is not None:
         nodes = {k: _pseudonymise_node(spec.nodes[k].label, v, pseudonymise_key) for k, v in nodes.items()}
 
     ev = Evidence()
     person_names = tuple(k for k, v in spec.nodes.items() if v.label == "Person")
     if len(person_names) > 1:  # their record ids carry '#<node>' (person_record_ids)
-        pass  # ev.person_nodes[source] = person_names
+        ev.person_nodes[source] = person_names
     for nname, df in nodes.items():
         label = spec.nodes[nname].label
         keep = df["id"].notna().to_numpy()
@@ -496,8 +496,9 @@ def extract(
         part = pd.DataFrame({"src": src[keep].to_numpy(), "dst": dst[keep].to_numpy()}, dtype="str")
         if rt.key == "event":
             k = counts[rel.type] = counts.get(rel.type, 0) + 1
-            suffix = "" if k == 1 else f"#{k}"
-            part.insert(0, "id", (record[keep] + suffix).to_numpy())
+            # '<source>#<k>:<record id>', not '<record key>#<k>': a record id may end in '#2' itself
+            ids = record[keep] if k == 1 else f"{source}#{k}:" + record_ids[keep].astype(str)
+            part.insert(0, "id", ids.to_numpy())
             for f in rt.properties:
                 s = values[rel.props[f.name]][keep] if f.name in rel.props else pd.Series(pd.NA, index=index[keep])
                 part[f.name] = _typed(s, f.dtype).to_numpy()
@@ -506,7 +507,8 @@ def extract(
             target = ev.events
         else:
             for col, fname in (("first_seen", rel.first_seen), ("last_seen", rel.last_seen)):
-                part[col] = _date_part(values[fname][keep]).to_numpy() if fname else pd.Series(pd.NA, dtype="str")
+                none = pd.Series(pd.NA, index=part.index, dtype="str")  # on part's index: an empty part stays empty
+                part[col] = _date_part(values[fname][keep]).to_numpy() if fname else none
             part["source"] = source
             part["record"] = record[keep].to_numpy()
             part = part.reindex(columns=_PAIR_COLS)
@@ -678,7 +680,7 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series) -> CanonicalTables:
     Raises
     ------
     crimnet.errors.IngestError
-        If a person record has no entity id.
+        If a person record has no entity id, or two evidence rows give one event id.
 
     Notes
     -----
@@ -738,7 +740,7 @@ def _write_tables(evidence: Evidence, entity_ids: pd.Series, directory: str | Pa
     Raises
     ------
     crimnet.errors.IngestError
-        If a person record has no entity id.
+        If a person record has no entity id, or two evidence rows give one event id.
 
     Notes
     -----
@@ -866,7 +868,13 @@ def _event_table(df: pd.DataFrame, rtype: str) -> pd.DataFrame:
     if not len(df):
         return empty_table(rtype)
     rt = REL_TYPES[rtype]
-    df = df.drop_duplicates("id", keep="last").sort_values("id", kind="stable").reset_index(drop=True)
+    # Event ids are record keys (unique: ingest quarantines repeated record ids, and a merge drops
+    # the earlier rows of a record ingested again) with a '#<k>' source part for a spec's k-th
+    # relationship of one type; two rows with one id are a bug, never silently one of them.
+    twice = df["id"].duplicated()
+    if twice.any():
+        raise IngestError(f"{rtype}: event id {df['id'][twice].iloc[0]!r} is given by two evidence rows.")
+    df = df.sort_values("id", kind="stable").reset_index(drop=True)
     out = df[["id", "src", "dst", *[f.name for f in rt.properties]]].copy()
     out["sources"] = _singletons(df["source"])
     out["record_ids"] = _singletons(df["record"])

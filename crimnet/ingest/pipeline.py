@@ -13,20 +13,21 @@ atomically under one directory::
       resolution.parquet    source, record_id, entity_id, match_weight, rule
       records.parquet       the normalised person records (for the next batch's resolution)
       evidence/             compact per-record evidence (for merging the next batch)
-      quarantine.csv        source, file, row, field, value, reason, action
-      summary.csv           per source file: rows read, loaded, quarantined...
+      quarantine.csv        source, file, row, field, value, reason, action, sha256
+      summary.csv           per source file: rows read, loaded, quarantined..., sha256
       ingest.json           parameters, spec names, whether identifiers are pseudonymised
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -44,6 +45,7 @@ from crimnet.ingest.quarantine import (
     ROW_QUARANTINED,
     QuarantineLog,
     empty_quarantine,
+    withhold_values,
 )
 from crimnet.ingest.readers import DEFAULT_CHUNK_ROWS, iter_chunks, read_header
 from crimnet.ingest.specs import FieldSpec, SourceSpec, load_specs, match_spec
@@ -54,9 +56,10 @@ __all__ = ["IngestResult", "ingest", "SUMMARY_COLUMNS", "RESOLUTION_COLUMNS"]
 _FUNC = "ingest"
 SUMMARY_COLUMNS = [
     "source", "file", "rows_read", "rows_loaded", "rows_quarantined", "fields_dropped", "person_records",
-    "person_entities",
+    "person_entities", "sha256",
 ]  # fmt: skip
-"""Columns of the summary table (one row per source file)."""
+"""Columns of the summary table (one row per source file; ``sha256`` of the file's content)."""
+_COUNT_COLUMNS = SUMMARY_COLUMNS[2:8]
 RESOLUTION_COLUMNS = ["source", "record_id", "entity_id", "match_weight", "rule"]
 """Columns of the resolution table."""
 _STAGES = ("read", "normalise", "resolve", "build", "write")
@@ -102,7 +105,12 @@ class IngestResult:
     quarantine : DataFrame
         Columns of :data:`crimnet.ingest.quarantine.QUARANTINE_COLUMNS`.
     summary : DataFrame
-        :data:`SUMMARY_COLUMNS`; ``rows_read == rows_loaded + rows_quarantined``.
+        :data:`SUMMARY_COLUMNS`, one row per source file of every batch so far: ``source``,
+        ``file`` (base name; ``'<DataFrame name>'`` for an in-memory source), the counts
+        (int64) ``rows_read == rows_loaded + rows_quarantined``, ``fields_dropped``,
+        ``person_records``, ``person_entities``, and ``sha256`` (str: SHA-256 of the file's
+        bytes, or of an in-memory source's column names and row hashes; ``''`` for rows of
+        outputs written before the column existed).
     out : Path
         The output directory.
     timings : dict of str to float
@@ -130,6 +138,17 @@ class _Input:
     spec: SourceSpec
     source: Path | pd.DataFrame
     file: str
+    sha256: str = ""
+
+
+def _content_hash(source: Path | pd.DataFrame) -> str:
+    """SHA-256 of a file's bytes, or of a DataFrame's column names and per-row hashes (hex)."""
+    if isinstance(source, Path):
+        with source.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    h = hashlib.sha256(json.dumps([str(c) for c in source.columns]).encode())
+    h.update(pd.util.hash_pandas_object(source, index=False).to_numpy(np.uint64).tobytes())
+    return h.hexdigest()
 
 
 def _collect_inputs(
@@ -182,7 +201,7 @@ def _normalise_field(f: FieldSpec, raw: pd.Series) -> pd.DataFrame:
         value = num.where(~bad).astype("str").where(~bad & num.notna())
         what = "a whole number" if f.kind == "integer" else "a number"
         error = pd.Series(pd.NA, index=raw.index, dtype="str")
-        error[bad] = ("'" + raw[bad].astype(str) + f"' is not {what}").to_numpy()
+        error[bad] = (_quote(raw[bad]) + f" is not {what}").to_numpy()
         return pd.DataFrame({"value": value, "error": error})
 
     res = normalise(f.kind, raw, **f.options)
@@ -267,6 +286,7 @@ def _process_chunk(
             values=[b.value for b in malformed],
             reasons=[b.reason for b in malformed],
             action=ROW_QUARANTINED,
+            sha256=inp.sha256,
         )
         stats.quarantined += len(malformed)
     bad_row = np.zeros(n, dtype=bool)
@@ -283,6 +303,7 @@ def _process_chunk(
                 values=[b.value],
                 reasons=[b.reason],
                 action=ROW_QUARANTINED,
+                sha256=inp.sha256,
             )
     rid = data[spec.record_id]
     missing = rid.isna().to_numpy()
@@ -295,6 +316,7 @@ def _process_chunk(
             values=[""] * int(missing.sum()),
             reasons="record id is missing (every row needs one)",
             action=ROW_QUARANTINED,
+            sha256=inp.sha256,
         )
         bad_row |= missing
     dup = (rid.duplicated().to_numpy() | seen_ids.contains(rid)) & ~missing
@@ -307,6 +329,7 @@ def _process_chunk(
             values=rid[dup],
             reasons=(_quote(rid[dup]) + " is a duplicate record id (an earlier row has it)").to_numpy(),
             action=ROW_QUARANTINED,
+            sha256=inp.sha256,
         )
         bad_row |= dup
     values: dict[str, pd.Series] = {}
@@ -326,6 +349,7 @@ def _process_chunk(
                     values=[""] * int((miss & ~missing).sum()),
                     reasons="required field is missing",
                     action=ROW_QUARANTINED,
+                    sha256=inp.sha256,
                 )
                 bad_row |= miss
             if err.any():
@@ -337,6 +361,7 @@ def _process_chunk(
                     values=raw[err],
                     reasons=res["error"][err].astype(str).to_numpy(),
                     action=ROW_QUARANTINED,
+                    sha256=inp.sha256,
                 )
                 bad_row |= err
         elif err.any():
@@ -354,6 +379,7 @@ def _process_chunk(
                 values=raw[sel],
                 reasons=errors[sel].astype(str).to_numpy(),
                 action=FIELD_DROPPED,
+                sha256=inp.sha256,
             )
             stats.dropped += int(sel.sum())
     stats.quarantined += int(bad_row.sum())
@@ -404,8 +430,11 @@ def ingest(
         matching a spec's ``files`` patterns; other files are ignored), or
         DataFrames keyed by spec name.
     out : path
-        Output directory; replaced atomically (a failed ingest leaves an
-        earlier output as it was).
+        Output directory: a new or empty directory, or an earlier ingest
+        output (holding ``ingest.json``), which is replaced as a whole,
+        atomically (a failed ingest leaves it as it was). Any other non-empty
+        directory, or one holding a source, is refused before anything is
+        read.
     specs : path, sequence of paths, or None
         Spec files or directories of ``*.toml``; None uses the specs shipped in
         ``crimnet/ingest/specs`` (one per generated source).
@@ -417,7 +446,11 @@ def ingest(
         If given, names, phones, account ids, NINOs and registrations are
         replaced by keyed HMAC tokens after normalisation and before
         resolution (see :mod:`crimnet.ingest.pseudonymise`). A `previous`
-        output must have been made with the same key.
+        output must have been made with the same key. The quarantine then
+        keeps source, file, row, field, action and the kind of problem, but
+        its raw values, malformed lines and the values quoted in reasons
+        become ``'raw_<32 hex>'`` tokens of the same keyed HMAC
+        (:func:`crimnet.ingest.quarantine.withhold_values`).
     threshold : float or None
         Match probability threshold of entity resolution in (0, 1); None uses
         the resolver's default.
@@ -436,15 +469,22 @@ def ingest(
     crimnet.errors.SpecError
         A spec is wrong, names a column the file lacks, or no spec matches a file.
     crimnet.errors.IngestError
-        A file cannot be read at all, or `previous` is not an ingest output
-        (or was made with another pseudonymisation key).
+        A file cannot be read at all; `previous` is not an ingest output (or
+        was made with another pseudonymisation key, or a file of it is missing
+        or corrupt); `out` is a file, a non-empty directory that is not an
+        ingest output, or holds a source; or `out` is missing while an earlier
+        ingest's interrupted swap left its old output beside it.
     crimnet.errors.ParameterError
         Bad parameter values.
 
     Notes
     -----
-    Rows are numbered from 1 (the header is row 0). Reading and normalising
-    stream in chunks: memory holds one chunk of raw rows, the person records
+    Rows are numbered from 1 (the header is row 0). Each source file is read
+    once more, in blocks, for its SHA-256 (the ``sha256`` of summary and
+    quarantine): merging a batch replaces an earlier batch's summary and
+    quarantine rows only where it ingests the very same content again, so
+    monthly extracts that keep their file names keep every month's rows.
+    Reading and normalising stream in chunks: memory holds one chunk of raw rows, the person records
     (Arrow strings) and a 64-bit hash per record id; every other evidence row is
     spilled to Parquet beside `out` (removed at the end) and read back one table
     at a time while building. Resolution is O(n log n) in person records, with
@@ -481,6 +521,9 @@ def ingest(
     check_type(progress, bool, param="progress", func=_FUNC, expected="a bool")
     check_interval(chunk_rows, param="chunk_rows", func=_FUNC, low=1, closed="left", integer=True)
     out = Path(out)
+    if not isinstance(sources, (str, Path, Mapping)) and isinstance(sources, Iterable):
+        sources = list(sources)
+    _check_out(out, sources)
     spec_list = load_specs(specs)
     inputs = _collect_inputs(sources, spec_list)
     clock = _Clock()
@@ -502,6 +545,50 @@ def ingest(
         CURRENT_STAGE[0] = ""
         shutil.rmtree(spill_dir, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _old_outputs(out: Path) -> list[Path]:
+    """Directories an earlier ingest renamed `out` to while swapping in its new output."""
+    if not out.parent.is_dir():
+        return []
+    return sorted(p for p in out.parent.glob(f".{glob.escape(out.name)}.old-*") if p.is_dir())
+
+
+def _check_out(out: Path, sources: Any) -> None:
+    """Refuse an `out` whose replacement would delete anything but an earlier ingest output.
+
+    Runs before any file is read: `out` must be missing, empty, or an earlier ingest output
+    (it holds ``ingest.json``), and no source path may lie inside it. An earlier ingest
+    interrupted between renaming its old output away and moving its new one in leaves
+    ``.<out>.old-<pid>`` beside a missing `out`; that is reported, never ignored.
+    """
+    target = out.resolve()
+    items = [] if isinstance(sources, Mapping) else [sources] if isinstance(sources, (str, Path)) else sources
+    for item in items:
+        if isinstance(item, (str, Path)):
+            p = Path(item).resolve()
+            if p == target or target in p.parents:
+                raise IngestError(
+                    f"{item}: lies inside the output directory {out}, which ingest replaces (deleting what is in "
+                    "it); write the output to another directory."
+                )
+    if not out.exists():
+        left = _old_outputs(out)
+        if left:
+            raise IngestError(
+                f"{out}: missing, but {left[-1]} holds the output of an earlier ingest that was interrupted while "
+                f"replacing it; rename {left[-1].name} back to {out.name} (or delete it if it is not wanted) "
+                "and run again."
+            )
+    elif not out.is_dir():
+        raise IngestError(
+            f"{out}: exists and is not a directory; name a new or empty directory, or an earlier ingest output, as out."
+        )
+    elif not (out / "ingest.json").is_file() and any(out.iterdir()):
+        raise IngestError(
+            f"{out}: exists, is not empty and is not an ingest output (no ingest.json); ingest replaces its output "
+            "directory as a whole, so name a new or empty directory (or an earlier ingest output) as out."
+        )
 
 
 def _ingest(
@@ -536,6 +623,9 @@ def _ingest(
             else:
                 inp.spec.check_columns([str(c) for c in inp.source.columns], file=inp.file)
                 delim = None
+            clock.start("read")
+            inp.sha256 = _content_hash(inp.source)
+            clock.stop()
             stats = _SourceStats()
             seen_ids = seen.setdefault(inp.spec.name, _SeenIds())
             chunks = iter_chunks(
@@ -565,6 +655,7 @@ def _ingest(
                     "rows_quarantined": stats.quarantined,
                     "fields_dropped": stats.dropped,
                     "person_records": n_persons,
+                    "sha256": inp.sha256,
                 }
             )
             if bar:
@@ -574,7 +665,14 @@ def _ingest(
         evidence = spill.evidence()
         new_persons = evidence.persons  # this batch's, which resolution links to the earlier ones
         if prev is not None:
-            spill.add_previous(prev["evidence"], prev["records"])
+            import pyarrow as pa
+
+            try:
+                spill.add_previous(prev["evidence"], prev["records"])
+            except (OSError, pa.ArrowException) as exc:
+                raise IngestError(
+                    f"{prev['evidence']}: cannot read the previous ingest's evidence ({type(exc).__name__}: {exc})."
+                ) from None
             evidence = spill.evidence()
         clock.stop()
 
@@ -595,7 +693,10 @@ def _ingest(
         )
         counts = _write_tables(evidence, ent, tmp / "tables")
         summary = _summary(stats_rows, new_persons, ent, prev)
-        quarantine = _merge_quarantine(qlog.frame(), prev, [(i.spec.name, i.file) for i in inputs])
+        batch_q = qlog.frame()
+        if pseudonymise_key is not None:  # the quarantine must not leak what the tables tokenise
+            batch_q = withhold_values(batch_q, key=pseudonymise_key)
+        quarantine = _merge_quarantine(batch_q, prev, {(i.spec.name, i.sha256) for i in inputs})
         clock.stop()
         if bar:
             bar.update(btask, total=1, completed=1)
@@ -639,7 +740,7 @@ def _resolve(records: pd.DataFrame, prev: dict | None, *, threshold: float | Non
     existing = None
     if prev is not None and len(prev["records"]):
         existing = prev["records"].merge(
-            prev["resolution"][["source", "record_id", "entity_id", "match_weight"]],
+            prev["resolution"].reindex(columns=["source", "record_id", "entity_id", "match_weight", "rule"]),
             on=["source", "record_id"],
             how="inner",
         )
@@ -660,30 +761,39 @@ def _resolve(records: pd.DataFrame, prev: dict | None, *, threshold: float | Non
     return table.sort_values(["source", "record_id"], kind="stable").reset_index(drop=True)
 
 
+def _earlier_rows(old: pd.DataFrame, mine: set[tuple[str, str]]) -> pd.DataFrame:
+    """The rows of an earlier batch's summary or quarantine that this batch does not replace.
+
+    A row is replaced only when this batch ingests the very same content again (same source and
+    ``sha256``): files of the same name with other content (monthly extracts) keep their rows,
+    and so do rows without a hash (outputs written before the column existed).
+    """
+    sha = old["sha256"].fillna("").astype(str) if "sha256" in old else pd.Series("", index=old.index)
+    again = [h != "" and (s, h) in mine for s, h in zip(old["source"].astype(str), sha, strict=True)]
+    return old[~np.asarray(again, dtype=bool)].assign(sha256=sha[~np.asarray(again, dtype=bool)])
+
+
 def _summary(rows: list[dict], persons: pd.DataFrame, ent: pd.Series, prev: dict | None) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=[c for c in SUMMARY_COLUMNS if c != "person_entities"])
-    # Files ingested twice in one call (two matching patterns) are summed.
-    df = df.groupby(["source", "file"], sort=False, as_index=False).sum()
+    # The same file ingested twice in one call (two matching patterns) is summed.
+    df = df.groupby(["source", "file", "sha256"], sort=False, as_index=False).sum()
     keys = persons["source"].astype(str) + ":" + persons["record_id"].astype(str)
     per_source = pd.DataFrame({"source": persons["source"].astype(str), "e": keys.map(ent)})
     counts = per_source.groupby("source")["e"].nunique()
     df["person_entities"] = df["source"].map(counts).fillna(0).astype("int64")
     if prev is not None and len(prev["summary"]):
-        old = prev["summary"]
-        mine = set(zip(df["source"], df["file"], strict=True))
-        old = old[[(s, f) not in mine for s, f in zip(old["source"], old["file"], strict=True)]]
+        old = _earlier_rows(prev["summary"], set(zip(df["source"], df["sha256"], strict=True)))
         df = pd.concat([old, df], ignore_index=True)
-    for c in SUMMARY_COLUMNS[2:]:
+    for c in _COUNT_COLUMNS:
         df[c] = df[c].astype("int64")
+    df["sha256"] = df["sha256"].astype(str)
     return df.reindex(columns=SUMMARY_COLUMNS).reset_index(drop=True)
 
 
-def _merge_quarantine(q: pd.DataFrame, prev: dict | None, files: list[tuple[str, str]]) -> pd.DataFrame:
+def _merge_quarantine(q: pd.DataFrame, prev: dict | None, mine: set[tuple[str, str]]) -> pd.DataFrame:
     if prev is None or not len(prev["quarantine"]):
         return q
-    old = prev["quarantine"]
-    mine = set(files)
-    old = old[[(s, f) not in mine for s, f in zip(old["source"], old["file"], strict=True)]]
+    old = _earlier_rows(prev["quarantine"], mine)
     out = pd.concat([old, q], ignore_index=True) if len(q) else old.reset_index(drop=True)
     return out.reindex(columns=QUARANTINE_COLUMNS)
 
@@ -695,7 +805,14 @@ def _read_previous(previous: str | Path, key: bytes | None) -> dict:
     meta_path = p / "ingest.json"
     if not meta_path.is_file():
         raise IngestError(f"{p}: not an ingest output (no ingest.json); pass the --out directory of an earlier ingest.")
-    meta = json.loads(meta_path.read_text())
+    try:
+        meta = json.loads(meta_path.read_text())
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        raise IngestError(
+            f"{meta_path}: cannot read this ingest's parameters ({exc}); is the output complete?"
+        ) from None
     if meta.get("key_fingerprint") != _key_fingerprint(key):
         want = (
             "pseudonymised with another key"
@@ -703,16 +820,48 @@ def _read_previous(previous: str | Path, key: bytes | None) -> dict:
             else ("pseudonymised" if meta.get("pseudonymised") else "not pseudonymised")
         )
         raise IngestError(f"{p}: the previous batch was {want}; merge batches made with the same pseudonymisation key.")
-    records = pq.read_table(p / "records.parquet").to_pandas()
-    resolution = pq.read_table(p / "resolution.parquet").to_pandas()
-    quarantine = pd.read_csv(p / "quarantine.csv", dtype=str, keep_default_na=False)
-    quarantine["row"] = quarantine["row"].astype("int64") if len(quarantine) else quarantine["row"]
-    summary = pd.read_csv(p / "summary.csv", dtype={"source": str, "file": str})
+
+    def read(name: str, how: Any, need: list[str]) -> pd.DataFrame:
+        path = p / name
+        try:
+            df = how(path)
+        except FileNotFoundError:
+            raise IngestError(f"{path}: missing from the previous ingest output; is the output complete?") from None
+        except Exception as exc:  # corrupt or truncated files raise Arrow, pandas or OS errors
+            raise IngestError(
+                f"{path}: cannot read this file of the previous ingest output ({type(exc).__name__}: {exc})."
+            ) from None
+        lacking = [c for c in need if c not in df.columns]
+        if lacking:
+            raise IngestError(f"{path}: lacks the columns {lacking}; is it an ingest output?")
+        return df
+
+    records = read("records.parquet", lambda f: pq.read_table(f).to_pandas(), ["source", "record_id"])
+    resolution = read(
+        "resolution.parquet", lambda f: pq.read_table(f).to_pandas(), ["source", "record_id", "entity_id"]
+    )
+    quarantine = read(
+        "quarantine.csv", lambda f: pd.read_csv(f, dtype=str, keep_default_na=False), ["source", "file", "row"]
+    )
+    try:
+        quarantine["row"] = quarantine["row"].astype("int64") if len(quarantine) else quarantine["row"]
+    except ValueError:
+        raise IngestError(f"{p / 'quarantine.csv'}: a row number is not a whole number.") from None
+    summary = read(
+        "summary.csv",
+        lambda f: pd.read_csv(f, dtype={"source": str, "file": str, "sha256": str}),
+        [c for c in SUMMARY_COLUMNS if c != "sha256"],
+    )
+    evidence = p / "evidence"
+    if not evidence.is_dir():
+        raise IngestError(f"{evidence}: missing from the previous ingest output; is the output complete?")
+    for f in sorted(evidence.glob("*.parquet")):
+        read(f"evidence/{f.name}", pq.read_metadata, [])
     return {
         "meta": meta,
         "records": records,
         "resolution": resolution,
-        "evidence": p / "evidence",
+        "evidence": evidence,
         "quarantine": quarantine,
         "summary": summary,
     }
@@ -734,6 +883,10 @@ def _write_output(
     import pyarrow.parquet as pq
 
     old = out.parent / f".{out.name}.old-{os.getpid()}"
+    n = 0
+    while old.exists():  # a stale one from a crashed run of the same process id: never rename onto it
+        n += 1
+        old = out.parent / f".{out.name}.old-{os.getpid()}-{n}"
     try:
         pq.write_table(pa.Table.from_pandas(resolution, preserve_index=False), tmp / "resolution.parquet")
         recs = records.reindex(columns=PERSON_RECORD_COLUMNS).astype("str").sort_values(["source", "record_id"])
@@ -745,6 +898,8 @@ def _write_output(
         if out.exists():
             if not out.is_dir():
                 raise IngestError(f"{out}: exists and is not a directory.")
+            if not (out / "ingest.json").is_file() and any(out.iterdir()):  # appeared since _check_out
+                raise IngestError(f"{out}: exists, is not empty and is not an ingest output (no ingest.json).")
             out.rename(old)
         tmp.rename(out)
     except BaseException:

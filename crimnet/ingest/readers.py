@@ -5,6 +5,16 @@ each column as text (whitespace trimmed, empty cells missing), plus the 1-based
 data row number of every row (the header is row 0, the first data row is row 1)
 and the rows that could not be read (malformed CSV lines, undecodable bytes).
 Memory is bounded by the chunk size, so files larger than memory stream through.
+
+CSV header names are read with surrounding spaces removed (``' URN '`` is column
+``'URN'``). Parquet and DataFrame columns that are not text are written as text:
+integers as digits (exactly, also 64-bit ones with nulls), whole-number floats
+without ``'.0'`` (a numeric column with gaps is float: ``447700900001.0`` is
+``'447700900001'``), other values as ``str`` gives them. An identifier stored as a
+number has lost its leading zeros before crimnet sees it: ``'04-00-04'`` kept as
+the number ``40004`` cannot be told from a short code (the sort code normaliser says
+so in its reason; account and company numbers are padded back to their fixed
+length). Keep identifiers as text in extracts.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import io
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +41,8 @@ __all__ = ["Chunk", "BadRow", "sniff_delimiter", "read_header", "iter_chunks", "
 DEFAULT_CHUNK_ROWS = 200_000
 """Rows per chunk unless told otherwise."""
 
+_HEADER_LIMIT = 1 << 24
+"""Bytes read at most to find the header line (the reader's block size: a longer header cannot be read)."""
 _UTF8 = ("utf-8", "utf8", "utf_8", "utf-8-sig", "utf_8_sig")
 
 
@@ -97,29 +110,57 @@ def read_header(
 ) -> tuple[list[str], str]:
     """Read the column names of a CSV file and its delimiter (sniffed when None).
 
+    Names are returned with surrounding whitespace removed (``' URN '`` is ``'URN'``);
+    :func:`iter_chunks` reads the columns under these names.
+
     Raises
     ------
     crimnet.errors.IngestError
         If the file cannot be opened or has no header line.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "a.csv").write_text(" URN ; NAME\\n1;ana\\n")
+    ...     read_header(Path(tmp) / "a.csv")
+    (['URN', 'NAME'], ';')
     """
     check_type(path, (str, os.PathLike), param="path", func="read_header", expected="a path (str or os.PathLike)")
     p = Path(path)
+    head = b""
     try:
         with p.open("rb") as fh:
-            head = fh.read(4096)
+            # Read until the header line is whole: another row follows it, or the file ends.
+            while True:
+                more = fh.read(max(4096, len(head)))
+                head += more
+                text = head.decode(encoding or "utf-8", errors="replace").lstrip("\ufeff")
+                if not more or len(head) >= _HEADER_LIMIT or _rows_in(text, delimiter or ",") > 1:
+                    break
     except OSError as exc:
         raise IngestError(f"{p}: cannot read ({exc.strerror or exc}).") from None
-    text = head.decode(encoding or "utf-8", errors="replace").lstrip("\ufeff")
     first_kb = text[:1024]
     if delimiter is None:
         lines = first_kb.splitlines()
         # Drop a possibly cut last line before sniffing.
         sample = "\n".join(lines[:-1] if len(lines) > 1 and len(text) > 1024 else lines)
         delimiter = sniff_delimiter(sample)
-    first = next(csv.reader(io.StringIO(text), delimiter=delimiter), None)
+    try:
+        first = next(csv.reader(io.StringIO(text), delimiter=delimiter), None)
+    except csv.Error as exc:
+        raise IngestError(f"{p.name}: cannot read the header line as CSV ({exc}).") from None
     if not first:
         raise IngestError(f"{p.name}: the file is empty or has no header line.")
     return [c.strip() for c in first], delimiter
+
+
+def _rows_in(text: str, delimiter: str) -> int:
+    """How many CSV records `text` starts with (0, 1 or 2: counting stops at two)."""
+    try:
+        return len(list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), 2)))
+    except csv.Error:
+        return 1  # read on (up to the limit); the header parse reports what is wrong
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -181,8 +222,26 @@ def _csv_chunks(
         bad_numbers.append(number)
         return "skip"
 
+    # Columns are read under their stripped header names (' URN ' is 'URN'), as read_header gives them;
+    # the header row itself is skipped as the first parsed row (quote-aware, unlike skip_rows).
+    header, _ = read_header(path, delimiter=delimiter, encoding=encoding)
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise IngestError(f"{path.name}: the header lacks columns {missing}; it has {header}.")
+    twice = sorted({c for c in columns if header.count(c) > 1})
+    if twice:
+        raise IngestError(
+            f"{path.name}: the header names column {twice[0]!r} {header.count(twice[0])} times "
+            "(after trimming spaces); rename one so the spec reads the right one."
+        )
     transcode = encoding is not None and encoding.lower().replace("_", "-") not in _UTF8
-    read_opts = pacsv.ReadOptions(use_threads=False, block_size=1 << 24, encoding=encoding if transcode else "utf8")
+    read_opts = pacsv.ReadOptions(
+        use_threads=False,
+        block_size=_HEADER_LIMIT,
+        encoding=encoding if transcode else "utf8",
+        column_names=header,
+        skip_rows_after_names=1,
+    )
     parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid)
     ctype = pa.string() if transcode else pa.binary()
     conv = pacsv.ConvertOptions(
@@ -234,12 +293,52 @@ def _csv_chunks(
         yield last
 
 
+def _whole_floats(values: np.ndarray) -> np.ndarray:
+    """Mask of the finite whole numbers of a float array that int64 holds exactly (``|x| < 2**53``)."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < 2.0**53)
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    """Text of one column: whole-number floats without ``'.0'`` (``447700900001.0`` -> ``'447700900001'``).
+
+    A numeric column with missing values is float in pandas (and Parquet integer columns with
+    nulls become float when read), so its whole numbers are written as integers; other values
+    take ``str``.
+
+    >>> _as_text(pd.Series([447700900001.0, 1.5, None, 12345678.0])).tolist()
+    ['447700900001', '1.5', nan, '12345678']
+    >>> _as_text(pd.Series(["a", 3.0, 7], dtype=object)).tolist()
+    ['a', '3', '7']
+    """
+    text = s.astype(str)
+    if pd.api.types.is_float_dtype(s.dtype):
+        values = s.to_numpy(dtype="float64", na_value=np.nan)
+        whole = _whole_floats(values)
+    elif s.dtype == object:
+        values = np.array([v if isinstance(v, float) else np.nan for v in s.to_numpy()], dtype="float64")
+        whole = _whole_floats(values)
+    else:
+        return text
+    if whole.any():
+        text = text.copy()
+        text[whole] = values[whole].astype(np.int64).astype(str)
+    return text
+
+
+def _exact_integers(kind: pa.DataType) -> object:
+    """Arrow integer columns as pandas nullable integers (not float where nulls are: 64-bit ids stay exact)."""
+    if pa.types.is_integer(kind):
+        return pd.api.types.pandas_dtype(f"{'U' if pa.types.is_unsigned_integer(kind) else ''}Int{kind.bit_width}")
+    return None
+
+
 def _to_text(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     out = {}
     for c in columns:
         s = df[c]
         mask = s.isna()
-        text = s.astype(str).str.strip()
+        text = _as_text(s).str.strip()
         text = text.where(~mask & (text != ""))
         out[c] = text.astype("str")
     return pd.DataFrame(out).reset_index(drop=True)
@@ -276,7 +375,10 @@ def iter_chunks(
 
     Notes
     -----
-    Time O(rows x columns); memory O(chunk_rows x columns).
+    Time O(rows x columns); memory O(chunk_rows x columns). Numbers in Parquet and
+    DataFrame sources become text as the module docstring says: whole-number floats
+    without ``'.0'``, and identifiers stored as numbers without the leading zeros
+    they lost.
 
     Examples
     --------
@@ -308,7 +410,7 @@ def iter_chunks(
             raise IngestError(f"{path.name}: cannot read as Parquet ({exc}).") from None
         start = 0
         for batch in pf.iter_batches(batch_size=chunk_rows, columns=list(columns)):
-            part = batch.to_pandas()
+            part = batch.to_pandas(types_mapper=_exact_integers)
             yield Chunk(_to_text(part, columns), np.arange(start + 1, start + 1 + len(part), dtype=np.int64))
             start += len(part)
         return

@@ -144,9 +144,14 @@ class ResolutionResult:
         ``match_weight`` (float64: Splink match weight of the strongest kept link of the record,
         ``inf`` for a deterministic rule, NaN for a singleton) and ``rule`` (str: ``'nino'``,
         ``'account+name'``, ``'name+dob+postcode'``, ``'name+dob+phone'``,
-        ``'splink:p>=0.9'``, ``'singleton'``, ``'existing'`` or ``'merged:<old id>'``). Rows of
-        ``records`` come first in input order, then the rows of ``existing`` not in ``records``,
-        so the table replaces the previous batch's table.
+        ``'splink:p>=0.9'``, ``'singleton'``, ``'existing'`` or ``'merged:<old id>'``). A record
+        of ``existing`` whose entity is unchanged keeps its earlier ``rule`` and ``match_weight``
+        (from the ``rule`` column of ``existing``), so why records became one person survives
+        later batches; an earlier singleton (or a record without a known rule) that a new record
+        now links to takes that link's rule and weight; ``'existing'`` is left only where
+        ``existing`` gives no rule and nothing new links to the record. Rows of ``records`` come
+        first in input order, then the rows of ``existing`` not in ``records``, so the table
+        replaces the previous batch's table.
     pairs : DataFrame
         Every link considered: ``left``, ``right`` (``'<source>:<record_id>'``), ``match_weight``
         (float64), ``match_probability`` (float64), ``rule`` (str; ``'rejected:<rule>'`` when the
@@ -404,7 +409,9 @@ def resolve_people(
         hold precision, so going from 0.99 to 0.9 raised recall from 0.960 to 0.969 (medium)
         and from 0.869 to 0.917 (hard) at pairwise precision >= 0.997.
     existing : DataFrame or None, default None
-        A previous batch's records with an added ``entity_id`` column. Their entity ids are kept;
+        A previous batch's records with an added ``entity_id`` column, and optionally its
+        resolution ``rule`` and ``match_weight`` (kept for records whose entity does not change).
+        Their entity ids are kept;
         new records linking to one take its id; when new records link several existing entities,
         they merge into the smallest id (reported in ``merges`` and as rule ``'merged:<old id>'``).
     seed : int, default 0
@@ -481,14 +488,16 @@ def resolve_people(
         )
     old_ids = pd.Series(dtype=object)
     old_weights = pd.Series(dtype=np.float64)
+    old_rules = pd.Series(dtype=object)
     combined = new
     if existing is not None and len(existing):
-        ex = existing.reindex(columns=[*RECORD_COLUMNS, "entity_id", "match_weight"])
+        ex = existing.reindex(columns=[*RECORD_COLUMNS, "entity_id", "match_weight", "rule"])
         ex_keys = ex["source"].astype(str) + ":" + ex["record_id"].astype(str)
         ex = ex[~ex_keys.duplicated().to_numpy()]
         ex_keys = ex["source"].astype(str) + ":" + ex["record_id"].astype(str)
         old_ids = pd.Series(ex["entity_id"].astype(str).to_numpy(), index=ex_keys.to_numpy())
         old_weights = pd.Series(pd.to_numeric(ex["match_weight"], errors="coerce").to_numpy(), index=ex_keys.to_numpy())
+        old_rules = pd.Series(ex["rule"].to_numpy(object), index=ex_keys.to_numpy())
         only_old = ex[~ex_keys.isin(new_keys).to_numpy()]
         combined = pd.concat([new, only_old[list(RECORD_COLUMNS)]], ignore_index=True)
     df = prepare_features(combined, pseudonymised=pseudonymised)
@@ -535,7 +544,7 @@ def resolve_people(
         )  # fmt: skip
         edges = pd.concat([forced, edges], ignore_index=True)
     edges = edges.sort_values(["prio", "l", "r"], kind="stable").reset_index(drop=True)
-    labels, accepted = guard_clusters(df, edges, pseudonymised=pseudonymised)
+    labels, accepted = guard_clusters(df, edges)
 
     # entity ids: smallest existing id in the cluster, else the hash of the smallest key
     lab = pd.Series(labels)
@@ -562,8 +571,18 @@ def resolve_people(
     weight.loc[best.index] = best["match_weight"].to_numpy()
     rule.loc[best.index] = best["rule"].to_numpy()
     old_arr = old_of.to_numpy(object)
-    rule[is_old] = "existing"
-    weight[is_old] = pd.Series(keys[is_old]).map(old_weights).to_numpy(np.float64)
+    # an earlier record whose entity is unchanged keeps the rule that put it there (the audit trail);
+    # one that was a singleton (or whose rule is unknown) and now links to a new record takes that link
+    prev = pd.Series(keys).map(old_rules)
+    prev_rule = prev.to_numpy(object)
+    known = (prev.notna() & ~prev.isin(["", "singleton", "existing"])).to_numpy(bool)
+    linked = np.zeros(len(df), dtype=bool)
+    linked[best.index.to_numpy(np.int64)] = True
+    keep_old = is_old & (known | ~linked)
+    rule[keep_old] = np.where(known[keep_old], prev_rule[keep_old], "existing")
+    single = keep_old & ~known & (prev == "singleton").to_numpy(bool)
+    rule[single] = "singleton"
+    weight[keep_old] = pd.Series(keys[keep_old]).map(old_weights).to_numpy(np.float64)
     changed = is_old & (old_arr != eid)
     rule[changed] = np.array(["merged:" + str(o) for o in old_arr[changed]], dtype=object)
     merges = (

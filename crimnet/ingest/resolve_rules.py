@@ -43,7 +43,6 @@ put a conflicting pair into one cluster (constrained single linkage).
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 import numpy as np
@@ -53,12 +52,12 @@ from scipy.sparse.csgraph import connected_components
 
 from crimnet.errors import check_interval, check_type
 from crimnet.ingest.duckdb_connection import connect
+from crimnet.ingest.normalise import name_variant_key
 
 __all__ = [
     "RECORD_COLUMNS",
     "DETERMINISTIC_WEIGHT",
     "prepare_features",
-    "variant_key",
     "dob_compatible",
     "deterministic_links",
     "components",
@@ -90,81 +89,6 @@ DETERMINISTIC_WEIGHT = np.inf
 MAX_BLOCK = 60
 
 _MONTH_PRECISION_SOURCES = ("company_register",)
-
-# Transliteration folds applied before the consonant skeleton, longest first.
-_FOLDS = (
-    ("sch", "sh"),
-    ("tch", "ch"),
-    ("ph", "f"),
-    ("kh", "h"),
-    ("gh", "g"),
-    ("ck", "k"),
-    ("q", "k"),
-    ("c", "k"),
-    ("w", "v"),
-    ("z", "s"),
-    ("j", "y"),
-    ("x", "ks"),
-)
-_VOWELS = re.compile(r"(?<=.)[aeiouy]+")
-_DOUBLES = re.compile(r"(.)\1+")
-_NON_ALPHA = re.compile(r"[^a-z ]+")
-
-
-def _fallback_variant_key(name: str) -> str:
-    tokens = []
-    for tok in _NON_ALPHA.sub("", name.lower()).split():
-        for a, b in _FOLDS:
-            tok = tok.replace(a, b)
-        tok = _DOUBLES.sub(r"\1", _VOWELS.sub("", _DOUBLES.sub(r"\1", tok)))
-        tokens.append(tok)
-    return " ".join(tokens)
-
-
-def variant_key(names: pd.Series) -> pd.Series:
-    """Return a transliteration variant key per name (``'mohammed ali'`` and ``'muhamad aly'`` agree).
-
-    Uses :func:`crimnet.ingest.normalise.name_variant_key` when the normaliser provides it, else a
-    consonant-skeleton fallback (folds such as ph->f, kh->h, then vowels after the first letter
-    and doubled letters removed, per token).
-
-    >>> keys = variant_key(pd.Series(["mohammed ali", "muhammad ali", "john smith", None]))
-    >>> keys[0] == keys[1] != keys[2], keys[3]
-    (True, None)
-    >>> _fallback_variant_key("muhamad aly")
-    'mhmd al'
-    """
-    check_type(names, pd.Series, param="names", func="variant_key", expected="a pandas Series")
-    out = pd.Series(None, index=names.index, dtype=object)
-    mask = names.notna()
-    if not mask.any():
-        return out
-    values = names[mask].astype(str)
-    name_variant_key: Any = None
-    try:  # the normalisers' key when it exists (it may take a Series or one string)
-        from crimnet.ingest import normalise as _normalise
-
-        name_variant_key = getattr(_normalise, "name_variant_key", None)
-    except Exception:  # a broken or absent normaliser falls back to the local key
-        name_variant_key = None
-    keys = None
-    if name_variant_key is not None:
-        try:
-            res = name_variant_key(values)
-            keys = res if isinstance(res, pd.Series) and len(res) == len(values) else None
-        except (TypeError, AttributeError, ValueError):
-            keys = None
-        if keys is None:
-            try:
-                keys = values.map(name_variant_key)
-            except (TypeError, AttributeError, ValueError):
-                keys = None
-    if keys is None:
-        uniq = pd.unique(values)
-        lookup = dict(zip(uniq, (_fallback_variant_key(v) for v in uniq), strict=True))
-        keys = values.map(lookup)
-    out[mask] = keys.to_numpy(dtype=object)
-    return out.astype(object).where(out.notna(), None)
 
 
 def _str_col(records: pd.DataFrame, col: str) -> pd.Series:
@@ -203,7 +127,7 @@ def _name_parts(names: list[str]) -> dict[str, Any]:
         given.append(t[0] if t else None)
         family.append(t[-1] if t else None)
         s_init.append("".join(sorted(w[0] for w in t)))
-    keys: Any = _objects(variant_key(pd.Series(names, dtype=object))) if names else []
+    keys: Any = _objects(name_variant_key(pd.Series(names, dtype=object))) if names else []
     return {"given": given, "family": family, "s_init": s_init, "name_key": keys}
 
 
@@ -434,9 +358,7 @@ def _conflicting_components(df: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
     return np.array(sorted(bad), dtype=np.int64)
 
 
-def guard_clusters(
-    df: pd.DataFrame, edges: pd.DataFrame, *, pseudonymised: bool = False
-) -> tuple[np.ndarray, pd.Series]:
+def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
     """Cluster records by their links, splitting chains that join conflicting records.
 
     Parameters
@@ -446,10 +368,8 @@ def guard_clusters(
     edges : DataFrame
         Candidate links ``l``, ``r`` (unique ids), ``match_weight`` (float64, inf for deterministic
         links), ``rule`` and optionally ``prio`` (int: lower is added first). Links with rule
-        ``'existing'`` (a previous batch's decisions) are always kept.
-    pseudonymised : bool, default False
-        Unused (kept for symmetry): date-of-birth tokens, which cannot be parsed, conflict
-        whenever they differ.
+        ``'existing'`` (a previous batch's decisions) are always kept. Pseudonymised
+        date-of-birth tokens, which cannot be parsed, conflict whenever they differ.
 
     Returns
     -------

@@ -94,12 +94,7 @@ __all__ = [
     "normaliser_kinds",
 ]
 
-# Kinds promised by the normaliser contract (crimnet.ingest.normalise.NORMALISERS),
-# used when that module cannot be imported; plus two kinds ingest handles itself.
-_CONTRACT_KINDS = frozenset(
-    "phone postcode address name date timestamp money currency sort_code account_number iban registration "
-    "nino nationality sex text business_name company_number".split()
-)
+# Kinds ingest handles itself (beside crimnet.ingest.normalise.NORMALISERS), without options.
 LOCAL_KINDS = frozenset({"integer", "float"})
 _FORMAT_KINDS = frozenset({"date", "timestamp"})
 _SLICE = re.compile(r"-?\d*:-?\d*")
@@ -258,22 +253,16 @@ def normaliser_kinds() -> frozenset[str]:
     >>> {"phone", "date", "integer"} <= normaliser_kinds()
     True
     """
-    try:
-        from crimnet.ingest.normalise import NORMALISERS
-    except ImportError:
-        return _CONTRACT_KINDS | LOCAL_KINDS
+    from crimnet.ingest.normalise import NORMALISERS  # imported here: it loads phonenumbers
+
     return frozenset(NORMALISERS) | LOCAL_KINDS
 
 
-def _normaliser_params(kind: str) -> set[str] | None:
-    """Option names the normaliser of `kind` accepts, or None when unknown."""
-    try:
-        from crimnet.ingest.normalise import NORMALISERS, normaliser_options
-    except ImportError:
-        return None if kind not in LOCAL_KINDS else set()
-    if kind in NORMALISERS:
-        return set(normaliser_options(kind))
-    return set() if kind in LOCAL_KINDS else None
+def _normaliser_params(kind: str) -> set[str]:
+    """Option names the normaliser of `kind` (one of :func:`normaliser_kinds`) accepts."""
+    from crimnet.ingest.normalise import NORMALISERS, normaliser_options
+
+    return set(normaliser_options(kind)) if kind in NORMALISERS else set()
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -458,14 +447,12 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
             raise fail((*where, "columns" if "columns" in f else "column"), f"field {fname!r}: columns must be names.")
         options = {k: v for k, v in f.items() if k not in _FIELD_KEYS}
         accepted = _normaliser_params(kind)
-        if accepted is not None:
-            extra = sorted(set(options) - accepted)
-            if extra:
-                raise fail(
-                    (*where, extra[0]),
-                    f"field {fname!r}: normaliser {kind!r} has no option {extra[0]!r}; "
-                    f"its options are {sorted(accepted)}.",
-                )
+        extra = sorted(set(options) - accepted)
+        if extra:
+            raise fail(
+                (*where, extra[0]),
+                f"field {fname!r}: normaliser {kind!r} has no option {extra[0]!r}; its options are {sorted(accepted)}.",
+            )
         if kind in _FORMAT_KINDS and "format" in options:
             fmts = options["format"] if isinstance(options["format"], list) else [options["format"]]
             for fmt in fmts:

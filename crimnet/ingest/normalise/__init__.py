@@ -67,6 +67,7 @@ from crimnet.ingest.normalise.identifiers import (
 )
 from crimnet.ingest.normalise.names import (
     NAME_PATTERN,
+    NAME_PLACEHOLDERS,
     name_tokens,
     name_variant_key,
     normalise_business_name,
@@ -107,6 +108,7 @@ __all__ = [
     "name_tokens",
     "name_variant_key",
     "nysiis",
+    "NAME_PLACEHOLDERS",
 ]
 
 NORMALISERS: dict[str, Callable[..., pd.DataFrame]] = {

@@ -214,6 +214,10 @@ _BANK_JUNK = re.compile(r"[\s\-.]")
 def _sort_code_one(text: str) -> Result:
     digits = _BANK_JUNK.sub("", text)
     if len(digits) != 6 or not digits.isascii() or not digits.isdigit():
+        if len(text) < 6 and text.isascii() and text.isdigit():
+            # Sort codes can start with 0: one stored as a number (a spreadsheet, a numeric Parquet or
+            # DataFrame column) loses its leading zeros, which cannot be told apart from a short code.
+            return None, f"{quote(text)} is not a sort code (6 digits; stored as a number, it lost its leading zeros?)"
         return None, f"{quote(text)} is not a sort code (6 digits)"
     return digits, None
 
@@ -230,7 +234,11 @@ def normalise_sort_code(values: pd.Series) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Same index; ``value`` (string): 6 ASCII digits or NA; ``error``
-        (string): ``"'1234' is not a sort code (6 digits)"``, else NA.
+        (string): ``"'12-34' is not a sort code (6 digits)"``, else NA. Fewer than 6 plain
+        digits add ``'; stored as a number, it lost its leading zeros?'`` to the reason:
+        a sort code kept as a number in the source (``40004`` for ``'04-00-04'``) cannot be
+        restored, since a short code cannot be told apart from one that lost its zeros. Keep
+        sort codes as text in extracts.
 
     Raises
     ------

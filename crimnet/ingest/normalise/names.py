@@ -27,6 +27,7 @@ __all__ = [
     "normalise_business_name",
     "NAME_PATTERN",
     "NAME_TITLES",
+    "NAME_PLACEHOLDERS",
     "NAME_VARIANTS",
 ]
 
@@ -35,6 +36,28 @@ NAME_PATTERN = r"^[a-z]+( [a-z]+)*$"
 
 NAME_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "revd"})
 """Honorifics removed from the start of a person's name."""
+
+NAME_PLACEHOLDERS = frozenset(
+    {
+        # single words (also 'N/A', 'N.K.': letters only)
+        "unknown", "unk", "unkn", "na", "nk", "none", "null", "nil", "refused", "declined", "withheld", "redacted",
+        "tbc", "tba", "tbd", "anonymous", "anon", "unnamed", "nameless", "x", "xx", "xxx", "xxxx",
+        # phrases (words as normalise_name writes them)
+        "n a", "n k", "not known", "not given", "not stated", "not provided", "not recorded", "not applicable",
+        "no name", "name unknown", "name not known", "name withheld", "person unknown", "to be confirmed",
+    }
+)  # fmt: skip
+"""Text that stands for a missing name, not a name: :func:`normalise_name` refuses it.
+
+A name is a placeholder when, titles (:data:`NAME_TITLES`) left out, it is one of these
+(``'UNKNOWN'``, ``'N/A'``, ``'Mr Unknown'``, ``'NOT KNOWN'``), or every word of it is one of
+the single words (``'UNKNOWN UNKNOWN'``, ``'N/A, N/A'``: surname and forenames both blank).
+A title alone (``'Mr'``) is refused too, and text without letters (``'-'``, ``'?'``) is no
+name at all. A placeholder word inside a real name is kept (``'Li Na'``, ``'Unknown Smith'``
+keep both words): a name of one word that is also a placeholder (``'Na'``, ``'Nil'``) is
+refused, which loses such a rare one-word record rather than merge every placeholder into
+one person.
+"""
 
 # Cyrillic to Latin (a simplified BGN/PCGN romanisation covering Russian and Ukrainian letters), applied
 # before ASCII folding so that names written in Cyrillic are not lost.
@@ -63,6 +86,7 @@ _CYRILLIC = str.maketrans(
 )
 _NAME_DROP = re.compile(r"['.]")
 _NAME_SEP = re.compile(r"[^a-z]+")
+_NAME_RAW_SEP = re.compile(r"[\s,;]+")
 
 # Transliteration variants of common given names, each mapped to one key. Sources: common romanisations
 # of Arabic, Russian and Ukrainian names as they appear in UK records. Keep the groups disjoint.
@@ -210,9 +234,13 @@ def _split_words(text: str) -> list[str]:
     return _NAME_SEP.sub(" ", _NAME_DROP.sub("", text)).split()
 
 
+def _fold(text: str) -> str:
+    """Lower-case ASCII of a name: control characters removed, Cyrillic romanised, accents stripped."""
+    return ascii_fold(remove_control(text).lower().translate(_CYRILLIC)).lower()
+
+
 def _name_words(text: str) -> list[str]:
-    text = remove_control(text).lower().translate(_CYRILLIC)
-    text = ascii_fold(text).lower()
+    text = _fold(text)
     if "," in text:
         family_text, _, given_text = text.partition(",")
         given = _strip_titles(_split_words(given_text), keep_one=False)
@@ -223,10 +251,34 @@ def _name_words(text: str) -> list[str]:
     return _strip_titles(words)
 
 
+def _not_a_name(text: str, words: list[str]) -> str | None:
+    """Why normalised `words` of `text` are no name (no letters, a placeholder, a title alone), or None."""
+    if not words:
+        return f"{quote(text)} is not a name (no letters)"
+    # Placeholders are judged on the raw words with their punctuation removed ('N/A' is 'na').
+    # Checking the normalised words as well keeps the normaliser idempotent ('na-na' is 'na na').
+    raw = [w for w in (_NAME_SEP.sub("", t) for t in _NAME_RAW_SEP.split(_fold(text))) if w]
+    raw_kept = [w for w in raw if w not in NAME_TITLES]
+    word_kept = [w for w in words if w not in NAME_TITLES]
+    if not raw_kept or not word_kept:
+        return f"{quote(text)} is not a name (a title alone)"
+    for kept in (raw_kept, word_kept):
+        if " ".join(kept) in NAME_PLACEHOLDERS or all(w in NAME_PLACEHOLDERS for w in kept):
+            return f"{quote(text)} is not a name (a placeholder for an unknown name)"
+    return None
+
+
+def _valid_words(text: str) -> list[str]:
+    """The normalised words of a name, or [] when it is no name (see :func:`_not_a_name`)."""
+    words = _name_words(text)
+    return [] if _not_a_name(text, words) else words
+
+
 def _name_one(text: str) -> Result:
     words = _name_words(text)
-    if not words:
-        return None, f"{quote(text)} is not a name (no letters)"
+    why = _not_a_name(text, words)
+    if why:
+        return None, why
     return " ".join(words), None
 
 
@@ -245,7 +297,10 @@ def normalise_name(values: pd.Series) -> pd.DataFrame:
         Same index as `values`; ``value`` (string): words of ASCII letters
         a-z separated by single spaces (:data:`NAME_PATTERN`), or NA;
         ``error`` (string): ``"'123' is not a name (no letters)"`` when no
-        letter is left, else NA.
+        letter is left, ``"'N/A' is not a name (a placeholder for an unknown
+        name)"`` for a placeholder (:data:`NAME_PLACEHOLDERS`), ``"'Mr' is not a
+        name (a title alone)"``, else NA. A required name field quarantines its
+        row with this reason; an optional one is dropped.
 
     Raises
     ------
@@ -260,7 +315,11 @@ def normalise_name(values: pd.Series) -> pd.DataFrame:
     (``o'brien`` -> ``obrien``, ``j.`` -> ``j``); hyphens, digits and other
     characters separate words (``müller-lüdenscheidt`` -> ``muller
     ludenscheidt``); leading titles (:data:`NAME_TITLES`) are removed unless
-    the title is the only word. The form is idempotent.
+    the title is the only word, and then the name is refused; placeholders
+    for a missing name (``'UNKNOWN'``, ``'N/A'``, ``'NOT KNOWN'``, ``'TBC'``;
+    :data:`NAME_PLACEHOLDERS`) are refused rather than becoming a person
+    called ``'unknown'`` whom resolution could merge with every other. The
+    form is idempotent.
     Time O(n) plus O(k * length) for k distinct values.
 
     Examples
@@ -268,6 +327,10 @@ def normalise_name(values: pd.Series) -> pd.DataFrame:
     >>> import pandas as pd
     >>> normalise_name(pd.Series(["SMITH, John Paul", "Mrs Zoë O'Brien-Hall", "José  Müller"]))["value"].tolist()
     ['john paul smith', 'zoe obrien hall', 'jose muller']
+    >>> normalise_name(pd.Series(["UNKNOWN", "N/A", "Mr", "Li Na"]))["value"].tolist()
+    [<NA>, <NA>, <NA>, 'li na']
+    >>> normalise_name(pd.Series(["N/A"]))["error"].iloc[0]
+    "'N/A' is not a name (a placeholder for an unknown name)"
     """
     func = "normalise_name"
     check_series(values, func)
@@ -302,7 +365,7 @@ def name_tokens(values: pd.Series) -> pd.Series:
     func = "name_tokens"
 
     def one(text: str) -> str | None:
-        words = _name_words(text)
+        words = _valid_words(text)
         return " ".join(sorted(words)) if words else None
 
     return map_values(values, one, func=func)
@@ -431,7 +494,7 @@ def name_variant_key(values: pd.Series) -> pd.Series:
     func = "name_variant_key"
 
     def one(text: str) -> str | None:
-        words = _name_words(text)
+        words = _valid_words(text)
         return " ".join(NAME_VARIANTS.get(w) or nysiis(w) for w in words) if words else None
 
     return map_values(values, one, func=func)
