@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import RESULTS, run_isolated, write_results
 
@@ -112,17 +113,21 @@ def _load_once(tables: str, out: str) -> None:
     print(json.dumps(result))
 
 
-def bench_embedded(people: int, case: Path | None = None) -> list[dict]:
-    tables = _case(people, case)
+def _in_child(func: str, tables: Path) -> tuple[Any, dict]:
+    """Run ``func(tables, out)`` of this module in a fresh process; return what it printed (JSON) and its stats."""
     with tempfile.TemporaryDirectory() as out:
         result_file = Path(out) / "result.json"
         code = (
-            f"import sys, contextlib; from benchmarks.bench_store import _load_once\n"
+            f"import sys, contextlib; from benchmarks.bench_store import {func}\n"
             f"with open({str(result_file)!r}, 'w') as fh, contextlib.redirect_stdout(fh): "
-            f"_load_once({str(tables)!r}, {out!r})"
+            f"{func}({str(tables)!r}, {out!r})"
         )
         proc = run_isolated([sys.executable, "-c", code])
-        res = json.loads(result_file.read_text())
+        return json.loads(result_file.read_text()), proc
+
+
+def bench_embedded(people: int, case: Path | None = None) -> list[dict]:
+    res, proc = _in_child("_load_once", _case(people, case))
     rows = res["rows"]
     total = {
         "backend": "embedded (ladybug)",
@@ -192,16 +197,7 @@ def _copy_floor_once(tables: str, out: str) -> None:
 
 def bench_copy_floor(people: int, case: Path | None = None) -> list[dict]:
     """ladybug's own COPY of the event relationship tables, column by column: the floor under any loader."""
-    tables = _case(people, case)
-    with tempfile.TemporaryDirectory() as out:
-        result_file = Path(out) / "result.json"
-        code = (
-            f"import sys, contextlib; from benchmarks.bench_store import _copy_floor_once\n"
-            f"with open({str(result_file)!r}, 'w') as fh, contextlib.redirect_stdout(fh): "
-            f"_copy_floor_once({str(tables)!r}, {out!r})"
-        )
-        run_isolated([sys.executable, "-c", code])
-        res = json.loads(result_file.read_text())
+    res, _ = _in_child("_copy_floor_once", _case(people, case))
     return [
         {
             "backend": f"ladybug COPY alone: {r['table']} ({r['variant']})",

@@ -383,7 +383,7 @@ class EmbeddedStore:
 
         Notes
         -----
-        O(n + m) time; ladybug's COPY dominates (59 of 79 s for a 1M-person case on 2 cores):
+        O(n + m) time; ladybug's COPY dominates (59-68 of 79-92 s for a 1M-person case on 2 cores):
         about 0.5 microsecond per relationship with its two ends alone, plus about 0.8 per
         string property value with many distinct values (event ids, timestamps, joined
         record ids) and 0.1 to 0.2 for integers and repetitive strings (benchmarks/results/store.md).
