@@ -328,7 +328,7 @@ class EmbeddedStore:
         Each table is converted to Arrow, its keys checked and compared with the
         stored rows (read back as Arrow: O(n + m)); new keys are loaded with one
         ``COPY`` per table (ladybug loads on the order of a million simple rows per
-        second) and changed rows updated in ``UNWIND`` batches of `batch_size`. A
+        second) and changed rows updated in ``UNWIND`` batches of `batch_size`. An
         event whose ends changed (same ``id``: a source's correction) replaces the stored
         one. A failed write leaves the store as it was: into a store holding rows it runs as
         one transaction; into an empty store (a bulk load, where a transaction would
