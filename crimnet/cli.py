@@ -338,6 +338,30 @@ def detect_command(
 
 
 # --- disrupt ---
+def _budget_option(text: str | None) -> int | float | None:
+    """``--budget``: a node count (``5``) or a fraction of the nodes (``0.05``)."""
+    if text is None:
+        return None
+    try:
+        return float(text) if any(ch in text for ch in ".eE") else int(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a number of nodes or a fraction", param_hint="--budget") from None
+
+
+def _cost_options(items: list[str] | None) -> dict[str, float] | None:
+    """``--cost Label=number`` options as a dict."""
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        label, _, value = item.partition("=")
+        try:
+            out[label.strip()] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"{item!r} is not Label=number (e.g. Person=10)", param_hint="--cost") from None
+    return out
+
+
 @app.command("disrupt")
 def disrupt_command(
     edges: Annotated[str | None, typer.Option("--edges", help="Edge-list CSV (source,target[,weight]).")] = None,
@@ -368,9 +392,8 @@ def disrupt_command(
     from crimnet.graphs.disruption import disrupt
     from crimnet.graphs.edgelist import load_network
 
+    parsed_budget, costs = _budget_option(budget), _cost_options(cost)
     net = load_network(edges=edges, nodes=nodes, tables=tables, truth=truth, resolution=resolution, store=store)
-    parsed_budget = None if budget is None else (float(budget) if "." in budget or "e" in budget else int(budget))
-    costs = {k: float(v) for k, v in (c.split("=", 1) for c in cost)} if cost else None
     res = disrupt(
         net.graph,
         strategies=strategy or None,

@@ -210,3 +210,15 @@ def test_victims_and_controllers_without_a_group_are_paired_with_nobody():
     victims, controllers, pairs = victim_controller_pairs(g)
     assert sorted(victims) == ["v", "w", "z"] and sorted(controllers) == ["x", "y"]
     assert pairs == [("v", "x")]
+
+
+@pytest.mark.parametrize(
+    "option, value, message",
+    [("--cost", "Person", "'Person' is not Label=number"), ("--budget", "ten", "'ten' is not a number of nodes")],
+)
+def test_cli_bad_budget_or_cost_is_a_usage_error(tmp_path, option, value, message):
+    edges = tmp_path / "e.csv"
+    edges.write_text("source,target\na,b\nb,c\n")
+    res = CliRunner().invoke(app, ["disrupt", "--edges", str(edges), option, value])
+    assert res.exit_code == 2
+    assert message in " ".join(res.output.split())

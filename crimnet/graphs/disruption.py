@@ -1466,7 +1466,9 @@ def victim_controller_cut_ranking(
     nodes, so they are cut only when nothing else can separate them (e.g. a
     controller directly tied to a victim). Clusters are taken in decreasing
     pairs-per-unit-cost order, each cut's nodes by degree; adaptive degree
-    completes the order.
+    completes the order. When two rings share a controller they form one
+    cluster, and its cut also separates victims of one ring from the other's
+    controllers: the cut can be larger than the true pairs need.
 
     Parameters
     ----------

@@ -129,7 +129,9 @@ def ring_hits(clusters: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
 def precision_at_k(clusters: pd.DataFrame, truth: pd.DataFrame, *, k: int = 10) -> float:
     """Return the share of the `k` highest-scoring clusters that hit a planted ring.
 
-    Fewer than `k` clusters count the missing ranks as misses.
+    Fewer than `k` clusters count the missing ranks as misses. Overlapping
+    clusters (e.g. the degree baseline's ego networks) can each hit the same
+    ring; :func:`ring_recall` counts distinct rings.
 
     Examples
     --------
