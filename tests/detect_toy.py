@@ -49,7 +49,7 @@ def toy_case(*, n_families: int = 150, n_rings: int = 4, seed: int = 0) -> tuple
         for _ in range(int(rng.integers(1, 5))):
             p = person(surname, "GBR" if rng.random() < 0.85 else "POL", "none", None)
             lives.append({"src": p, "dst": addr, "first_seen": "2020-01-01", "last_seen": "2025-03-31"})
-            phones_rel.append({"src": p, "dst": f"+4477{pid:07d}"})
+            phones_rel.append({"src": p, "dst": f"+441632{pid:06d}"})
             acct = f"10:{pid:08d}"
             holds.append({"src": p, "dst": acct})
             if rng.random() < 0.7:
@@ -78,13 +78,13 @@ def toy_case(*, n_families: int = 150, n_rings: int = 4, seed: int = 0) -> tuple
         biz = f"CW{r}"
         businesses.append({"id": biz, "name": f"sparkle car wash {r}", "sector": "car_wash"})
         directs.append({"src": ctrl, "dst": biz})
-        ctrl_acct, recr_phone = f"20:{r:08d}", f"+447999{r:06d}"
+        ctrl_acct, recr_phone = f"20:{r:08d}", f"+441632{900000 + r:06d}"
         holds.append({"src": ctrl, "dst": ctrl_acct})
-        phones_rel.append({"src": ctrl, "dst": f"+447888{r:06d}"})
+        phones_rel.append({"src": ctrl, "dst": f"+441632{800000 + r:06d}"})
         phones_rel.append({"src": recr, "dst": recr_phone})
         veh = f"RG{r}ABC"
         keeps.append({"src": ctrl, "dst": veh})
-        shared_phone = f"+447555{r:06d}"
+        shared_phone = f"+441632{700000 + r:06d}"
         for v in range(int(rng.integers(8, 14))):
             p = person(SURNAMES[-(1 + (r * 20 + v) % 300)], "ROU", "victim", ring)
             lives.append({"src": p, "dst": hmo, "first_seen": "2025-01-10", "last_seen": "2025-03-20"})

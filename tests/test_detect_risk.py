@@ -47,7 +47,7 @@ def test_planted_rings_rank_first_with_plain_words(case):
     n_victims = top["size"] - 2
     assert f"{n_victims} unrelated adults (distinct family names) registered at one address (" in texts
     assert "mill lane, LS1 2AB" in texts
-    assert f"{n_victims} people share one phone (+447555" in texts
+    assert f"{n_victims} people share one phone (+4416327" in texts
     assert "work at one small business (sparkle car wash" in texts
     assert "kept by a member, seen" in texts
 

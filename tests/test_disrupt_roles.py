@@ -138,10 +138,10 @@ def small_case(tmp_path_factory):
     from crimnet.tables import CanonicalTables
 
     out = tmp_path_factory.mktemp("roles") / "case"
-    paths = generate_case(out, people=2500, seed=7, preset="medium")
+    paths = generate_case(out, people=2500, seed=4, preset="medium")
     tables = CanonicalTables.read(paths.truth_tables)
     aligned = align_truth(read_truth(out))
-    clusters = detect(tables, methods=("leiden",), seed=7).clusters
+    clusters = detect(tables, methods=("leiden",), seed=4).clusters
     graph = hetero_graph(tables)
     a = aligned.assign(name="Person:" + aligned["node_id"])
     a = a[a["ring_id"].notna()]
@@ -157,7 +157,7 @@ def test_generated_case_pairs_and_cut(small_case):
     tables, clusters, graph, pairs = small_case
     roles = infer_roles(tables, clusters, top=10)
     assert not roles["evidence"].isna().any()
-    # measured 0.22 on this case (seed 7, 2,500 people); floor with margin
+    # measured 0.23 on this case (seed 4, 2,500 people); over seeds 1-8 0.11 to 0.51, median 0.29
     covered = len(set(inferred_pairs(roles)) & set(pairs)) / len(pairs)
     assert covered >= 0.15
     budget = int(0.01 * graph.vcount())
@@ -169,7 +169,7 @@ def test_generated_case_pairs_and_cut(small_case):
         return robustness_curve(graph, ranking, pairs=pairs)["victims_reachable_fraction"].iloc[budget]
 
     best_free = min(reach(d.get_strategy(s).func(graph, budget=budget, seed=0)) for s in ("degree", "random", "corehd"))
-    # measured 0.64 against 1.0 for every label-free strategy
+    # measured 0.77 against 1.0 for every label-free strategy
     assert reach(r) <= best_free - 0.2
 
 

@@ -246,7 +246,7 @@ def test_phone_formats_and_transliteration_variants_appear(tmp_path):
     paths = generate_case(tmp_path / "n", people=2000, seed=2, name_noise=0.6)
     pol = pd.read_csv(paths.bank_customers, dtype=str, keep_default_na=False)
     mob = pol["mobile"][pol["mobile"] != ""]
-    assert mob.str.startswith("+44 ").any() and mob.str.startswith("07").any() and mob.str.startswith("44").any()
+    assert mob.str.startswith("+44 ").any() and mob.str.startswith("0").any() and mob.str.startswith("44").any()
     ten = pd.read_csv(paths.council_tenancy, dtype=str, keep_default_na=False)
     assert ten["property_address"].str.contains("Flat ").any()
     assert ten["post_code"].str.islower().any() and (~ten["post_code"].str.contains(" ")).any()
@@ -343,3 +343,23 @@ def test_hard_preset_is_noisier_than_easy(tmp_path):
 
     assert missing("hard") > missing("easy") + 0.1
     np.testing.assert_array_less(0, 1)
+
+
+def test_every_phone_number_is_in_the_fictional_01632_area(tmp_path):
+    # no generated number, raw (typos included) or canonical, can be a real person's line
+    import re
+
+    paths = generate_case(tmp_path / "p", people=2000, seed=4, preset="hard")
+    phones = pd.read_parquet(tmp_path / "p" / "truth" / "tables" / "nodes_Phone.parquet")["id"]
+    assert len(phones) > 1000 and phones.str.fullmatch(r"\+441632\d{6}").all()
+    raw = []
+    for path, cols in (
+        (paths.police_intel, ["PHONE"]),
+        (paths.bank_customers, ["mobile"]),
+        (paths.call_records, ["calling_number", "called_number"]),
+    ):
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        raw += [v for c in cols for v in df[c] if v]
+    assert len(raw) > 1000
+    bad = [v for v in raw if not re.fullmatch(r"(0|44)1632\d{6}", re.sub(r"\D", "", v))]
+    assert bad == []

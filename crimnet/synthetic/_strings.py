@@ -115,10 +115,18 @@ def _from_matrix(m: np.ndarray) -> pa.Array:
     return pa.array(s).cast(pa.string())
 
 
-def typo(values: pa.Array, mask: np.ndarray, rng: np.random.Generator, *, digits: bool = False) -> pa.Array:
+def typo(
+    values: pa.Array,
+    mask: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    digits: bool = False,
+    last_digits: int | None = None,
+) -> pa.Array:
     """Apply one random typo to each masked string: substitution, deletion, transposition or doubling.
 
-    With ``digits=True`` only substitutions by a digit are made, at a digit position.
+    With ``digits=True`` only substitutions by a digit are made, at a digit position
+    (among the last `last_digits` digits of the string when given).
     Strings must be ASCII. Vectorised over a byte matrix (no Python loop per row).
     """
     values = arr(values)
@@ -137,6 +145,8 @@ def typo(values: pa.Array, mask: np.ndarray, rng: np.random.Generator, *, digits
     pos = np.minimum((rng.random(n) * np.maximum(lengths, 1)).astype(np.int64), np.maximum(lengths - 1, 0))
     if digits:
         isdig = (m >= 48) & (m <= 57)
+        if last_digits is not None:  # digits counted from the end of each string
+            isdig &= np.cumsum(isdig[:, ::-1], axis=1)[:, ::-1] <= last_digits
         # choose a random digit position per row
         r = rng.random((n, w)) * isdig
         pos = r.argmax(axis=1)
@@ -170,9 +180,11 @@ def typo(values: pa.Array, mask: np.ndarray, rng: np.random.Generator, *, digits
     return pc.replace_with_mask(values.cast(pa.string()), pa.array(full_mask), out)
 
 
-def digit_typo(values: pa.Array, mask: np.ndarray, rng: np.random.Generator) -> pa.Array:
-    """Change one digit of each masked string."""
-    return typo(values, mask, rng, digits=True)
+def digit_typo(
+    values: pa.Array, mask: np.ndarray, rng: np.random.Generator, *, last_digits: int | None = None
+) -> pa.Array:
+    """Change one digit of each masked string (one of its last `last_digits` digits when given)."""
+    return typo(values, mask, rng, digits=True, last_digits=last_digits)
 
 
 def blank(values: pa.Array, mask: np.ndarray) -> pa.Array:

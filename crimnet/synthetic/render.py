@@ -196,7 +196,8 @@ class _Renderer:
         out = forms[styles[0]]
         for s in styles[1:]:
             out = pc.if_else(pa.array(st == s), forms[s], out)
-        out = digit_typo(out, rng.random(len(phones)) < self.p.field_noise, rng)
+        # typos only in the local number: the area code stays the fictional 01632
+        out = digit_typo(out, rng.random(len(phones)) < self.p.field_noise, rng, last_digits=6)
         return blank(out, phones < 0)
 
     def address_text(self, addrs: np.ndarray) -> pa.Array:

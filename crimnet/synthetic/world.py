@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crimnet.errors import check_type
+from crimnet.errors import ParameterError, check_type
 from crimnet.schema import TYPOLOGIES
 from crimnet.synthetic import names as N
 from crimnet.synthetic._strings import cat, group_rank, pick_in_group, take, zpad
@@ -27,6 +27,12 @@ T0_DAY = int(np.datetime64("2025-01-01", "D").astype(np.int64))
 """First day of the observation window, days since 1970-01-01."""
 T0_SEC = T0_DAY * 86400
 DAY = 86400
+PHONE_PREFIX = "+441632"
+"""Every generated phone number is ``+441632`` and six digits: 01632 is Ofcom's fictional area code (no real
+line has it; 01632 960000-960999 are formally reserved for drama), so a synthetic "controller" is never
+somebody's real number."""
+PHONE_NUMBERS = 10**6
+"""Distinct numbers under :data:`PHONE_PREFIX`: the most phones one case can have."""
 ROLE_CODES = ("controller", "recruiter", "facilitator", "victim", "none")
 CTRL, REC, FAC, VIC, NONE = range(5)
 # address kinds
@@ -670,19 +676,14 @@ class _Builder:
             rg.pphones = [int(x) for x in phones]
             rg.phones = vphones + rg.pphones
         is_land = np.r_[is_land, np.array(extra_land, bool)]
-        n_land = int(is_land.sum())
-        mob_nums = _unique_ints(rng, n_ph - n_land, 10**9)
-        land_nums = _unique_ints(rng, n_land, 10**6)
-        ids = np.empty(n_ph, dtype=object)
-        mob = cat("+447", zpad(mob_nums, 9))
-        land = cat("+441632", zpad(land_nums, 6))
-        ids_arr = pa.concat_arrays([mob, land])
-        order = np.r_[np.flatnonzero(~is_land), np.flatnonzero(is_land)]
-        inv = np.empty(n_ph, np.int64)
-        inv[order] = np.arange(n_ph)
-        del ids
-        self.ph_id = ids_arr.take(pa.array(inv))
-        self.ph_land = is_land
+        if n_ph > PHONE_NUMBERS:
+            raise ParameterError(
+                f"This case needs {n_ph} phone numbers; the generator has {PHONE_NUMBERS} that no real line can "
+                "have (Ofcom's fictional 01632 area). Generate at most about 1,100,000 people."
+            )
+        # every number, mobile or landline, is in the fictional 01632 area: no real person's line
+        self.ph_id = cat(PHONE_PREFIX, zpad(_unique_ints(rng, n_ph, PHONE_NUMBERS), 6))
+        self.ph_land = is_land  # only how the number is written (landlines with the area code in brackets)
         self.primary_phone = primary
         self.links["USES_PHONE"] = _dedupe(
             dict(src=np.concatenate(up).astype(np.int64), dst=np.concatenate(uf).astype(np.int64))
