@@ -6,7 +6,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -147,7 +146,7 @@ def test_wages_are_swept_out_to_a_controller_within_days(tmp_path):
     assert set(rings["money_mode"]) <= {"sweep", "collect"}
     sweep = [r for r in rings.index if rings.loc[r, "money_mode"] == "sweep"]
     collect = [r for r in rings.index if rings.loc[r, "money_mode"] == "collect"]
-    assert sweep
+    assert sweep and collect  # both money modes are planted
     for r in rings.index:
         v = set(victims.loc[victims["ring_id"] == r, "person_id"])
         # every victim works at the ring's business, directed by a facilitator
@@ -167,7 +166,6 @@ def test_wages_are_swept_out_to_a_controller_within_days(tmp_path):
             wages = paid[paid["reference"].isin(["SALARY", "WAGES"]) & paid["dst"].isin(acc)]
             assert wages["dst"].nunique() == 1 and len(wages) >= len(v)
             assert paid[(paid["src"] == wages["dst"].iloc[0]) & paid["dst"].isin(cacc)].shape[0] >= 1
-    del collect
 
 
 def test_typology_flavours(case):
@@ -342,7 +340,6 @@ def test_hard_preset_is_noisier_than_easy(tmp_path):
         return (lives["sources"].map(len) == 0).mean()
 
     assert missing("hard") > missing("easy") + 0.1
-    np.testing.assert_array_less(0, 1)
 
 
 def test_every_phone_number_is_in_the_fictional_01632_area(tmp_path):

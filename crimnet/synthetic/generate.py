@@ -208,7 +208,6 @@ def _person_name(world: World) -> pa.Array:
 
 
 def _persons_table(world: World) -> pa.Table:
-    n = world.n_people
     order = np.argsort(np.asarray(world.pid.to_numpy(zero_copy_only=False)), kind="stable")
     role = world.role
     ring = world.ring
@@ -228,7 +227,6 @@ def _persons_table(world: World) -> pa.Table:
             "sex": pa.array(np.where(world.sex == 1, "F", "M")),
         }
     )
-    del n
     return t.take(pa.array(order))
 
 

@@ -468,7 +468,7 @@ class _Renderer:
         self.out.events["PAID"] = (rows, s)
 
     def company_register(self) -> None:
-        w, rng = self.w, self.rng
+        w = self.w
         ln = w.links["DIRECTS"]
         sel = np.flatnonzero(self.vis["DIRECTS"])
         rows = sel[self.dup_shuffle(len(sel), False)]
@@ -506,10 +506,9 @@ class _Renderer:
         self.out.entity(s, rid, "Address", addr, "registered_address", addr >= 0)
         self.out.asserts_link("DIRECTS", persons, biz, s, rid, ones)
         self.out.asserts_link("LOCATED_AT", biz, addr, s, rid, addr >= 0)
-        del rng
 
     def payroll(self) -> None:
-        w, rng = self.w, self.rng
+        w = self.w
         ln = w.links["WORKS_AT"]
         sel = np.flatnonzero(self.vis["WORKS_AT"])
         rows = sel[self.dup_shuffle(len(sel), True)]
@@ -553,10 +552,9 @@ class _Renderer:
         self.out.entity(s, rid, "Account", acc, "pay_account", acc >= 0)
         self.out.asserts_link("WORKS_AT", persons, biz, s, rid, ones)
         self.out.asserts_link("HOLDS", persons, acc, s, rid, acc >= 0)
-        del rng
 
     def vehicle_keepers(self) -> None:
-        w, rng = self.w, self.rng
+        w = self.w
         ln = w.links["KEEPS"]
         sel = np.flatnonzero(self.vis["KEEPS"])
         rows = sel[self.dup_shuffle(len(sel), True)]
@@ -587,7 +585,6 @@ class _Renderer:
         self.out.entity(s, rid, "Address", addr, "keeper_address", addr >= 0)
         self.out.asserts_link("KEEPS", persons, veh, s, rid, ones)
         self.out.asserts_link("LIVES_AT", persons, addr, s, rid, addr >= 0)
-        del rng
 
     def anpr_reads(self) -> None:
         w, rng = self.w, self.rng
