@@ -56,14 +56,15 @@ def _moved_events_statement(rel: str) -> str:
     """Delete the stored events of `rel` that a row of the batch gives the same id but other ends.
 
     A source correcting a payment's account keeps the payment's id; without this the
-    ``MERGE`` on (ends, id) would add a second event with that id.
+    ``MERGE`` on (ends, id) would add a second event with that id. The pattern leaves the
+    ends unlabelled so that the relationship index on ``id`` is used (labelled ends made
+    FalkorDB scan the start label for every row: 4x the write time of a case).
     """
-    t = rel_type(rel)
     cols = _columns(rel)
     i, s, d = cols.index("id"), cols.index("src"), cols.index("dst")
     return (
-        f"UNWIND $rows AS r MATCH (a:{t.src})-[x:{rel} {{id: r[{i}]}}]->(b:{t.dst}) "
-        f"WHERE a.id <> r[{s}] OR b.id <> r[{d}] DELETE x"
+        f"UNWIND $rows AS r MATCH ()-[x:{rel} {{id: r[{i}]}}]->() "
+        f"WHERE startNode(x).id <> r[{s}] OR endNode(x).id <> r[{d}] DELETE x"
     )
 
 
