@@ -360,3 +360,23 @@ def test_every_phone_number_is_in_the_fictional_01632_area(tmp_path):
     assert len(raw) > 1000
     bad = [v for v in raw if not re.fullmatch(r"(0|44)1632\d{6}", re.sub(r"\D", "", v))]
     assert bad == []
+
+
+def test_ring_money_does_not_give_itself_away(tmp_path):
+    # cash references, round sums and times on the hour must not single out ring payments: the background has them
+    # too (a GNN trained on these worlds would otherwise learn the generator, not the typologies)
+    out = tmp_path / "m"
+    generate_case(out, people=2000, seed=5, preset="medium")
+    t = out / "truth" / "tables"
+    paid = pd.read_parquet(t / "edges_PAID.parquet")
+    holds = pd.read_parquet(t / "edges_HOLDS.parquet")
+    persons = pd.read_csv(out / "truth" / "persons.csv", dtype=str, keep_default_na=False)
+    ring_acc = set(holds.loc[holds["src"].isin(persons.loc[persons["ring_id"] != "", "person_id"]), "dst"])
+    ring = (paid["src"].isin(ring_acc) | paid["dst"].isin(ring_acc)).to_numpy()
+    cash = (paid["reference"] == "CASH").to_numpy()
+    whole = (paid["amount"] % 100 == 0).to_numpy()
+    on_the_hour = (paid["ts"].str[14:19] == "00:00").to_numpy()
+    assert 0.1 < ring.mean() < 0.3
+    assert (cash & ~ring).sum() >= 0.3 * cash.sum()  # measured 0.43 (was 0: only punters paid cash)
+    assert whole[~ring].mean() > 0.1  # measured 0.14 (was 0.01; ring payments 0.86)
+    assert (on_the_hour & ring).sum() <= 0.5 * max(on_the_hour.sum(), 1)  # measured 0 of 3 (was 147 of 150)

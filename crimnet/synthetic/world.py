@@ -909,6 +909,10 @@ class _Builder:
     # ---------------------------------------------------------------- events
     def payments(self) -> None:
         p, rng = self.p, self.rng
+        # A second stream for the features that keep ring money from giving itself away (cash references
+        # and round sums in the background, ring transfers off the hour); drawn apart so that adding them
+        # left every other draw of a seed, and so every generated world, as it was.
+        blend = np.random.Generator(np.random.PCG64([p.seed, 0x626C656E64]))
         M = p.months
         fr, to, amt, ts, ref = [], [], [], [], []
 
@@ -1026,9 +1030,13 @@ class _Builder:
         good = (dst >= 0) & (dst != src)
         amount = np.exp(rng.normal(np.log(2500), 1.0, k)).astype(np.int64) + 1
         amount = np.minimum(amount, 500_000)
+        # people pay each other round sums too, not only the rings
+        amount = np.where(blend.random(k) < 0.3, np.maximum(amount // 100, 1) * 100, amount)
         s = T0_SEC + rng.integers(0, 30 * M, k) * DAY + rng.integers(7 * 3600, 23 * 3600, k)
         refs = np.array(["", "THANKS", "BILLS", "CARD PAYMENT", "SHOPPING", "FOOD", "LOAN"], dtype=object)
-        add(src[good], dst[good], amount[good], s[good], refs[rng.integers(0, len(refs), good.sum())])
+        everyday_refs = refs[rng.integers(0, len(refs), good.sum())]
+        everyday_refs[blend.random(len(everyday_refs)) < 0.1] = "CASH"  # cash paid in is not only punters'
+        add(src[good], dst[good], amount[good], s[good], everyday_refs)
         # ring money: punters, customers, commissions
         for r, rg in enumerate(self.rings):
             t = rg.typology
@@ -1048,7 +1056,7 @@ class _Builder:
                     np.full(len(weeks), cid),
                     np.full(len(weeks), ctrl_acc),
                     (tot * rng.uniform(0.7, 0.9, len(weeks))).astype(np.int64),
-                    T0_SEC + (weeks + 6) * DAY + 20 * 3600,
+                    T0_SEC + (weeks + 6) * DAY + 20 * 3600 + blend.integers(0, 3600, len(weeks)),
                     "",
                 )
                 if t == "criminal_county_lines":
@@ -1061,7 +1069,7 @@ class _Builder:
                             np.full(kk, self.current[rg.recruiters[0]]),
                             vacc[rng.integers(0, len(vacc), kk)],
                             rng.integers(20, 60, kk) * 100,
-                            T0_SEC + rng.integers(0, 30 * M, kk) * DAY + 18 * 3600,
+                            T0_SEC + rng.integers(0, 30 * M, kk) * DAY + 18 * 3600 + blend.integers(0, 4 * 3600, kk),
                             "",
                         )
             for i in rg.recruiters + rg.facilitators:
