@@ -663,8 +663,6 @@ class EmbeddedStore:
 
 
 def _check_arrow_keys(name: str, table: pa.Table, key: list[str]) -> None:
-    import pyarrow.compute as pc
-
     for col in key:
         if table.column(col).null_count:
             raise SchemaError(f"Table {name}: required columns {[col]} contain nulls.")

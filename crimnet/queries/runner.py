@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -389,7 +389,7 @@ def _run_library(store: Any, name: str, params: Mapping[str, Any] | None) -> pd.
 
 
 def _audited(
-    store: Any, audit: bool, *, kind: str, query: str, params: Mapping[str, Any] | None, run: Any
+    store: Any, audit: bool, *, kind: str, query: str, params: Mapping[str, Any] | None, run: Callable[[], pd.DataFrame]
 ) -> pd.DataFrame:
     """Run `run()` and, when `audit`, log it: rows and bound parameters, or the error that stopped it."""
     if not audit:
