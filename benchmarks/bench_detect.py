@@ -48,7 +48,7 @@ def quality(
     root: Path, *, people: int, seeds: list[int], k: int = 10, methods: tuple[str, ...] = METHODS
 ) -> list[dict]:
     from crimnet.graphs.detect import detect, evaluate_detection
-    from crimnet.graphs.truth import align_truth, read_truth
+    from crimnet.synthetic.truth import align_truth, read_truth
     from crimnet.tables import CanonicalTables
 
     rows = []
@@ -89,7 +89,7 @@ SCALE_METHODS = ("infomap", "leiden")
 
 def _child(tables_dir: str, method: str, out_json: str) -> None:
     """One whole detect step in this process; writes its stage seconds and peak memory to `out_json`."""
-    from crimnet.graphs.detect import detect_case
+    from crimnet.cases import detect_case
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench_detect_out_") as out:
@@ -149,7 +149,7 @@ def speed(root: Path, sizes: list[int], scale_cases: list[Path]) -> list[dict]:
 def leiden_vs_networkx(root: Path, people: int) -> list[dict]:
     import networkx as nx
 
-    from crimnet.graphs.community import leiden_clusters
+    from crimnet.graphs.detect.community import leiden_clusters
     from crimnet.graphs.views import person_projection, to_networkx
     from crimnet.tables import CanonicalTables
 

@@ -36,9 +36,10 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.common import RESULTS, write_results
-from crimnet.graphs import disruption as d
-from crimnet.graphs.edgelist import load_network, read_edgelist
-from crimnet.graphs.robustness import robustness_curve, robustness_curve_bruteforce
+from crimnet.cases import load_network
+from crimnet.graphs.disrupt import disruption as d
+from crimnet.graphs.disrupt.robustness import robustness_curve, robustness_curve_bruteforce
+from crimnet.graphs.edgelist import read_edgelist
 
 NETWORKS = Path(__file__).resolve().parents[2] / "shared" / "data" / "networks"
 ADAPTIVE = [

@@ -3,7 +3,7 @@
 Run as ``python -m benchmarks.bench_roles [--ingest]``. For each seed, a
 ``medium`` generated case of 10,000 people: detection with Leiden
 (:func:`crimnet.graphs.detect.detect`), role inference
-(:func:`crimnet.graphs.roles.infer_roles`) scored against the generator's truth
+(:func:`crimnet.graphs.detect.roles.infer_roles`) scored against the generator's truth
 (precision / recall of controllers and victims among the members of the top
 clusters), then the victim-controller reachability of the TRUE pairs (each
 victim with the controllers of its ring) after removing 1% of the nodes of the
@@ -28,12 +28,13 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.common import write_results
-from crimnet.graphs import disruption as d
+from crimnet.cases import detected_cut_ranking
 from crimnet.graphs.detect import detect
-from crimnet.graphs.robustness import robustness_curve
-from crimnet.graphs.roles import detected_cut_ranking, infer_roles
-from crimnet.graphs.truth import align_truth, read_truth, read_truth_entities
+from crimnet.graphs.detect.roles import infer_roles
+from crimnet.graphs.disrupt import disruption as d
+from crimnet.graphs.disrupt.robustness import robustness_curve
 from crimnet.graphs.views import hetero_graph
+from crimnet.synthetic.truth import align_truth, read_truth, read_truth_entities
 from crimnet.tables import CanonicalTables
 
 SEEDS = (1, 2, 3)

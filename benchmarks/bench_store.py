@@ -49,7 +49,7 @@ def _deduplicated(tables: Path) -> Path:
     """Return `tables`, or a copy keeping the first row per key if a file has duplicate keys (a generator bug)."""
     import pyarrow.parquet as pq
 
-    from crimnet.graphs.store import table_key
+    from crimnet.graphs.store.base import table_key
 
     dup = {}
     for path in sorted(tables.glob("*.parquet")):
@@ -88,7 +88,7 @@ def _peak_rss_mib() -> float:
 
 def _load_once(tables: str, out: str) -> None:
     """Child process: load `tables` into a new embedded store; print seconds and rows as JSON."""
-    from crimnet.graphs.embedded import EmbeddedStore
+    from crimnet.graphs.store.embedded import EmbeddedStore
 
     t0, c0 = time.perf_counter(), _cpu_s()
     store = EmbeddedStore(Path(out) / "store")
@@ -166,7 +166,7 @@ def _copy_floor_once(tables: str, out: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from crimnet.graphs.embedded import _join_lists, _store_schema
+    from crimnet.graphs.store.embedded import _join_lists, _store_schema
     from crimnet.schema import REL_TYPES
     from crimnet.tables import arrow_schema, table_filename
 
@@ -216,7 +216,7 @@ def bench_bolt(people: int, batch_sizes: list[int]) -> list[dict]:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from conftest import start_falkordb  # the tests' server launcher
 
-    from crimnet.graphs.neo4j import FALKORDB_MAX_BATCH_BYTES, Neo4jStore
+    from crimnet.graphs.store.neo4j import FALKORDB_MAX_BATCH_BYTES, Neo4jStore
     from crimnet.tables import CanonicalTables
 
     data = CanonicalTables.read(_case(people))

@@ -306,7 +306,7 @@ def detect_command(
     from rich.console import Console
     from rich.table import Table
 
-    from crimnet.graphs.detect import detect_case
+    from crimnet.cases import detect_case
 
     result, evaluation = detect_case(
         tables_dir,
@@ -389,8 +389,8 @@ def disrupt_command(
     from rich.console import Console
     from rich.table import Table
 
-    from crimnet.graphs.disruption import disrupt
-    from crimnet.graphs.edgelist import load_network
+    from crimnet.cases import load_network
+    from crimnet.graphs.disrupt import disrupt
 
     parsed_budget, costs = _budget_option(budget), _cost_options(cost)
     net = load_network(edges=edges, nodes=nodes, tables=tables, truth=truth, resolution=resolution, store=store)

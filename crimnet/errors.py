@@ -22,6 +22,7 @@ __all__ = [
     "StoreError",
     "QueryError",
     "ReadOnlyError",
+    "bad_parameter",
     "check_choice",
     "check_interval",
     "check_type",
@@ -60,7 +61,8 @@ class ReadOnlyError(QueryError):
     """A write was attempted through a read-only query path."""
 
 
-def _fail(param: str, func: str, expected: str, got: Any) -> ParameterError:
+def bad_parameter(param: str, func: str, expected: str, got: Any) -> ParameterError:
+    """Return a :class:`ParameterError` in the one template: *The 'p' parameter of f must be ... Got ... instead.*"""
     return ParameterError(f"The {param!r} parameter of {func} must be {expected}. Got {got!r} instead.")
 
 
@@ -74,7 +76,7 @@ def check_type(value: Any, types: type | tuple[type, ...], *, param: str, func: 
     """
     # bool is an int subclass but never a meaningful count or weight.
     if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
-        raise _fail(param, func, expected, value)
+        raise bad_parameter(param, func, expected, value)
 
 
 def check_interval(
@@ -119,11 +121,11 @@ def check_interval(
     except ImportError:  # pragma: no cover - numpy is a core dependency
         pass
     if not isinstance(value, types) or isinstance(value, bool) or math.isnan(value):
-        raise _fail(param, func, expected, value)
+        raise bad_parameter(param, func, expected, value)
     too_low = value < low if left == "[" else value <= low
     too_high = value > high if right == "]" else value >= high
     if too_low or too_high:
-        raise _fail(param, func, expected, value)
+        raise bad_parameter(param, func, expected, value)
 
 
 def check_choice(value: Any, options: Collection[Any], *, param: str, func: str) -> None:
@@ -135,7 +137,7 @@ def check_choice(value: Any, options: Collection[Any], *, param: str, func: str)
     crimnet.errors.ParameterError: The 'method' parameter of f must be one of ['a', 'b']. Got 'x' instead.
     """
     if value not in options:
-        raise _fail(param, func, f"one of {sorted(options)}", value)
+        raise bad_parameter(param, func, f"one of {sorted(options)}", value)
 
 
 def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:

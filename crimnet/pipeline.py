@@ -127,8 +127,9 @@ def run_case(
     Watch rules saved in the store (``crimnet watch add``) run after the store
     write; their new matches appear in the report.
     """
-    from crimnet.graphs.detect import detect, evaluate_detection, write_detection
-    from crimnet.graphs.roles import infer_roles
+    from crimnet.cases import write_detection
+    from crimnet.graphs.detect import detect, evaluate_detection
+    from crimnet.graphs.detect.roles import infer_roles
     from crimnet.graphs.store import open_store
     from crimnet.graphs.views import hetero_graph
     from crimnet.ingest.pipeline import ingest
@@ -211,7 +212,7 @@ def demo(out: str | Path, *, people: int = 5_000, seed: int = 7, preset: str = "
 
 
 def _truth(case_dir: str | Path, ingested: Any) -> pd.DataFrame:
-    from crimnet.graphs.truth import align_truth, read_truth, read_truth_entities
+    from crimnet.synthetic.truth import align_truth, read_truth, read_truth_entities
 
     return align_truth(
         read_truth(case_dir), resolution=ingested.resolution, truth_entities=read_truth_entities(case_dir)
@@ -221,7 +222,7 @@ def _truth(case_dir: str | Path, ingested: Any) -> pd.DataFrame:
 def _cluster_cuts(
     graph: Any, clusters: pd.DataFrame, roles: pd.DataFrame, out: Path, truth_aligned: pd.DataFrame | None, *, seed: int
 ) -> tuple[dict[str, pd.DataFrame], list[Any]]:
-    from crimnet.graphs.disruption import DEFAULT_COSTS, cluster_disruption_points
+    from crimnet.graphs.disrupt import DEFAULT_COSTS, cluster_disruption_points
     from crimnet.report import ClusterSection
     from crimnet.viz import cluster_subgraph, subnetwork_html, subnetwork_png
 
@@ -297,9 +298,9 @@ def _compare(
     out: Path,
 ) -> tuple[pd.DataFrame, Path]:
     """Compare strategies on the whole graph, the detected-role cut of this run's clusters among them."""
-    from crimnet.graphs.disruption import DEFAULT_COSTS, disrupt, register_strategy, unregister_strategy
-    from crimnet.graphs.roles import detected_cut_ranking
-    from crimnet.graphs.truth import ring_pairs
+    from crimnet.cases import detected_cut_ranking
+    from crimnet.graphs.disrupt import DEFAULT_COSTS, disrupt, register_strategy, unregister_strategy
+    from crimnet.synthetic.truth import ring_pairs
 
     pairs = ring_pairs(truth_aligned, names=set(graph.vs["name"])) if truth_aligned is not None else None
     strategies = [s for s in COMPARED_STRATEGIES if pairs or s != "victim_controller_cut"]

@@ -33,7 +33,7 @@ class ClusterSection:
         Stable cluster id.
     score : float
         Risk score: the weighted sum of the cluster's indicator strengths (see
-        :mod:`crimnet.graphs.risk`); higher is more likely exploitation.
+        :mod:`crimnet.graphs.detect.risk`); higher is more likely exploitation.
     size : int
         Number of people in the cluster.
     reasons : list of str

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -117,6 +118,29 @@ class CanonicalTables:
             nodes={k: v for k, v in frames.items() if k in NODE_LABELS},
             rels={k: v for k, v in frames.items() if k in REL_TYPES},
         )
+
+    @classmethod
+    def from_partial(cls, frames: Mapping[str, pd.DataFrame]) -> CanonicalTables:
+        """Build from partial frames, filling absent columns with nulls.
+
+        A convenience for examples and tests: missing list columns (``sources``,
+        ``record_ids``) become empty lists and other missing columns nulls.
+
+        >>> CanonicalTables.from_partial({"Person": pd.DataFrame({"id": ["a"]})}).nodes["Person"]["id"].tolist()
+        ['a']
+        """
+        check_type(
+            frames, Mapping, param="frames", func="CanonicalTables.from_partial", expected="a dict of DataFrames"
+        )
+        full = {}
+        for name, df in frames.items():
+            df = df.copy()
+            for f in table_fields(name):
+                if f.name not in df.columns:
+                    empty: list[Any] = [[] for _ in range(len(df))] if f.dtype == "string[]" else [None] * len(df)
+                    df[f.name] = pd.Series(empty, index=df.index, dtype=object)
+            full[name] = df
+        return cls.from_frames(full)
 
     def items(self) -> Iterator[tuple[str, pd.DataFrame]]:
         """Yield ``(name, table)`` for every node label, then every relationship type."""

@@ -11,7 +11,6 @@ view) with the generator's ground truth.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,9 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from crimnet.errors import ParameterError, SchemaError, check_type
+from crimnet.errors import SchemaError, check_type
 
-__all__ = ["Network", "read_edgelist", "victim_controller_pairs", "load_network"]
+__all__ = ["read_edgelist", "victim_controller_pairs"]
 
 _ID_COLUMNS = ("id", "node", "node_id", "name")
 
@@ -152,115 +151,3 @@ def victim_controller_pairs(
         m = vic.merge(con, how="cross", suffixes=("_v", "_c"))
     pairs = list(zip(m["name_v"].tolist(), m["name_c"].tolist(), strict=True))
     return vic["name"].tolist(), con["name"].tolist(), pairs
-
-
-@dataclass
-class Network:
-    """A graph to disrupt, with its victim/controller labels when known (None otherwise)."""
-
-    graph: ig.Graph
-    victims: list[Any] | None = None
-    controllers: list[Any] | None = None
-    pairs: list[tuple[Any, Any]] | None = None
-    source: str = ""
-
-
-def load_network(
-    *,
-    edges: str | Path | None = None,
-    nodes: str | Path | None = None,
-    tables: str | Path | None = None,
-    truth: str | Path | None = None,
-    resolution: str | Path | None = None,
-    store: str | Path | None = None,
-) -> Network:
-    """Load the network that ``crimnet disrupt`` analyses: an edge list, canonical tables or a store.
-
-    Parameters
-    ----------
-    edges, nodes : str or Path, optional
-        An edge-list CSV and optional node file (see :func:`read_edgelist`);
-        victim/controller labels come from the node file's ``role``/``group``.
-    tables : str or Path, optional
-        A directory of canonical tables; the graph is the hetero graph view
-        (:func:`crimnet.graphs.views.hetero_graph`).
-    truth : str or Path, optional
-        With `tables`: a generated case directory (or its ``truth/``); Persons
-        are labelled via :func:`crimnet.graphs.truth.align_truth`, and each
-        victim is paired with the controllers of its own ring.
-    resolution : str or Path, optional
-        With `truth`: ingest's resolution table (Parquet or CSV), when the
-        tables are ingested rather than the generator's true tables.
-    store : str or Path, optional
-        Instead of `tables`: a graph store (embedded store directory or
-        ``bolt://`` URI, see :func:`crimnet.graphs.store.open_store`); its
-        tables are read back and viewed as with `tables`.
-
-    Returns
-    -------
-    Network
-        graph, victims, controllers, pairs (None when unlabelled) and source.
-
-    Raises
-    ------
-    crimnet.errors.ParameterError
-        Unless exactly one of `edges`, `tables` and `store` is given, or when `truth`
-        or `resolution` come without what they need.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "e.csv").write_text("source,target\\n1,2\\n2,3\\n")
-    >>> load_network(edges=d / "e.csv").graph.vcount()
-    3
-    """
-    func = "load_network"
-    if sum(x is not None for x in (edges, tables, store)) != 1:
-        raise ParameterError(
-            f"The 'edges' parameter of {func} must be given, or 'tables', or 'store', but only one. Got "
-            f"edges={edges!r}, tables={tables!r}, store={store!r} instead."
-        )
-    if edges is not None:
-        if truth is not None or resolution is not None:
-            raise ParameterError(
-                f"The 'truth' parameter of {func} must be None with an edge list (labels come from the node "
-                f"file). Got {truth!r} instead."
-            )
-        g = read_edgelist(edges, nodes=nodes)
-        v, c, p = victim_controller_pairs(g)
-        labelled = bool(v) and bool(c)
-        return Network(g, v if labelled else None, c if labelled else None, p if labelled else None, str(edges))
-    from crimnet.graphs.views import hetero_graph
-
-    g = hetero_graph(_read_tables(tables, store))
-    source = str(tables if tables is not None else store)
-    if truth is None:
-        if resolution is not None:
-            raise ParameterError(f"The 'resolution' parameter of {func} needs 'truth'. Got {resolution!r} instead.")
-        return Network(g, source=source)
-    from crimnet.graphs.truth import align_truth, read_truth, read_truth_entities, ring_pairs
-
-    res = None
-    ents = None
-    if resolution is not None:
-        rp = Path(resolution)
-        res = pd.read_parquet(rp) if rp.suffix == ".parquet" else pd.read_csv(rp, dtype=str)
-        ents = read_truth_entities(truth)
-    aligned = align_truth(read_truth(truth), resolution=res, truth_entities=ents)
-    names = set(g.vs["name"])
-    named = "Person:" + aligned["node_id"].astype(str)
-    vic = named[(aligned["role"] == "victim") & named.isin(names)].tolist()
-    con = named[(aligned["role"] == "controller") & named.isin(names)].tolist()
-    return Network(g, vic, con, ring_pairs(aligned, names=names), source)
-
-
-def _read_tables(tables: str | Path | None, store: str | Path | None) -> Any:
-    from crimnet.tables import CanonicalTables
-
-    if tables is not None:
-        return CanonicalTables.read(tables)
-    from crimnet.graphs.store import open_store
-
-    with open_store(store) as db:
-        return db.tables()

@@ -21,7 +21,7 @@ in a closed range or one of a closed set of choices, is validated, and only then
 replaces ``{{name}}``.
 
 The text after the header is the query in Neo4j 5 syntax, translated for the
-store's dialect by :func:`crimnet.graphs.dialects.translate`. Where no rewrite can
+store's dialect by :func:`crimnet.graphs.store.dialects.translate`. Where no rewrite can
 bridge a difference, a variant for one dialect follows a line
 ``// --- variant: ladybug ---`` (or ``falkordb``/``neo4j``) and is used verbatim.
 """
@@ -39,8 +39,8 @@ from typing import Any
 import pandas as pd
 
 from crimnet.errors import CrimnetError, QueryError, check_choice, check_type
-from crimnet.graphs.dialects import DIALECTS, check_read_only
 from crimnet.graphs.store import GraphStore
+from crimnet.graphs.store.dialects import DIALECTS, check_read_only
 from crimnet.queries.audit import append_audit, audit_path
 
 __all__ = ["Param", "Query", "list_queries", "load_query", "bind_params", "run_query", "run_cypher", "QUERY_DIR"]

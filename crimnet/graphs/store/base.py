@@ -1,0 +1,269 @@
+"""The ``GraphStore`` protocol and the helpers both backends share.
+
+Two backends implement the protocol: :class:`crimnet.graphs.store.embedded.EmbeddedStore`
+(ladybug, a directory on disk, the default) and
+:class:`crimnet.graphs.store.neo4j.Neo4jStore` (the official Neo4j driver over Bolt).
+Both write canonical tables (:class:`crimnet.tables.CanonicalTables`) with upsert
+semantics keyed as in :mod:`crimnet.schema`: a row whose key is new is added, a
+row whose key exists replaces that node's or relationship's properties, and
+nothing is ever deleted. Writing the same tables twice therefore changes nothing
+and returns zero rows written; writing a superset adds the new rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol, Self, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from crimnet.errors import SchemaError, check_type
+from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
+from crimnet.tables import CanonicalTables
+
+__all__ = [
+    "GraphStore",
+    "content_hash",
+    "table_key",
+    "rows_to_write",
+    "read_back_queries",
+    "check_score_columns",
+    "plain_records",
+    "BOLT_SCHEMES",
+]
+
+BOLT_SCHEMES: tuple[str, ...] = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+"""URI prefixes that :func:`open_store` sends to :class:`~crimnet.graphs.store.neo4j.Neo4jStore`."""
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A graph database holding one case's canonical tables.
+
+    Attributes
+    ----------
+    dialect : {'ladybug', 'neo4j', 'falkordb'}
+        The Cypher dialect the store speaks (see :mod:`crimnet.graphs.store.dialects`).
+    backend : str
+        A human-readable description of the backend (for the audit log).
+    audit_log : pathlib.Path or None
+        Where query runs are logged as JSON lines, or None for no log.
+    """
+
+    dialect: str
+    backend: str
+
+    # read-only in the protocol, so a backend may narrow it (EmbeddedStore always logs: ``Path``)
+    @property
+    def audit_log(self) -> Path | None:
+        """Where query runs are logged as JSON lines, or None for no log."""
+        ...
+
+    def write(self, tables: CanonicalTables) -> dict[str, int]:
+        """Upsert canonical tables; return rows added or changed per table (0 when nothing changed).
+
+        Rows are matched by their key (``id``; ``(src, dst)`` for pair relationships; ``id`` for
+        events, whose ends a later write may correct). Writing the same tables again changes
+        nothing. A failed write raises; the embedded store is then left as it was, a Bolt store
+        keeps the batches committed before the failure, and writing the same tables again
+        completes it (every batch is an idempotent ``MERGE``).
+        """
+        ...
+
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> pd.DataFrame:
+        """Run Cypher read-only (unless `write`) and return the rows as a DataFrame."""
+        ...
+
+    def tables(self) -> CanonicalTables:
+        """Read every node and relationship back as canonical tables."""
+        ...
+
+    def write_scores(self, label: str, scores: pd.DataFrame, *, columns: Sequence[str]) -> int:
+        """Write score columns of `scores` (keyed by ``node_id``) as properties of `label` nodes."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection or database handle."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def table_key(name: str) -> list[str]:
+    """Return the key columns of the canonical table `name` (``id``, or ``src``/``dst`` for pair relationships).
+
+    >>> table_key("LIVES_AT"), table_key("PAID"), table_key("Person")
+    (['src', 'dst'], ['id'], ['id'])
+    """
+    if name in NODE_LABELS:
+        node_label(name)
+        return ["id"]
+    return ["src", "dst"] if rel_type(name).key == "pair" else ["id"]
+
+
+def _canonical_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Return `df` with every cell as a hashable canonical value (lists as tuples, missing as None)."""
+    out = {}
+    for col in df.columns:
+        values = df[col].to_numpy(dtype=object)
+        out[col] = [_cell(v) for v in values]
+    return pd.DataFrame(out, index=df.index, dtype=object)
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, list | tuple | np.ndarray):
+        return tuple(_cell(x) for x in v)
+    if isinstance(v, dict):
+        return {k: _plain_cell(x) for k, x in v.items()}
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _plain_cell(v: Any) -> Any:
+    c = _cell(v)
+    return list(_plain_cell(x) for x in c) if isinstance(c, tuple) else c
+
+
+def rows_to_write(name: str, new: pd.DataFrame, existing: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split `new` rows of canonical table `name` into rows to add and rows to update against `existing`.
+
+    Parameters
+    ----------
+    name : str
+        Label or relationship type.
+    new, existing : DataFrame
+        Canonical tables (the rows to write, and what the store holds).
+
+    Returns
+    -------
+    added : DataFrame
+        Rows of `new` whose key is not in `existing`.
+    changed : DataFrame
+        Rows of `new` whose key is in `existing` with different values.
+
+    Notes
+    -----
+    O(n + m) hashing of rows; lists compare element-wise, missing values equal.
+    """
+    key = table_key(name)
+    if existing.empty:
+        return new, new.iloc[:0]
+    new_keys = pd.MultiIndex.from_frame(new[key].astype(str)) if len(key) > 1 else pd.Index(new[key[0]].astype(str))
+    old_keys = (
+        pd.MultiIndex.from_frame(existing[key].astype(str)) if len(key) > 1 else pd.Index(existing[key[0]].astype(str))
+    )
+    present = new_keys.isin(old_keys)
+    added = new[~present]
+    both = new[present]
+    if both.empty:
+        return added, both
+    cols = list(new.columns)
+    a = _canonical_cells(both[cols]).apply(tuple, axis=1)
+    old = existing.set_index(old_keys)[cols]
+    b_rows = _canonical_cells(old).apply(tuple, axis=1)
+    both_keys = new_keys[present]
+    b = b_rows.reindex(both_keys)
+    changed_mask = np.fromiter((x != y for x, y in zip(a.to_numpy(), b.to_numpy(), strict=True)), bool, len(a))
+    return added, both[changed_mask]
+
+
+def content_hash(tables: CanonicalTables) -> str:
+    """Return a SHA-256 of the content of `tables`, independent of row order.
+
+    Two stores holding the same nodes and relationships give the same hash.
+
+    >>> content_hash(CanonicalTables()) == content_hash(CanonicalTables())
+    True
+    """
+    check_type(tables, CanonicalTables, param="tables", func="content_hash", expected="a CanonicalTables")
+    h = hashlib.sha256()
+    for name, df in tables.items():
+        rows = sorted(repr(r) for r in _canonical_cells(df).itertuples(index=False, name=None))
+        h.update(name.encode())
+        h.update(str(len(rows)).encode())
+        for r in rows:
+            h.update(r.encode())
+    return h.hexdigest()
+
+
+def normalise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Return `df` with NaN/NA as None and arrays as lists, for comparing results across backends."""
+    out = _canonical_cells(df)
+    for col in out.columns:
+        values = [list(v) if isinstance(v, tuple) else v for v in out[col]]
+        out[col] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
+REL_ENDS: dict[str, tuple[str, str]] = {r: (t.src, t.dst) for r, t in REL_TYPES.items()}
+
+
+def read_back_queries() -> dict[str, str]:
+    """Return the Cypher that reads each canonical table back from a store, keyed by label or type.
+
+    Both backends' ``tables()`` run these, so a store reads back exactly the
+    columns of :mod:`crimnet.schema` (score properties written later are left out).
+
+    >>> read_back_queries()["Phone"]
+    'MATCH (n:Phone) RETURN n.id AS id, n.sources AS sources, n.record_ids AS record_ids'
+    """
+    queries = {}
+    for label in NODE_LABELS:
+        ret = ", ".join(f"n.{f.name} AS {f.name}" for f in node_label(label).fields)
+        queries[label] = f"MATCH (n:{label}) RETURN {ret}"
+    for rel, t in REL_TYPES.items():
+        props = [f.name for f in t.fields if f.name not in ("src", "dst")]
+        ret = ", ".join(["a.id AS src", "b.id AS dst", *(f"r.{c} AS {c}" for c in props)])
+        queries[rel] = f"MATCH (a:{t.src})-[r:{rel}]->(b:{t.dst}) RETURN {ret}"
+    return queries
+
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_score_columns(label: str, scores: pd.DataFrame, columns: Sequence[str], *, func: str) -> list[str]:
+    """Check the `scores` table of ``write_scores`` and return its score column names.
+
+    Raises :class:`~crimnet.errors.SchemaError` when columns are missing, are not
+    identifiers, or would overwrite a field of `label` in :mod:`crimnet.schema`.
+    """
+    node_label(label)
+    check_type(scores, pd.DataFrame, param="scores", func=func, expected="a DataFrame")
+    cols = [columns] if isinstance(columns, str) else list(columns)
+    if not cols:
+        raise SchemaError(f"{func}: no score columns given.")
+    missing = [c for c in ["node_id", *cols] if c not in scores.columns]
+    if missing:
+        raise SchemaError(f"{func}: scores lacks columns {missing}; it has {list(scores.columns)}.")
+    bad = [c for c in cols if not _IDENT.match(c)]
+    if bad:
+        raise SchemaError(f"{func}: score columns {bad} are not identifiers ([A-Za-z_][A-Za-z0-9_]*).")
+    reserved = {f.name for f in node_label(label).fields} | {"node_id"}
+    clash = sorted(set(cols) & reserved)
+    if clash:
+        raise SchemaError(f"{func}: score columns {clash} would overwrite {label} fields of crimnet.schema.")
+    return cols
+
+
+def plain_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return `df` as a list of plain-Python dicts (lists as lists, missing as None)."""
+    check_type(df, pd.DataFrame, param="df", func="plain_records", expected="a DataFrame")
+    cols = {c: [_plain(_cell(v)) for v in df[c].to_numpy(dtype=object)] for c in df.columns}
+    return [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)] if cols else []
+
+
+def _plain(v: Any) -> Any:
+    return [_plain(x) for x in v] if isinstance(v, tuple) else v

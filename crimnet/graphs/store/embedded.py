@@ -1,0 +1,814 @@
+"""The embedded graph store: ladybug (the maintained fork of Kuzu) in a directory on disk.
+
+Layout of a store directory::
+
+    <store>/graph.lbug     the ladybug database
+    <store>/audit.jsonl    query audit log (crimnet.queries.audit)
+    <store>/watch.json     watch rules (crimnet.queries.watch)
+
+Node and relationship tables are typed from :mod:`crimnet.schema`; node tables
+have ``PRIMARY KEY(id)``; event relationship types carry their own ``id``
+property. The provenance lists (``sources``, ``record_ids``, ``string[]`` in the
+schema) are stored as one ``STRING`` per row, the elements joined by
+:data:`~crimnet.graphs.store.dialects.LIST_SEP` (U+001F): ladybug's COPY spends about 2
+microseconds per list element (per direction on relationships) and one value per
+joined string. They are joined on write and split on read (``tables()`` in Arrow,
+queries through :func:`~crimnet.graphs.store.dialects.split_joined_lists`), so every
+reader still sees lists; stores made before this layout (``STRING[]``) are read
+and written as they are. New rows are bulk loaded with ``COPY ... FROM`` an Arrow
+table (:meth:`EmbeddedStore.write_parquet` for a directory of Parquet tables; a failed
+load into an empty store removes what it loaded, an upsert into a filled one is one
+transaction); rows whose key already exists with different values are updated
+with batched ``UNWIND $rows ... SET``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crimnet.errors import QueryError, SchemaError, StoreError, check_interval, check_type
+from crimnet.graphs.store.base import check_score_columns, plain_records, read_back_queries, rows_to_write, table_key
+from crimnet.graphs.store.dialects import (
+    JOINED_LIST_PROPERTIES,
+    LIST_SEP,
+    check_read_only,
+    split_joined_lists,
+    translate,
+)
+from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type, table_fields
+from crimnet.tables import CanonicalTables, arrow_schema, empty_table, table_filename
+
+__all__ = ["EmbeddedStore", "DB_FILE"]
+
+DB_FILE = "graph.lbug"
+"""Name of the ladybug database file inside a store directory."""
+
+# string[] fields are the provenance lists, stored joined (one STRING); stores made before kept STRING[]
+_LB_TYPE = {"string": "STRING", "int64": "INT64", "float64": "DOUBLE", "string[]": "STRING"}
+_LB_TYPE_LISTS = {**_LB_TYPE, "string[]": "STRING[]"}
+
+
+def _node_ddl(label: str, *, joined: bool = True) -> str:
+    types = _LB_TYPE if joined else _LB_TYPE_LISTS
+    cols = ", ".join(f"{f.name} {types[f.dtype]}" for f in node_label(label).fields)
+    return f"CREATE NODE TABLE IF NOT EXISTS {label}({cols}, PRIMARY KEY(id))"
+
+
+def _rel_ddl(rel: str, *, joined: bool = True) -> str:
+    types = _LB_TYPE if joined else _LB_TYPE_LISTS
+    t = rel_type(rel)
+    props = [f for f in t.fields if f.name not in ("src", "dst")]
+    cols = "".join(f", {f.name} {types[f.dtype]}" for f in props)
+    return f"CREATE REL TABLE IF NOT EXISTS {rel}(FROM {t.src} TO {t.dst}{cols})"
+
+
+class EmbeddedStore:
+    """A ladybug graph database in a directory: the default crimnet store.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Store directory; created when missing. The database is ``<path>/graph.lbug``.
+    read_only : bool, default False
+        Open the database read-only (several processes may then read it at once);
+        writes raise :class:`~crimnet.errors.StoreError`.
+    audit_log : str or path-like or None, optional
+        JSON-lines audit log for library and ad-hoc queries; default ``<path>/audit.jsonl``.
+    batch_size : int, default 20000
+        Rows per ``UNWIND`` batch when updating existing keys.
+    buffer_pool_size : int, default 0
+        ladybug buffer pool in bytes; 0 lets ladybug choose (about 80% of memory).
+
+    Attributes
+    ----------
+    path : pathlib.Path
+    dialect : str
+        ``'ladybug'``.
+    backend : str
+        ``'ladybug <version> at <path>'``.
+    joined_lists : bool
+        True when the provenance lists are stored joined (every store this version
+        creates); False for a store made with ``STRING[]`` columns.
+    last_load : dict of str to dict
+        Set by :meth:`write` and :meth:`write_parquet`: per table ``rows`` (rows given),
+        ``seconds`` (read, key checks, comparison with stored rows, COPY, updates),
+        ``copy_seconds`` (the part spent inside ladybug's ``COPY``) and ``cpu_seconds``
+        (the process's CPU time over the whole span, all threads),
+        and ``'commit'`` (the final commit or, after a bulk load into an empty store,
+        the checkpoint).
+
+    Notes
+    -----
+    Every read-only query is checked for write clauses by
+    :func:`crimnet.graphs.store.dialects.check_read_only` and then runs inside
+    ``BEGIN TRANSACTION READ ONLY``, which ladybug enforces.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from crimnet.tables import CanonicalTables
+    >>> phones = pd.DataFrame({"id": ["+447700900001"], "sources": [["a"]], "record_ids": [["a:1"]]})
+    >>> t = CanonicalTables.from_frames({"Phone": phones})
+    >>> with EmbeddedStore(tempfile.mkdtemp()) as store:
+    ...     store.write(t)["Phone"], store.write(t)["Phone"]
+    ...     list(store.query("MATCH (p:Phone) RETURN p.record_ids AS r").r.iloc[0])
+    (1, 0)
+    ['a:1']
+    """
+
+    dialect = "ladybug"
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        read_only: bool = False,
+        audit_log: str | os.PathLike[str] | None = None,
+        batch_size: int = 20_000,
+        buffer_pool_size: int = 0,
+    ) -> None:
+        import ladybug
+
+        check_type(path, (str, os.PathLike), param="path", func="EmbeddedStore", expected="a directory path")
+        check_interval(batch_size, param="batch_size", func="EmbeddedStore", low=1, closed="left", integer=True)
+        self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{self.path} is a file; an embedded store is a directory (holding {DB_FILE}).")
+        if read_only and not (self.path / DB_FILE).exists():
+            raise StoreError(f"{self.path}: no store here ({DB_FILE} missing) to open read-only.")
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        self.batch_size = batch_size
+        self.audit_log = Path(audit_log) if audit_log is not None else self.path / "audit.jsonl"
+        self.last_load: dict[str, dict[str, float]] = {}
+        self._copy_clock = 0.0  # seconds inside COPY since the store was opened (for last_load)
+        self._lock = threading.RLock()
+        try:
+            self._db = ladybug.Database(
+                str(self.path / DB_FILE), read_only=read_only, buffer_pool_size=buffer_pool_size
+            )
+            self._conn: ladybug.Connection | None = ladybug.Connection(self._db)
+        except RuntimeError as err:
+            raise StoreError(f"Could not open the embedded store at {self.path}: {err}") from err
+        self.backend = f"ladybug {ladybug.Database.get_version()} at {self.path}"
+        self.joined_lists = self._stored_layout()
+        if not read_only:
+            self._create_schema()
+
+    # --- lifecycle -------------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection and the database."""
+        with self._lock:
+            conn = getattr(self, "_conn", None)
+            if conn is not None:
+                conn.close()
+                self._db.close()
+                self._conn = None
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"EmbeddedStore({str(self.path)!r}, read_only={self.read_only})"
+
+    # --- low level -------------------------------------------------------------------------------------------------
+    def _exec(self, cypher: str, params: Mapping[str, Any] | None = None) -> Any:
+        if self._conn is None:
+            raise StoreError(f"{self!r} is closed.")
+        return self._conn.execute(cypher, dict(params or {}))
+
+    def _frame(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        result = self._exec(cypher, params)
+        return result.get_as_arrow().to_pandas()
+
+    def _create_schema(self) -> None:
+        for label in NODE_LABELS:
+            self._exec(_node_ddl(label, joined=self.joined_lists))
+        for rel in REL_TYPES:
+            self._exec(_rel_ddl(rel, joined=self.joined_lists))
+
+    def _stored_layout(self) -> bool:
+        """Return True unless the store already holds a Person table with ``STRING[]`` provenance lists."""
+        tables = self._frame("CALL show_tables() RETURN name")
+        if "Person" not in set(tables["name"]):
+            return True
+        info = self._frame("CALL table_info('Person') RETURN *")
+        return dict(zip(info["name"], info["type"], strict=True)).get("sources") != "STRING[]"
+
+    def _property_names(self, table: str) -> list[str]:
+        info = self._frame(f"CALL table_info('{table}') RETURN *")
+        return info["name"].tolist()
+
+    def _rollback(self) -> None:
+        try:
+            self._exec("ROLLBACK")
+        except RuntimeError:
+            pass  # a failed statement already ended the transaction
+
+    def _empty_all(self) -> None:
+        """Delete every node and relationship: undoes a bulk load into an empty store that failed midway."""
+        for label in NODE_LABELS:
+            self._exec(f"MATCH (n:{label}) DETACH DELETE n")
+
+    # --- protocol --------------------------------------------------------------------------------------------------
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> pd.DataFrame:
+        """Run a Cypher query (Neo4j 5 syntax, translated for ladybug) and return its rows.
+
+        Parameters
+        ----------
+        cypher : str
+            The query; parameters as ``$name``.
+        params : mapping, optional
+            Parameter values (bound by ladybug, never formatted into the text).
+        write : bool, default False
+            Allow write clauses. Without it the query is refused if it contains any
+            (:class:`~crimnet.errors.ReadOnlyError`) and runs in a read-only transaction.
+
+        Returns
+        -------
+        DataFrame
+            One column per ``RETURN`` item; nulls as None/NaN; ``sources`` and
+            ``record_ids`` as lists, also inside whole nodes and property maps.
+
+        Raises
+        ------
+        crimnet.errors.ReadOnlyError
+            A write clause in a read-only query.
+        crimnet.errors.QueryError
+            ladybug rejected the query (the message is ladybug's).
+        """
+        check_type(cypher, str, param="cypher", func="EmbeddedStore.query", expected="a str")
+        if write and self.read_only:
+            raise StoreError(f"{self!r} was opened read-only; it cannot run a write query.")
+        if not write:
+            check_read_only(cypher)
+        text = translate(cypher, "ladybug")
+        if self.joined_lists:
+            text = split_joined_lists(text)
+        with self._lock:
+            if write:
+                try:
+                    return self._result(text, params)
+                except RuntimeError as err:
+                    raise QueryError(f"ladybug refused the query: {err}") from err
+            self._exec("BEGIN TRANSACTION READ ONLY")
+            try:
+                return self._result(text, params)
+            except RuntimeError as err:
+                raise QueryError(f"ladybug refused the query: {err}") from err
+            finally:
+                self._rollback()
+
+    def _result(self, text: str, params: Mapping[str, Any] | None) -> pd.DataFrame:
+        arrow = self._exec(text, params).get_as_arrow()
+        df = arrow.to_pandas()
+        if self.joined_lists:
+            for field in arrow.schema:
+                if _holds_joined_struct(field.type):
+                    df[field.name] = pd.Series([_split_nested(v) for v in df[field.name]], index=df.index, dtype=object)
+        return df
+
+    def tables(self) -> CanonicalTables:
+        """Read every node and relationship back as canonical tables (extra score properties left out).
+
+        Returns
+        -------
+        CanonicalTables
+            Rows in storage order.
+
+        Notes
+        -----
+        One scan per table; O(n + m) time and memory.
+        """
+        with self._lock:
+            frames = {name: self._read_table(name, cypher) for name, cypher in read_back_queries().items()}
+        return CanonicalTables.from_frames(frames)
+
+    def _read_table(self, name: str, cypher: str) -> pd.DataFrame:
+        arrow = self._exec(cypher).get_as_arrow()
+        cols = [f.name for f in arrow_schema(name)]
+        if arrow.num_rows == 0:
+            return empty_table(name)
+        if self.joined_lists:
+            arrow = _split_lists(arrow)
+        arrow = arrow.select(cols).cast(arrow_schema(name))
+        return arrow.to_pandas()
+
+    def write(self, tables: CanonicalTables) -> dict[str, int]:
+        """Upsert canonical tables: COPY new keys, SET changed ones; return rows added or changed per table.
+
+        Parameters
+        ----------
+        tables : CanonicalTables
+            The tables to write. Relationship endpoints missing from the node
+            tables and from the store are created as bare nodes (id only), so no
+            relationship is dropped.
+
+        Returns
+        -------
+        dict of str to int
+            For every label and type, the number of rows added or changed; all
+            zero when the store already holds exactly these rows.
+
+        Raises
+        ------
+        crimnet.errors.StoreError
+            If the store is read-only or ladybug refuses a load.
+        crimnet.errors.SchemaError
+            A provenance list holds an empty string or U+001F (the store joins the elements).
+
+        Notes
+        -----
+        Each table is converted to Arrow, its keys checked and compared with the
+        stored rows (read back as Arrow: O(n + m)); new keys are loaded with one
+        ``COPY`` per table (ladybug loads on the order of a million simple rows per
+        second) and changed rows updated in ``UNWIND`` batches of `batch_size`. An
+        event whose ends changed (same ``id``: a source's correction) replaces the stored
+        one. A failed write leaves the store as it was: into a store holding rows it runs as
+        one transaction; into an empty store (a bulk load, where a transaction would
+        hold every table in memory until the commit) the rows loaded before the
+        failure are deleted again.
+        """
+        check_type(tables, CanonicalTables, param="tables", func="EmbeddedStore.write", expected="a CanonicalTables")
+        if self.read_only:
+            raise StoreError(f"{self!r} was opened read-only; it cannot write.")
+        with self._lock:
+            if not self.joined_lists and self._has_rows():
+                return self._write_pandas(tables)
+            frames = dict(tables.items())
+
+            def source(name: str) -> pa.Table | None:
+                df = frames.get(name)
+                if df is None or df.empty:
+                    return None
+                return pa.Table.from_pandas(df.reset_index(drop=True), schema=arrow_schema(name), preserve_index=False)
+
+            written = self._write_arrow(source)
+        return {name: written[name] for name, _ in tables.items()}
+
+    def write_parquet(self, directory: str | os.PathLike[str]) -> dict[str, int]:
+        """Load a directory of canonical Parquet tables as :meth:`write` does, reading each file once.
+
+        Every file is read with pyarrow (canonical types; absent columns as nulls), its
+        keys are checked, relationship endpoints missing from the node files and the
+        store become bare nodes, the provenance lists are joined, and new rows are
+        loaded with one ``COPY`` per table from Arrow, nodes first, then
+        relationships; rows already stored are compared in Arrow and only changed ones
+        updated, so loading the same directory twice writes nothing. This is the path
+        for million-person cases (per-table timings in :attr:`last_load`).
+
+        Parameters
+        ----------
+        directory : path-like
+            Holds ``nodes_<Label>.parquet`` and ``edges_<TYPE>.parquet`` (absent files are empty tables).
+
+        Returns
+        -------
+        dict of str to int
+            Rows added or changed per table.
+
+        Raises
+        ------
+        crimnet.errors.SchemaError
+            A file lacks a required column or has duplicate keys, or a provenance
+            list holds an empty string or U+001F.
+        crimnet.errors.StoreError
+            ladybug refused a load (the store is left as it was, see :meth:`write`).
+
+        Notes
+        -----
+        O(n + m) time; ladybug's COPY dominates (59-68 of 79-92 s for a 1M-person case on 2 cores):
+        about 0.5 microsecond per relationship with its two ends alone, plus about 0.8 per
+        string property value with many distinct values (event ids, timestamps, joined
+        record ids) and 0.1 to 0.2 for integers and repetitive strings (benchmarks/results/store.md).
+        Peak memory: the node ids plus the largest table as Arrow, twice (joined copy),
+        plus the stored rows of that table when the store is not empty.
+        """
+        src = Path(directory)
+        if not src.is_dir():
+            raise SchemaError(f"{src}: no such directory of canonical tables.")
+        if self.read_only:
+            raise StoreError(f"{self!r} was opened read-only; it cannot write.")
+        with self._lock:
+            if not self.joined_lists and self._has_rows():
+                return self._write_pandas(CanonicalTables.read(src))
+
+            def source(name: str) -> pa.Table | None:
+                return _read_canonical(src / table_filename(name), name)
+
+            return self._write_arrow(source)
+
+    def _write_arrow(self, source: Callable[[str], pa.Table | None]) -> dict[str, int]:
+        """Upsert every table `source` gives (canonical Arrow or None), nodes first; see :meth:`write`."""
+        fresh = not self._has_rows()
+        written = {name: 0 for name in (*NODE_LABELS, *REL_TYPES)}
+        timings: dict[str, dict[str, float]] = {}
+        ids: dict[str, pa.Array] = {}
+        if fresh:
+            # one checkpoint after the last COPY instead of one after each (each COPY commits on its own, and an
+            # automatic checkpoint after every commit roughly doubled the wall time of a bulk load)
+            self._exec("CALL auto_checkpoint=false")
+        else:
+            self._exec("BEGIN TRANSACTION")
+        try:
+            for label in NODE_LABELS:
+                t0, c0, k0 = time.perf_counter(), _cpu_seconds(), self._copy_clock
+                table = source(label)
+                stored = None if fresh else self._stored(label)
+                ids[label] = pa.array([], pa.string()) if stored is None else stored.column("id").combine_chunks()
+                if table is None or table.num_rows == 0:
+                    continue
+                _check_arrow_keys(label, table, ["id"])
+                if self.joined_lists:
+                    table = _join_lists(label, table)  # drops the list columns' memory before the COPY
+                added, changed = _diff(table, stored, ["id"])
+                self._add_and_update(label, added, changed)
+                ids[label] = pa.concat_arrays([ids[label], added.column("id").combine_chunks()])
+                written[label] = added.num_rows + changed.num_rows
+                timings[label] = self._timing(table.num_rows, t0, c0, k0)
+            for rel, t in REL_TYPES.items():
+                t0, c0, k0 = time.perf_counter(), _cpu_seconds(), self._copy_clock
+                table = source(rel)
+                if table is None or table.num_rows == 0:
+                    continue
+                _check_arrow_keys(rel, table, table_key(rel))
+                if self.joined_lists:
+                    table = _join_lists(rel, table)
+                stored = None if fresh else self._stored(rel)
+                # an event keeps its id when a source corrects its endpoints: key the comparison by the ends too,
+                # and delete the stored event the corrected one replaces
+                ends = ["src", "dst"] if t.key == "event" else []
+                added, changed = _diff(table, stored, [*table_key(rel), *ends])
+                if ends and stored is not None and added.num_rows:
+                    self._delete_events(rel, pc.filter(added["id"], pc.is_in(added["id"], value_set=stored["id"])))
+                del stored
+                for end, label in (("src", t.src), ("dst", t.dst)):
+                    col = added.column(end)
+                    lost = pc.unique(col.filter(pc.invert(pc.is_in(col, value_set=ids[label]))))
+                    lost = lost.combine_chunks() if isinstance(lost, pa.ChunkedArray) else lost
+                    if len(lost):  # endpoints absent from the node tables and the store become bare nodes
+                        schema = arrow_schema(label)
+                        bare = pa.table(
+                            [lost if f.name == "id" else pa.nulls(len(lost), f.type) for f in schema], schema=schema
+                        )
+                        self._copy_arrow(label, bare)
+                        written[label] += len(lost)
+                        ids[label] = pa.concat_arrays([ids[label], lost])
+                self._add_and_update(rel, added, changed)
+                written[rel] = added.num_rows + changed.num_rows
+                timings[rel] = self._timing(table.num_rows, t0, c0, k0)
+                del table, added, changed
+        except BaseException:
+            if fresh:
+                self._empty_all()
+            else:
+                self._rollback()
+            raise
+        finally:
+            if fresh:
+                self._exec("CALL auto_checkpoint=true")
+        t0, c0, k0 = time.perf_counter(), _cpu_seconds(), self._copy_clock
+        self._exec("COMMIT" if not fresh else "CHECKPOINT")
+        timings["commit"] = self._timing(0, t0, c0, k0)
+        self.last_load = timings
+        return written
+
+    def _timing(self, rows: int, t0: float, c0: float, k0: float) -> dict[str, float]:
+        return {
+            "rows": rows,
+            "seconds": time.perf_counter() - t0,
+            "copy_seconds": self._copy_clock - k0,
+            "cpu_seconds": _cpu_seconds() - c0,
+        }
+
+    def _stored(self, name: str) -> pa.Table:
+        """The rows of table `name` as stored (provenance lists joined), canonical columns only."""
+        arrow = self._exec(read_back_queries()[name]).get_as_arrow()
+        schema = _store_schema(name) if self.joined_lists else arrow_schema(name)
+        if arrow.num_rows == 0:
+            return schema.empty_table()
+        return arrow.select(schema.names).cast(schema)
+
+    def _add_and_update(self, name: str, added: pa.Table, changed: pa.Table) -> None:
+        """COPY the rows of `added` and SET the stored rows of `changed` (both in store form)."""
+        if added.num_rows:
+            self._copy_arrow(name, added)
+        if changed.num_rows:
+            self._update_records(name, list(changed.column_names), changed.to_pylist())
+
+    def _delete_events(self, rel: str, ids: pa.ChunkedArray) -> None:
+        """Delete the stored `rel` events with these ids (one scan of the type per `batch_size` ids)."""
+        values = ids.to_pylist()
+        for start in range(0, len(values), self.batch_size):
+            batch = values[start : start + self.batch_size]
+            self._exec(f"MATCH ()-[x:{rel}]->() WHERE x.id IN $ids DELETE x", {"ids": batch})
+
+    def _copy_arrow(self, name: str, table: pa.Table) -> None:
+        """COPY an Arrow table with the canonical columns of `name` (endpoints first for relationships).
+
+        The columns are named in the COPY, so properties added later (scores, see
+        :meth:`write_scores`) are left null on the new rows instead of failing the load.
+        """
+        props = [c for c in table.column_names if c not in ("src", "dst")]
+        if name in REL_TYPES:
+            table = table.select(["src", "dst", *props])
+        if self.joined_lists:
+            table = _join_lists(name, table)
+        load_table = table  # noqa: F841 - referenced by name in the COPY statement below
+        t0 = time.perf_counter()
+        try:
+            self._exec(f"COPY {name}({', '.join(props)}) FROM load_table")
+        except RuntimeError as err:
+            raise StoreError(f"ladybug could not load {table.num_rows} rows into {name}: {err}") from err
+        finally:
+            self._copy_clock += time.perf_counter() - t0
+
+    def _has_rows(self) -> bool:
+        for label in NODE_LABELS:
+            if self._exec(f"MATCH (n:{label}) RETURN n.id LIMIT 1").get_num_tuples():
+                return True
+        return False
+
+    def _write_pandas(self, tables: CanonicalTables) -> dict[str, int]:
+        """Upsert into a store with ``STRING[]`` provenance columns (made before joined lists), in one transaction."""
+        written: dict[str, int] = {}
+        nodes = self._add_dangling_endpoints(tables, dict(tables.nodes))
+        current = self.tables()
+        self._exec("BEGIN TRANSACTION")
+        try:
+            for label, df in nodes.items():
+                written[label] = self._upsert(label, df, current.nodes[label])
+            for rel, df in tables.rels.items():
+                written[rel] = self._upsert(rel, df, current.rels[rel])
+        except BaseException:
+            self._rollback()
+            raise
+        self._exec("COMMIT")
+        return {name: written[name] for name, _ in tables.items()}
+
+    def _add_dangling_endpoints(
+        self, tables: CanonicalTables, nodes: dict[str, pd.DataFrame]
+    ) -> dict[str, pd.DataFrame]:
+        """Add id-only rows for relationship endpoints absent from the node tables and the store."""
+        wanted: dict[str, set[str]] = {label: set() for label in NODE_LABELS}
+        for rel, df in tables.rels.items():
+            if df.empty:
+                continue
+            t = rel_type(rel)
+            wanted[t.src].update(df["src"].astype(str).unique())
+            wanted[t.dst].update(df["dst"].astype(str).unique())
+        out = dict(nodes)
+        for label, ids in wanted.items():
+            if not ids:
+                continue
+            missing = ids - set(nodes[label]["id"].astype(str))
+            if not missing:
+                continue
+            stored = self._frame(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id", {"ids": sorted(missing)})
+            missing -= set(stored["id"].astype(str)) if len(stored) else set()
+            if missing:
+                extra = pd.DataFrame({"id": sorted(missing)})
+                out[label] = pd.concat([nodes[label], _conform_like(label, extra)], ignore_index=True)
+        return out
+
+    def _upsert(self, name: str, df: pd.DataFrame, existing: pd.DataFrame | None) -> int:
+        if df.empty:
+            return 0
+        if existing is None or existing.empty:
+            added, changed = df, df.iloc[:0]
+        else:
+            added, changed = rows_to_write(name, df, existing)
+        if len(added):
+            self._copy(name, added)
+        if len(changed):
+            self._update(name, changed)
+        return len(added) + len(changed)
+
+    def _copy(self, name: str, df: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(df.reset_index(drop=True), schema=arrow_schema(name), preserve_index=False)
+        self._copy_arrow(name, table)
+
+    def _update(self, name: str, df: pd.DataFrame) -> None:
+        self._update_records(name, list(df.columns), plain_records(df))
+
+    def _update_records(self, name: str, columns: list[str], records: list[dict[str, Any]]) -> None:
+        """SET the properties of stored rows from `records` (plain dicts in store form), matched by key."""
+        key = table_key(name)
+        cols = [c for c in columns if c not in key and c not in ("src", "dst")]
+        lb_types = _LB_TYPE if self.joined_lists else _LB_TYPE_LISTS
+        types = {f.name: lb_types[f.dtype] for f in table_fields(name)}
+        # CAST: ladybug infers a parameter column of only nulls as STRING
+        sets = ", ".join(f"x.{c} = CAST(row.{c} AS {types[c]})" for c in cols)
+        if name in NODE_LABELS:
+            match = f"MATCH (x:{name} {{id: row.id}})"
+        else:
+            t = rel_type(name)
+            match = f"MATCH (a:{t.src} {{id: row.src}})-[x:{name}]->(b:{t.dst} {{id: row.dst}})"
+            if t.key == "event":
+                match += " WHERE x.id = row.id"
+        cypher = f"UNWIND $rows AS row {match} SET {sets}"
+        for start in range(0, len(records), self.batch_size):
+            try:
+                self._exec(cypher, {"rows": records[start : start + self.batch_size]})
+            except RuntimeError as err:
+                raise StoreError(f"ladybug could not update {name}: {err}") from err
+
+    def write_scores(self, label: str, scores: pd.DataFrame, *, columns: Sequence[str]) -> int:
+        """Write score columns as properties of `label` nodes (detection and GNN results).
+
+        Parameters
+        ----------
+        label : str
+            Node label of :mod:`crimnet.schema`.
+        scores : DataFrame
+            A ``node_id`` column (the nodes' ``id``, unqualified) and the score columns.
+        columns : sequence of str
+            Columns of `scores` to write; each becomes a node property of the same
+            name (float columns DOUBLE, integer INT64, others STRING), created if
+            missing. Names must be identifiers and not schema fields.
+
+        Returns
+        -------
+        int
+            Nodes updated (ids not in the store are ignored).
+
+        Raises
+        ------
+        crimnet.errors.SchemaError
+            Unknown label, missing columns, or a column that would overwrite a schema field.
+        """
+        cols = check_score_columns(label, scores, columns, func="EmbeddedStore.write_scores")
+        if self.read_only:
+            raise StoreError(f"{self!r} was opened read-only; it cannot write.")
+        with self._lock:
+            have = set(self._property_names(label))
+            for c in cols:
+                if c not in have:
+                    self._exec(f"ALTER TABLE {label} ADD {c} {_score_type(scores[c])}")
+            frame = scores[["node_id", *cols]].drop_duplicates("node_id", keep="last")
+            sets = ", ".join(f"n.{c} = CAST(row.{c} AS {_score_type(scores[c])})" for c in cols)
+            cypher = f"UNWIND $rows AS row MATCH (n:{label} {{id: row.node_id}}) SET {sets} RETURN count(*) AS n"
+            records = plain_records(frame)
+            total = 0
+            for start in range(0, len(records), self.batch_size):
+                res = self._frame(cypher, {"rows": records[start : start + self.batch_size]})
+                total += int(res["n"].iloc[0]) if len(res) else 0
+        return total
+
+
+def _check_arrow_keys(name: str, table: pa.Table, key: list[str]) -> None:
+    for col in key:
+        if table.column(col).null_count:
+            raise SchemaError(f"Table {name}: required columns {[col]} contain nulls.")
+    if len(key) == 1:
+        unique = len(pc.unique(table.column(key[0])))
+    else:
+        unique = table.group_by(key).aggregate([]).num_rows
+    if unique != table.num_rows:
+        raise SchemaError(f"Table {name}: duplicate keys {key}; canonical tables hold one row per key.")
+
+
+def _read_canonical(path: Path, name: str) -> pa.Table | None:
+    """Read a canonical Parquet file with the canonical types (absent columns as nulls); None if absent or empty."""
+    import pyarrow.parquet as pq
+
+    if not path.exists() or pq.ParquetFile(path).metadata.num_rows == 0:
+        return None
+    return pq.read_table(path, schema=arrow_schema(name))
+
+
+def _cpu_seconds() -> float:
+    return time.process_time()  # user + system CPU of the process, every thread (ladybug's workers included)
+
+
+def _store_schema(name: str) -> pa.Schema:
+    """The Arrow schema of table `name` as the store holds it: provenance lists as joined strings."""
+    return pa.schema([pa.field(f.name, pa.string()) if pa.types.is_list(f.type) else f for f in arrow_schema(name)])
+
+
+def _diff(table: pa.Table, stored: pa.Table | None, key: list[str]) -> tuple[pa.Table, pa.Table]:
+    """Split `table` into rows whose `key` is not stored and stored rows whose values differ; both in `table` order.
+
+    One hash join on the key columns alone (row numbers as the only payload), then a
+    column-by-column comparison of the matched rows: nulls equal nulls, NaN equals NaN.
+    O(n + m) time; memory of the key columns plus one copy of the matched rows.
+    """
+    import numpy as np
+
+    if stored is None or stored.num_rows == 0:
+        return table, table.slice(0, 0)
+    left = table.select(key).append_column("__l", pa.array(np.arange(table.num_rows)))
+    right = stored.select(key).append_column("__r", pa.array(np.arange(stored.num_rows)))
+    pairs = left.join(right, keys=key, join_type="inner").select(["__l", "__r"])
+    order = np.argsort(pairs.column("__l").to_numpy(), kind="stable")
+    l_idx = pairs.column("__l").to_numpy()[order]
+    r_idx = pairs.column("__r").to_numpy()[order]
+    new = np.ones(table.num_rows, dtype=bool)
+    new[l_idx] = False
+    mine, theirs = table.take(pa.array(l_idx)), stored.take(pa.array(r_idx))
+    differs = np.zeros(len(l_idx), dtype=bool)
+    for c in table.column_names:
+        if c in key:
+            continue
+        a, b = mine.column(c), theirs.column(c)
+        same = pc.or_kleene(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b)))
+        if pa.types.is_floating(a.type):
+            same = pc.or_kleene(same, pc.and_(pc.is_nan(a), pc.is_nan(b)))
+        differs |= ~pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+    return table.filter(pa.array(new)), mine.filter(pa.array(differs))
+
+
+def _list_fields(name: str) -> list[str]:
+    return [f.name for f in table_fields(name) if f.dtype == "string[]"]
+
+
+def _join_lists(name: str, table: pa.Table) -> pa.Table:
+    """Return `table` with its provenance list columns joined by LIST_SEP (null stays null, [] becomes '')."""
+    for col in _list_fields(name):
+        if col not in table.column_names or not pa.types.is_list(table.schema.field(col).type):
+            continue  # absent, or already joined
+        values = table.column(col)
+        flat = pc.list_flatten(values)
+        if len(flat) and (
+            flat.null_count
+            or pc.any(pc.equal(pc.binary_length(flat), 0)).as_py()
+            or pc.any(pc.match_substring(flat, LIST_SEP)).as_py()
+        ):
+            raise SchemaError(
+                f"Table {name}: {col} holds a null, an empty string or U+001F; the embedded store keeps "
+                "provenance lists as one string joined by U+001F, so elements must be non-empty and free of it."
+            )
+        table = table.set_column(table.schema.get_field_index(col), col, pc.binary_join(values, LIST_SEP))
+    return table
+
+
+def _split_lists(table: pa.Table) -> pa.Table:
+    """Inverse of :func:`_join_lists` for every joined provenance column of a read-back table."""
+    empty = pa.scalar([], pa.list_(pa.string()))
+    for col in JOINED_LIST_PROPERTIES:
+        if col not in table.column_names or not pa.types.is_string(table.schema.field(col).type):
+            continue
+        values = table.column(col)
+        split = pc.if_else(pc.equal(values, ""), empty, pc.split_pattern(values, LIST_SEP))
+        table = table.set_column(table.schema.get_field_index(col), col, split)
+    return table
+
+
+def _holds_joined_struct(t: pa.DataType) -> bool:
+    """Whether a result column type holds a node, relationship or map with a joined provenance field."""
+    if pa.types.is_struct(t):
+        return any(
+            (f.name in JOINED_LIST_PROPERTIES and pa.types.is_string(f.type)) or _holds_joined_struct(f.type) for f in t
+        )
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _holds_joined_struct(t.value_type)
+    return False
+
+
+def _split_nested(v: Any) -> Any:
+    """Split joined provenance strings inside result cells (dicts from whole nodes or properties(n))."""
+    if isinstance(v, dict):
+        return {
+            k: (
+                ([] if x == "" else x.split(LIST_SEP))
+                if k in JOINED_LIST_PROPERTIES and isinstance(x, str)
+                else _split_nested(x)
+            )
+            for k, x in v.items()
+        }
+    if isinstance(v, list | tuple):
+        return [_split_nested(x) for x in v]
+    if hasattr(v, "tolist") and not isinstance(v, str):
+        return _split_nested(v.tolist())
+    return v
+
+
+def _conform_like(label: str, df: pd.DataFrame) -> pd.DataFrame:
+    # every column given explicitly (object None), so list columns never become float NaN columns
+    full = {
+        f.name: df[f.name] if f.name in df else pd.Series([None] * len(df), dtype=object)
+        for f in node_label(label).fields
+    }
+    return CanonicalTables.from_frames({label: pd.DataFrame(full)}).nodes[label]
+
+
+def _score_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(series):
+        return "INT64"
+    if pd.api.types.is_float_dtype(series):
+        return "DOUBLE"
+    return "STRING"
