@@ -8,7 +8,8 @@ Usage::
     .venv/bin/python -m benchmarks.bench_ingest --sizes 1000000 --no-quality --case 1000000=/tmp/case1m
 
 Each size is ingested in a fresh interpreter (peak RSS is per process; a thread
-samples RSS and CPU time every 0.1 s to attribute them to stages). ``--case
+samples RSS and CPU time every 0.1 s and attributes them to the stage ingest's
+``on_stage`` callback last named). ``--case
 N=DIR`` uses an existing generated case (medium preset, N people) instead of
 generating one into the cache. Results go to ``benchmarks/results/ingest.{json,md}``;
 rows of earlier runs for other sizes or presets are kept. Targets: 1M people in
@@ -54,12 +55,16 @@ def _child(case: str, out: str, report: str) -> None:
     proc = psutil.Process()
     peak: dict[str, float] = {}
     cpu: dict[str, float] = {}
+    current = {"stage": ""}  # set by ingest's on_stage in the main thread, read by the sampler
     done = threading.Event()
+
+    def on_stage(stage: str) -> None:
+        current["stage"] = stage
 
     def sample() -> None:
         last_cpu = sum(proc.cpu_times()[:2])
         while not done.is_set():
-            stage = pipeline.CURRENT_STAGE[0] or "other"
+            stage = current["stage"] or "other"
             rss = proc.memory_info().rss / 2**20
             now = sum(proc.cpu_times()[:2])
             peak[stage] = max(peak.get(stage, 0.0), rss)
@@ -70,7 +75,7 @@ def _child(case: str, out: str, report: str) -> None:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     t0 = time.perf_counter()
-    res = pipeline.ingest(case, out)
+    res = pipeline.ingest(case, out, on_stage=on_stage)
     total = time.perf_counter() - t0
     done.set()
     sampler.join()

@@ -166,7 +166,7 @@ def _copy_floor_once(tables: str, out: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from crimnet.graphs.store.embedded import _join_lists, _store_schema
+    from crimnet.graphs.store.embedded import join_lists
     from crimnet.schema import REL_TYPES
     from crimnet.tables import arrow_schema, table_filename
 
@@ -180,9 +180,9 @@ def _copy_floor_once(tables: str, out: str) -> None:
     results = []
     for name in events:
         t = REL_TYPES[name]
-        full = _join_lists(name, pq.read_table(Path(tables) / table_filename(name), schema=arrow_schema(name)))
+        full = join_lists(pq.read_table(Path(tables) / table_filename(name), schema=arrow_schema(name)), name)
         props = [c for c in full.column_names if c not in ("src", "dst")]
-        types = {f.name: "INT64" if pa.types.is_integer(f.type) else "STRING" for f in _store_schema(name)}
+        types = {f.name: "INT64" if pa.types.is_integer(f.type) else "STRING" for f in full.schema}
         variants = {"ends only": [], **{f"ends + {c}": [c] for c in props}, "all canonical columns": props}
         for k, (variant, cols) in enumerate(variants.items()):
             ddl = "".join(f", {c} {types[c]}" for c in cols)

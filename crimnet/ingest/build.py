@@ -50,6 +50,8 @@ __all__ = [
     "PERSON_RECORD_COLUMNS",
     "extract",
     "build_tables",
+    "lazy_tables",
+    "write_tables",
     "sector_of",
     "person_record_ids",
 ]
@@ -714,14 +716,8 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series) -> CanonicalTables:
     )
 
 
-def _write_tables(evidence: Evidence, entity_ids: pd.Series, directory: str | Path) -> dict[str, int]:
-    """Aggregate evidence into canonical tables and write them to `directory`, one table at a time.
-
-    The files are those of :meth:`crimnet.tables.CanonicalTables.write` (``nodes_<Label>.parquet``,
-    ``edges_<TYPE>.parquet``, every label and type, with the Arrow schema of
-    :func:`crimnet.tables.arrow_schema`), so :meth:`CanonicalTables.read` reads them back (and
-    checks them); the tables are the same as :func:`build_tables` returns. Only one table is in
-    memory at a time: the whole set of canonical tables of a large case need never be.
+def lazy_tables(evidence: Evidence, entity_ids: pd.Series) -> Mapping[str, pd.DataFrame]:
+    """Return the canonical tables of `evidence` as a lazy mapping: each is aggregated when looked up, and not kept.
 
     Parameters
     ----------
@@ -729,7 +725,45 @@ def _write_tables(evidence: Evidence, entity_ids: pd.Series, directory: str | Pa
         All evidence of the ingest (every batch).
     entity_ids : Series of str
         Entity id of every person record, indexed by ``'<source>:<record_id>'``.
-    directory : path
+
+    Returns
+    -------
+    Mapping of str to DataFrame
+        Table name to table, for the tables with evidence (and ``Person`` when there are
+        person records); list columns as aggregated (Arrow lists), not yet conformed. Each
+        lookup aggregates the table again, so hand the mapping to :func:`write_tables`
+        (one table in memory at a time) or read each table once.
+
+    Raises
+    ------
+    crimnet.errors.IngestError
+        If a person record has no entity id.
+
+    >>> ev = Evidence()
+    >>> ev.nodes["Phone"] = pd.DataFrame({"id": ["+447700900001"], "source": ["a"], "record": ["a:1"]})
+    >>> tables = lazy_tables(ev, pd.Series(dtype=object))
+    >>> list(tables), tables["Phone"]["id"].tolist()
+    (['Phone'], ['+447700900001'])
+    """
+    check_type(evidence, Evidence, param="evidence", func="lazy_tables", expected="an Evidence")
+    return _LazyTables(_builders(evidence, entity_ids))
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], out: str | Path) -> dict[str, int]:
+    """Check canonical tables and write them to `out`, one table at a time.
+
+    The files are those of :meth:`crimnet.tables.CanonicalTables.write` (``nodes_<Label>.parquet``,
+    ``edges_<TYPE>.parquet``, every label and type, with the Arrow schema of
+    :func:`crimnet.tables.arrow_schema`), so :meth:`CanonicalTables.read` reads them back (and
+    checks them). With the lazy mapping of :func:`lazy_tables` (as :func:`crimnet.ingest.pipeline.ingest`
+    passes) the tables are those :func:`build_tables` returns, and only one is in memory at a
+    time: the whole set of canonical tables of a large case need never be.
+
+    Parameters
+    ----------
+    tables : Mapping of str to DataFrame
+        Table name to table (as aggregated; absent names are written empty), looked up once each.
+    out : path
         Where to write (created if needed).
 
     Returns
@@ -739,12 +773,16 @@ def _write_tables(evidence: Evidence, entity_ids: pd.Series, directory: str | Pa
 
     Raises
     ------
+    crimnet.errors.SchemaError
+        A table has a column its schema lacks or duplicate keys, or a name is not a label or type;
+        the tables written before it stay, that one and the later ones are not written.
     crimnet.errors.IngestError
-        If a person record has no entity id, or two evidence rows give one event id.
+        If a person record has no entity id, or two evidence rows give one event id (from :func:`lazy_tables`).
 
     Notes
     -----
-    Time O(m log m) for m evidence rows; memory one table's evidence and rows.
+    Time O(m log m) for m evidence rows (aggregating, with :func:`lazy_tables`); memory one table's
+    evidence and rows.
 
     Examples
     --------
@@ -753,19 +791,21 @@ def _write_tables(evidence: Evidence, entity_ids: pd.Series, directory: str | Pa
     >>> ev.persons = pd.DataFrame({"source": ["a"], "record_id": ["1"], "name": ["ann lee"]}).reindex(
     ...     columns=PERSON_RECORD_COLUMNS)
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     counts = _write_tables(ev, pd.Series({"a:1": "P1"}), tmp)
+    ...     counts = write_tables(lazy_tables(ev, pd.Series({"a:1": "P1"})), tmp)
     ...     back = CanonicalTables.read(tmp)
     >>> counts["Person"], back.nodes["Person"]["id"].tolist()
     (1, ['P1'])
     """
-    check_type(evidence, Evidence, param="evidence", func="_write_tables", expected="an Evidence")
-    check_type(directory, (str, Path), param="directory", func="_write_tables", expected="a path")
-    builders = _builders(evidence, entity_ids)
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    check_type(tables, Mapping, param="tables", func="write_tables", expected="a mapping of table name to DataFrame")
+    check_type(out, (str, Path), param="out", func="write_tables", expected="a path")
+    unknown_tables = sorted(set(tables) - set(NODE_LABELS) - set(REL_TYPES))
+    if unknown_tables:
+        raise SchemaError(f"write_tables: {unknown_tables} are not labels or relationship types of crimnet.schema.")
+    directory = Path(out)
+    directory.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name in (*NODE_LABELS, *REL_TYPES):
-        df = builders[name]() if name in builders else empty_table(name)
+        df = tables[name] if name in tables else empty_table(name)
         schema = arrow_schema(name)
         unknown = sorted(set(df.columns) - set(schema.names))
         if unknown:
@@ -780,7 +820,7 @@ def _write_tables(evidence: Evidence, entity_ids: pd.Series, directory: str | Pa
                 df[col] = pd.Series([None] * len(df), index=df.index, dtype=object)
         table = _pandas_list_metadata(pa.Table.from_pandas(df, schema=schema, preserve_index=False))
         del df
-        path = out / table_filename(name)
+        path = directory / table_filename(name)
         tmp = path.with_suffix(".parquet.tmp")
         pq.write_table(table, tmp)
         tmp.replace(path)

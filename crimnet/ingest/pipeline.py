@@ -27,7 +27,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crimnet.errors import IngestError, ParameterError, SpecError, check_interval, check_type
-from crimnet.ingest.build import PERSON_RECORD_COLUMNS, Evidence, EvidenceSpill, _write_tables, extract
+from crimnet.errors import IngestError, ParameterError, SpecError, bad_parameter, check_interval, check_type
+from crimnet.ingest.build import PERSON_RECORD_COLUMNS, Evidence, EvidenceSpill, extract, lazy_tables, write_tables
 from crimnet.ingest.quarantine import (
     FIELD_DROPPED,
     QUARANTINE_COLUMNS,
@@ -64,29 +64,29 @@ RESOLUTION_COLUMNS = ["source", "record_id", "entity_id", "match_weight", "rule"
 """Columns of the resolution table."""
 _STAGES = ("read", "normalise", "resolve", "build", "write")
 
-#: The stage an ingest in this process is in now ('' when none): lets a profiler sampling memory
-#: from another thread attribute it to stages (benchmarks/bench_ingest.py does).
-CURRENT_STAGE = [""]
-
 
 class _Clock:
-    """Seconds per stage, accumulated over the stage's (possibly interleaved) spells."""
+    """Seconds per stage, accumulated over the stage's (possibly interleaved) spells; tells `on_stage` of each."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_stage: Callable[[str], object] | None = None) -> None:
         self.timings = dict.fromkeys(_STAGES, 0.0)
         self._stage = ""
         self._t0 = 0.0
+        self._on_stage = on_stage
 
     def start(self, stage: str) -> None:
         self.stop()
         self._stage, self._t0 = stage, time.perf_counter()
-        CURRENT_STAGE[0] = stage
+        if self._on_stage is not None:
+            self._on_stage(stage)
 
     def stop(self) -> None:
-        if self._stage:
-            self.timings[self._stage] += time.perf_counter() - self._t0
+        if not self._stage:
+            return
+        self.timings[self._stage] += time.perf_counter() - self._t0
         self._stage = ""
-        CURRENT_STAGE[0] = ""
+        if self._on_stage is not None:
+            self._on_stage("")
 
 
 @dataclass
@@ -407,6 +407,7 @@ def ingest(
     threshold: float | None = None,
     progress: bool = False,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    on_stage: Callable[[str], object] | None = None,
 ) -> IngestResult:
     """Ingest agency extracts into canonical tables, resolving people and quarantining bad rows.
 
@@ -445,6 +446,12 @@ def ingest(
         Show a rich progress bar.
     chunk_rows : int, default 200_000
         Rows read and normalised at a time (bounds memory for large files).
+    on_stage : callable, optional
+        Called (in the ingesting thread) with a stage's name (``'read'``, ``'normalise'``,
+        ``'resolve'``, ``'build'``, ``'write'``) each time the ingest enters it, and with ``''``
+        when it leaves it, so that a profiler sampling from another thread can attribute
+        memory and CPU time to stages (``benchmarks/bench_ingest.py`` does). Stages
+        alternate (read and normalise once per chunk).
 
     Returns
     -------
@@ -495,6 +502,13 @@ def ingest(
     >>> len(called), res.counts["CALLED"], res.summary[["rows_read", "rows_loaded", "rows_quarantined"]].values.tolist()
     (2, 2, [[3, 2, 1]])
     """
+    check_type(
+        sources,
+        (str, Path, Mapping, Iterable),
+        param="sources",
+        func=_FUNC,
+        expected="a path, a sequence of paths or a mapping of source name to DataFrame",
+    )
     check_type(out, (str, Path), param="out", func=_FUNC, expected="a path")
     if pseudonymise_key is not None:
         check_type(pseudonymise_key, bytes, param="pseudonymise_key", func=_FUNC, expected="bytes or None")
@@ -507,13 +521,15 @@ def ingest(
         check_interval(threshold, param="threshold", func=_FUNC, low=0, high=1)
     check_type(progress, bool, param="progress", func=_FUNC, expected="a bool")
     check_interval(chunk_rows, param="chunk_rows", func=_FUNC, low=1, closed="left", integer=True)
+    if on_stage is not None and not callable(on_stage):
+        raise bad_parameter("on_stage", _FUNC, "a callable or None", on_stage)
     out = Path(out)
     if not isinstance(sources, (str, Path, Mapping)) and isinstance(sources, Iterable):
         sources = list(sources)
     _check_out(out, sources)
     spec_list = load_specs(specs)
     inputs = _collect_inputs(sources, spec_list)
-    clock = _Clock()
+    clock = _Clock(on_stage)
 
     prev = _read_previous(previous, pseudonymise_key) if previous is not None else None
 
@@ -529,7 +545,7 @@ def ingest(
             threshold=threshold, progress=progress, chunk_rows=chunk_rows,
         )  # fmt: skip
     finally:
-        CURRENT_STAGE[0] = ""
+        clock.stop()  # a failed stage ends too (its time is not reported)
         shutil.rmtree(spill_dir, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -678,7 +694,7 @@ def _ingest(
             resolution["entity_id"].to_numpy(),
             index=(resolution["source"].astype(str) + ":" + resolution["record_id"].astype(str)).to_numpy(),
         )
-        counts = _write_tables(evidence, ent, tmp / "tables")
+        counts = write_tables(lazy_tables(evidence, ent), tmp / "tables")
         summary = _summary(stats_rows, new_persons, ent, prev)
         batch_q = qlog.frame()
         if pseudonymise_key is not None:  # the quarantine must not leak what the tables tokenise

@@ -17,13 +17,22 @@ from typing import Any
 import pandas as pd
 
 from crimnet.errors import check_type
+from crimnet.graphs.store.base import GraphStore
 
 __all__ = ["append_audit", "read_audit", "audit_path"]
 
 
-def audit_path(store: Any) -> Path | None:
-    """Return where `store` logs query runs: its ``audit_log``, else ``$CRIMNET_AUDIT_LOG``, else None."""
-    path = getattr(store, "audit_log", None)
+def audit_path(store: GraphStore) -> Path | None:
+    """Return where `store` logs query runs: its ``audit_log``, else ``$CRIMNET_AUDIT_LOG``, else None.
+
+    >>> import tempfile
+    >>> from crimnet.graphs.store import open_store
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     audit_path(store).name
+    'audit.jsonl'
+    """
+    check_type(store, GraphStore, param="store", func="audit_path", expected="an open GraphStore")
+    path = store.audit_log
     if path is None and os.environ.get("CRIMNET_AUDIT_LOG"):
         path = Path(os.environ["CRIMNET_AUDIT_LOG"])
     return Path(path) if path is not None else None

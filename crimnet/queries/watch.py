@@ -31,11 +31,20 @@ __all__ = ["add_watch_rule", "list_watch_rules", "remove_watch_rule", "run_watch
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
-def default_rules_path(store: Any) -> Path:
-    """Return ``<store dir>/watch.json`` for an embedded store, else ``$CRIMNET_WATCH_RULES`` or ``./watch.json``."""
-    path = getattr(store, "path", None)
-    if path is not None:
-        return Path(path) / "watch.json"
+def default_rules_path(store: GraphStore) -> Path:
+    """Return ``watch.json`` in the store's :attr:`~crimnet.graphs.store.base.GraphStore.directory`.
+
+    A store on a server has no directory: then ``$CRIMNET_WATCH_RULES``, else ``./watch.json``.
+
+    >>> import tempfile
+    >>> from crimnet.graphs.store import open_store
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     default_rules_path(store) == store.directory / "watch.json"
+    True
+    """
+    check_type(store, GraphStore, param="store", func="default_rules_path", expected="an open GraphStore")
+    if store.directory is not None:
+        return store.directory / "watch.json"
     return Path(os.environ.get("CRIMNET_WATCH_RULES", "watch.json"))
 
 
@@ -154,7 +163,7 @@ def _row_hash(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def run_watch_rules(store: Any, rules_path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def run_watch_rules(store: GraphStore, rules_path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Run every watch rule on `store` and return the matches not reported before.
 
     Seen row hashes are stored back in the rules file, so the next run reports

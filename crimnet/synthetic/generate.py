@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 from crimnet import __version__
 from crimnet.errors import check_type
 from crimnet.synthetic import names as N
-from crimnet.synthetic._strings import cat, fmt_days, fmt_secs, take, zpad
 from crimnet.synthetic.params import CaseParams, case_params
 from crimnet.synthetic.render import SOURCES, Rendered, render
+from crimnet.synthetic.strings import cat, fmt_days, fmt_secs, take, zpad
 from crimnet.synthetic.world import ROLE_CODES, T0_DAY, World, build_world
 
 __all__ = ["CasePaths", "generate_case", "write_case"]

@@ -17,8 +17,8 @@ import pyarrow.compute as pc
 
 from crimnet.errors import check_type
 from crimnet.synthetic import names as N
-from crimnet.synthetic._strings import blank, cat, digit_typo, fmt_days, fmt_secs, pick_in_group, take, typo, where
-from crimnet.synthetic._strings import zpad as _zpad
+from crimnet.synthetic.strings import blank, cat, digit_typo, fmt_days, fmt_secs, pick_in_group, take, typo, where
+from crimnet.synthetic.strings import zpad as _zpad
 from crimnet.synthetic.world import T0_DAY, World
 
 __all__ = ["SOURCES", "Rendered", "render"]

@@ -18,8 +18,8 @@ import pyarrow.compute as pc
 from crimnet.errors import ParameterError, check_type
 from crimnet.schema import TYPOLOGIES
 from crimnet.synthetic import names as N
-from crimnet.synthetic._strings import cat, group_rank, pick_in_group, take, zpad
 from crimnet.synthetic.params import CaseParams
+from crimnet.synthetic.strings import cat, group_rank, pick_in_group, take, zpad
 
 __all__ = ["World", "build_world", "T0_DAY", "T0_SEC", "ROLE_CODES", "KIND"]
 
@@ -82,6 +82,7 @@ def _flat_pool(pools: Mapping[str, Sequence[str]]) -> tuple[pa.Array, np.ndarray
         off[i] = len(flat)
         cnt[i] = len(pools[c])
         flat.extend(pools[c])
+    off.flags.writeable = cnt.flags.writeable = False  # module constants: read-only
     return pa.array(flat, pa.string()), off, cnt
 
 

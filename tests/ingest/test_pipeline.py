@@ -605,15 +605,27 @@ def test_tmp_dirs_do_not_leak(tmp_path, mini):
     assert sorted(os.listdir(tmp_path)) == ["o"]
 
 
-def test_tables_are_checked_before_they_are_written(tmp_path, monkeypatch):
+def test_stages_are_reported_to_on_stage(tmp_path, mini):
+    from crimnet.errors import ParameterError
+
+    d, _ = mini
+    seen: list[str] = []
+    res = ingest(d / "call_records.csv", tmp_path / "o", on_stage=seen.append)
+    entered = seen[::2]
+    assert seen[1::2] == [""] * len(entered)  # every stage is left before the next is entered
+    assert entered[0] == "read" and entered[-1] == "write" and set(entered) == set(res.timings)
+    with pytest.raises(ParameterError, match="'on_stage' parameter of ingest"):
+        ingest(d / "call_records.csv", tmp_path / "p", on_stage="read")
+
+
+def test_tables_are_checked_before_they_are_written(tmp_path):
     # a table with duplicate keys never reaches disk (and so never replaces a good output)
     from crimnet.errors import SchemaError
     from crimnet.ingest import build
 
     dup = pd.DataFrame({"id": ["+447700900001", "+447700900001"]})
-    monkeypatch.setattr(build, "_builders", lambda evidence, entity_ids: {"Phone": lambda: dup})
     with pytest.raises(SchemaError, match="Phone: duplicate keys"):
-        build._write_tables(build.Evidence(), pd.Series(dtype=object), tmp_path)
+        build.write_tables({"Phone": dup}, tmp_path)
     assert not (tmp_path / "nodes_Phone.parquet").exists()
 
 

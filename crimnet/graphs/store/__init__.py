@@ -15,7 +15,6 @@ from typing import Any
 
 from crimnet.errors import StoreError, check_type
 from crimnet.graphs.store.base import BOLT_SCHEMES, GraphStore
-from crimnet.tables import CanonicalTables
 
 __all__ = ["GraphStore", "open_store", "load", "BOLT_SCHEMES"]
 
@@ -76,7 +75,8 @@ def load(
     Parameters
     ----------
     tables_dir : path-like
-        Directory of ``nodes_*.parquet`` / ``edges_*.parquet`` (see :class:`~crimnet.tables.CanonicalTables`).
+        Directory of ``nodes_*.parquet`` / ``edges_*.parquet`` (see :class:`~crimnet.tables.CanonicalTables`),
+        loaded by the store's :meth:`~crimnet.graphs.store.base.GraphStore.write_parquet`.
     store : str or path-like, optional
         Store directory or Bolt URI (see :func:`open_store`).
     **kwargs
@@ -88,6 +88,4 @@ def load(
         Rows added or changed per table.
     """
     with open_store(store, **kwargs) as st:
-        if hasattr(st, "write_parquet"):
-            return st.write_parquet(tables_dir)
-        return st.write(CanonicalTables.read(tables_dir))
+        return st.write_parquet(tables_dir)

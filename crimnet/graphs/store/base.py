@@ -13,15 +13,17 @@ and returns zero rows written; writing a superset adds the new rows.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-from crimnet.errors import SchemaError, check_type
+from crimnet.errors import SchemaError, check_interval, check_type
 from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
 from crimnet.tables import CanonicalTables
 
@@ -33,8 +35,12 @@ __all__ = [
     "read_back_queries",
     "check_score_columns",
     "plain_records",
+    "normalise_frame",
+    "batches",
     "BOLT_SCHEMES",
 ]
+
+_T = TypeVar("_T")
 
 BOLT_SCHEMES: tuple[str, ...] = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 """URI prefixes that :func:`open_store` sends to :class:`~crimnet.graphs.store.neo4j.Neo4jStore`."""
@@ -52,6 +58,9 @@ class GraphStore(Protocol):
         A human-readable description of the backend (for the audit log).
     audit_log : pathlib.Path or None
         Where query runs are logged as JSON lines, or None for no log.
+    directory : pathlib.Path or None
+        The folder holding the store's files (database, audit log, watch rules), or
+        None for a store on a server.
     """
 
     dialect: str
@@ -63,6 +72,11 @@ class GraphStore(Protocol):
         """Where query runs are logged as JSON lines, or None for no log."""
         ...
 
+    @property
+    def directory(self) -> Path | None:
+        """The folder holding the store's files, or None for a store on a server."""
+        ...
+
     def write(self, tables: CanonicalTables) -> dict[str, int]:
         """Upsert canonical tables; return rows added or changed per table (0 when nothing changed).
 
@@ -71,6 +85,15 @@ class GraphStore(Protocol):
         nothing. A failed write raises; the embedded store is then left as it was, a Bolt store
         keeps the batches committed before the failure, and writing the same tables again
         completes it (every batch is an idempotent ``MERGE``).
+        """
+        ...
+
+    def write_parquet(self, directory: str | os.PathLike[str]) -> dict[str, int]:
+        """Upsert the canonical Parquet tables in `directory` as :meth:`write` does; return rows written per table.
+
+        Files are those of :meth:`crimnet.tables.CanonicalTables.write` (absent files are empty
+        tables). A backend may load them without building DataFrames (the embedded store
+        copies them from Arrow).
         """
         ...
 
@@ -200,15 +223,17 @@ def content_hash(tables: CanonicalTables) -> str:
 
 
 def normalise_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Return `df` with NaN/NA as None and arrays as lists, for comparing results across backends."""
+    """Return `df` with NaN/NA as None and arrays as lists, for comparing results across backends.
+
+    >>> normalise_frame(pd.DataFrame({"a": [1.0, float("nan")], "b": [("x",), None]})).values.tolist()
+    [[1.0, ['x']], [None, None]]
+    """
+    check_type(df, pd.DataFrame, param="df", func="normalise_frame", expected="a DataFrame")
     out = _canonical_cells(df)
     for col in out.columns:
         values = [list(v) if isinstance(v, tuple) else v for v in out[col]]
         out[col] = pd.Series(values, index=out.index, dtype=object)
     return out
-
-
-REL_ENDS: dict[str, tuple[str, str]] = {r: (t.src, t.dst) for r, t in REL_TYPES.items()}
 
 
 def read_back_queries() -> dict[str, str]:
@@ -267,3 +292,54 @@ def plain_records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _plain(v: Any) -> Any:
     return [_plain(x) for x in v] if isinstance(v, tuple) else v
+
+
+def batches(items: Sequence[_T], size: int = 5000, max_bytes: int | None = None) -> Iterator[Sequence[_T]]:
+    """Cut `items` into consecutive batches of at most `size` items (and about `max_bytes` of JSON).
+
+    Both backends send rows in batches of their ``batch_size``; the Bolt store also caps
+    a batch's bytes for FalkorDB. An item larger than `max_bytes` is a batch of its own.
+
+    Parameters
+    ----------
+    items : sequence
+        The rows (plain Python values, see :func:`plain_records`).
+    size : int, default 5000
+        Most items per batch (at least 1).
+    max_bytes : int, optional
+        Start a new batch before the items' JSON size would pass this; None: no byte limit.
+
+    Returns
+    -------
+    iterator of sequence
+        Slices of `items`, in order; together they hold every item once.
+
+    >>> [list(b) for b in batches([1, 2, 3, 4, 5], 2)]
+    [[1, 2], [3, 4], [5]]
+    >>> [len(b) for b in batches(["x" * 50] * 4, 4, max_bytes=110)]
+    [2, 2]
+    """
+    check_type(items, Sequence, param="items", func="batches", expected="a sequence")
+    check_interval(size, param="size", func="batches", low=1, closed="left", integer=True)
+    if max_bytes is not None:
+        check_interval(max_bytes, param="max_bytes", func="batches", low=0, closed="left", integer=True)
+        return _byte_batches(items, size, max_bytes)
+    return (items[start : start + size] for start in range(0, len(items), size))
+
+
+def _byte_batches(items: Sequence[_T], size: int, max_bytes: int) -> Iterator[list[_T]]:
+    batch: list[_T] = []
+    used = 0
+    for item in items:
+        n = _json_size(item)
+        if batch and (len(batch) >= size or used + n > max_bytes):
+            yield batch
+            batch, used = [], 0
+        batch.append(item)
+        used += n
+    if batch:
+        yield batch
+
+
+def _json_size(value: Any) -> int:
+    return len(json.dumps(value, default=str))

@@ -36,7 +36,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crimnet.errors import QueryError, SchemaError, StoreError, check_interval, check_type
-from crimnet.graphs.store.base import check_score_columns, plain_records, read_back_queries, rows_to_write, table_key
+from crimnet.graphs.store.base import (
+    batches,
+    check_score_columns,
+    plain_records,
+    read_back_queries,
+    rows_to_write,
+    table_key,
+)
 from crimnet.graphs.store.dialects import (
     JOINED_LIST_PROPERTIES,
     LIST_SEP,
@@ -47,7 +54,7 @@ from crimnet.graphs.store.dialects import (
 from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type, table_fields
 from crimnet.tables import CanonicalTables, arrow_schema, empty_table, table_filename
 
-__all__ = ["EmbeddedStore", "DB_FILE"]
+__all__ = ["EmbeddedStore", "DB_FILE", "schema_ddl", "join_lists", "arrow_rows_to_write"]
 
 DB_FILE = "graph.lbug"
 """Name of the ladybug database file inside a store directory."""
@@ -57,18 +64,39 @@ _LB_TYPE = {"string": "STRING", "int64": "INT64", "float64": "DOUBLE", "string[]
 _LB_TYPE_LISTS = {**_LB_TYPE, "string[]": "STRING[]"}
 
 
-def _node_ddl(label: str, *, joined: bool = True) -> str:
-    types = _LB_TYPE if joined else _LB_TYPE_LISTS
-    cols = ", ".join(f"{f.name} {types[f.dtype]}" for f in node_label(label).fields)
-    return f"CREATE NODE TABLE IF NOT EXISTS {label}({cols}, PRIMARY KEY(id))"
+def schema_ddl(*, joined: bool = True) -> list[str]:
+    """Return the ladybug DDL that creates every node table, then every relationship table, of :mod:`crimnet.schema`.
 
+    Parameters
+    ----------
+    joined : bool, default True
+        Type the provenance lists (``sources``, ``record_ids``) as one ``STRING`` each, their
+        elements joined by :data:`~crimnet.graphs.store.dialects.LIST_SEP` (the layout every
+        store is created with); False types them ``STRING[]``, the layout of stores made
+        before, which :class:`EmbeddedStore` still reads and writes.
 
-def _rel_ddl(rel: str, *, joined: bool = True) -> str:
+    Returns
+    -------
+    list of str
+        ``CREATE NODE TABLE IF NOT EXISTS ...`` (``PRIMARY KEY(id)``) per label, then
+        ``CREATE REL TABLE IF NOT EXISTS ...`` per relationship type.
+
+    >>> ddl = schema_ddl()
+    >>> ddl[0].startswith("CREATE NODE TABLE IF NOT EXISTS Person(id STRING"), "sources STRING," in ddl[0]
+    (True, True)
+    >>> "sources STRING[]" in schema_ddl(joined=False)[0]
+    True
+    """
+    check_type(joined, bool, param="joined", func="schema_ddl", expected="a bool")
     types = _LB_TYPE if joined else _LB_TYPE_LISTS
-    t = rel_type(rel)
-    props = [f for f in t.fields if f.name not in ("src", "dst")]
-    cols = "".join(f", {f.name} {types[f.dtype]}" for f in props)
-    return f"CREATE REL TABLE IF NOT EXISTS {rel}(FROM {t.src} TO {t.dst}{cols})"
+    ddl = []
+    for label in NODE_LABELS:
+        cols = ", ".join(f"{f.name} {types[f.dtype]}" for f in node_label(label).fields)
+        ddl.append(f"CREATE NODE TABLE IF NOT EXISTS {label}({cols}, PRIMARY KEY(id))")
+    for rel, t in REL_TYPES.items():
+        props = "".join(f", {f.name} {types[f.dtype]}" for f in t.fields if f.name not in ("src", "dst"))
+        ddl.append(f"CREATE REL TABLE IF NOT EXISTS {rel}(FROM {t.src} TO {t.dst}{props})")
+    return ddl
 
 
 class EmbeddedStore:
@@ -183,6 +211,11 @@ class EmbeddedStore:
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.path)!r}, read_only={self.read_only})"
 
+    @property
+    def directory(self) -> Path:
+        """The store directory (:attr:`path`), which holds the database, the audit log and the watch rules."""
+        return self.path
+
     # --- low level -------------------------------------------------------------------------------------------------
     def _exec(self, cypher: str, params: Mapping[str, Any] | None = None) -> Any:
         if self._conn is None:
@@ -194,10 +227,8 @@ class EmbeddedStore:
         return result.get_as_arrow().to_pandas()
 
     def _create_schema(self) -> None:
-        for label in NODE_LABELS:
-            self._exec(_node_ddl(label, joined=self.joined_lists))
-        for rel in REL_TYPES:
-            self._exec(_rel_ddl(rel, joined=self.joined_lists))
+        for statement in schema_ddl(joined=self.joined_lists):
+            self._exec(statement)
 
     def _stored_layout(self) -> bool:
         """Return True unless the store already holds a Person table with ``STRING[]`` provenance lists."""
@@ -432,8 +463,8 @@ class EmbeddedStore:
                     continue
                 _check_arrow_keys(label, table, ["id"])
                 if self.joined_lists:
-                    table = _join_lists(label, table)  # drops the list columns' memory before the COPY
-                added, changed = _diff(table, stored, ["id"])
+                    table = join_lists(table, label)  # drops the list columns' memory before the COPY
+                added, changed = arrow_rows_to_write(table, stored, ["id"])
                 self._add_and_update(label, added, changed)
                 ids[label] = pa.concat_arrays([ids[label], added.column("id").combine_chunks()])
                 written[label] = added.num_rows + changed.num_rows
@@ -445,12 +476,12 @@ class EmbeddedStore:
                     continue
                 _check_arrow_keys(rel, table, table_key(rel))
                 if self.joined_lists:
-                    table = _join_lists(rel, table)
+                    table = join_lists(table, rel)
                 stored = None if fresh else self._stored(rel)
                 # an event keeps its id when a source corrects its endpoints: key the comparison by the ends too,
                 # and delete the stored event the corrected one replaces
                 ends = ["src", "dst"] if t.key == "event" else []
-                added, changed = _diff(table, stored, [*table_key(rel), *ends])
+                added, changed = arrow_rows_to_write(table, stored, [*table_key(rel), *ends])
                 if ends and stored is not None and added.num_rows:
                     self._delete_events(rel, pc.filter(added["id"], pc.is_in(added["id"], value_set=stored["id"])))
                 del stored
@@ -510,9 +541,7 @@ class EmbeddedStore:
 
     def _delete_events(self, rel: str, ids: pa.ChunkedArray) -> None:
         """Delete the stored `rel` events with these ids (one scan of the type per `batch_size` ids)."""
-        values = ids.to_pylist()
-        for start in range(0, len(values), self.batch_size):
-            batch = values[start : start + self.batch_size]
+        for batch in batches(ids.to_pylist(), self.batch_size):
             self._exec(f"MATCH ()-[x:{rel}]->() WHERE x.id IN $ids DELETE x", {"ids": batch})
 
     def _copy_arrow(self, name: str, table: pa.Table) -> None:
@@ -525,7 +554,7 @@ class EmbeddedStore:
         if name in REL_TYPES:
             table = table.select(["src", "dst", *props])
         if self.joined_lists:
-            table = _join_lists(name, table)
+            table = join_lists(table, name)
         load_table = table  # noqa: F841 - referenced by name in the COPY statement below
         t0 = time.perf_counter()
         try:
@@ -619,9 +648,9 @@ class EmbeddedStore:
             if t.key == "event":
                 match += " WHERE x.id = row.id"
         cypher = f"UNWIND $rows AS row {match} SET {sets}"
-        for start in range(0, len(records), self.batch_size):
+        for batch in batches(records, self.batch_size):
             try:
-                self._exec(cypher, {"rows": records[start : start + self.batch_size]})
+                self._exec(cypher, {"rows": batch})
             except RuntimeError as err:
                 raise StoreError(f"ladybug could not update {name}: {err}") from err
 
@@ -662,8 +691,8 @@ class EmbeddedStore:
             cypher = f"UNWIND $rows AS row MATCH (n:{label} {{id: row.node_id}}) SET {sets} RETURN count(*) AS n"
             records = plain_records(frame)
             total = 0
-            for start in range(0, len(records), self.batch_size):
-                res = self._frame(cypher, {"rows": records[start : start + self.batch_size]})
+            for batch in batches(records, self.batch_size):
+                res = self._frame(cypher, {"rows": batch})
                 total += int(res["n"].iloc[0]) if len(res) else 0
         return total
 
@@ -698,28 +727,60 @@ def _store_schema(name: str) -> pa.Schema:
     return pa.schema([pa.field(f.name, pa.string()) if pa.types.is_list(f.type) else f for f in arrow_schema(name)])
 
 
-def _diff(table: pa.Table, stored: pa.Table | None, key: list[str]) -> tuple[pa.Table, pa.Table]:
-    """Split `table` into rows whose `key` is not stored and stored rows whose values differ; both in `table` order.
+def arrow_rows_to_write(new: pa.Table, existing: pa.Table | None, key: Sequence[str]) -> tuple[pa.Table, pa.Table]:
+    """Split the Arrow rows `new` into rows to add and rows to update against `existing`, both in `new`'s order.
 
+    The Arrow counterpart of :func:`crimnet.graphs.store.base.rows_to_write`, which the
+    embedded store's bulk path uses (provenance lists already joined, so every column compares
+    as a scalar).
+
+    Parameters
+    ----------
+    new : pyarrow.Table
+        The rows to write.
+    existing : pyarrow.Table or None
+        The stored rows, with the columns of `new`; None or empty when nothing is stored.
+    key : sequence of str
+        Columns that identify a row (``['id']``; ``['src', 'dst']`` for pair relationships).
+
+    Returns
+    -------
+    added : pyarrow.Table
+        Rows of `new` whose key is not in `existing`.
+    changed : pyarrow.Table
+        Rows of `new` whose key is in `existing` with a different value in another column
+        (nulls equal nulls, NaN equals NaN).
+
+    Notes
+    -----
     One hash join on the key columns alone (row numbers as the only payload), then a
-    column-by-column comparison of the matched rows: nulls equal nulls, NaN equals NaN.
-    O(n + m) time; memory of the key columns plus one copy of the matched rows.
+    column-by-column comparison of the matched rows. O(n + m) time; memory of the key
+    columns plus one copy of the matched rows.
+
+    Examples
+    --------
+    >>> old = pa.table({"id": ["a", "b"], "w": [1.0, None]})
+    >>> added, changed = arrow_rows_to_write(pa.table({"id": ["c", "b", "a"], "w": [3.0, None, 2.0]}), old, ["id"])
+    >>> added.column("id").to_pylist(), changed.column("id").to_pylist()
+    (['c'], ['a'])
     """
     import numpy as np
 
-    if stored is None or stored.num_rows == 0:
-        return table, table.slice(0, 0)
-    left = table.select(key).append_column("__l", pa.array(np.arange(table.num_rows)))
-    right = stored.select(key).append_column("__r", pa.array(np.arange(stored.num_rows)))
+    check_type(new, pa.Table, param="new", func="arrow_rows_to_write", expected="a pyarrow.Table")
+    key = list(key)
+    if existing is None or existing.num_rows == 0:
+        return new, new.slice(0, 0)
+    left = new.select(key).append_column("__l", pa.array(np.arange(new.num_rows)))
+    right = existing.select(key).append_column("__r", pa.array(np.arange(existing.num_rows)))
     pairs = left.join(right, keys=key, join_type="inner").select(["__l", "__r"])
     order = np.argsort(pairs.column("__l").to_numpy(), kind="stable")
     l_idx = pairs.column("__l").to_numpy()[order]
     r_idx = pairs.column("__r").to_numpy()[order]
-    new = np.ones(table.num_rows, dtype=bool)
-    new[l_idx] = False
-    mine, theirs = table.take(pa.array(l_idx)), stored.take(pa.array(r_idx))
+    unmatched = np.ones(new.num_rows, dtype=bool)
+    unmatched[l_idx] = False
+    mine, theirs = new.take(pa.array(l_idx)), existing.take(pa.array(r_idx))
     differs = np.zeros(len(l_idx), dtype=bool)
-    for c in table.column_names:
+    for c in new.column_names:
         if c in key:
             continue
         a, b = mine.column(c), theirs.column(c)
@@ -727,15 +788,42 @@ def _diff(table: pa.Table, stored: pa.Table | None, key: list[str]) -> tuple[pa.
         if pa.types.is_floating(a.type):
             same = pc.or_kleene(same, pc.and_(pc.is_nan(a), pc.is_nan(b)))
         differs |= ~pc.fill_null(same, False).to_numpy(zero_copy_only=False)
-    return table.filter(pa.array(new)), mine.filter(pa.array(differs))
+    return new.filter(pa.array(unmatched)), mine.filter(pa.array(differs))
 
 
 def _list_fields(name: str) -> list[str]:
     return [f.name for f in table_fields(name) if f.dtype == "string[]"]
 
 
-def _join_lists(name: str, table: pa.Table) -> pa.Table:
-    """Return `table` with its provenance list columns joined by LIST_SEP (null stays null, [] becomes '')."""
+def join_lists(table: pa.Table, name: str) -> pa.Table:
+    """Return the Arrow rows of canonical table `name` as the embedded store holds them: provenance lists joined.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Rows of canonical table `name` (see :func:`crimnet.tables.arrow_schema`).
+    name : str
+        Label or relationship type.
+
+    Returns
+    -------
+    pyarrow.Table
+        `table` with each list column of `name` (``sources``, ``record_ids``) as one string
+        per row, its elements joined by :data:`~crimnet.graphs.store.dialects.LIST_SEP`
+        (null stays null, ``[]`` becomes ``''``); columns already joined, or absent, are left as they are.
+
+    Raises
+    ------
+    crimnet.errors.SchemaError
+        An element is null, empty or holds U+001F (it could not be split back).
+
+    >>> rows = {"id": ["+447700900001"], "sources": [["a", "b"]], "record_ids": [[]]}
+    >>> t = pa.table(rows, schema=arrow_schema("Phone"))
+    >>> joined = join_lists(t, "Phone")
+    >>> joined.column("sources").to_pylist() == ["a" + LIST_SEP + "b"], joined.column("record_ids").to_pylist()
+    (True, [''])
+    """
+    check_type(table, pa.Table, param="table", func="join_lists", expected="a pyarrow.Table")
     for col in _list_fields(name):
         if col not in table.column_names or not pa.types.is_list(table.schema.field(col).type):
             continue  # absent, or already joined
@@ -755,7 +843,7 @@ def _join_lists(name: str, table: pa.Table) -> pa.Table:
 
 
 def _split_lists(table: pa.Table) -> pa.Table:
-    """Inverse of :func:`_join_lists` for every joined provenance column of a read-back table."""
+    """Inverse of :func:`join_lists` for every joined provenance column of a read-back table."""
     empty = pa.scalar([], pa.list_(pa.string()))
     for col in JOINED_LIST_PROPERTIES:
         if col not in table.column_names or not pa.types.is_string(table.schema.field(col).type):

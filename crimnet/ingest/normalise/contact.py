@@ -8,7 +8,7 @@ import pandas as pd
 import phonenumbers
 
 from crimnet.errors import check_choice, check_type
-from crimnet.ingest.normalise._base import (
+from crimnet.ingest.normalise.base import (
     Result,
     ascii_fold,
     check_series,
@@ -20,6 +20,7 @@ from crimnet.ingest.normalise._base import (
 
 __all__ = [
     "normalise_phone",
+    "phone_number",
     "normalise_postcode",
     "normalise_address",
     "address_key",
@@ -91,18 +92,53 @@ def _phone_parse(text: str, region: str) -> phonenumbers.PhoneNumber | None:
 _GB_FAST = re.compile(r"^(?:\+44|0044|44|0)?([123578][0-9]{9})$")
 
 
-def _phone_one(text: str, region: str, strict: bool) -> Result:
+def phone_number(text: str, *, region: str = "GB", strict: bool = False, fast: bool = True) -> Result:
+    """Normalise one phone number to E.164, or say why not: the scalar step of :func:`normalise_phone`.
+
+    Parameters
+    ----------
+    text : str
+        A phone number as written, stripped and non-empty (see :func:`normalise_phone`).
+    region : str, default 'GB'
+        ISO 3166-1 alpha-2 region assumed for numbers written nationally.
+    strict : bool, default False
+        Accept only libphonenumber-valid numbers and the Ofcom drama ranges (see :func:`normalise_phone`).
+    fast : bool, default True
+        For ``region='GB'`` and not `strict`, accept UK numbers of the usual written forms
+        (``+44``, ``0044``, ``44``, ``0`` or no prefix, then 10 digits starting 1, 2, 3, 5, 7
+        or 8) by a regular expression, without libphonenumber's parse: about 20 times faster,
+        and the same result. False always parses (the reference path).
+
+    Returns
+    -------
+    tuple
+        ``(e164, None)``, or ``(None, reason)`` when `text` is not a valid number (or longer than 64 characters).
+
+    Examples
+    --------
+    >>> phone_number("07700 900123"), phone_number("07700 900123", fast=False)
+    (('+447700900123', None), ('+447700900123', None))
+    >>> phone_number("12")
+    (None, "'12' is not a valid phone number for region GB")
+    """
+    func = "phone_number"
+    check_type(text, str, param="text", func=func, expected="a str")
+    check_type(region, str, param="region", func=func, expected="a str")
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        check_choice(region, phonenumbers.SUPPORTED_REGIONS, param="region", func=func)
+    check_type(strict, bool, param="strict", func=func, expected="a bool")
+    check_type(fast, bool, param="fast", func=func, expected="a bool")
     if len(text) > 64:
         return None, f"{quote(text)} is not a valid phone number for region {region}"
-    if region == "GB" and not strict:
-        # Fast path (no libphonenumber parse, 20x faster): the plausible-shape rule accepts exactly these.
+    if fast and region == "GB" and not strict:
+        # the plausible-shape rule accepts exactly these
         m = _GB_FAST.match(_PHONE_JUNK.sub("", text))
         if m is not None:
             return "+44" + m.group(1), None
-    return _phone_slow(text, region, strict)
+    return _phone_parsed(text, region, strict)
 
 
-def _phone_slow(text: str, region: str, strict: bool) -> Result:
+def _phone_parsed(text: str, region: str, strict: bool) -> Result:
     cand = text
     compact = _PHONE_JUNK.sub("", text)
     if compact.startswith("00") and compact[2:].isdigit():
@@ -185,7 +221,7 @@ def normalise_phone(values: pd.Series, *, region: str = "GB", strict: bool = Fal
     check_type(region, str, param="region", func=func, expected="a str")
     check_choice(region, phonenumbers.SUPPORTED_REGIONS, param="region", func=func)
     check_type(strict, bool, param="strict", func=func, expected="a bool")
-    return map_distinct(values, lambda t: _phone_one(t, region, strict), func=func)
+    return map_distinct(lambda t: phone_number(t, region=region, strict=strict), values, func=func)
 
 
 # -------------------------------------------------------------------------------------------- postcode
@@ -256,7 +292,7 @@ def normalise_postcode(values: pd.Series, *, strict: bool = False) -> pd.DataFra
     func = "normalise_postcode"
     check_series(values, func)
     check_type(strict, bool, param="strict", func=func, expected="a bool")
-    return map_distinct(values, lambda t: _postcode_one(t, strict), func=func)
+    return map_distinct(lambda t: _postcode_one(t, strict), values, func=func)
 
 
 # --------------------------------------------------------------------------------------------- address
@@ -377,7 +413,7 @@ def normalise_address(values: pd.Series, *, drop_after_comma: bool = False) -> p
     func = "normalise_address"
     check_series(values, func)
     check_type(drop_after_comma, bool, param="drop_after_comma", func=func, expected="a bool")
-    return map_distinct(values, lambda t: _address_one(t, drop_after_comma), func=func)
+    return map_distinct(lambda t: _address_one(t, drop_after_comma), values, func=func)
 
 
 def address_key(postcode: pd.Series, line: pd.Series) -> pd.Series:

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from crimnet.errors import ParameterError, check_choice, check_interval, check_type
-from crimnet.ingest.normalise._base import Result, check_series, map_distinct, map_values, quote
+from crimnet.ingest.normalise.base import Result, check_series, map_distinct, map_values, quote
 
 __all__ = [
     "normalise_money",
@@ -165,7 +165,7 @@ def normalise_money(values: pd.Series, *, currency: str = "GBP") -> pd.DataFrame
     check_type(currency, str, param="currency", func=func, expected="an ISO 4217 currency code such as 'GBP'")
     check_choice(currency, CURRENCIES, param="currency", func=func)
     exponent = CURRENCIES[currency]
-    return map_distinct(values, lambda t: _money_one(t, currency, exponent), func=func, dtype="Int64")
+    return map_distinct(lambda t: _money_one(t, currency, exponent), values, func=func, dtype="Int64")
 
 
 def _currency_one(text: str) -> Result:
@@ -203,7 +203,7 @@ def normalise_currency(values: pd.Series) -> pd.DataFrame:
     """
     func = "normalise_currency"
     check_series(values, func)
-    return map_distinct(values, _currency_one, func=func)
+    return map_distinct(_currency_one, values, func=func)
 
 
 # ------------------------------------------------------------------------------------- bank accounts
@@ -253,7 +253,7 @@ def normalise_sort_code(values: pd.Series) -> pd.DataFrame:
     """
     func = "normalise_sort_code"
     check_series(values, func)
-    return map_distinct(values, _sort_code_one, func=func)
+    return map_distinct(_sort_code_one, values, func=func)
 
 
 def _account_one(text: str, min_digits: int) -> Result:
@@ -297,7 +297,7 @@ def normalise_account_number(values: pd.Series, *, min_digits: int = 6) -> pd.Da
     func = "normalise_account_number"
     check_series(values, func)
     check_interval(min_digits, param="min_digits", func=func, low=1, high=8, closed="both", integer=True)
-    return map_distinct(values, lambda t: _account_one(t, min_digits), func=func)
+    return map_distinct(lambda t: _account_one(t, min_digits), values, func=func)
 
 
 def account_key(sort_code: pd.Series, account: pd.Series, *, min_digits: int = 6) -> pd.Series:
@@ -422,7 +422,7 @@ def normalise_iban(values: pd.Series) -> pd.DataFrame:
     """
     func = "normalise_iban"
     check_series(values, func)
-    return map_distinct(values, _iban_one, func=func)
+    return map_distinct(_iban_one, values, func=func)
 
 
 def iban_to_account_key(values: pd.Series) -> pd.Series:
@@ -461,4 +461,4 @@ def iban_to_account_key(values: pd.Series) -> pd.Series:
             return None
         return f"{iban[8:14]}:{iban[14:22]}" if iban.startswith("GB") else iban
 
-    return map_values(values, one, func=func)
+    return map_values(one, values, func=func)

@@ -7,8 +7,8 @@ import re
 import pandas as pd
 
 from crimnet.errors import check_type
-from crimnet.ingest.normalise._base import Result, ascii_fold, check_series, map_distinct, quote
-from crimnet.ingest.normalise._countries import COUNTRIES
+from crimnet.ingest.normalise.base import Result, ascii_fold, check_series, map_distinct, quote
+from crimnet.ingest.normalise.countries import COUNTRIES
 
 __all__ = [
     "normalise_registration",
@@ -69,7 +69,7 @@ def normalise_registration(values: pd.Series) -> pd.DataFrame:
     """
     func = "normalise_registration"
     check_series(values, func)
-    return map_distinct(values, _registration_one, func=func)
+    return map_distinct(_registration_one, values, func=func)
 
 
 _NINO = re.compile(NINO_PATTERN)
@@ -125,7 +125,7 @@ def normalise_nino(values: pd.Series, *, strict: bool = True) -> pd.DataFrame:
     func = "normalise_nino"
     check_series(values, func)
     check_type(strict, bool, param="strict", func=func, expected="a bool")
-    return map_distinct(values, lambda t: _nino_one(t, strict), func=func)
+    return map_distinct(lambda t: _nino_one(t, strict), values, func=func)
 
 
 _COMPANY = re.compile(r"^([0-9]{1,8}|[A-Z]{2}[0-9]{1,6})$")
@@ -169,7 +169,7 @@ def normalise_company_number(values: pd.Series) -> pd.DataFrame:
     """
     func = "normalise_company_number"
     check_series(values, func)
-    return map_distinct(values, _company_one, func=func)
+    return map_distinct(_company_one, values, func=func)
 
 
 _SEX = {
@@ -223,7 +223,7 @@ def normalise_sex(values: pd.Series) -> pd.DataFrame:
     """
     func = "normalise_sex"
     check_series(values, func)
-    return map_distinct(values, _sex_one, func=func)
+    return map_distinct(_sex_one, values, func=func)
 
 
 _FOLD_PUNCT = re.compile(r"[^a-z0-9]+")
@@ -260,7 +260,7 @@ def normalise_nationality(values: pd.Series) -> pd.DataFrame:
 
     Notes
     -----
-    The table (:mod:`crimnet.ingest.normalise._countries`) covers about 80
+    The table (:mod:`crimnet.ingest.normalise.countries`) covers about 80
     countries: the UK, the EU and EEA, the Balkans, the former Soviet Union,
     and the countries most often seen in UK National Referral Mechanism
     statistics. pycountry is not used: it is not a dependency and has no
@@ -278,4 +278,4 @@ def normalise_nationality(values: pd.Series) -> pd.DataFrame:
     """
     func = "normalise_nationality"
     check_series(values, func)
-    return map_distinct(values, _nationality_one, func=func)
+    return map_distinct(_nationality_one, values, func=func)

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from crimnet.errors import check_choice, check_type
-from crimnet.ingest.normalise._base import (
+from crimnet.ingest.normalise.base import (
     Result,
     ascii_fold,
     check_series,
@@ -334,7 +334,7 @@ def normalise_name(values: pd.Series) -> pd.DataFrame:
     """
     func = "normalise_name"
     check_series(values, func)
-    return map_distinct(values, _name_one, func=func)
+    return map_distinct(_name_one, values, func=func)
 
 
 def name_tokens(values: pd.Series) -> pd.Series:
@@ -368,7 +368,7 @@ def name_tokens(values: pd.Series) -> pd.Series:
         words = _valid_words(text)
         return " ".join(sorted(words)) if words else None
 
-    return map_values(values, one, func=func)
+    return map_values(one, values, func=func)
 
 
 def nysiis(word: str) -> str:
@@ -497,7 +497,7 @@ def name_variant_key(values: pd.Series) -> pd.Series:
         words = _valid_words(text)
         return " ".join(NAME_VARIANTS.get(w) or nysiis(w) for w in words) if words else None
 
-    return map_values(values, one, func=func)
+    return map_values(one, values, func=func)
 
 
 # ------------------------------------------------------------------------------------------------ text
@@ -535,7 +535,7 @@ def normalise_text(values: pd.Series, *, case: str = "keep") -> pd.DataFrame:
         out = out.lower() if case == "lower" else out.upper() if case == "upper" else out
         return (out or None), None
 
-    return map_distinct(values, one, func=func)
+    return map_distinct(one, values, func=func)
 
 
 BUSINESS_SUFFIXES: tuple[tuple[str, ...], ...] = (
@@ -604,4 +604,4 @@ def normalise_business_name(values: pd.Series) -> pd.DataFrame:
     """
     func = "normalise_business_name"
     check_series(values, func)
-    return map_distinct(values, _business_one, func=func)
+    return map_distinct(_business_one, values, func=func)

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from crimnet.errors import ParameterError
-from crimnet.ingest.normalise._base import Result, check_series, map_distinct, quote
+from crimnet.ingest.normalise.base import Result, check_series, map_distinct, quote
 
 __all__ = ["normalise_integer"]
 
@@ -59,4 +59,4 @@ def normalise_integer(values: pd.Series, *, minimum: int | None = None, maximum:
             return None, f"{quote(text)} is outside [{lo_s}, {hi_s}]"
         return n, None
 
-    return map_distinct(values, one, func=func, dtype="Int64")
+    return map_distinct(one, values, func=func, dtype="Int64")

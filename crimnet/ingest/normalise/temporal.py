@@ -10,14 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crimnet.errors import ParameterError, check_choice, check_type
-from crimnet.ingest.normalise._base import (
-    Result,
-    assemble,
-    check_series,
-    distinct_texts,
-    map_distinct,
-    quote,
-)
+from crimnet.ingest.normalise.base import Result, check_series, map_distinct, map_distinct_texts, quote
 
 __all__ = [
     "normalise_date",
@@ -179,7 +172,7 @@ def normalise_date(values: pd.Series, *, format: str | list[str] = "%Y-%m-%d") -
     check_series(values, func)
     fmts = _formats(format, func, "%Y-%m-%d")
     lengths = tuple(None if f == "ISO8601" else _fixed_length(f) for f in fmts)
-    return map_distinct(values, lambda t: _date_one(t, fmts, lengths), func=func)
+    return map_distinct(lambda t: _date_one(t, fmts, lengths), values, func=func)
 
 
 # ------------------------------------------------------------------------------------------- timestamp
@@ -299,8 +292,13 @@ def normalise_timestamp(
             f"The 'tz' parameter of {func} must be an IANA time zone name such as 'Europe/London'. Got {tz!r} instead."
         ) from None
     check_choice(ambiguous, ("earliest", "latest"), param="ambiguous", func=func)
+    return map_distinct_texts(lambda texts: _timestamps(texts, fmts, tz, ambiguous), values, func=func)
 
-    codes, texts = distinct_texts(values)
+
+def _timestamps(
+    texts: list[str | None], fmts: tuple[str, ...], tz: str, ambiguous: str
+) -> tuple[list[str | None], list[str | None]]:
+    """Parse distinct texts (None for blank) block-wise, trying each format on what is still unparsed."""
     k = len(texts)
     present = np.array([t is not None for t in texts], dtype=bool)
     result = np.full(k, None, dtype=object)
@@ -328,4 +326,4 @@ def normalise_timestamp(
     expected = _expected(fmts)
     for i in todo:
         errors[i] = f"{quote(texts[i] or '')} is not a timestamp (expected {expected})"
-    return assemble(values.index, codes, list(result), errors)
+    return list(result), errors

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from crimnet.errors import ReadOnlyError, StoreError
-from crimnet.graphs.store.base import content_hash
-from crimnet.graphs.store.neo4j import Neo4jStore, _batches
+from crimnet.graphs.store.base import GraphStore, batches, content_hash
+from crimnet.graphs.store.neo4j import Neo4jStore
 from tests.fixtures import assert_moved_payment_replaces_the_old, frames, tiny
 
 pytestmark = pytest.mark.bolt
@@ -84,9 +84,18 @@ def test_write_scores_round_trip(bolt_store, check_bolt_alive):
 
 def test_batches_respect_rows_and_bytes():
     recs = [["x" * 50]] * 10
-    assert [len(b) for b in _batches(recs, 4, None)] == [4, 4, 2]
-    assert all(len(b) <= 2 for b in _batches(recs, 4, 130))
-    assert sum(len(b) for b in _batches(recs, 4, 130)) == 10
+    assert [len(b) for b in batches(recs, 4, None)] == [4, 4, 2]
+    assert all(len(b) <= 2 for b in batches(recs, 4, 130))
+    assert sum(len(b) for b in batches(recs, 4, 130)) == 10
+
+
+def test_write_parquet_loads_a_folder_of_tables(bolt_store, check_bolt_alive, tmp_path):
+    assert isinstance(bolt_store, GraphStore)
+    t = tiny()
+    t.write(tmp_path / "tables")
+    assert set(bolt_store.write_parquet(tmp_path / "tables")) == set(t.counts())
+    assert sum(bolt_store.write_parquet(tmp_path / "tables").values()) == 0
+    assert bolt_store.directory is None
 
 
 def test_missing_uri_is_a_clear_error(monkeypatch):
@@ -109,12 +118,11 @@ def test_a_refused_dialect_probe_is_an_error_not_a_guess(monkeypatch, code):
     # a Neo4j refusing dbms.components() must not be taken for FalkorDB (whose escaping would corrupt quotes)
     import neo4j.exceptions as nx
 
-    from crimnet.errors import QueryError
+    class Refused(_FakeSession):
+        def execute_read(self, work):  # as the server answers dbms.components()
+            raise nx.Neo4jError._hydrate_neo4j(code=code, message="no")
 
-    def refused(self, cypher, params, *, name):
-        raise QueryError("refused") from nx.Neo4jError._hydrate_neo4j(code=code, message="no")
-
-    monkeypatch.setattr(Neo4jStore, "_read", refused)
+    _fake_driver(monkeypatch, Refused)
     with pytest.raises(StoreError, match="pass dialect="):
         Neo4jStore("bolt://127.0.0.1:1")
 
@@ -135,21 +143,42 @@ def test_an_event_whose_source_corrects_its_ends_is_moved_not_duplicated(bolt_st
     assert_moved_payment_replaces_the_old(bolt_store)
 
 
+class _FakeSession:
+    """A driver session whose transactions a test defines (the server is never reached)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _fake_driver(monkeypatch, session):
+    """Make ``neo4j.GraphDatabase.driver`` return a driver whose sessions are `session` instances."""
+    import neo4j
+
+    class Driver:
+        def __init__(self, uri, auth=None, **config):
+            pass
+
+        def session(self, **kwargs):
+            return session()
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(neo4j.GraphDatabase, "driver", Driver)
+
+
 def test_a_lost_connection_is_a_store_error(monkeypatch):
     import neo4j.exceptions as nx
 
-    class Lost:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
+    class Lost(_FakeSession):
         def execute_read(self, work):
             raise nx.SessionExpired("gone")
 
+    _fake_driver(monkeypatch, Lost)
     store = Neo4jStore("bolt://127.0.0.1:1", dialect="neo4j")
-    monkeypatch.setattr(store, "_session", Lost)
     with pytest.raises(StoreError, match="connection to bolt://127.0.0.1:1 failed"):
         store.query("MATCH (n) RETURN n")
     store.close()

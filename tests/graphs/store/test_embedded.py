@@ -279,16 +279,13 @@ def test_failed_upsert_into_a_store_with_rows_is_rolled_back(store):
 def test_store_with_list_columns_from_an_earlier_version_still_works(tmp_path):
     import ladybug
 
-    from crimnet.graphs.store.embedded import DB_FILE, _node_ddl, _rel_ddl
-    from crimnet.schema import NODE_LABELS, REL_TYPES
+    from crimnet.graphs.store.embedded import DB_FILE, schema_ddl
 
     (tmp_path / "old").mkdir()
     db = ladybug.Database(str(tmp_path / "old" / DB_FILE))
     conn = ladybug.Connection(db)
-    for label in NODE_LABELS:
-        conn.execute(_node_ddl(label, joined=False))
-    for rel in REL_TYPES:
-        conn.execute(_rel_ddl(rel, joined=False))
+    for statement in schema_ddl(joined=False):
+        conn.execute(statement)
     conn.close()
     db.close()
     with EmbeddedStore(tmp_path / "old") as s:
@@ -334,16 +331,16 @@ def test_write_parquet_into_a_store_with_rows_adds_new_and_updates_changed_rows(
 def test_diff_splits_new_keys_from_changed_rows_nulls_and_nan_equal():
     import pyarrow as pa
 
-    from crimnet.graphs.store.embedded import _diff
+    from crimnet.graphs.store.embedded import arrow_rows_to_write
 
     stored = pa.table({"src": ["a", "b", "c", "d"], "dst": ["x", "x", "x", "x"], "w": [1.0, None, float("nan"), 4.0]})
     table = pa.table(
         {"src": ["e", "d", "c", "b", "a"], "dst": ["x", "x", "x", "x", "y"], "w": [9.0, 5.0, float("nan"), None, 1.0]}
     )
-    added, changed = _diff(table, stored, ["src", "dst"])
+    added, changed = arrow_rows_to_write(table, stored, ["src", "dst"])
     assert added.to_pydict() == {"src": ["e", "a"], "dst": ["x", "y"], "w": [9.0, 1.0]}  # (a, y) is a new pair
     assert changed.to_pydict() == {"src": ["d"], "dst": ["x"], "w": [5.0]}  # null = null and NaN = NaN: unchanged
-    added, changed = _diff(table, None, ["src", "dst"])
+    added, changed = arrow_rows_to_write(table, None, ["src", "dst"])
     assert added.num_rows == 5 and changed.num_rows == 0
 
 

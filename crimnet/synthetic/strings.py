@@ -1,15 +1,23 @@
-"""Vectorised string building and noise for the generator (pyarrow compute and byte matrices)."""
+"""Vectorised string building and noise for the generator (pyarrow compute and byte matrices).
+
+The generator's modules (:mod:`crimnet.synthetic.world`, :mod:`crimnet.synthetic.render`,
+:mod:`crimnet.synthetic.generate`) build every identifier, date and noisy field of a case
+from whole arrays at once with these: no Python loop per row. Arrays are numpy or pyarrow
+arrays (or lists and tuples); strings come back as pyarrow string arrays.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crimnet.errors import bad_parameter
+
 __all__ = [
-    "arr",
     "cat",
     "zpad",
     "take",
@@ -27,7 +35,15 @@ _LETTERS = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
 _DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
 
 
-def arr(x) -> pa.Array:
+_ARRAYS = (np.ndarray, pa.Array, pa.ChunkedArray, list, tuple, range)
+
+
+def _check_array(value: Any, param: str, func: str) -> None:
+    if not isinstance(value, _ARRAYS):
+        raise bad_parameter(param, func, "an array (numpy or pyarrow array, list or tuple)", value)
+
+
+def _arr(x: Any) -> pa.Array:
     """Return `x` as a pyarrow array (strings stay strings, numpy ints become int64)."""
     if isinstance(x, pa.ChunkedArray):
         return x.combine_chunks()
@@ -36,27 +52,46 @@ def arr(x) -> pa.Array:
     return pa.array(x)
 
 
-def cat(*parts, sep: str = "") -> pa.Array:
-    """Concatenate string arrays and scalars element-wise; nulls count as empty strings."""
-    items = [pa.scalar(p, pa.string()) if isinstance(p, str) else arr(p) for p in parts]
+def cat(*parts: Any, sep: str = "") -> pa.Array:
+    """Concatenate string arrays and scalars element-wise; nulls count as empty strings.
+
+    >>> cat("P", pa.array(["1", None]), sep="-").to_pylist()
+    ['P-1', 'P-']
+    """
+    items = [pa.scalar(p, pa.string()) if isinstance(p, str) else _arr(p) for p in parts]
     return pc.binary_join_element_wise(*items, sep, null_handling="replace", null_replacement="")
 
 
 def zpad(values: np.ndarray, width: int) -> pa.Array:
-    """Format non-negative integers as zero-padded decimal strings."""
+    """Format non-negative integers as zero-padded decimal strings.
+
+    >>> zpad(np.array([7, 1234]), 3).to_pylist()
+    ['007', '1234']
+    """
+    _check_array(values, "values", "zpad")
     return pc.utf8_lpad(pa.array(np.asarray(values, dtype=np.int64)).cast(pa.string()), width, "0")
 
 
 def take(pool: Sequence[str] | pa.Array, idx: np.ndarray) -> pa.Array:
-    """Return ``pool[idx]`` as a string array."""
+    """Return ``pool[idx]`` as a string array.
+
+    >>> take(["a", "b"], np.array([1, 1, 0])).to_pylist()
+    ['b', 'b', 'a']
+    """
+    _check_array(pool, "pool", "take")
     p = pool if isinstance(pool, pa.Array) else pa.array(list(pool), pa.string())
     return p.take(pa.array(np.asarray(idx, dtype=np.int64)))
 
 
-def where(mask: np.ndarray, a, b) -> pa.Array:
-    """Element-wise ``a if mask else b`` for string arrays or scalars."""
-    a = pa.scalar(a, pa.string()) if isinstance(a, str) else arr(a)
-    b = pa.scalar(b, pa.string()) if isinstance(b, str) else arr(b)
+def where(mask: np.ndarray, a: Any, b: Any) -> pa.Array:
+    """Element-wise ``a if mask else b`` for string arrays or scalars.
+
+    >>> where(np.array([True, False]), "Y", "N").to_pylist()
+    ['Y', 'N']
+    """
+    _check_array(mask, "mask", "where")
+    a = pa.scalar(a, pa.string()) if isinstance(a, str) else _arr(a)
+    b = pa.scalar(b, pa.string()) if isinstance(b, str) else _arr(b)
     return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), a, b)
 
 
@@ -85,14 +120,24 @@ def _strftime(iso: pa.Array, fmt: str) -> pa.Array:
 
 
 def fmt_days(days: np.ndarray, fmt: str) -> pa.Array:
-    """Format days since 1970-01-01 with a strftime format (subset: %Y %m %d)."""
+    """Format days since 1970-01-01 with a strftime format (subset: %Y %m %d).
+
+    >>> fmt_days(np.array([0, 20000]), "%d/%m/%Y").to_pylist()
+    ['01/01/1970', '04/10/2024']
+    """
+    _check_array(days, "days", "fmt_days")
     d = pa.array(np.asarray(days, dtype=np.int64).astype(np.int32), pa.int32()).cast(pa.date32())
     iso = d.cast(pa.string())
     return iso if fmt == "%Y-%m-%d" else _strftime(iso, fmt)
 
 
 def fmt_secs(secs: np.ndarray, fmt: str) -> pa.Array:
-    """Format seconds since 1970-01-01 UTC with a strftime format (subset: %Y %m %d %H %M %S)."""
+    """Format seconds since 1970-01-01 UTC with a strftime format (subset: %Y %m %d %H %M %S).
+
+    >>> fmt_secs(np.array([90061]), "%Y-%m-%dT%H:%M:%SZ").to_pylist()
+    ['1970-01-02T01:01:01Z']
+    """
+    _check_array(secs, "secs", "fmt_secs")
     t = pa.array(np.asarray(secs, dtype=np.int64), pa.int64()).cast(pa.timestamp("s"))
     return _strftime(t.cast(pa.string()), fmt)
 
@@ -128,8 +173,14 @@ def typo(
     With ``digits=True`` only substitutions by a digit are made, at a digit position
     (among the last `last_digits` digits of the string when given).
     Strings must be ASCII. Vectorised over a byte matrix (no Python loop per row).
+
+    >>> rng = np.random.default_rng(0)
+    >>> out = typo(pa.array(["smith", "jones"]), np.array([True, False]), rng).to_pylist()
+    >>> out[0] != "smith", out[1]
+    (True, 'jones')
     """
-    values = arr(values)
+    _check_array(values, "values", "typo")
+    values = _arr(values)
     idx = np.flatnonzero(mask)
     if len(idx) == 0:
         return values
@@ -183,18 +234,33 @@ def typo(
 def digit_typo(
     values: pa.Array, mask: np.ndarray, rng: np.random.Generator, *, last_digits: int | None = None
 ) -> pa.Array:
-    """Change one digit of each masked string (one of its last `last_digits` digits when given)."""
+    """Change one digit of each masked string (one of its last `last_digits` digits when given).
+
+    >>> digit_typo(pa.array(["0123"]), np.array([True]), np.random.default_rng(0), last_digits=1).to_pylist()[0][:3]
+    '012'
+    """
+    _check_array(values, "values", "digit_typo")
     return typo(values, mask, rng, digits=True, last_digits=last_digits)
 
 
 def blank(values: pa.Array, mask: np.ndarray) -> pa.Array:
-    """Null out the masked entries (they are written as empty CSV fields)."""
-    values = arr(values)
+    """Null out the masked entries (they are written as empty CSV fields).
+
+    >>> blank(pa.array(["a", "b"]), np.array([False, True])).to_pylist()
+    ['a', None]
+    """
+    _check_array(values, "values", "blank")
+    values = _arr(values)
     return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), pa.nulls(len(values), values.type), values)
 
 
 def group_rank(keys: np.ndarray) -> np.ndarray:
-    """Return each element's 0-based rank among equal keys, in order of appearance."""
+    """Return each element's 0-based rank among equal keys, in order of appearance.
+
+    >>> group_rank(np.array([5, 3, 5, 5])).tolist()
+    [0, 0, 1, 2]
+    """
+    _check_array(keys, "keys", "group_rank")
     keys = np.asarray(keys)
     n = len(keys)
     if n == 0:
@@ -211,7 +277,12 @@ def group_rank(keys: np.ndarray) -> np.ndarray:
 def pick_in_group(
     members: np.ndarray, member_group: np.ndarray, want_group: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """For each entry of `want_group`, return a random member of that group (-1 if the group is empty)."""
+    """For each entry of `want_group`, return a random member of that group (-1 if the group is empty).
+
+    >>> pick_in_group(np.array([10, 11]), np.array([0, 0]), np.array([0, 1]), np.random.default_rng(0))[1]
+    np.int64(-1)
+    """
+    _check_array(members, "members", "pick_in_group")
     members = np.asarray(members)
     member_group = np.asarray(member_group, dtype=np.int64)
     want_group = np.asarray(want_group, dtype=np.int64)
