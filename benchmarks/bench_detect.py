@@ -6,7 +6,7 @@ with the margin over the single-indicator baselines), ``results/detect_speed``
 and ``results/detect_leiden_vs_networkx``.
 
 ``--million`` adds the issue's scale target: the whole ``crimnet detect`` step
-(:func:`crimnet.graphs.detect.detect_case`: read the tables, detect, write) on
+(:func:`crimnet.cases.detect_case`: read the tables, detect, write) on
 ``/tmp/case1m/truth/tables`` (``--scale-case`` for another folder, repeatable),
 for the default method (infomap) and Leiden, each in its own process so its
 peak memory is its own. ``--speed-only`` skips the quality and networkx runs::

@@ -220,3 +220,45 @@ def toy_case(*, n_families: int = 150, n_rings: int = 4, seed: int = 0) -> tuple
     t = pd.DataFrame(truth)
     t["node_id"] = t["person_id"]
     return tables, t
+
+
+VICTIMS = ["v1", "v2", "v3"]
+
+
+def sweep_tables():
+    """A boss whose account receives, two days after payday, most of three workers' wages.
+
+    The workers share one house and one phone and work at one shop; a neighbour
+    lives alone at another address.
+    """
+    months = ("01", "02", "03")
+    wages = [("shop_acc", f"a_{v}", 100_000, f"2024-{m}-25T09:00:00Z", "WAGES") for m in months for v in VICTIMS]
+    sweeps = [(f"a_{v}", "a_boss", 85_000, f"2024-{m}-27T10:00:00Z", "") for m in months for v in VICTIMS]
+    rent = [("a_nb", "a_land", 50_000, f"2024-{m}-26T10:00:00Z", "RENT") for m in months]
+    pay_in = [("x_ext", "a_nb", 60_000, f"2024-{m}-25T08:00:00Z", "SALARY") for m in months]
+    rows = wages + sweeps + rent + pay_in
+    paid = pd.DataFrame(rows, columns=["src", "dst", "amount", "ts", "reference"])
+    paid.insert(0, "id", [f"p{i}" for i in range(len(paid))])
+    people = pd.DataFrame(
+        {
+            "id": ["boss", *VICTIMS, "nb"],
+            "name": ["al boss", "ana kowalska", "ion popescu", "eva horvat", "sam neighbour"],
+            "dob": ["1970-01-01", "1998-01-01", "1999-01-01", "2000-01-01", "1990-01-01"],
+        }
+    )
+    return CanonicalTables.from_partial(
+        {
+            "Person": people,
+            "Address": pd.DataFrame(
+                {"id": ["h1", "h2"], "line": ["1 mill lane", "2 mill lane"], "postcode": ["AB1 2CD"] * 2}
+            ),
+            "Business": pd.DataFrame({"id": ["shop"], "name": ["quick wash ltd"]}),
+            "Account": pd.DataFrame({"id": sorted({*paid["src"], *paid["dst"]})}),
+            "Phone": pd.DataFrame({"id": ["+447700900001", "+447700900009"]}),
+            "HOLDS": pd.DataFrame({"src": ["boss", *VICTIMS, "nb"], "dst": ["a_boss", "a_v1", "a_v2", "a_v3", "a_nb"]}),
+            "LIVES_AT": pd.DataFrame({"src": [*VICTIMS, "nb"], "dst": ["h1", "h1", "h1", "h2"]}),
+            "USES_PHONE": pd.DataFrame({"src": [*VICTIMS, "nb"], "dst": ["+447700900001"] * 3 + ["+447700900009"]}),
+            "WORKS_AT": pd.DataFrame({"src": VICTIMS, "dst": ["shop"] * 3}),
+            "PAID": paid,
+        }
+    )

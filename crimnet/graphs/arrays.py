@@ -23,6 +23,8 @@ from crimnet.errors import ParameterError, bad_parameter, check_interval, check_
 __all__ = [
     "EDGE_ARRAYS_ATTRIBUTE",
     "check_graph",
+    "check_membership",
+    "check_seeded_graph",
     "csr_arrays",
     "edge_arrays",
     "edge_strengths",
@@ -65,6 +67,69 @@ def check_graph(graph: Any, func: str, *, undirected: bool = False, nonempty: bo
         raise ParameterError(
             f"The 'graph' parameter of {func} must have at least one vertex. Got an empty graph instead."
         )
+
+
+def check_seeded_graph(graph: Any, seed: Any, func: str) -> None:
+    """Check the two arguments every randomised algorithm on an undirected graph takes.
+
+    Parameters
+    ----------
+    graph : object
+        The value passed as `func`'s ``graph`` parameter: must be an undirected igraph graph.
+    seed : object
+        The value passed as `func`'s ``seed`` parameter: must be an integer >= 0.
+    func : str
+        Name of the public function, for the message.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If either is not of that kind.
+
+    >>> check_seeded_graph(ig.Graph(), -1, "f")
+    Traceback (most recent call last):
+    ...
+    crimnet.errors.ParameterError: The 'seed' parameter of f must be an int in [0, inf). Got -1 instead.
+    """
+    check_graph(graph, func, undirected=True)
+    check_interval(seed, param="seed", func=func, low=0, closed="left", integer=True)
+
+
+def check_membership(graph: ig.Graph, membership: Any, func: str) -> np.ndarray:
+    """Return `membership` as an int64 array with one community label per vertex of `graph`.
+
+    Parameters
+    ----------
+    graph : igraph.Graph
+        The graph the labels refer to.
+    membership : sequence of int
+        Community of each vertex, in vertex order (negative: in no community).
+    func : str
+        Name of the public function, for the message.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `membership` is not a sequence of ``graph.vcount()`` integers.
+
+    >>> check_membership(ig.Graph(2), [0, 1, 1], "f")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    crimnet.errors.ParameterError: The 'membership' parameter of f must be an array of 2 community labels. Got (3,) ...
+    """
+    check_type(graph, ig.Graph, param="graph", func=func, expected="an igraph.Graph")
+    expected = f"an array of {graph.vcount()} community labels"
+    try:
+        memb = np.asarray(membership, dtype=np.int64)
+    except (TypeError, ValueError):
+        raise bad_parameter("membership", func, expected, membership) from None
+    if memb.shape != (graph.vcount(),):
+        raise bad_parameter("membership", func, expected, memb.shape)
+    return memb
 
 
 def graph_from_edges(n: int, u: np.ndarray, v: np.ndarray) -> ig.Graph:

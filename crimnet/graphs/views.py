@@ -14,7 +14,8 @@ Vertices carry three attributes everywhere:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import igraph as ig
@@ -38,15 +39,17 @@ __all__ = [
     "edge_arrays",
 ]
 
-PROJECTION_VIA: dict[str, tuple[str, ...]] = {
-    "phone": ("USES_PHONE",),
-    "address": ("LIVES_AT",),
-    "account": ("HOLDS",),
-    "vehicle": ("KEEPS",),
-    "business": ("WORKS_AT", "DIRECTS"),
-    "payment": ("HOLDS", "PAID"),
-    "call": ("USES_PHONE", "CALLED"),
-}
+PROJECTION_VIA: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "phone": ("USES_PHONE",),
+        "address": ("LIVES_AT",),
+        "account": ("HOLDS",),
+        "vehicle": ("KEEPS",),
+        "business": ("WORKS_AT", "DIRECTS"),
+        "payment": ("HOLDS", "PAID"),
+        "call": ("USES_PHONE", "CALLED"),
+    }
+)
 """Kinds of shared evidence that link two people in :func:`person_projection`.
 
 ``phone``, ``address``, ``account``, ``vehicle`` and ``business`` link people
@@ -252,7 +255,7 @@ def person_projection(
     via: Sequence[str] = tuple(PROJECTION_VIA),
     max_shared: int = 50,
     weighting: str = "resource_allocation",
-    kind_weights: dict[str, float] | None = None,
+    kind_weights: Mapping[str, float] | None = None,
     repeat: bool = True,
 ) -> ig.Graph:
     """Project the case onto people: link two people by everything they share.
@@ -283,7 +286,7 @@ def person_projection(
         (Adamic & Adar 2003) or ``1``. For payment and call links between
         entities ``a`` and ``b`` with ``k_a``, ``k_b`` distinct counterparts:
         ``1 / sqrt(k_a k_b)``, ``1 / log(1 + sqrt(k_a k_b))`` or ``1`` per event.
-    kind_weights : dict of str to float, optional
+    kind_weights : mapping of str to float, optional
         Multiplier (>= 0) of each kind's weights, default 1 for every kind; e.g.
         ``{'call': 3.0}`` trusts calls more than a shared workplace.
     repeat : bool, default True

@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 
 from crimnet.errors import bad_parameter, check_interval, check_type
-from crimnet.graphs.arrays import check_graph, edge_strengths, member_ids
-from crimnet.graphs.detect.community import _check_common
+from crimnet.graphs.arrays import check_graph, check_membership, check_seeded_graph, edge_strengths, member_ids
 
 __all__ = [
     "NODE_SCORE_COLUMNS",
@@ -226,7 +225,7 @@ def betweenness_scores(
     [0.0, 1.0, 0.0]
     """
     func = "betweenness_scores"
-    _check_common(graph, seed, func)
+    check_seeded_graph(graph, seed, func)
     check_type(normalized, bool, param="normalized", func=func, expected="a bool")
     check_interval(exact_max, param="exact_max", func=func, low=0, closed="left", integer=True)
     check_interval(n_pivots, param="n_pivots", func=func, low=1, closed="left", integer=True)
@@ -334,9 +333,7 @@ def brokerage_roles(graph: ig.Graph, *, membership: np.ndarray | list[int]) -> p
     """
     func = "brokerage_roles"
     check_graph(graph, func, undirected=True)
-    memb = np.asarray(membership, dtype=np.int64)
-    if memb.shape != (graph.vcount(),):
-        raise bad_parameter("membership", func, f"an array of {graph.vcount()} community labels", memb.shape)
+    memb = check_membership(graph, membership, func)
     n = graph.vcount()
     g = graph.copy().simplify()
     e = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)

@@ -16,12 +16,16 @@ Every ``<method>_clusters`` function takes an undirected :class:`igraph.Graph`
 ``df.attrs`` records ``method``, ``parameters``, ``quality`` (modularity of
 the whole partition on the graph, or the method's own objective) and
 ``membership`` (list of int: the community of each vertex, in vertex order).
+:func:`clusters_from_membership` and :func:`cluster_membership` convert between
+the table and the membership vector. Communities too large to act on are split
+by :mod:`crimnet.graphs.detect.split`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import random
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -31,12 +35,12 @@ import pandas as pd
 
 from crimnet.errors import bad_parameter, check_choice, check_interval, check_type
 from crimnet.graphs.arrays import (
-    check_graph,
+    check_membership,
+    check_seeded_graph,
     edge_arrays,
     edge_strengths,
     graph_from_edges,
     member_ids,
-    weighted_edge_arrays,
 )
 
 __all__ = [
@@ -47,26 +51,73 @@ __all__ = [
     "infomap_clusters",
     "consensus_clusters",
     "clusters_from_membership",
+    "cluster_membership",
     "membership_table",
-    "leiden_split",
+    "seeded_igraph",
 ]
 
 CLUSTER_COLUMNS = ("cluster_id", "method", "members", "size", "score", "indicators")
 
+_IGRAPH_RNG_LOCK = threading.Lock()
+"""Held by :func:`seeded_igraph` while igraph's process-wide generator is seeded (the module's only state)."""
+
+
+def seeded_igraph(seed: int) -> contextlib.AbstractContextManager[None]:
+    """Seed igraph's process-wide random generator for one ``with`` block, then restore Python's.
+
+    igraph's randomised routines (Leiden, Louvain, label propagation, Infomap)
+    take no seed: they draw from one generator per process, which only
+    ``igraph.set_random_number_generator`` changes and nothing reads back.
+    Entering the block takes a lock, installs a private ``random.Random(seed)``
+    and leaving it reinstalls the :mod:`random` module, so a result depends on
+    `seed` alone and two threads never draw from each other's generator. The
+    routines of :mod:`crimnet.graphs.detect` use it around every igraph call
+    that draws random numbers; nothing else in crimnet touches igraph's
+    generator.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the private generator (>= 0).
+
+    Returns
+    -------
+    context manager
+        Use as ``with seeded_igraph(seed): ...``.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `seed` is not an integer >= 0.
+
+    Notes
+    -----
+    The lock is not re-entrant: inside the block, call igraph directly, never a
+    crimnet routine that seeds igraph itself (it would wait for the lock
+    forever). Other threads calling such routines wait until the block ends.
+
+    Examples
+    --------
+    >>> g = ig.Graph.Famous("Zachary")
+    >>> with seeded_igraph(3):
+    ...     a = g.community_label_propagation().membership
+    >>> with seeded_igraph(3):
+    ...     b = g.community_label_propagation().membership
+    >>> a == b
+    True
+    """
+    check_interval(seed, param="seed", func="seeded_igraph", low=0, closed="left", integer=True)
+    return _seeded(seed)
+
 
 @contextlib.contextmanager
-def seeded_igraph(seed: int) -> Iterator[None]:
-    """Run igraph's randomised routines from a private ``random.Random(seed)``, then restore."""
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        yield
-    finally:
-        ig.set_random_number_generator(random)
-
-
-def _check_common(graph: Any, seed: Any, func: str) -> None:
-    check_graph(graph, func, undirected=True)
-    check_interval(seed, param="seed", func=func, low=0, closed="left", integer=True)
+def _seeded(seed: int) -> Iterator[None]:
+    with _IGRAPH_RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            yield
+        finally:
+            ig.set_random_number_generator(random)
 
 
 def clusters_from_membership(
@@ -114,9 +165,7 @@ def clusters_from_membership(
     """
     check_type(graph, ig.Graph, param="graph", func="clusters_from_membership", expected="an igraph.Graph")
     check_interval(min_size, param="min_size", func="clusters_from_membership", low=1, closed="left", integer=True)
-    memb = np.asarray(membership, dtype=np.int64)
-    if len(memb) != graph.vcount():
-        raise bad_parameter("membership", "clusters_from_membership", f"of length {graph.vcount()}", len(memb))
+    memb = check_membership(graph, membership, "clusters_from_membership")
     ids = member_ids(graph)
     keep = memb >= 0
     if member_label is not None and "label" in graph.vs.attributes():
@@ -195,6 +244,63 @@ def membership_table(clusters: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def cluster_membership(graph: ig.Graph, clusters: pd.DataFrame, *, member_label: str | None = "Person") -> np.ndarray:
+    """Return the community of each vertex of `graph` from a ``clusters`` table.
+
+    The inverse of :func:`clusters_from_membership`.
+
+    Parameters
+    ----------
+    graph : igraph.Graph
+        The graph whose vertices the members name (by ``node_id``, else ``name``, else index).
+    clusters : DataFrame
+        A ``clusters`` table; its row position is the community label.
+    member_label : str or None, default 'Person'
+        When the graph has a ``label`` vertex attribute, members name vertices
+        of this label only (ids repeat across labels in the heterogeneous
+        graph); ``None`` looks among all vertices.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        Row of the cluster holding each vertex; -1 for vertices in no cluster.
+        Members that are not vertices of `graph` are ignored.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `graph` is not a graph or `clusters` has no ``members`` column.
+
+    Notes
+    -----
+    One hash lookup per member: O(n + total members).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"members": [["2", "3"], ["0"]]})
+    >>> cluster_membership(ig.Graph(5), c).tolist()
+    [1, -1, 0, 0, -1]
+    """
+    func = "cluster_membership"
+    check_type(graph, ig.Graph, param="graph", func=func, expected="an igraph.Graph")
+    if not isinstance(clusters, pd.DataFrame) or "members" not in clusters.columns:
+        raise bad_parameter("clusters", func, "a clusters DataFrame with a 'members' column", clusters)
+    n = graph.vcount()
+    ids = np.asarray(member_ids(graph), dtype=object)
+    sel = np.arange(n)
+    if "label" in graph.vs.attributes() and member_label is not None:
+        sel = np.flatnonzero(np.asarray(graph.vs["label"], dtype=object) == member_label)
+    memb = np.full(n, -1, dtype=np.int64)
+    sizes = clusters["members"].map(len).to_numpy(dtype=np.int64) if len(clusters) else np.zeros(0, np.int64)
+    flat = [m for members in clusters["members"] for m in members] if len(clusters) else []
+    found = pd.Index(ids[sel]).get_indexer(pd.Index(flat).astype(str)) if flat else np.zeros(0, np.int64)
+    pos = np.where(found >= 0, sel[found], -1)
+    row = np.repeat(np.arange(len(sizes)), sizes)
+    ok = pos >= 0
+    memb[pos[ok]] = row[ok]
+    return memb
+
+
 def leiden_clusters(
     graph: ig.Graph,
     *,
@@ -266,7 +372,7 @@ def leiden_clusters(
     [['0', '1', '2', '3'], ['4', '5', '6', '7']]
     """
     func = "leiden_clusters"
-    _check_common(graph, seed, func)
+    check_seeded_graph(graph, seed, func)
     check_interval(resolution, param="resolution", func=func, low=0)
     check_interval(n_iterations, param="n_iterations", func=func, integer=True)
     check_choice(backend, ("igraph", "leidenalg"), param="backend", func=func)
@@ -357,7 +463,7 @@ def louvain_clusters(
     [4, 4]
     """
     func = "louvain_clusters"
-    _check_common(graph, seed, func)
+    check_seeded_graph(graph, seed, func)
     check_interval(resolution, param="resolution", func=func, low=0)
     w = edge_strengths(graph, weight, func)
     with seeded_igraph(seed):
@@ -426,7 +532,7 @@ def label_propagation_clusters(
     [4, 4]
     """
     func = "label_propagation_clusters"
-    _check_common(graph, seed, func)
+    check_seeded_graph(graph, seed, func)
     w = edge_strengths(graph, weight, func)
     with seeded_igraph(seed):
         vc = graph.community_label_propagation(weights=w)
@@ -449,6 +555,7 @@ def infomap_clusters(
     member_label: str | None = "Person",
     min_size: int = 1,
     chunk: int | None = None,
+    chunk_above: int | None = None,
 ) -> pd.DataFrame:
     """Find communities with Infomap (minimum description length of a random walk).
 
@@ -475,6 +582,9 @@ def infomap_clusters(
         times as long as one), and its modules, tens of people, almost never
         straddle Leiden's communities of hundreds. ``None`` runs Infomap on the
         whole graph.
+    chunk_above : int or None, default None
+        Run in chunks only graphs with more than this many vertices (>= 2);
+        ``None``: more than `chunk`.
 
     Returns
     -------
@@ -507,12 +617,14 @@ def infomap_clusters(
     [4, 4]
     """
     func = "infomap_clusters"
-    _check_common(graph, seed, func)
+    check_seeded_graph(graph, seed, func)
     check_interval(trials, param="trials", func=func, low=1, closed="left", integer=True)
     if chunk is not None:
         check_interval(chunk, param="chunk", func=func, low=2, closed="left", integer=True)
+    if chunk_above is not None:
+        check_interval(chunk_above, param="chunk_above", func=func, low=2, closed="left", integer=True)
     w = edge_strengths(graph, weight, func)
-    if chunk is None or graph.vcount() <= chunk:
+    if chunk is None or graph.vcount() <= (chunk if chunk_above is None else chunk_above):
         with seeded_igraph(seed):
             vc = graph.community_infomap(edge_weights=w, trials=trials)
         memb, codelength = np.asarray(vc.membership, dtype=np.int64), float(vc.codelength)
@@ -522,7 +634,7 @@ def infomap_clusters(
         graph,
         memb,
         method="infomap",
-        parameters={"weight": weight, "trials": trials, "seed": seed, "chunk": chunk},
+        parameters={"weight": weight, "trials": trials, "seed": seed, "chunk": chunk, "chunk_above": chunk_above},
         member_label=member_label,
         min_size=min_size,
     )
@@ -652,7 +764,7 @@ def consensus_clusters(
     [4, 4]
     """
     func = "consensus_clusters"
-    _check_common(graph, seed, func)
+    check_seeded_graph(graph, seed, func)
     check_choice(method, _BASE_METHODS, param="method", func=func)
     check_interval(n_runs, param="n_runs", func=func, low=2, closed="left", integer=True)
     check_interval(threshold, param="threshold", func=func, low=0, high=1, closed="right")
@@ -709,187 +821,3 @@ def consensus_clusters(
     )
     out.attrs["rounds"] = rounds
     return out
-
-
-def _split_method(clusters: pd.DataFrame | None, how: str, default: str) -> str:
-    """Method name of split clusters: ``'<input method>+<how>'`` when the input has one method, else `default`."""
-    methods = clusters["method"].unique().tolist() if clusters is not None and "method" in clusters else []
-    return f"{methods[0]}+{how}" if len(methods) == 1 else default
-
-
-def _membership_of(graph: ig.Graph, clusters: pd.DataFrame | None, member_label: str | None) -> np.ndarray:
-    """Community of each vertex from a ``clusters`` table (-1: in none); connected components without one."""
-    n = graph.vcount()
-    if clusters is None:
-        return np.asarray(graph.connected_components().membership, dtype=np.int64)
-    ids = np.asarray(member_ids(graph), dtype=object)
-    sel = np.arange(n)
-    if "label" in graph.vs.attributes() and member_label is not None:
-        # node ids repeat across labels in the heterogeneous graph: index only member_label vertices
-        sel = np.flatnonzero(np.asarray(graph.vs["label"], dtype=object) == member_label)
-    memb = np.full(n, -1, dtype=np.int64)
-    sizes = clusters["members"].map(len).to_numpy(dtype=np.int64) if len(clusters) else np.zeros(0, np.int64)
-    flat = [m for members in clusters["members"] for m in members] if len(clusters) else []
-    found = pd.Index(ids[sel]).get_indexer(pd.Index(flat).astype(str)) if flat else np.zeros(0, np.int64)
-    pos = np.where(found >= 0, sel[found], -1)
-    row = np.repeat(np.arange(len(sizes)), sizes)
-    ok = pos >= 0
-    memb[pos[ok]] = row[ok]
-    return memb
-
-
-def _split_by_leiden(
-    n: int,
-    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
-    memb: np.ndarray,
-    *,
-    max_size: int,
-    resolution: float,
-    seed: int,
-) -> np.ndarray:
-    """Split communities above `max_size` by Leiden on their own subgraphs, round after round.
-
-    All oversized communities of a round are split in one Leiden call on the union of their
-    subgraphs: the constant Potts model with node weights ``k_i / sqrt(2 m_c)`` (``k_i`` the
-    strength of vertex i inside its community c, ``m_c`` the community's total strength)
-    is exactly the sum of each community's own modularity, so each is split as if alone.
-    Communities Leiden leaves whole are not tried again.
-    """
-    eu_all, ev_all, ew_all = edges
-    memb = memb.copy()
-    next_label = int(memb.max(initial=-1)) + 1
-    tried = np.zeros(next_label, dtype=bool)
-    with seeded_igraph(seed):
-        while True:
-            valid = memb >= 0
-            sizes = np.bincount(memb[valid], minlength=next_label)
-            tried = np.r_[tried, np.zeros(next_label - len(tried), dtype=bool)]
-            big = (sizes > max_size) & ~tried
-            active = np.zeros(n, dtype=bool)
-            active[valid] = big[memb[valid]]
-            if not active.any():
-                return memb
-            tried |= big
-            nodes = np.flatnonzero(active)
-            local = np.full(n, -1, dtype=np.int64)
-            local[nodes] = np.arange(len(nodes))
-            inside = active[eu_all] & active[ev_all] & (memb[eu_all] == memb[ev_all])
-            lu, lv, w = local[eu_all[inside]], local[ev_all[inside]], ew_all[inside]
-            strength = np.bincount(lu, weights=w, minlength=len(nodes)) + np.bincount(
-                lv, weights=w, minlength=len(nodes)
-            )
-            piece = memb[nodes]
-            total = np.bincount(piece, weights=strength, minlength=next_label)[piece]  # 2 m_c
-            node_w = np.divide(strength, np.sqrt(total), out=np.zeros(len(nodes)), where=total > 0)
-            sub = graph_from_edges(len(nodes), lu, lv)
-            part = sub.community_leiden(
-                objective_function="CPM",
-                weights=w.tolist(),
-                node_weights=node_w.tolist(),
-                resolution=float(resolution),
-                n_iterations=2,
-            )
-            comm = np.asarray(part.membership, dtype=np.int64)
-            key = piece * (int(comm.max(initial=0)) + 1) + comm  # a community never spans two pieces
-            codes, uniq = pd.factorize(key, sort=False)
-            parts_per_piece = np.bincount(piece[np.unique(codes, return_index=True)[1]], minlength=next_label)
-            split = parts_per_piece[piece] > 1
-            if not split.any():
-                return memb
-            memb[nodes[split]] = next_label + codes[split]
-            next_label += len(uniq)
-
-
-def leiden_split(
-    graph: ig.Graph,
-    *,
-    clusters: pd.DataFrame | None = None,
-    max_size: int = 50,
-    resolution: float = 1.0,
-    weight: str | None = "weight",
-    seed: int = 0,
-    member_label: str | None = "Person",
-    min_size: int = 1,
-) -> pd.DataFrame:
-    """Split oversized clusters with Leiden run inside each one, recursively.
-
-    Modularity has a resolution limit: on a large graph it merges groups
-    smaller than about ``sqrt(2m)`` in strength, so communities of a
-    1,000,000-person projection hold thousands of people. Each cluster (or,
-    without `clusters`, each connected component) with more than `max_size`
-    members is split by Leiden on its own subgraph, where modularity compares
-    it with its own null model and finds the groups inside it; pieces are
-    split again until none exceeds `max_size` or Leiden keeps a piece whole
-    (finish those with :func:`crimnet.graphs.detect.spectral.fiedler_bisection`).
-
-    Parameters
-    ----------
-    graph : igraph.Graph
-        Undirected graph.
-    clusters : DataFrame, optional
-        A ``clusters`` table whose ``members`` are ``node_id`` (or ``name``)
-        values of `graph`; vertices in no cluster stay unassigned. Default:
-        the connected components.
-    max_size : int, default 50
-        Largest cluster left unsplit (>= 2).
-    resolution : float, default 1.0
-        Modularity resolution inside each cluster (> 0).
-    weight : str or None, default 'weight'
-        Edge attribute of strengths.
-    seed : int, default 0
-        Seed of Leiden's random numbers.
-    member_label : str or None, default 'Person'
-        Keep only vertices of this label as members.
-    min_size : int, default 1
-        Drop clusters with fewer members.
-
-    Returns
-    -------
-    DataFrame
-        The ``clusters`` table, method ``'<input method>+leiden'`` (or ``'leiden_split'``).
-
-    Raises
-    ------
-    crimnet.errors.ParameterError
-        If a parameter is out of range.
-
-    Notes
-    -----
-    Every round is one Leiden call on the union of the oversized clusters'
-    subgraphs, with the constant Potts model and node weights
-    ``k_i / sqrt(2 m_c)`` (strength inside the cluster over the root of the
-    cluster's total strength): its objective is the sum of the clusters' own
-    modularities, so all are split at once in C. A round costs O(m) and
-    rounds number about log(largest cluster / `max_size`).
-
-    References
-    ----------
-    .. [1] Fortunato, S. & Barthelemy, M. (2007). Resolution limit in community
-       detection. PNAS 104(1), 36-41. doi:10.1073/pnas.0605965104
-    .. [2] Traag, V. A., Waltman, L. & van Eck, N. J. (2019). From Louvain to
-       Leiden: guaranteeing well-connected communities. Scientific Reports 9,
-       5233. doi:10.1038/s41598-019-41695-z
-
-    Examples
-    --------
-    >>> g = ig.Graph.Full(4) + ig.Graph.Full(4)
-    >>> _ = g.add_edge(0, 4)
-    >>> leiden_split(g, max_size=5)["members"].tolist()
-    [['0', '1', '2', '3'], ['4', '5', '6', '7']]
-    """
-    func = "leiden_split"
-    _check_common(graph, seed, func)
-    check_interval(max_size, param="max_size", func=func, low=2, closed="left", integer=True)
-    check_interval(resolution, param="resolution", func=func, low=0)
-    if clusters is not None:
-        check_type(clusters, pd.DataFrame, param="clusters", func=func, expected="a clusters DataFrame")
-    edge_strengths(graph, weight, func)  # checks the strengths
-    memb = _membership_of(graph, clusters, member_label)
-    memb = _split_by_leiden(
-        graph.vcount(), weighted_edge_arrays(graph, weight), memb, max_size=max_size, resolution=resolution, seed=seed
-    )
-    base = _split_method(clusters, "leiden", "leiden_split")
-    params = {"max_size": max_size, "resolution": resolution, "weight": weight, "seed": seed}
-    return clusters_from_membership(
-        graph, memb, method=base, parameters=params, member_label=member_label, min_size=min_size
-    )

@@ -1,13 +1,16 @@
 """Cluster risk: indicators an investigator recognises, scored, weighted and explained in plain words.
 
 For every cluster of people the indicators below are measured from the
-canonical tables; each raw value ``v`` becomes a strength in [0, 1] by a linear
-ramp between a *normal* level ``v0`` (strength 0) and a *saturated* level
-``v1`` (strength 1), in the indicator's direction (all indicators here: higher
-is riskier). The cluster score is ``sum_i w_i * strength_i`` with weights
+canonical tables. Each is an :class:`~crimnet.graphs.detect.evidence.Evidence`
+(the type role inference uses too): its raw value ``v`` becomes a strength in
+[0, 1] by a linear ramp between a *normal* level ``v0`` (strength 0) and a
+*saturated* level ``v1`` (strength 1) (all indicators here: higher is
+riskier). The cluster score is ``sum_i w_i * strength_i`` with weights
 :class:`RiskWeights`, set by the user or fitted on generated truth
 (:func:`fit_risk_weights`). The indicators that drove a score are listed in
-decreasing contribution, each with a sentence in plain words.
+decreasing contribution, each with a sentence in plain words. Adults are
+people aged 18 or more at the case's reference date, and family names the
+last word of a name (:mod:`crimnet.graphs.detect.evidence`).
 
 =========================  ====================================================  =====  =====
 indicator                  value (per cluster)                                     v0     v1
@@ -42,12 +45,12 @@ from crimnet.errors import bad_parameter, check_interval, check_type
 from crimnet.frames import isin
 from crimnet.graphs.arrays import edge_arrays
 from crimnet.graphs.detect.community import membership_table
+from crimnet.graphs.detect.evidence import Evidence, family_names, person_ages
 from crimnet.graphs.detect.money import swept_accounts
 from crimnet.tables import CanonicalTables
 
 __all__ = [
     "INDICATORS",
-    "Indicator",
     "RiskWeights",
     "cluster_features",
     "indicator_strengths",
@@ -55,42 +58,6 @@ __all__ = [
     "risk_scores",
     "fit_risk_weights",
 ]
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One risk indicator: its direction, ramp and meaning.
-
-    Attributes
-    ----------
-    name : str
-        Column name in :func:`cluster_features`.
-    v0, v1 : float
-        Normal level (strength 0) and saturated level (strength 1).
-    direction : int
-        +1 when higher values are riskier (all built-in indicators).
-    description : str
-        What is measured.
-    """
-
-    name: str
-    v0: float
-    v1: float
-    direction: int
-    description: str
-
-
-INDICATORS: tuple[Indicator, ...] = (
-    Indicator("unrelated_adults_address", 2, 8, 1, "distinct family names among adults registered at one address"),
-    Indicator("people_per_phone", 2, 6, 1, "people using one phone"),
-    Indicator("wage_sweep", 1, 5, 1, "member accounts passing most income on to one account within days"),
-    Indicator("same_small_business", 0.2, 0.7, 1, "share of members working at one small business"),
-    Indicator("shared_vehicle", 1, 5, 1, "members whose home or workplace one member's vehicle is seen at"),
-    Indicator("occupant_turnover", 1, 6, 1, "short stays (under 180 days) at one member address"),
-    Indicator("density", 2, 8, 1, "mean number of other members each member is linked to"),
-    Indicator("foreign_share", 0.3, 0.9, 1, "share of members with a non-British nationality"),
-)
-_BY_NAME = {i.name: i for i in INDICATORS}
 
 
 @dataclass
@@ -136,17 +103,58 @@ class RiskWeights:
         return np.array([getattr(self, i.name) for i in INDICATORS], dtype=float)
 
 
-def _surname(names: pd.Series) -> pd.Series:
-    text = names.astype(object).where(names.notna(), "").astype(str)
-    return text.str.extract(r"(\S+)\s*$", expand=False).astype(object).where(lambda s: s.notna(), "")
-
-
-def _ref_year(tables: CanonicalTables) -> int:
-    dates = pd.concat(
-        [tables.rels[r][c] for r in ("LIVES_AT", "WORKS_AT") for c in ("first_seen", "last_seen")], ignore_index=True
-    ).dropna()
-    years = pd.to_numeric(dates.astype(str).str[:4], errors="coerce").dropna()
-    return int(years.max()) if len(years) else pd.Timestamp.now(tz="UTC").year
+INDICATORS: tuple[Evidence, ...] = (
+    Evidence(
+        "unrelated_adults_address",
+        2,
+        8,
+        RiskWeights.unrelated_adults_address,
+        "{v:.0f} unrelated adults (distinct family names) registered at one address ({address}), "
+        "{adults:.0f} adults in all",
+    ),
+    Evidence("people_per_phone", 2, 6, RiskWeights.people_per_phone, "{v:.0f} people share one phone ({phone})"),
+    Evidence(
+        "wage_sweep",
+        1,
+        5,
+        RiskWeights.wage_sweep,
+        "{v:.0f} members' accounts pass on about {share:.0%} of what they receive within days to one account "
+        "({account})",
+    ),
+    Evidence(
+        "same_small_business",
+        0.2,
+        0.7,
+        RiskWeights.same_small_business,
+        "{members:.0f} of {size:.0f} members ({v:.0%}) work at one small business ({business}{sector}, "
+        "{staff:.0f} staff)",
+    ),
+    Evidence(
+        "shared_vehicle",
+        1,
+        5,
+        RiskWeights.shared_vehicle,
+        "vehicle {vehicle}, kept by a member, seen {reads:.0f} times at the homes or workplaces of {v:.0f} members",
+    ),
+    Evidence(
+        "occupant_turnover",
+        1,
+        6,
+        RiskWeights.occupant_turnover,
+        "{v:.0f} short stays (under {days:g} days) at one member address ({address})",
+    ),
+    Evidence(
+        "density",
+        2,
+        8,
+        RiskWeights.density,
+        "members are closely linked: each shares phones, addresses or money with {v:.1f} others on average",
+    ),
+    Evidence(
+        "foreign_share", 0.3, 0.9, RiskWeights.foreign_share, "{v:.0%} of the {size:.0f} members are foreign nationals"
+    ),
+)
+"""The risk indicators (see the module docstring), each with the default weight of :class:`RiskWeights`."""
 
 
 def _days(s: pd.Series) -> pd.Series:
@@ -271,12 +279,11 @@ def cluster_features(
 
     # unrelated adults per address, and short-stay turnover
     la = tables.rels["LIVES_AT"].assign(src=lambda d: d["src"].astype(str), dst=lambda d: d["dst"].astype(str))
-    ref = _ref_year(tables)
-    dob_year = pd.to_numeric(persons["dob"].astype(str).str[:4], errors="coerce")
-    adult = (ref - dob_year >= 18) | dob_year.isna()
+    age = person_ages(tables)
+    adult = (age >= 18) | age.isna()
     occ = la[["src", "dst"]].drop_duplicates()
     occ = occ[occ["src"].map(adult).fillna(True).astype(bool)]
-    occ = occ.assign(surname=occ["src"].map(_surname(persons["name"])).fillna(""))
+    occ = occ.assign(surname=occ["src"].map(family_names(persons["name"])).fillna(""))
     occ = occ[occ["surname"] != ""]
     n_names = occ.groupby("dst")["surname"].nunique()
     n_adults = occ.groupby("dst")["src"].nunique()
@@ -413,51 +420,25 @@ def indicator_strengths(features: pd.DataFrame) -> pd.DataFrame:
     0.5
     """
     check_type(features, pd.DataFrame, param="features", func="indicator_strengths", expected="a pandas DataFrame")
-    out = pd.DataFrame(index=features.index)
-    for ind in INDICATORS:
-        v = features[ind.name].to_numpy(dtype=float) * ind.direction
-        lo, hi = ind.v0 * ind.direction, ind.v1 * ind.direction
-        out[ind.name] = np.clip((v - lo) / (hi - lo), 0.0, 1.0)
-    return out
+    return pd.DataFrame({ind.name: ind.strength(features[ind.name]) for ind in INDICATORS}, index=features.index)
 
 
-def _fmt_money_share(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
-def _sentence(name: str, d: dict[str, Any], size: int) -> str:
-    v = d.get("value", 0.0)
-    if name == "unrelated_adults_address":
-        return (
-            f"{int(v)} unrelated adults (distinct family names) registered at one address "
-            f"({d.get('address', '?')}), {int(d.get('adults', v))} adults in all"
-        )
-    if name == "people_per_phone":
-        return f"{int(v)} people share one phone ({d.get('phone', '?')})"
-    if name == "wage_sweep":
-        return (
-            f"{int(v)} members' accounts pass on about {_fmt_money_share(d.get('share', 0))} of what they "
-            f"receive within days to one account ({d.get('account', '?')})"
-        )
-    if name == "same_small_business":
-        sector = f", {d['sector']}" if d.get("sector") else ""
-        return (
-            f"{int(d.get('members', 0))} of {size} members ({_fmt_money_share(v)}) work at one small business "
-            f"({d.get('business', '?')}{sector}, {int(d.get('staff', 0))} staff)"
-        )
-    if name == "shared_vehicle":
-        return (
-            f"vehicle {d.get('vehicle', '?')}, kept by a member, seen {int(d.get('reads', 0))} times at the homes "
-            f"or workplaces of {int(v)} members"
-        )
-    if name == "occupant_turnover":
-        days = d.get("days", 180.0)
-        return f"{int(v)} short stays (under {days:g} days) at one member address ({d.get('address', '?')})"
-    if name == "density":
-        return f"members are closely linked: each shares phones, addresses or money with {v:.1f} others on average"
-    if name == "foreign_share":
-        return f"{_fmt_money_share(v)} of the {size} members are foreign nationals"
-    return f"{name} = {v:g}"
+def _texts(feats: pd.DataFrame, contrib: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The sentence of every (cluster, indicator) with a positive contribution; None elsewhere."""
+    texts = np.full(contrib.shape, None, dtype=object)
+    details = feats["details"].to_numpy()
+    for j, ind in enumerate(INDICATORS):
+        rows = np.flatnonzero(contrib[:, j] > 0)
+        if len(rows) == 0:
+            continue
+        frame = pd.DataFrame.from_records([details[r].get(ind.name, {}) for r in rows], index=rows)
+        frame[ind.name] = feats[ind.name].to_numpy(dtype=float)[rows]
+        frame["size"] = sizes[rows]
+        if "sector" in frame:  # ', <sector>' after the business name, when known
+            sector = frame["sector"].fillna("").astype(str)
+            frame["sector"] = (", " + sector).where(sector != "", "")
+        texts[rows, j] = ind.sentences(frame).to_numpy()
+    return texts
 
 
 def cluster_risk(
@@ -487,7 +468,7 @@ def cluster_risk(
         Clusters with fewer members are dropped (a pair is not a network).
     max_size : int or None, default 200
         Clusters with more members are dropped (split them first with
-        :func:`crimnet.graphs.detect.spectral.fiedler_bisection`); ``None`` keeps all.
+        :func:`crimnet.graphs.detect.split.fiedler_bisection`); ``None`` keeps all.
     features : DataFrame, optional
         Precomputed :func:`cluster_features` of `clusters` (same order).
     swept : DataFrame, optional
@@ -545,29 +526,23 @@ def cluster_risk(
     contrib = strength.to_numpy() * w
     score = contrib.sum(axis=1) + weights.intercept
     names = [i.name for i in INDICATORS]
-    indicators = []
-    details = feats["details"].tolist()
     values = feats[names].to_numpy(dtype=float)  # plain arrays: .at per row is slow on large frames
     strengths = strength.to_numpy()
-    member_counts = sizes[keep]
+    texts = _texts(feats, contrib, sizes[keep])
+    indicators = []
     for row in range(len(c)):
         order = np.argsort(-contrib[row], kind="stable")
         items = []
         for j in order:
             if contrib[row, j] <= 0:
                 break
-            name = names[j]
             items.append(
                 {
-                    "name": name,
+                    "name": names[j],
                     "value": float(values[row, j]),
                     "strength": float(strengths[row, j]),
                     "contribution": float(contrib[row, j]),
-                    "text": _sentence(
-                        name,
-                        details[row].get(name, {"value": float(values[row, j])}),
-                        int(member_counts[row]),
-                    ),
+                    "text": texts[row, j],
                 }
             )
         indicators.append(items)

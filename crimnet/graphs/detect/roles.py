@@ -2,11 +2,13 @@
 
 An investigator never has the generator's labels. This module infers them from
 what agencies observe, for every member of the detected clusters, with a
-transparent additive score per role: each piece of *evidence* is a strength in
-[0, 1] (a linear ramp from a *normal* level ``v0`` to a *saturated* level
-``v1``, as in :mod:`crimnet.graphs.detect.risk`), multiplied by a weight, and the
-pieces that fired are written out in plain words. "Member" below means another
-person of the same cluster.
+transparent additive score per role: each piece of *evidence*
+(:class:`~crimnet.graphs.detect.evidence.Evidence`, the type cluster risk uses
+too) is a strength in [0, 1] (a linear ramp from a *normal* level ``v0`` to a
+*saturated* level ``v1``), multiplied by a weight, and the pieces that fired
+are written out in plain words. "Member" below means another person of the same
+cluster; ages are completed years at the case's reference date and family
+names the last word of a name (:mod:`crimnet.graphs.detect.evidence`).
 
 Controller evidence (score ``score_controller``)
     ================  ==========================================================  ===  ===  ======
@@ -69,12 +71,11 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from crimnet.errors import ParameterError, check_interval, check_type
+from crimnet.graphs.detect.evidence import Evidence, family_names, person_ages
 from crimnet.graphs.detect.money import WAGE_REFERENCE, swept_accounts
 from crimnet.tables import CanonicalTables
 
@@ -82,40 +83,11 @@ __all__ = [
     "ROLE_COLUMNS",
     "CONTROLLER_EVIDENCE",
     "VICTIM_EVIDENCE",
-    "Evidence",
     "infer_roles",
     "inferred_pairs",
 ]
 
-ROLE_COLUMNS = ["cluster_id", "node_id", "role", "score_controller", "score_victim", "evidence"]
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One piece of role evidence: its ramp, weight and sentence.
-
-    Attributes
-    ----------
-    name : str
-        Column name of the raw value.
-    v0, v1 : float
-        Normal level (strength 0) and saturated level (strength 1).
-    weight : float
-        Score points at full strength.
-    sentence : str
-        Plain-words template; ``{v}`` is the raw value and the other fields are
-        the evidence details (an account, a business, an address...).
-    """
-
-    name: str
-    v0: float
-    v1: float
-    weight: float
-    sentence: str
-
-    def strength(self, values: pd.Series) -> pd.Series:
-        """Map raw values to [0, 1] by the linear ramp ``(v - v0) / (v1 - v0)``."""
-        return ((values.astype(float) - self.v0) / (self.v1 - self.v0)).clip(0.0, 1.0)
+ROLE_COLUMNS = ("cluster_id", "node_id", "role", "score_controller", "score_victim", "evidence")
 
 
 CONTROLLER_EVIDENCE: tuple[Evidence, ...] = (
@@ -158,19 +130,6 @@ def _pairs(tables: CanonicalTables, rel: str, a: str, b: str) -> pd.DataFrame:
     df = tables.rels[rel]
     out = pd.DataFrame({a: df["src"].astype(str).to_numpy(), b: df["dst"].astype(str).to_numpy()})
     return out.drop_duplicates(ignore_index=True)
-
-
-def _ref_year(tables: CanonicalTables) -> int:
-    """The latest year any dated relationship mentions (the case's 'now'), for ages."""
-    parts = [tables.rels[r][c] for r in ("LIVES_AT", "WORKS_AT", "HOLDS", "USES_PHONE") for c in ("last_seen",)]
-    parts.append(tables.rels["PAID"]["ts"])
-    years = pd.to_numeric(pd.concat(parts, ignore_index=True).dropna().astype(str).str[:4], errors="coerce").dropna()
-    return int(years.max()) if len(years) else pd.Timestamp.now(tz="UTC").year
-
-
-def _surname(names: pd.Series) -> pd.Series:
-    text = names.astype(object).where(names.notna(), "").astype(str)
-    return text.str.extract(r"(\S+)\s*$", expand=False).fillna("")
 
 
 def _top(df: pd.DataFrame, keys: list[str], value: str, details: list[str]) -> pd.DataFrame:
@@ -257,10 +216,8 @@ def _role_features(
     put(kv.groupby([*key, "veh"])["w"].nunique().reset_index(name="vehicle"), "vehicle", ["veh"])
 
     # --- people: ages and family names
-    year = _ref_year(tables)
-    dob = pd.to_numeric(persons["dob"].astype(str).str[:4], errors="coerce")
-    age = (year - dob).rename("age")
-    surname = _surname(persons["name"])
+    age = person_ages(tables)
+    surname = family_names(persons["name"])
 
     # --- phones: calls between the person's own phones and members' phones; phones shared with other families
     phones = phones.assign(surname=phones["node_id"].map(surname).fillna("").to_numpy())
@@ -315,41 +272,17 @@ def _role_features(
 # ============================================================================ scores, roles and explanations
 
 
-def _format(values: pd.Series, spec: str) -> pd.Series:
-    """Format a column like ``format(v, spec)`` for the specs the evidence sentences use, vectorised."""
-    if spec == ".0f":
-        return values.astype(float).round().astype("int64").astype(str)
-    if spec == ".0%":
-        return (values.astype(float) * 100).round().astype("int64").astype(str) + "%"
-    return values.astype(object).where(values.notna(), "?").astype(str)
-
-
-def _sentences(ev: Evidence, feats: pd.DataFrame, rows: np.ndarray) -> pd.Series:
-    """The evidence sentence of `ev` for the rows `rows` of `feats` (value column ``v`` is ``ev.name``)."""
-    import string
-
-    sub = feats.iloc[rows]
-    text = pd.Series("", index=sub.index, dtype=object)
-    for literal, field, spec, _ in string.Formatter().parse(ev.sentence):
-        text = text + literal
-        if field is not None:
-            col = ev.name if field == "v" else field
-            text = text + _format(sub[col], spec or "")
-    return text
-
-
 def _score(feats: pd.DataFrame, evidence: tuple[Evidence, ...]) -> tuple[np.ndarray, pd.DataFrame]:
     """Total score and the long table (row, contribution, sentence) of the evidence that fired."""
     total = np.zeros(len(feats))
     parts = []
     for ev in evidence:
-        contrib = (ev.weight * ev.strength(feats[ev.name])).to_numpy()
+        contrib = ev.weight * ev.strength(feats[ev.name])
         total += contrib
         rows = np.flatnonzero(contrib > 0)
         if len(rows):
-            parts.append(
-                pd.DataFrame({"row": rows, "contrib": contrib[rows], "text": _sentences(ev, feats, rows).to_numpy()})
-            )
+            texts = ev.sentences(feats.iloc[rows]).to_numpy()
+            parts.append(pd.DataFrame({"row": rows, "contrib": contrib[rows], "text": texts}))
     long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"row": [], "contrib": [], "text": []})
     return total, long
 
@@ -403,7 +336,7 @@ def infer_roles(
         The canonical tables the clusters were found in (generated or ingested).
     clusters : DataFrame
         A ``clusters`` table (``cluster_id``, ``members``: lists of Person ids,
-        optionally ``score``), e.g. :attr:`crimnet.graphs.detect.DetectionResult.clusters`.
+        optionally ``score``), e.g. :attr:`crimnet.graphs.detect.detection.DetectionResult.clusters`.
     top : int, optional
         Only the `top` clusters by descending ``score`` (input order without a
         score column); all clusters when None.

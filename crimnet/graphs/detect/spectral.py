@@ -1,9 +1,11 @@
-"""Spectral methods: normalised-Laplacian embedding, eigengap clustering, Fiedler bisection.
+"""Spectral methods: normalised-Laplacian embedding, eigengap clustering, the Fiedler vector.
 
 All work on the sparse adjacency of :func:`crimnet.graphs.views.adjacency`.
 Above `dense_max` vertices eigenvectors come from ARPACK (``scipy.sparse.linalg.eigsh``)
 on the normalised adjacency ``D^-1/2 A D^-1/2``, never from a dense
-eigendecomposition; below it a dense ``eigh`` is faster and exact.
+eigendecomposition; below it a dense ``eigh`` is faster and exact
+(:func:`top_eigenpairs`). Recursive Fiedler bisection of oversized
+communities is in :mod:`crimnet.graphs.detect.split`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import scipy.sparse.linalg as spla
 from scipy.cluster.vq import kmeans2
 
 from crimnet.errors import check_interval, check_type
-from crimnet.graphs.arrays import weighted_edge_arrays
-from crimnet.graphs.detect.community import _check_common, _membership_of, _split_method, clusters_from_membership
+from crimnet.graphs.arrays import check_seeded_graph
+from crimnet.graphs.detect.community import clusters_from_membership
 from crimnet.graphs.views import adjacency
 
 __all__ = [
@@ -26,7 +28,8 @@ __all__ = [
     "eigengap_k",
     "spectral_clusters",
     "fiedler_vector",
-    "fiedler_bisection",
+    "top_eigenpairs",
+    "DENSE_MAX",
 ]
 
 DENSE_MAX = 2000
@@ -60,9 +63,55 @@ def normalised_adjacency(a: sp.spmatrix, *, tau: float = 0.0) -> sp.csr_matrix:
     return (dm @ a @ dm).tocsr()
 
 
-def _top_eigen(m: sp.csr_matrix, k: int, seed: int, dense_max: int) -> tuple[np.ndarray, np.ndarray]:
-    """Largest `k` eigenpairs of symmetric `m`, eigenvalues in decreasing order."""
+def top_eigenpairs(
+    a: sp.spmatrix | np.ndarray, *, k: int = 2, seed: int = 0, dense_max: int = DENSE_MAX
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the `k` largest eigenvalues of a symmetric matrix and their eigenvectors.
+
+    Parameters
+    ----------
+    a : scipy sparse matrix or ndarray, shape (n, n)
+        Symmetric (e.g. :func:`normalised_adjacency`).
+    k : int, default 2
+        Number of eigenpairs, 1 <= k <= n.
+    seed : int, default 0
+        Seed of ARPACK's start vector.
+    dense_max : int, default 2000
+        Use a dense ``eigh`` at or below this many rows (>= 0), or when
+        ``k >= n - 1``; ARPACK (``eigsh``) above.
+
+    Returns
+    -------
+    values : ndarray of shape (k,)
+        Eigenvalues in decreasing order.
+    vectors : ndarray of shape (n, k)
+        Matching unit eigenvectors (columns).
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `a` is not a matrix or a number is out of range.
+
+    Notes
+    -----
+    ARPACK (implicitly restarted Lanczos, tolerance 1e-8) costs O(nnz k) per
+    restart and O(n k) memory; the dense path O(n^3) time and O(n^2) memory.
+
+    Examples
+    --------
+    >>> vals, _ = top_eigenpairs(np.array([[0.0, 1.0], [1.0, 0.0]]), k=1)
+    >>> np.round(vals, 6).tolist()
+    [1.0]
+    """
+    func = "top_eigenpairs"
+    check_type(
+        a, (sp.spmatrix, sp.sparray, np.ndarray), param="a", func=func, expected="a scipy sparse matrix or numpy array"
+    )
+    m = sp.csr_matrix(a, dtype=float)
     n = m.shape[0]
+    check_interval(k, param="k", func=func, low=1, high=max(n, 1), closed="both", integer=True)
+    check_interval(seed, param="seed", func=func, low=0, closed="left", integer=True)
+    check_interval(dense_max, param="dense_max", func=func, low=0, closed="left", integer=True)
     k = min(k, n)
     if n <= dense_max or k >= n - 1:
         import scipy.linalg as la
@@ -134,13 +183,13 @@ def spectral_embedding(
     [0.0, 0.0, 1.5]
     """
     func = "spectral_embedding"
-    _check_common(graph, seed, func)
+    check_seeded_graph(graph, seed, func)
     n = graph.vcount()
     check_interval(k, param="k", func=func, low=1, high=max(n, 1), closed="both", integer=True)
     check_interval(tau, param="tau", func=func, low=0, closed="left")
     check_interval(dense_max, param="dense_max", func=func, low=1, closed="left", integer=True)
     m = normalised_adjacency(adjacency(graph, weight=weight), tau=tau)
-    vals, vecs = _top_eigen(m, k, seed, dense_max)
+    vals, vecs = top_eigenpairs(m, k=k, seed=seed, dense_max=dense_max)
     lam = np.clip(1.0 - vals, 0.0, 2.0)
     lam[np.abs(lam) < 1e-10] = 0.0
     return lam, vecs
@@ -249,7 +298,7 @@ def spectral_clusters(
     The eigengap is only meaningful for a few well-separated groups; on a large
     sparse graph with thousands of components cluster each component or use
     :func:`crimnet.graphs.detect.community.leiden_clusters`, then
-    :func:`fiedler_bisection` for oversized communities.
+    :func:`crimnet.graphs.detect.split.fiedler_bisection` for oversized communities.
 
     References
     ----------
@@ -271,7 +320,7 @@ def spectral_clusters(
     (3, [5, 5, 5])
     """
     func = "spectral_clusters"
-    _check_common(graph, seed, func)
+    check_seeded_graph(graph, seed, func)
     n = graph.vcount()
     check_interval(k_max, param="k_max", func=func, low=1, closed="left", integer=True)
     if k is not None:
@@ -344,12 +393,12 @@ def fiedler_vector(
     True
     """
     func = "fiedler_vector"
-    _check_common(graph, seed, func)
+    check_seeded_graph(graph, seed, func)
     check_interval(dense_max, param="dense_max", func=func, low=0, closed="left", integer=True)
     check_interval(graph.vcount(), param="graph (vertex count)", func=func, low=2, closed="left")
     a = adjacency(graph, weight=weight)
     m = normalised_adjacency(a)
-    vals, vecs = _top_eigen(m, 2, seed, dense_max)
+    vals, vecs = top_eigenpairs(m, k=2, seed=seed, dense_max=dense_max)
     d = np.asarray(a.sum(axis=1)).ravel()
     inv = np.zeros_like(d)
     inv[d > 0] = 1.0 / np.sqrt(d[d > 0])
@@ -358,235 +407,3 @@ def fiedler_vector(
     if v[np.argmax(np.abs(v))] < 0:
         v = -v
     return float(max(0.0, 1.0 - vals[1])), v
-
-
-def fiedler_bisection(
-    graph: ig.Graph,
-    *,
-    clusters: pd.DataFrame | None = None,
-    max_size: int = 50,
-    weight: str | None = "weight",
-    seed: int = 0,
-    member_label: str | None = "Person",
-    min_size: int = 1,
-) -> pd.DataFrame:
-    """Split oversized clusters recursively along the Fiedler vector.
-
-    Each cluster (or, without `clusters`, each connected component) with more
-    than `max_size` vertices is split: into its connected components when the
-    induced subgraph is disconnected, otherwise by the sweep cut of lowest
-    conductance along its Fiedler vector; pieces are split again until none
-    exceeds `max_size`.
-
-    Parameters
-    ----------
-    graph : igraph.Graph
-        Undirected graph.
-    clusters : DataFrame, optional
-        A ``clusters`` table whose ``members`` are ``node_id`` (or ``name``)
-        values of `graph`; vertices in no cluster stay unassigned. Default: the
-        connected components.
-    max_size : int, default 50
-        Largest cluster left unsplit (>= 2).
-    weight : str or None, default 'weight'
-        Edge attribute of strengths.
-    seed : int, default 0
-        Seed of ARPACK's start vector.
-    member_label : str or None, default 'Person'
-        Keep only vertices of this label as members.
-    min_size : int, default 1
-        Drop clusters with fewer members.
-
-    Returns
-    -------
-    DataFrame
-        The ``clusters`` table, method ``'<input method>+fiedler'`` (or
-        ``'fiedler'``).
-
-    Raises
-    ------
-    crimnet.errors.ParameterError
-        If a parameter is out of range.
-
-    Notes
-    -----
-    Pieces are split level by level: one connected-components pass finds the
-    disconnected pieces of a level, each connected piece gets its Fiedler
-    vector (a dense ``eigh`` of its two largest eigenpairs up to 400 vertices,
-    ARPACK above, about O(m_piece) per Lanczos iteration), and the sweep cuts
-    of all pieces of the level are one vectorised pass, O(m log n). A balanced
-    recursion costs O(log(n / max_size)) levels. Very large communities are
-    cheaper to split first with :func:`crimnet.graphs.detect.community.leiden_split`.
-
-    References
-    ----------
-    .. [1] Fiedler, M. (1973). Algebraic connectivity of graphs. Czechoslovak
-       Mathematical Journal 23(2), 298-305. doi:10.21136/CMJ.1973.101168
-    .. [2] Shi, J. & Malik, J. (2000). Normalized cuts and image segmentation.
-       IEEE TPAMI 22(8), 888-905. doi:10.1109/34.868688
-
-    Examples
-    --------
-    >>> g = ig.Graph.Full(5) + ig.Graph.Full(5)
-    >>> _ = g.add_edge(4, 5)
-    >>> fiedler_bisection(g, max_size=6)["members"].tolist()
-    [['0', '1', '2', '3', '4'], ['5', '6', '7', '8', '9']]
-    """
-    func = "fiedler_bisection"
-    _check_common(graph, seed, func)
-    check_interval(max_size, param="max_size", func=func, low=2, closed="left", integer=True)
-    if clusters is not None:
-        check_type(clusters, pd.DataFrame, param="clusters", func=func, expected="a clusters DataFrame")
-    base = _split_method(clusters, "fiedler", "fiedler")
-    memb = _membership_of(graph, clusters, member_label)
-    memb = _split_recursive(graph, memb, max_size, weight, seed)
-    params = {"max_size": max_size, "weight": weight, "seed": seed}
-    return clusters_from_membership(
-        graph, memb, method=base, parameters=params, member_label=member_label, min_size=min_size
-    )
-
-
-_BATCH_DENSE_MAX = 400
-"""Largest piece whose Fiedler vector comes from a dense solver when splitting (ARPACK above)."""
-
-
-def _relabel_components(
-    memb: np.ndarray, nodes: np.ndarray, eu: np.ndarray, ev: np.ndarray, next_label: int
-) -> tuple[np.ndarray, int]:
-    """Give every connected component of a piece (edges `eu`-`ev` inside pieces) its own label.
-
-    Returns the nodes of the pieces that were connected already, and the next free label.
-    """
-    import scipy.sparse.csgraph as csg
-
-    local = np.full(len(memb), -1, dtype=np.int64)
-    local[nodes] = np.arange(len(nodes))
-    k = len(nodes)
-    adj = sp.csr_matrix((np.ones(len(eu)), (local[eu], local[ev])), shape=(k, k))
-    _, comp = csg.connected_components(adj, directed=False)
-    piece = memb[nodes]
-    key = piece * (int(comp.max(initial=0)) + 1) + comp  # one code per (piece, component)
-    codes, uniq = pd.factorize(key, sort=False)
-    uniq_piece = uniq // (int(comp.max(initial=0)) + 1)
-    n_comp = np.bincount(pd.factorize(uniq_piece)[0])
-    split = pd.unique(uniq_piece)[n_comp > 1]
-    broken = np.isin(piece, split)
-    if broken.any():
-        memb[nodes[broken]] = next_label + codes[broken]
-        next_label += int(codes.max()) + 1
-    return nodes[~broken], next_label
-
-
-def _batched_fiedler_sides(
-    nodes: np.ndarray, piece: np.ndarray, eu: np.ndarray, ev: np.ndarray, ew: np.ndarray, n_total: int, seed: int
-) -> np.ndarray:
-    """Sweep-cut sides of many connected pieces at once.
-
-    `nodes` are graph vertices grouped by `piece` (a dense piece index 0..P-1,
-    non-decreasing), `eu`, `ev`, `ew` the edges inside pieces. Each piece's
-    Fiedler vector comes from a dense ``eigh`` of its normalised adjacency
-    (the two largest eigenpairs only), ARPACK above :data:`_BATCH_DENSE_MAX`
-    vertices; the sweep cuts of all pieces are one vectorised pass. Returns a
-    bool per node: on the lowest-conductance prefix side.
-    """
-    n_pieces = int(piece.max()) + 1 if len(piece) else 0
-    counts = np.bincount(piece, minlength=n_pieces)
-    start = np.r_[0, np.cumsum(counts)[:-1]]
-    local_all = np.full(n_total, -1, dtype=np.int64)
-    local_all[nodes] = np.arange(len(nodes)) - start[piece]
-    pos_of = np.full(n_total, -1, dtype=np.int64)
-    pos_of[nodes] = np.arange(len(nodes))
-    pe = piece[pos_of[eu]]
-    lu, lv = local_all[eu], local_all[ev]
-    deg = np.bincount(pos_of[eu], weights=ew, minlength=len(nodes)) + np.bincount(
-        pos_of[ev], weights=ew, minlength=len(nodes)
-    )
-    inv = np.zeros(len(nodes))
-    inv[deg > 0] = 1.0 / np.sqrt(deg[deg > 0])
-    vec = np.zeros(len(nodes))
-    e_order = np.argsort(pe, kind="stable")
-    e_start = np.searchsorted(pe[e_order], np.arange(n_pieces + 1))
-    import scipy.linalg as la
-
-    for p in range(n_pieces):
-        n = int(counts[p])
-        es = e_order[e_start[p] : e_start[p + 1]]
-        val = ew[es] * inv[pos_of[eu[es]]] * inv[pos_of[ev[es]]]
-        if n <= _BATCH_DENSE_MAX:
-            m = np.zeros((n, n))
-            m[lu[es], lv[es]] = val
-            m[lv[es], lu[es]] = val
-            _, vecs = la.eigh(m, subset_by_index=[n - 2, n - 1], check_finite=False)
-            vec[start[p] : start[p] + n] = vecs[:, 0]
-        else:
-            m = sp.csr_matrix((val, (lu[es], lv[es])), shape=(n, n))
-            _, vecs = _top_eigen((m + m.T).tocsr(), 2, seed, dense_max=0)
-            vec[start[p] : start[p] + n] = vecs[:, 1]
-    v = vec * inv
-    # unit norm and sign per piece do not change the sweep (prefix and complement cut alike)
-    order = np.lexsort((v, piece))
-    rank = np.empty(len(nodes), dtype=np.int64)
-    rank[order] = np.arange(len(nodes))
-    ru, rv = rank[pos_of[eu]], rank[pos_of[ev]]
-    lo, hi = np.minimum(ru, rv), np.maximum(ru, rv)
-    diff = np.bincount(lo, weights=ew, minlength=len(nodes) + 1) - np.bincount(hi, weights=ew, minlength=len(nodes) + 1)
-    cut = np.cumsum(diff)[: len(nodes)]  # cut between prefix [start..i] of a piece and the rest of it
-    deg_sorted = deg[order]
-    cum = np.cumsum(deg_sorted)
-    before = np.r_[0.0, cum][start]
-    vol = cum - before[piece[order]]
-    total = (np.r_[0.0, cum][start + counts] - before)[piece[order]]
-    denom = np.minimum(vol, total - vol)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cond = np.where(denom > 0, cut / np.where(denom > 0, denom, 1.0), np.inf)
-    last = np.zeros(len(nodes), dtype=bool)
-    last[start + counts - 1] = True
-    cond[last] = np.inf  # a prefix must leave someone on the other side
-    # smallest conductance per piece; first on ties (as argmin)
-    idx = np.lexsort((np.arange(len(nodes)), cond, piece[order]))
-    best = idx[start] - start
-    side_sorted = (np.arange(len(nodes)) - start[piece[order]]) <= best[piece[order]]
-    side = np.empty(len(nodes), dtype=bool)
-    side[order] = side_sorted
-    return side
-
-
-def _split_recursive(graph: ig.Graph, memb: np.ndarray, max_size: int, weight: str | None, seed: int) -> np.ndarray:
-    """Split every piece above `max_size`, level by level, all pieces of a level in batched calls."""
-    return _split_pieces(graph.vcount(), weighted_edge_arrays(graph, weight), memb, max_size=max_size, seed=seed)
-
-
-def _split_pieces(
-    n: int, edges: tuple[np.ndarray, np.ndarray, np.ndarray], memb: np.ndarray, *, max_size: int, seed: int
-) -> np.ndarray:
-    """Fiedler-split every piece of `memb` above `max_size` (`edges` from ``_edge_arrays``)."""
-    memb = np.asarray(memb, dtype=np.int64).copy()
-    eu_all, ev_all, ew_all = edges
-    next_label = int(memb.max(initial=-1)) + 1
-    while True:
-        valid = memb >= 0
-        sizes = np.bincount(memb[valid], minlength=next_label)
-        big = sizes > max_size
-        active = np.zeros(n, dtype=bool)
-        active[valid] = big[memb[valid]]
-        if not active.any():
-            return memb
-        nodes = np.flatnonzero(active)
-        inside = active[eu_all] & active[ev_all] & (memb[eu_all] == memb[ev_all])
-        eu, ev, ew = eu_all[inside], ev_all[inside], ew_all[inside]
-        connected, next_label = _relabel_components(memb, nodes, eu, ev, next_label)
-        if len(connected) == 0:
-            continue
-        # pieces that were connected: one Fiedler sweep cut each
-        keep = np.zeros(n, dtype=bool)
-        keep[connected] = True
-        inside = keep[eu] & keep[ev]
-        eu, ev, ew = eu[inside], ev[inside], ew[inside]
-        order = connected[np.argsort(memb[connected], kind="stable")]
-        piece_codes, piece_labels = pd.factorize(memb[order], sort=False)
-        side = _batched_fiedler_sides(order, piece_codes, eu, ev, ew, n, seed)
-        # the prefix side of each piece gets a new label
-        moved = order[side]
-        codes_moved = piece_codes[side]
-        memb[moved] = next_label + codes_moved
-        next_label += len(piece_labels)

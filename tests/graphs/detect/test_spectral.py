@@ -1,4 +1,4 @@
-"""Spectral methods: eigengap on disjoint cliques, Fiedler bisection of a barbell, sparse solver."""
+"""Spectral methods: eigengap on disjoint cliques, the Fiedler vector, sparse solver."""
 
 import igraph as ig
 import numpy as np
@@ -8,7 +8,6 @@ from crimnet.errors import ParameterError
 from crimnet.graphs.detect.evaluate import adjusted_rand_index
 from crimnet.graphs.detect.spectral import (
     eigengap_k,
-    fiedler_bisection,
     fiedler_vector,
     spectral_clusters,
     spectral_embedding,
@@ -19,12 +18,6 @@ def cliques(k, size):
     g = ig.Graph()
     for _ in range(k):
         g = g + ig.Graph.Full(size)
-    return g
-
-
-def barbell(m):
-    g = ig.Graph.Full(m) + ig.Graph.Full(m)
-    g.add_edge(m - 1, m)
     return g
 
 
@@ -70,30 +63,15 @@ def test_sparse_solver_matches_dense_on_planted_partition():
     assert adjusted_rand_index(truth, _labels(regular, n)) > 0.95
 
 
-def test_fiedler_bisection_cuts_the_barbell_bridge():
-    g = barbell(8)
+def test_fiedler_vector_separates_the_barbell():
+    g = ig.Graph.Full(8) + ig.Graph.Full(8)
+    g.add_edge(7, 8)
     value, vec = fiedler_vector(g)
     assert 0 < value < 0.1
     assert len(set(np.sign(vec[:8]))) == 1 and np.sign(vec[0]) != np.sign(vec[15])
-    c = fiedler_bisection(g, max_size=10)
-    assert sorted(map(sorted, c["members"])) == [sorted(map(str, range(8))), sorted(map(str, range(8, 16)))]
-
-
-def test_fiedler_bisection_splits_only_oversized_clusters():
-    g = barbell(6) + ig.Graph.Full(4)
-    import pandas as pd
-
-    given = pd.DataFrame(
-        {"cluster_id": [0, 1], "method": "leiden", "members": [[str(i) for i in range(12)], ["12", "13", "14", "15"]]}
-    )
-    c = fiedler_bisection(g, clusters=given, max_size=6)
-    assert sorted(c["size"].tolist()) == [4, 6, 6]
-    assert (c["method"] == "leiden+fiedler").all()
 
 
 def test_spectral_parameter_errors():
     with pytest.raises(ParameterError, match="The 'tau' parameter of spectral_embedding must be a float in"):
         spectral_embedding(cliques(2, 3), k=2, tau=-1.0)
-    with pytest.raises(ParameterError, match="The 'max_size' parameter of fiedler_bisection must be an int"):
-        fiedler_bisection(cliques(2, 3), max_size=1)
     assert eigengap_k(np.array([0.0, 0.1, 0.9, 1.0])) == 2

@@ -1,4 +1,4 @@
-"""Splitting oversized communities at scale: Leiden inside each community, batched Fiedler cuts, edge arrays."""
+"""Splitting oversized communities: Leiden inside each community, batched Fiedler cuts, edge arrays."""
 
 import igraph as ig
 import numpy as np
@@ -7,10 +7,11 @@ import pytest
 import scipy.sparse as sp
 
 from crimnet.errors import ParameterError
-from crimnet.graphs.arrays import edge_arrays, weighted_edge_arrays
-from crimnet.graphs.detect import detect, spectral
-from crimnet.graphs.detect.community import _split_by_leiden, leiden_split
-from crimnet.graphs.views import person_projection
+from crimnet.graphs.arrays import edge_arrays
+from crimnet.graphs.detect import detect
+from crimnet.graphs.detect.spectral import fiedler_vector
+from crimnet.graphs.detect.split import fiedler_bisection, leiden_split, split_oversized, sweep_cut
+from crimnet.graphs.views import adjacency, person_projection
 
 
 def ring_of_cliques(k, size, *, bridge_weight=1.0):
@@ -21,6 +22,12 @@ def ring_of_cliques(k, size, *, bridge_weight=1.0):
     g.es["weight"] = [1.0] * g.ecount()
     for i in range(k):
         g.add_edge(i * size, ((i + 1) % k) * size + 1, weight=bridge_weight)
+    return g
+
+
+def barbell(m):
+    g = ig.Graph.Full(m) + ig.Graph.Full(m)
+    g.add_edge(m - 1, m)
     return g
 
 
@@ -50,14 +57,13 @@ def test_split_by_leiden_is_each_communitys_own_modularity():
     g = a + b
     g.es["weight"] = a.es["weight"] + b.es["weight"]
     n_a = a.vcount()
-    memb = np.r_[np.zeros(n_a, int), np.ones(b.vcount(), int)]
-    both = _split_by_leiden(g.vcount(), weighted_edge_arrays(g, "weight"), memb, max_size=10, resolution=1.0, seed=0)
-    alone_a = _split_by_leiden(
-        n_a, weighted_edge_arrays(a, "weight"), np.zeros(n_a, int), max_size=10, resolution=1.0, seed=0
-    )
-    alone_b = _split_by_leiden(
-        b.vcount(), weighted_edge_arrays(b, "weight"), np.zeros(b.vcount(), int), max_size=10, resolution=1.0, seed=0
-    )
+    two = pd.DataFrame({"members": [[str(i) for i in range(n_a)], [str(i) for i in range(n_a, g.vcount())]]})
+
+    def membership(graph, clusters=None):
+        c = leiden_split(graph, clusters=clusters, max_size=10, resolution=1.0, seed=0)
+        return np.asarray(c.attrs["membership"])
+
+    both, alone_a, alone_b = membership(g, two), membership(a), membership(b)  # a and b alone: one component each
     ari = ig.compare_communities
     assert ari(both[:n_a].tolist(), alone_a.tolist(), method="adjusted_rand") == pytest.approx(1.0)
     assert ari(both[n_a:].tolist(), alone_b.tolist(), method="adjusted_rand") == pytest.approx(1.0)
@@ -99,14 +105,13 @@ def test_batched_sweep_cuts_match_one_at_a_time(seed):
         g = g + p
     g.es["weight"] = rng.uniform(0.2, 2.0, g.ecount()).tolist()
     memb = np.repeat(np.arange(len(pieces)), [p.vcount() for p in pieces])
-    eu, ev, ew = weighted_edge_arrays(g, "weight")
-    side = spectral._batched_fiedler_sides(np.arange(g.vcount()), memb, eu, ev, ew, g.vcount(), 0)
+    side = sweep_cut(g, memb, weight="weight", seed=0)
     start = 0
     for p in pieces:
         idx = np.arange(start, start + p.vcount())
         sub = g.induced_subgraph(idx.tolist())
-        a = spectral.adjacency(sub, weight="weight")
-        _, v = spectral.fiedler_vector(sub, weight="weight")
+        a = adjacency(sub, weight="weight")
+        _, v = fiedler_vector(sub, weight="weight")
         expected = _reference_sweep_cut(a, v)
         got = side[idx]
         assert 0 < got.sum() < len(idx)
@@ -114,10 +119,48 @@ def test_batched_sweep_cuts_match_one_at_a_time(seed):
         start += p.vcount()
 
 
+def test_split_oversized_is_leiden_split_then_fiedler_bisection():
+    g = ring_of_cliques(12, 8)
+    got = split_oversized(g, np.zeros(g.vcount(), dtype=int), max_size=5, leiden_above=20, seed=0)
+    tables = fiedler_bisection(g, clusters=leiden_split(g, max_size=20, seed=0), max_size=5, seed=0)
+    assert np.bincount(got).max() <= 5
+    ari = ig.compare_communities(got.tolist(), tables.attrs["membership"], method="adjusted_rand")
+    assert ari == pytest.approx(1.0)
+    small = np.repeat(np.arange(12), 8)  # communities at or under max_size keep their labels
+    assert split_oversized(g, small, max_size=8).tolist() == small.tolist()
+    with pytest.raises(ParameterError, match="The 'membership' parameter of split_oversized"):
+        split_oversized(g, [0, 1])
+
+
+def test_sweep_cut_leaves_single_vertices_and_unassigned_vertices_uncut():
+    g = ring_of_cliques(2, 5)
+    memb = np.r_[np.zeros(5, int), -1, np.ones(3, int), 2]
+    side = sweep_cut(g, memb, weight="weight")
+    assert not side[5] and not side[9]
+    for label in (0, 1):
+        assert 0 < side[memb == label].sum() < (memb == label).sum()
+
+
+def test_fiedler_bisection_cuts_the_barbell_bridge():
+    g = barbell(8)
+    c = fiedler_bisection(g, max_size=10)
+    assert sorted(map(sorted, c["members"])) == [sorted(map(str, range(8))), sorted(map(str, range(8, 16)))]
+
+
+def test_fiedler_bisection_splits_only_oversized_clusters():
+    g = barbell(6) + ig.Graph.Full(4)
+    given = pd.DataFrame(
+        {"cluster_id": [0, 1], "method": "leiden", "members": [[str(i) for i in range(12)], ["12", "13", "14", "15"]]}
+    )
+    c = fiedler_bisection(g, clusters=given, max_size=6)
+    assert sorted(c["size"].tolist()) == [4, 6, 6]
+    assert (c["method"] == "leiden+fiedler").all()
+
+
 def test_fiedler_bisection_splits_disconnected_pieces_into_components():
     g = ig.Graph.Full(5) + ig.Graph.Full(5) + ig.Graph.Full(5)
     one = pd.DataFrame({"cluster_id": [0], "method": ["x"], "members": [[str(i) for i in range(15)]]})
-    c = spectral.fiedler_bisection(g, clusters=one, max_size=6)
+    c = fiedler_bisection(g, clusters=one, max_size=6)
     assert sorted(c["size"].tolist()) == [5, 5, 5]
     assert sorted(map(sorted, c["members"]))[0] == sorted(map(str, range(5)))
 
@@ -149,11 +192,13 @@ def test_detect_keeps_clusters_under_max_size_and_splits_big_ones():
             assert len(members) == len(set(members))  # a partition: nobody twice
 
 
-def test_leiden_split_parameter_errors():
+def test_split_parameter_errors():
     with pytest.raises(ParameterError, match="The 'max_size' parameter of leiden_split"):
         leiden_split(ig.Graph.Full(3), max_size=1)
     with pytest.raises(ParameterError, match="The 'resolution' parameter of leiden_split"):
         leiden_split(ig.Graph.Full(3), resolution=0.0)
+    with pytest.raises(ParameterError, match="The 'max_size' parameter of fiedler_bisection must be an int"):
+        fiedler_bisection(ig.Graph.Full(3) + ig.Graph.Full(3), max_size=1)
 
 
 def test_detect_case_reads_without_lists_and_finds_the_same_clusters(tmp_path):
