@@ -29,9 +29,9 @@ import pandas as pd
 
 from benchmarks.common import write_results
 from crimnet.cases import detected_cut_ranking
+from crimnet.graphs import disrupt as d
 from crimnet.graphs.detect import detect
 from crimnet.graphs.detect.roles import infer_roles
-from crimnet.graphs.disrupt import disruption as d
 from crimnet.graphs.disrupt.robustness import robustness_curve
 from crimnet.graphs.views import hetero_graph
 from crimnet.synthetic.truth import align_truth, read_truth, read_truth_entities

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from crimnet.errors import check_interval
+from crimnet.graphs.detect import DEFAULT_METHOD
 
 __all__ = ["PipelineRun", "run_case", "demo", "cluster_reasons", "COMPARED_STRATEGIES", "DETECTED_CUT"]
 
@@ -84,7 +85,7 @@ def run_case(
     store: str | None = None,
     truth: str | Path | None = None,
     previous: str | Path | None = None,
-    method: str = "infomap",
+    method: str = DEFAULT_METHOD,
     top: int = 5,
     budget: float = 0.01,
     seed: int = 0,
@@ -105,9 +106,9 @@ def run_case(
         and the victim-controller measures to the disruption comparison.
     previous : path, optional
         An earlier ingest output to merge with (a new batch).
-    method : str, default 'infomap'
-        Detection method reported (see :data:`crimnet.graphs.detect.METHODS`). Infomap is the default: on
-        medium generated cases it ranks only rings in its top 10 and finds the most rings
+    method : str, default DEFAULT_METHOD
+        Detection method reported (see :data:`crimnet.graphs.detect.detection.METHODS`); by default
+        :data:`crimnet.graphs.detect.detection.DEFAULT_METHOD`, the best measured one
         (benchmarks/results/detect.md).
     top : int, default 5
         Number of clusters reported with their disruption points.
@@ -299,24 +300,20 @@ def _compare(
 ) -> tuple[pd.DataFrame, Path]:
     """Compare strategies on the whole graph, the detected-role cut of this run's clusters among them."""
     from crimnet.cases import detected_cut_ranking
-    from crimnet.graphs.disrupt import DEFAULT_COSTS, disrupt, register_strategy, unregister_strategy
+    from crimnet.graphs.disrupt import DEFAULT_COSTS, disrupt
     from crimnet.synthetic.truth import ring_pairs
 
     pairs = ring_pairs(truth_aligned, names=set(graph.vs["name"])) if truth_aligned is not None else None
     strategies = [s for s in COMPARED_STRATEGIES if pairs or s != "victim_controller_cut"]
 
-    # registered for this comparison only: it needs this run's tables and clusters
-    @register_strategy(DETECTED_CUT)
+    # passed as a function, not registered: it needs this run's tables and clusters; its ranking names it DETECTED_CUT
     def detected_cut(g: Any, *, budget: int | None = None, seed: int = 0, **kw: Any) -> pd.DataFrame:
         return detected_cut_ranking(g, tables, clusters, top=top, budget=budget, costs=kw.get("costs"), seed=seed)
 
-    try:
-        # one cost model for all (the one non_person optimises for): cost_at_budget compares what each cut takes
-        res = disrupt(
-            graph, strategies=[*strategies, DETECTED_CUT], budget=budget, pairs=pairs, seed=seed, costs=DEFAULT_COSTS
-        )
-    finally:
-        unregister_strategy(DETECTED_CUT)
+    # one cost model for all (the one non_person optimises for): cost_at_budget compares what each cut takes
+    res = disrupt(
+        graph, strategies=[*strategies, detected_cut], budget=budget, pairs=pairs, seed=seed, costs=DEFAULT_COSTS
+    )
     paths = res.write(out)
     return res.summary, paths[-1]
 

@@ -1,7 +1,163 @@
-"""Disruption: strategies that rank nodes for removal, their comparison and robustness curves."""
+"""Disruption: strategies that rank nodes for removal, their comparison and robustness curves.
 
-from crimnet.graphs.disrupt.disruption import *  # noqa: F403
-from crimnet.graphs.disrupt.disruption import __all__ as _strategies_all
+A *strategy* answers "who, or which phone, account or address, should be acted
+on first?" with a removal order: a ``ranking`` DataFrame with columns ``rank``
+(int64, 1-based), ``node_id`` (the vertex ``name``), ``label`` (the vertex
+``label``, or NA) and ``strategy`` (str). :func:`disrupt` runs several
+strategies on one graph and scores each removal order with the robustness
+curve, the R-index and victim-controller reachability.
+
+Every strategy has the signature::
+
+    <name>_ranking(graph, *, budget=None, seed=0, costs=None, budget_cost=None, **params) -> ranking
+
+- ``graph`` is an :class:`igraph.Graph`, treated as undirected and simple
+  (directions, multi-edges and loops are ignored: dismantling is about
+  connectivity). Bipartite graphs (people and meetings) are dismantled as they
+  are, both kinds of node being removable.
+- ``budget`` (int, nodes) truncates the order to its first ``budget`` nodes; by
+  default the order lists every node.
+- ``costs`` maps a node label to the cost of acting on such a node (see
+  :data:`DEFAULT_COSTS`); unknown or missing labels cost 1. A cost-aware
+  strategy ranks by *benefit per unit cost* (its score divided by the cost).
+  ``budget_cost`` truncates the order to its longest prefix whose total cost is
+  at most ``budget_cost``.
+- ``seed`` breaks ties (and drives sampling) reproducibly.
+
+Every strategy that stops having a meaningful score before all nodes are
+removed (no articulation point left, all collective influence zero, no edge in
+a cut) completes its order with adaptive degree on what is left, so full
+R-indices are comparable.
+
+Modules
+-------
+- :mod:`~crimnet.graphs.disrupt.registry`: strategy names and their functions.
+- :mod:`~crimnet.graphs.disrupt.ordering`: what every strategy shares (checks,
+  costs, tie-breaks, budgets, static and adaptive orders) and
+  :func:`score_ranking`.
+- :mod:`~crimnet.graphs.disrupt.attacks`: ``random``, ``degree``,
+  ``degree_adaptive``, ``betweenness``, ``betweenness_adaptive``,
+  ``pagerank`` and ``pagerank_adaptive``.
+- :mod:`~crimnet.graphs.disrupt.dismantling`: ``articulation``,
+  ``collective_influence``, ``corehd`` and ``decycling_reinsertion``.
+- :mod:`~crimnet.graphs.disrupt.exploitation`: ``victim_controller_cut`` and
+  ``non_person``.
+- :mod:`~crimnet.graphs.disrupt.compare`: :func:`disrupt`,
+  :class:`DisruptionResult` and :func:`cluster_disruption_points`.
+- :mod:`~crimnet.graphs.disrupt.robustness`: robustness curves and the R-index.
+
+Importing this package registers the built-in strategies (in the order above),
+so :func:`strategies` lists all of them whichever module is imported first.
+
+Adding a strategy
+-----------------
+Write a function with that signature; :func:`score_ranking` turns any node
+score into a removal order. Pass the function itself to :func:`disrupt` for one
+comparison:
+
+>>> import igraph as ig
+>>> import pandas as pd
+>>> def eccentricity_ranking(graph, *, budget=None, seed=0, costs=None, budget_cost=None):
+...     '''Remove the most central nodes (lowest eccentricity) first.'''
+...     ecc = pd.Series(graph.eccentricity(), index=range(graph.vcount()))
+...     return score_ranking(graph, -ecc, budget=budget, seed=seed, costs=costs,
+...                          budget_cost=budget_cost, strategy="eccentricity")
+>>> g = ig.Graph.Star(5)
+>>> eccentricity_ranking(g, budget=1)[["rank", "node_id", "strategy"]].values.tolist()
+[[1, 0, 'eccentricity']]
+>>> result = disrupt(g, strategies=[eccentricity_ranking, "degree"])
+>>> result.summary["strategy"].tolist()
+['eccentricity', 'degree']
+
+or register it once, where it is defined, with :func:`register_strategy`; it
+then appears in :func:`strategies`, in :func:`disrupt`'s default list, in
+``crimnet disrupt`` and in every benchmark (see
+:mod:`~crimnet.graphs.disrupt.registry`).
+"""
+
+# attacks, dismantling, exploitation: this import order is the registration order that strategies() lists
+from crimnet.graphs.disrupt.attacks import (
+    betweenness_adaptive_ranking,
+    betweenness_ranking,
+    degree_adaptive_ranking,
+    degree_ranking,
+    pagerank_adaptive_ranking,
+    pagerank_ranking,
+    random_ranking,
+)
+from crimnet.graphs.disrupt.compare import SUMMARY_COLUMNS, DisruptionResult, cluster_disruption_points, disrupt
+from crimnet.graphs.disrupt.dismantling import (
+    articulation_ranking,
+    articulation_scores,
+    collective_influence,
+    collective_influence_ranking,
+    corehd_ranking,
+    decycling_reinsertion_ranking,
+)
+from crimnet.graphs.disrupt.exploitation import non_person_ranking, victim_controller_cut_ranking
+from crimnet.graphs.disrupt.ordering import (
+    DEFAULT_COSTS,
+    RANKING_COLUMNS,
+    OrderingContext,
+    ScoreFunction,
+    cost_vector,
+    node_labels,
+    prepare,
+    score_ranking,
+)
+from crimnet.graphs.disrupt.registry import (
+    StrategyFunction,
+    StrategyInfo,
+    get_strategy,
+    register_strategy,
+    strategies,
+    unregister_strategy,
+)
 from crimnet.graphs.disrupt.robustness import CURVE_COLUMNS, r_index, robustness_curve, robustness_curve_bruteforce
 
-__all__ = [*_strategies_all, "CURVE_COLUMNS", "r_index", "robustness_curve", "robustness_curve_bruteforce"]
+__all__ = [
+    # registry
+    "StrategyFunction",
+    "StrategyInfo",
+    "get_strategy",
+    "register_strategy",
+    "strategies",
+    "unregister_strategy",
+    # ordering
+    "DEFAULT_COSTS",
+    "RANKING_COLUMNS",
+    "OrderingContext",
+    "ScoreFunction",
+    "cost_vector",
+    "node_labels",
+    "prepare",
+    "score_ranking",
+    # attacks
+    "betweenness_adaptive_ranking",
+    "betweenness_ranking",
+    "degree_adaptive_ranking",
+    "degree_ranking",
+    "pagerank_adaptive_ranking",
+    "pagerank_ranking",
+    "random_ranking",
+    # dismantling
+    "articulation_ranking",
+    "articulation_scores",
+    "collective_influence",
+    "collective_influence_ranking",
+    "corehd_ranking",
+    "decycling_reinsertion_ranking",
+    # exploitation
+    "non_person_ranking",
+    "victim_controller_cut_ranking",
+    # compare
+    "SUMMARY_COLUMNS",
+    "DisruptionResult",
+    "cluster_disruption_points",
+    "disrupt",
+    # robustness
+    "CURVE_COLUMNS",
+    "r_index",
+    "robustness_curve",
+    "robustness_curve_bruteforce",
+]

@@ -35,14 +35,14 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from crimnet.errors import ParameterError, check_interval, check_type
-from crimnet.graphs.arrays import check_graph, csr_arrays, node_ids, node_index, simple_edges
+from crimnet.graphs.arrays import check_graph, csr_arrays, node_index, simple_edges
 
-__all__ = ["CURVE_COLUMNS", "robustness_curve", "robustness_curve_bruteforce", "r_index", "node_ids", "node_index"]
+__all__ = ["CURVE_COLUMNS", "robustness_curve", "robustness_curve_bruteforce", "r_index"]
 
 CURVE_COLUMNS = ["k", "fraction_removed", "lcc_fraction", "victims_reachable_fraction"]
 
 
-# ----------------------------------------------------------------------------- helpers shared with disruption
+# ----------------------------------------------------------------------------- removal orders and labels as arrays
 
 
 def _order(graph: ig.Graph, ranking: pd.DataFrame | Sequence[Any], func: str) -> np.ndarray:
@@ -103,6 +103,134 @@ def _frame(k: np.ndarray, n: int, lcc: np.ndarray, reach: np.ndarray) -> pd.Data
             "victims_reachable_fraction": reach.astype(np.float64),
         }
     )
+
+
+# ----------------------------------------------------------------------------- the state the add-back starts from
+
+
+def _components_of_present(
+    indptr: np.ndarray, indices: np.ndarray, present: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Union-find state of the graph of the `present` nodes, from one vectorised component labelling.
+
+    Returns ``(labels, parent, size, roots)``: each vertex's component label
+    (-1 when absent), its union-find parent (the component's root: its first
+    present vertex; itself when absent), the component size at each root (0
+    elsewhere) and the roots.
+    """
+    n = len(present)
+    src = np.repeat(np.arange(n), np.diff(indptr))
+    keep = present[src] & present[indices]
+    adj = coo_matrix((np.ones(int(keep.sum()), np.int8), (src[keep], indices[keep])), shape=(n, n))
+    _, labels = connected_components(adj, directed=False)
+    labels = np.where(present, labels, -1)
+    sizes = np.bincount(labels[present], minlength=n) if present.any() else np.zeros(n, np.int64)
+    pres_idx = np.flatnonzero(present)
+    _, where = np.unique(labels[pres_idx], return_index=True)
+    roots = pres_idx[where]
+    first = np.full(n, -1, dtype=np.int64)
+    first[labels[roots]] = roots
+    parent = np.arange(n, dtype=np.int64)
+    parent[pres_idx] = first[labels[pres_idx]]
+    size = np.zeros(n, dtype=np.int64)
+    size[roots] = sizes[labels[roots]]
+    return labels, parent, size, roots
+
+
+class _Tracker:
+    """Victim-controller reachability during the add-back; this base tracks no pairs."""
+
+    total = 0
+    connected = 0
+
+    def add(self, v: int) -> None:
+        """Node `v` comes back, alone in its component."""
+
+    def merge(self, root: int, u: int) -> None:
+        """The component of root `u` has just been united into that of `root`."""
+
+
+class _PairTracker(_Tracker):
+    """Explicit pairs: each root keeps the ids of the pairs with exactly one present endpoint inside it.
+
+    A merge folds the smaller set into the larger one; an id found in both is a
+    pair that has just become connected (O(P log P) set operations in all).
+    """
+
+    def __init__(self, pa: np.ndarray, pb: np.ndarray, present: np.ndarray, labels: np.ndarray, parent: np.ndarray):
+        self.total = len(pa)
+        self.connected = 0
+        self.sets: dict[int, set[int]] = {}
+        self.node_pairs: dict[int, list[int]] = {}
+        self.self_pairs: dict[int, int] = {}
+        for p, (a, b) in enumerate(zip(pa.tolist(), pb.tolist(), strict=True)):
+            if a == b:  # a node that is both victim and controller: connected while present
+                self.self_pairs[a] = self.self_pairs.get(a, 0) + 1
+            else:
+                self.node_pairs.setdefault(a, []).append(p)
+                self.node_pairs.setdefault(b, []).append(p)
+            if present[a] and present[b] and labels[a] == labels[b]:
+                self.connected += 1
+                continue
+            for x in (a, b) if a != b else ():
+                if present[x]:
+                    self.sets.setdefault(int(parent[x]), set()).add(p)
+
+    def add(self, v: int) -> None:
+        ps = self.node_pairs.get(v)
+        if ps:
+            self.sets[v] = set(ps)
+        self.connected += self.self_pairs.get(v, 0)
+
+    def merge(self, root: int, u: int) -> None:
+        s1 = self.sets.pop(root, None)
+        s2 = self.sets.pop(u, None)
+        if s1 is None:
+            s1 = s2
+        elif s2 is not None:
+            if len(s1) < len(s2):
+                s1, s2 = s2, s1
+            for p in s2:
+                if p in s1:
+                    s1.remove(p)
+                    self.connected += 1
+                else:
+                    s1.add(p)
+        if s1:
+            self.sets[root] = s1
+
+
+class _CartesianTracker(_Tracker):
+    """Every victim with every controller: each root counts its victims and controllers; O(1) per merge."""
+
+    def __init__(self, pa: np.ndarray, pb: np.ndarray, present: np.ndarray, labels: np.ndarray, roots: np.ndarray):
+        n = len(present)
+        self.total = len(pa) * len(pb)
+        isv = np.zeros(n, np.int64)
+        isv[pa] = 1
+        isc = np.zeros(n, np.int64)
+        isc[pb] = 1
+        pres_idx = np.flatnonzero(present)
+        vcount = np.bincount(labels[pres_idx], weights=isv[pres_idx], minlength=n).astype(np.int64)
+        ccount = np.bincount(labels[pres_idx], weights=isc[pres_idx], minlength=n).astype(np.int64)
+        self.connected = int((vcount * ccount).sum())
+        vc = np.zeros(n, np.int64)
+        cc = np.zeros(n, np.int64)
+        vc[roots] = vcount[labels[roots]]
+        cc[roots] = ccount[labels[roots]]
+        self.vc, self.cc = vc.tolist(), cc.tolist()
+        self.isv, self.isc = isv.tolist(), isc.tolist()
+
+    def add(self, v: int) -> None:
+        self.vc[v] = self.isv[v]
+        self.cc[v] = self.isc[v]
+        self.connected += self.vc[v] * self.cc[v]
+
+    def merge(self, root: int, u: int) -> None:
+        vc, cc = self.vc, self.cc
+        self.connected += vc[root] * cc[u] + vc[u] * cc[root]
+        vc[root] += vc[u]
+        cc[root] += cc[u]
 
 
 # ----------------------------------------------------------------------------- the one-pass curve
@@ -189,93 +317,37 @@ def robustness_curve(
     n = graph.vcount()
     order = _order(graph, ranking, func)
     mode, pa, pb = _pair_arrays(graph, victims, controllers, pairs, func)
-    kk = len(order)
     indptr, indices = csr_arrays(graph)
-
     present = np.ones(n, dtype=bool)
     present[order] = False
-    # Initial state: components of the graph without the removed nodes (vectorised).
-    src = np.repeat(np.arange(n), np.diff(indptr))
-    keep = present[src] & present[indices]
-    adj = coo_matrix((np.ones(int(keep.sum()), np.int8), (src[keep], indices[keep])), shape=(n, n))
-    _, labels = connected_components(adj, directed=False)
-    labels = np.where(present, labels, -1)
-    sizes0 = np.bincount(labels[present], minlength=n) if present.any() else np.zeros(n, np.int64)
-    first = np.full(n, -1, dtype=np.int64)
-    pres_idx = np.flatnonzero(present)
-    # representative = the first present vertex of each label
-    _, where = np.unique(labels[pres_idx], return_index=True)
-    first[labels[pres_idx[where]]] = pres_idx[where]
-    parent_np = np.arange(n, dtype=np.int64)
-    parent_np[pres_idx] = first[labels[pres_idx]]
-    size_np = np.zeros(n, dtype=np.int64)
-    size_np[pres_idx[where]] = sizes0[labels[pres_idx[where]]]
-    lcc = int(sizes0.max()) if present.any() else 0
-
-    connected = 0
-    total = 0
-    sets: dict[int, set[int]] = {}
-    node_pairs: dict[int, list[int]] = {}
-    self_pairs: dict[int, int] = {}
-    vc: list[int] = []
-    cc: list[int] = []
+    labels, parent_np, size_np, roots = _components_of_present(indptr, indices, present)
+    lcc = int(size_np.max()) if present.any() else 0
+    track: _Tracker
     if mode == "pairs":
-        total = len(pa)
-        for p, (a, b) in enumerate(zip(pa.tolist(), pb.tolist(), strict=True)):
-            if a == b:  # a node that is both victim and controller: connected while present
-                self_pairs[a] = self_pairs.get(a, 0) + 1
-            else:
-                node_pairs.setdefault(a, []).append(p)
-                node_pairs.setdefault(b, []).append(p)
-            if present[a] and present[b] and labels[a] == labels[b]:
-                connected += 1
-                continue
-            for x in (a, b) if a != b else ():
-                if present[x]:
-                    sets.setdefault(int(parent_np[x]), set()).add(p)
+        track = _PairTracker(pa, pb, present, labels, parent_np)
     elif mode == "cartesian":
-        total = len(pa) * len(pb)
-        isv = np.zeros(n, np.int64)
-        isv[pa] = 1
-        isc = np.zeros(n, np.int64)
-        isc[pb] = 1
-        vcount = np.bincount(labels[pres_idx], weights=isv[pres_idx], minlength=n).astype(np.int64)
-        ccount = np.bincount(labels[pres_idx], weights=isc[pres_idx], minlength=n).astype(np.int64)
-        connected = int((vcount * ccount).sum())
-        vc_np = np.zeros(n, np.int64)
-        cc_np = np.zeros(n, np.int64)
-        vc_np[pres_idx[where]] = vcount[labels[pres_idx[where]]]
-        cc_np[pres_idx[where]] = ccount[labels[pres_idx[where]]]
-        vc, cc = vc_np.tolist(), cc_np.tolist()
-        isv_l, isc_l = isv.tolist(), isc.tolist()
+        track = _CartesianTracker(pa, pb, present, labels, roots)
+    else:
+        track = _Tracker()
 
+    kk = len(order)
     lcc_out = np.zeros(kk + 1, dtype=np.int64)
     con_out = np.zeros(kk + 1, dtype=np.int64)
     lcc_out[kk] = lcc
-    con_out[kk] = connected
-
+    con_out[kk] = track.connected
+    # add the removed nodes back, last removed first (union by size, path halving)
     parent = parent_np.tolist()
     size = size_np.tolist()
     pres = present.tolist()
     ip = indptr.tolist()
     ind = indices.tolist()
     order_l = order.tolist()
-    track_sets = mode == "pairs"
-    track_counts = mode == "cartesian"
     for i in range(kk - 1, -1, -1):
         v = order_l[i]
         pres[v] = True
         size[v] = 1
         root = v
-        if track_sets:
-            ps = node_pairs.get(v)
-            if ps:
-                sets[v] = set(ps)
-            connected += self_pairs.get(v, 0)
-        elif track_counts:
-            vc[v] = isv_l[v]
-            cc[v] = isc_l[v]
-            connected += vc[v] * cc[v]
+        track.add(v)
         for j in range(ip[v], ip[v + 1]):
             u = ind[j]
             if not pres[u]:
@@ -289,33 +361,14 @@ def robustness_curve(
                 u, root = root, u
             parent[u] = root
             size[root] += size[u]
-            if track_sets:
-                s1 = sets.pop(root, None)
-                s2 = sets.pop(u, None)
-                if s1 is None:
-                    s1 = s2
-                elif s2 is not None:
-                    if len(s1) < len(s2):
-                        s1, s2 = s2, s1
-                    for p in s2:
-                        if p in s1:
-                            s1.remove(p)
-                            connected += 1
-                        else:
-                            s1.add(p)
-                if s1:
-                    sets[root] = s1
-            elif track_counts:
-                connected += vc[root] * cc[u] + vc[u] * cc[root]
-                vc[root] += vc[u]
-                cc[root] += cc[u]
+            track.merge(root, u)
         if size[root] > lcc:
             lcc = size[root]
         lcc_out[i] = lcc
-        con_out[i] = connected
+        con_out[i] = track.connected
 
     k = np.arange(kk + 1)
-    reach = con_out / total if total else np.full(kk + 1, np.nan)
+    reach = con_out / track.total if track.total else np.full(kk + 1, np.nan)
     return _frame(k, n, lcc_out, reach)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import igraph as ig
 import numpy as np
 import pandas as pd
@@ -10,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crimnet.errors import ParameterError
-from crimnet.graphs.disrupt import disruption as d
+from crimnet.graphs import disrupt as d
 from crimnet.graphs.disrupt.robustness import robustness_curve
 
 PAIRS_FREE = d.strategies(needs_pairs=False)
@@ -64,8 +66,7 @@ def test_barbell_bridge_nodes_first(name):
 def test_articulation_scores_known_answer():
     # path 0-1-2-3-4 plus a triangle 4-5-6: node 4 separates {0..3} from {5, 6}
     g = ig.Graph([(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 4)])
-    ip, ind = d.csr_arrays(g)
-    scores = d._articulation_scores(ip, ind)
+    scores = d.articulation_scores(g)
     # removing v leaves pieces; score = 6 - largest piece (node 3: {0,1,2} and {4,5,6})
     assert scores.tolist() == [0, 1, 2, 3, 2, 0, 0]
 
@@ -73,19 +74,15 @@ def test_articulation_scores_known_answer():
 def test_collective_influence_hand_computed():
     # a "double star": hubs 0 and 1 joined, 0 with leaves 2,3,4; 1 with leaves 5,6
     g = ig.Graph([(0, 1), (0, 2), (0, 3), (0, 4), (1, 5), (1, 6)])
-    ctx = d._prepare(g, "t", budget=None, seed=0, costs=None, budget_cost=None)
-    a = d._adjacency(ctx)
-    deg = ctx.degree.astype(float)
-    ci = d._ci_values(a, np.arange(7), np.ones(7, bool), deg, 2)
+    ci = d.collective_influence(g, ell=2)
     # CI_2(0) = (4-1) * [(k5-1) + (k6-1)] = 0 ; CI_2(1) = (3-1) * 3 * (1-1) = 0 ; leaves 0
     # CI_2(2) = 0 * ... ; so use ell=1: CI_1(0) = (4-1) * (k1-1 + 3*0) = 3*2 = 6, CI_1(1) = 2 * (3 + 0) = 6
     assert ci.tolist() == [0.0] * 7
-    ci1 = d._ci_values(a, np.arange(7), np.ones(7, bool), deg, 1)
+    ci1 = d.collective_influence(g, ell=1)
     assert ci1.tolist() == [6.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     # a path of 7: CI_2 = [0, 1, 1, 2, 1, 1, 0]
     p = ig.Graph.Ring(7, circular=False)
-    ctxp = d._prepare(p, "t", budget=None, seed=0, costs=None, budget_cost=None)
-    cip = d._ci_values(d._adjacency(ctxp), np.arange(7), np.ones(7, bool), ctxp.degree.astype(float), 2)
+    cip = d.collective_influence(p, ell=2)
     assert cip.tolist() == [0.0, 1.0, 1.0, 2.0, 1.0, 1.0, 0.0]
 
 
@@ -93,12 +90,9 @@ def test_collective_influence_adaptive_update_matches_recompute():
     g = _random_graph(300, 700, 1)
     order = d.collective_influence_ranking(g, budget=40)["node_id"].tolist()
     # replay: each choice must have maximal CI (ties by degree) among the remaining nodes
-    ctx = d._prepare(g, "t", budget=None, seed=0, costs=None, budget_cost=None)
-    a = d._adjacency(ctx)
     alive = np.ones(300, bool)
     for v in order:
-        deg = np.asarray(a @ alive.astype(float)).ravel() * alive
-        ci = d._ci_values(a, np.arange(300), alive, deg, 2)
+        ci = d.collective_influence(g, ell=2, removed=np.flatnonzero(~alive).tolist())
         ci[~alive] = -1
         if ci.max() <= 0:
             break
@@ -256,6 +250,36 @@ def test_registered_strategy_appears_in_disrupt():
     finally:
         d.unregister_strategy("reverse_index_test")
     assert "reverse_index_test" not in d.strategies()
+
+
+def test_package_reexports_every_module_api():
+    modules = ("registry", "ordering", "attacks", "dismantling", "exploitation", "compare", "robustness")
+    apis = {m: importlib.import_module(f"crimnet.graphs.disrupt.{m}") for m in modules}
+    names = [name for module in apis.values() for name in module.__all__]
+    assert sorted(d.__all__) == sorted(names)
+    assert all(getattr(d, name) is getattr(module, name) for module in apis.values() for name in module.__all__)
+
+
+def test_disrupt_runs_a_callable_without_touching_the_registry():
+    def reverse_index(graph, *, budget=None, seed=0, costs=None, budget_cost=None):
+        s = pd.Series(np.arange(graph.vcount(), dtype=float), index=range(graph.vcount()))
+        return d.score_ranking(graph, s, budget=budget, costs=costs, budget_cost=budget_cost, strategy="by_index")
+
+    def unnamed(graph, **kw):
+        return reverse_index(graph, **kw).drop(columns="strategy")
+
+    before = d.strategies()
+    g = ig.Graph.Ring(6)
+    res = d.disrupt(g, strategies=["degree", reverse_index, unnamed], pairs=[(0, 3)])
+    assert d.strategies() == before
+    # named by the ranking's strategy column, else by the function's __name__
+    assert res.summary["strategy"].tolist() == ["degree", "by_index", "unnamed"]
+    assert not res.summary["uses_ground_truth"].any()
+    top = res.rankings.groupby("strategy", sort=False)["node_id"].first()
+    assert top["by_index"] == 5 and top["unnamed"] == 5
+    assert set(res.curves["strategy"]) == {"degree", "by_index", "unnamed"}
+    with pytest.raises(ParameterError, match="'strategies' parameter of disrupt"):
+        d.disrupt(g, strategies=[lambda graph, **kw: [0, 1]])
 
 
 def test_disrupt_summary_and_labels():
