@@ -13,8 +13,8 @@ Sections (run all, or name some on the command line)::
   each in its own process with a 10-minute limit; a size is skipped when the
   previous size projects past the limit. -> ``results/disrupt.{json,md}``
   (section ``scale``).
-- ``networks``: every registered strategy on every published network in
-  ``../shared/data/networks`` (R-index in full and at a 5% budget).
+- ``networks``: every registered strategy on every published network bundled
+  with crimnet (:mod:`crimnet.datasets`; R-index in full and at a 5% budget).
   -> ``results/disrupt_networks.{json,md}``.
 - ``cases``: ``medium`` generated cases (several seeds): victim-controller
   reachability after removing at most 1% of nodes, mean and spread per
@@ -36,12 +36,11 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.common import RESULTS, write_results
+from crimnet import datasets
 from crimnet.cases import load_network
-from crimnet.graphs.disrupt import disruption as d
+from crimnet.graphs import disrupt as d
 from crimnet.graphs.disrupt.robustness import robustness_curve, robustness_curve_bruteforce
-from crimnet.graphs.edgelist import read_edgelist
 
-NETWORKS = Path(__file__).resolve().parents[2] / "shared" / "data" / "networks"
 ADAPTIVE = [
     "degree_adaptive",
     "corehd",
@@ -166,20 +165,14 @@ def bench_scale(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
 
 def bench_networks() -> list[dict]:
     rows = []
-    if not NETWORKS.exists():
-        print(f"skipping networks: {NETWORKS} absent")
-        return rows
-    for f in sorted(NETWORKS.glob("*.csv")):
-        if f.name.endswith("_nodes.csv"):
-            continue
-        nodes = f.with_name(f.stem + "_nodes.csv")
-        g = read_edgelist(f, nodes=nodes if nodes.exists() else None)
+    for name in sorted(datasets.list(kind="network")["name"]):
+        g = datasets.load_network(name)
         budget = max(1, int(0.05 * g.vcount()))
         res = d.disrupt(g, budget=budget, seed=0)
         for r in res.summary.itertuples():
             rows.append(
                 {
-                    "network": f.stem,
+                    "network": name,
                     "n": g.vcount(),
                     "m": g.ecount(),
                     "strategy": r.strategy,
@@ -190,7 +183,7 @@ def bench_networks() -> list[dict]:
                 }
             )
         best = res.summary.sort_values("r_index").iloc[0]
-        print(f"{f.stem}: n={g.vcount()} best {best.strategy} R={best.r_index:.4f}", flush=True)
+        print(f"{name}: n={g.vcount()} best {best.strategy} R={best.r_index:.4f}", flush=True)
     return rows
 
 
@@ -264,7 +257,7 @@ def main(argv: list[str]) -> None:
             title="Disruption strategies on published criminal networks",
             notes="Edge lists read as undirected and simple (directed and bipartite files included as "
             "they are); R-index in full (Schneider et al. 2011) and to a budget of 5% of the nodes; lower "
-            "is better. Cite the original authors (see ../shared/data/networks/README.md).",
+            "is better. Cite the original authors (see crimnet/datasets/networks/README.md).",
         )
     if "cases" in sections:
         rows, note = bench_cases()

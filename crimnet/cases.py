@@ -21,7 +21,7 @@ import igraph as ig
 import pandas as pd
 
 from crimnet.errors import ParameterError, check_interval, check_type
-from crimnet.graphs.detect import DetectionResult, detect, evaluate_detection
+from crimnet.graphs.detect import DEFAULT_METHOD, DetectionResult, detect, evaluate_detection
 from crimnet.graphs.detect.roles import infer_roles, inferred_pairs
 from crimnet.graphs.disrupt import victim_controller_cut_ranking
 from crimnet.graphs.edgelist import read_edgelist, victim_controller_pairs
@@ -73,7 +73,7 @@ def detect_case(
     tables_dir: str | Path,
     *,
     out: str | Path,
-    methods: Sequence[str] = ("leiden",),
+    methods: Sequence[str] = (DEFAULT_METHOD,),
     seed: int = 0,
     truth: str | Path | None = None,
     resolution_file: str | Path | None = None,
@@ -89,8 +89,9 @@ def detect_case(
     out : str or Path
         Output folder for ``clusters.parquet``, ``node_scores.parquet``, ``detect.json``
         (and ``evaluation.csv`` with `truth`).
-    methods : sequence of str, default ('leiden',)
-        Methods of :func:`~crimnet.graphs.detect.detect`.
+    methods : sequence of str, default (DEFAULT_METHOD,)
+        Methods of :func:`~crimnet.graphs.detect.detection.detect`; by default
+        :data:`crimnet.graphs.detect.detection.DEFAULT_METHOD`.
     seed : int, default 0
         Seed.
     truth : str or Path, optional

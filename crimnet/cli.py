@@ -290,8 +290,8 @@ def detect_command(
         list[str] | None,
         typer.Option(
             "--method",
-            help="Detection method (repeatable): infomap (default), leiden, louvain, label_propagation, "
-            "consensus, spectral, leiden_hetero.",
+            help="Detection method (repeatable): infomap, leiden, louvain, label_propagation, consensus, "
+            "spectral, leiden_hetero; default: the best measured (crimnet.graphs.detect.DEFAULT_METHOD).",
         ),
     ] = None,
     truth: Annotated[str | None, typer.Option("--truth", help="Generated case folder: evaluate against truth.")] = None,
@@ -307,11 +307,12 @@ def detect_command(
     from rich.table import Table
 
     from crimnet.cases import detect_case
+    from crimnet.graphs.detect import DEFAULT_METHOD
 
     result, evaluation = detect_case(
         tables_dir,
         out=out,
-        methods=tuple(method or ("infomap",)),
+        methods=tuple(method or (DEFAULT_METHOD,)),
         seed=seed,
         truth=truth,
         resolution_file=resolution,
@@ -335,6 +336,63 @@ def detect_command(
             table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
         console.print(table)
     console.print(f"Wrote {out}/clusters.parquet and {out}/node_scores.parquet")
+
+
+# --- datasets ---
+@app.command("datasets")
+def datasets_command(
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Only 'network' or 'capture_histories'; default both.")
+    ] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV (every column).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines (every column).")] = False,
+) -> None:
+    """List the bundled published data sets: name, kind, size and citation (wraps crimnet.datasets.list).
+
+    A network's name can be given wherever a command takes an edge-list file (crimnet disrupt --edges siren).
+    """
+    from crimnet import datasets
+
+    df = datasets.list(kind=kind)
+    if not (csv or as_json):
+        size = [
+            f"{r.nodes} nodes, {r.edges} edges" if r.kind == "network" else f"{r.lists} lists, {r.cells} cells"
+            for r in df.itertuples()
+        ]
+        df = df.assign(size=size)[["name", "kind", "size", "citation"]]
+    _print_frame(df.astype(object).where(df.notna(), None), csv=csv, as_json=as_json, title="crimnet datasets")
+
+
+def _edge_list_options(edges: str | None, nodes: str | None) -> tuple[str | None, str | None]:
+    """``--edges`` and ``--nodes``: a file as given, else a bundled network's file (its node file comes along).
+
+    A file that exists wins over a bundled name; anything else is a usage error naming the option.
+    """
+    if edges is None and nodes is None:
+        return None, None
+    from crimnet import datasets
+
+    names = datasets.list(kind="network")["name"].tolist()
+
+    def resolve(value: str | None, option: str, find: Any) -> str | None:
+        if value is None or Path(value).exists():
+            return value
+        if value not in names:
+            raise typer.BadParameter(
+                f"{value!r} is neither a file nor a bundled network (listed by crimnet datasets): {', '.join(names)}",
+                param_hint=option,
+            )
+        found = find(value)
+        if found is None:
+            raise typer.BadParameter(f"the bundled network {value!r} has no node file", param_hint=option)
+        return str(found)
+
+    edge_file = resolve(edges, "--edges", datasets.path)
+    node_file = resolve(nodes, "--nodes", datasets.node_path)
+    if nodes is None and edges is not None and edge_file != edges:
+        bundled_nodes = datasets.node_path(edges)
+        node_file = None if bundled_nodes is None else str(bundled_nodes)
+    return edge_file, node_file
 
 
 # --- disrupt ---
@@ -364,9 +422,19 @@ def _cost_options(items: list[str] | None) -> dict[str, float] | None:
 
 @app.command("disrupt")
 def disrupt_command(
-    edges: Annotated[str | None, typer.Option("--edges", help="Edge-list CSV (source,target[,weight]).")] = None,
+    edges: Annotated[
+        str | None,
+        typer.Option(
+            "--edges", help="Edge-list CSV (source,target[,weight]), or a bundled network's name (crimnet datasets)."
+        ),
+    ] = None,
     nodes: Annotated[
-        str | None, typer.Option("--nodes", help="Node CSV: id,role (victim/controller)[,group][,label].")
+        str | None,
+        typer.Option(
+            "--nodes",
+            help="Node CSV: id,role (victim/controller)[,group][,label]; a bundled network's node file comes with "
+            "its name.",
+        ),
     ] = None,
     tables: Annotated[str | None, typer.Option("--tables", help="Directory of canonical tables.")] = None,
     store: Annotated[str | None, typer.Option("--store", help="Graph store directory or bolt:// URI.")] = None,
@@ -393,7 +461,10 @@ def disrupt_command(
     from crimnet.graphs.disrupt import disrupt
 
     parsed_budget, costs = _budget_option(budget), _cost_options(cost)
-    net = load_network(edges=edges, nodes=nodes, tables=tables, truth=truth, resolution=resolution, store=store)
+    edge_file, node_file = _edge_list_options(edges, nodes)
+    net = load_network(edges=edge_file, nodes=node_file, tables=tables, truth=truth, resolution=resolution, store=store)
+    if edge_file != edges:
+        net.source = f"{edges} (bundled)"
     res = disrupt(
         net.graph,
         strategies=strategy or None,

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from typer.testing import CliRunner
 
 import crimnet
@@ -28,3 +31,13 @@ def test_crimnet_errors_become_one_line_and_exit_2(tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith("Error: The 'people' parameter of generate_case must be")
     assert "Traceback" not in result.output
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """``import crimnet`` and the CLI module load names lazily: no pandas, igraph or store drivers at start."""
+    code = (
+        "import sys, crimnet, crimnet.cli\n"
+        "heavy = {'pandas', 'igraph', 'pyarrow', 'ladybug', 'neo4j', 'splink'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,5 +1,6 @@
-"""Every command of the README's investigator session and its Python example run as written."""
+"""Every command of the README's investigator session, its bundled-network commands and its Python example run."""
 
+import ast
 import re
 import shlex
 from pathlib import Path
@@ -48,6 +49,24 @@ def test_investigator_session_runs(session, monkeypatch):
     assert (session / "work" / "store" / "audit.jsonl").read_text().count("\n") >= 5
 
 
+def test_every_public_name_of_crimnet_resolves():
+    import crimnet
+
+    for name in crimnet.__all__:
+        assert getattr(crimnet, name) is not None, name
+    from crimnet.graphs.detect import detect
+
+    assert crimnet.detect is detect and crimnet.datasets.load_network("togo").vcount() == 33
+    assert set(dir(crimnet)) >= set(crimnet.__all__)
+
+
+def test_python_example_imports_from_the_public_face_only():
+    (code,) = _blocks("python", "## Python API")
+    modules = [n.module or "" for n in ast.walk(ast.parse(code)) if isinstance(n, ast.ImportFrom)]
+    modules += [a.name for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Import) for a in n.names]
+    assert modules and all(m == "crimnet" or (m.startswith("crimnet.") and m.count(".") == 1) for m in modules)
+
+
 def test_python_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (code,) = _blocks("python", "## Python API")
@@ -56,3 +75,16 @@ def test_python_example_runs(tmp_path, monkeypatch):
     assert len(namespace["found"].clusters) > 0
     assert set(namespace["cuts"].summary["strategy"]) == {"degree_adaptive", "corehd"}
     assert len(namespace["crowded"]) > 0
+    assert namespace["siren"].vcount() == 44
+
+
+def test_researcher_commands_on_bundled_networks_run(tmp_path, monkeypatch):
+    """The researchers' commands that need no generated case: the bundled data sets, by name."""
+    monkeypatch.chdir(tmp_path)
+    (block,) = _blocks("console", "## For researchers")[:1]
+    commands = [ln[2:] for ln in block.splitlines() if ln.startswith("$ crimnet datasets") or "--edges" in ln]
+    assert len(commands) >= 2
+    for command in commands:
+        result = runner.invoke(app, shlex.split(command)[1:])
+        assert result.exit_code == 0, (command, result.output)
+    assert (tmp_path / "work" / "siren" / "summary.csv").exists()

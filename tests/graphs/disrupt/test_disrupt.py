@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import igraph as ig
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from crimnet import datasets
 from crimnet.cases import load_network
 from crimnet.cli import app
-from crimnet.graphs.disrupt import disruption as d
+from crimnet.graphs import disrupt as d
 from crimnet.graphs.edgelist import read_edgelist, victim_controller_pairs
 
-NETWORKS = Path(__file__).resolve().parents[4] / "shared" / "data" / "networks"
 runner = CliRunner()
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"published network {path} is absent (shared data not checked out next to the repository)")
-    return path
-
-
 def test_cli_on_published_edge_list(tmp_path):
-    siren = _need(NETWORKS / "siren.csv")
+    siren = datasets.path("siren")
     out = tmp_path / "out"
     res = runner.invoke(
         app,
@@ -100,14 +92,10 @@ def test_cli_rejects_both_inputs(tmp_path):
 
 
 def test_every_published_network_reads(tmp_path):
-    _need(NETWORKS)
-    for f in sorted(NETWORKS.glob("*.csv")):
-        if f.name.endswith("_nodes.csv"):
-            continue
-        nodes = f.with_name(f.stem + "_nodes.csv")
-        g = read_edgelist(f, nodes=nodes if nodes.exists() else None)
+    for name in datasets.list(kind="network")["name"]:
+        g = read_edgelist(datasets.path(name), nodes=datasets.node_path(name))
         assert g.vcount() > 10 and g.ecount() > 10 and not g.is_directed()
-    g = read_edgelist(NETWORKS / "montreal_gangs.csv", nodes=NETWORKS / "montreal_gangs_nodes.csv")
+    g = read_edgelist(datasets.path("montreal_gangs"), nodes=datasets.node_path("montreal_gangs"))
     assert g.vcount() == 35  # two isolated gangs from the node file
 
 
