@@ -121,7 +121,7 @@ NODE_LABELS: dict[str, NodeLabel] = {
             "Person",
             (
                 Field("name", "string", "normalised full name, 'given family', lower case ASCII"),
-                Field("dob", "string", "date of birth YYYY-MM-DD (YYYY-MM-01 when only month known)"),
+                Field("dob", "string", "date of birth YYYY-MM-DD, or YYYY-MM / YYYY when only month / year known"),
                 Field("nationality", "string", "ISO 3166-1 alpha-3 country code"),
                 Field("sex", "string", "'F', 'M' or null"),
             ),

@@ -185,6 +185,12 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
         skey = _per_distinct(df["name_key"], lambda u: {"k": [" ".join(sorted(k.split())) for k in u]})["k"]
     # dates of birth: parts when the value is a date; an opaque token (pseudonymised) is kept whole
     raw = df["dob"]
+    # a partial date (normalise_date): 'YYYY-MM' (month precision) is compared by year and month only,
+    # never as an exact birthday; 'YYYY' (year precision) is too coarse to link people and is left out
+    partial_m = raw.str.fullmatch(r"\d{4}-\d{2}").fillna(False).to_numpy(bool)
+    partial_y = raw.str.fullmatch(r"\d{4}").fillna(False).to_numpy(bool)
+    raw = raw.where(~partial_m, raw + "-01").where(~partial_y)
+    month_precision = month_precision | partial_m
     is_date = raw.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(bool)
     token = raw.notna().to_numpy() & ~is_date
     dob = raw.where(is_date)

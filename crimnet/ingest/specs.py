@@ -98,7 +98,7 @@ __all__ = [
 LOCAL_KINDS = frozenset({"integer", "float"})
 _FORMAT_KINDS = frozenset({"date", "timestamp"})
 _SLICE = re.compile(r"-?\d*:-?\d*")
-_FIELD_KEYS = frozenset({"column", "columns", "kind", "required", "sep", "split", "part"})
+_FIELD_KEYS = frozenset({"column", "columns", "kind", "required", "sep", "split", "part", "sparse"})
 
 NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
     "Person": ("name", "dob", "nationality", "sex", "nino"),
@@ -142,6 +142,10 @@ class FieldSpec:
     part : int or str
         Which part to keep after `split` (negative counts from the end), or a
         slice ``'start:stop'`` of parts joined again with `split`.
+    sparse : bool
+        The field is expected to be mostly empty (a tenancy's end date, a vehicle
+        an intelligence report rarely names): ingest's quality guard does not warn
+        that it is (:data:`crimnet.ingest.quality.EMPTY_SHARE`).
     """
 
     name: str
@@ -152,6 +156,7 @@ class FieldSpec:
     sep: str = " "
     split: str | None = None
     part: int | str = 0
+    sparse: bool = False
 
     @property
     def label(self) -> str:
@@ -323,9 +328,15 @@ def _err(spec_path: str, text: str, path: Sequence[str | int], msg: str) -> Spec
 
 
 def _check_format(fmt: Any) -> str | None:
-    """Return why `fmt` is not a usable strptime format, or None when it is."""
+    """Return why `fmt` is not a usable format, or None when it is.
+
+    A usable format is a strptime format, or ``'ISO8601'``, which both the date and the timestamp
+    normalisers accept (:func:`~crimnet.ingest.normalise.normalise_timestamp`'s default).
+    """
+    if fmt == "ISO8601":
+        return None
     if not isinstance(fmt, str) or "%" not in fmt:
-        return f"{fmt!r} is not a strptime format string (it needs % directives such as %d/%m/%Y)"
+        return f"{fmt!r} is not a strptime format string (it needs % directives such as %d/%m/%Y) or 'ISO8601'"
     sample = datetime(2001, 2, 3, 4, 5, 6)
     try:
         datetime.strptime(sample.strftime(fmt), fmt)
@@ -462,6 +473,9 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
         required = f.get("required", False)
         if not isinstance(required, bool):
             raise fail((*where, "required"), f"field {fname!r}: 'required' must be true or false.")
+        sparse = f.get("sparse", False)
+        if not isinstance(sparse, bool):
+            raise fail((*where, "sparse"), f"field {fname!r}: 'sparse' must be true or false.")
         part = f.get("part", 0)
         if isinstance(part, bool) or not (isinstance(part, int) or (isinstance(part, str) and _SLICE.fullmatch(part))):
             raise fail(
@@ -476,6 +490,7 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
             sep=str(f.get("sep", " ")),
             split=f.get("split"),
             part=part,
+            sparse=sparse,
         )
 
     nodes: dict[str, NodeSpec] = {}

@@ -132,7 +132,7 @@ KNOWN: list[tuple[str, dict, object, object]] = [
     ("date", {"format": "%Y%m%d"}, "19900201", "1990-02-01"),
     ("date", {"format": "%Y%m%d"}, "1990021", None),
     ("date", {"format": "%d-%m-%Y"}, "01-02-1990", "1990-02-01"),
-    ("date", {"format": "%m/%Y"}, "02/1990", "1990-02-01"),
+    ("date", {"format": "%m/%Y"}, "02/1990", "1990-02"),  # month precision, not an invented first (issue 12)
     ("date", {"format": ["%d/%m/%Y", "%Y-%m-%d"]}, "1990-02-01", "1990-02-01"),
     ("date", {"format": "ISO8601"}, "1990-02-01T10:00:00Z", "1990-02-01"),
     ("date", {}, "1990-02-01", "1990-02-01"),

@@ -73,6 +73,13 @@ _MONEY = re.compile(
     r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<frac>[0-9]+))?"
     rf"\s*(?P<post>{_SYMBOL})?\s*(?P<sign3>-)?$"
 )
+# Decimal comma: thousands in groups of three separated by dots, spaces (also no-break and narrow no-break
+# spaces) or apostrophes, then a comma before the fraction ('1.234,50', '1 234,50 €').
+_MONEY_COMMA = re.compile(
+    rf"^(?P<sign>[-+])?\s*(?P<pre>{_SYMBOL})?\s*(?P<sign2>[-+])?\s*"
+    r"(?P<int>[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?:[ \u00a0\u202f'][0-9]{3})+|[0-9]*)(?:,(?P<frac>[0-9]+))?"
+    rf"\s*(?P<post>{_SYMBOL})?\s*(?P<sign3>-)?$"
+)
 _INT64_MAX = 2**63 - 1
 
 
@@ -81,7 +88,7 @@ def _currency_code(token: str) -> str | None:
     return _CURRENCY_ALIASES.get(t) or (t if t in CURRENCIES else None)
 
 
-def _money_one(text: str, currency: str, exponent: int) -> Result:
+def _money_one(text: str, currency: str, exponent: int, decimal: str = ".") -> Result:
     t = text
     neg = False
     if len(t) > 64:
@@ -89,7 +96,7 @@ def _money_one(text: str, currency: str, exponent: int) -> Result:
     if t.startswith("(") and t.endswith(")"):
         neg = True
         t = t[1:-1].strip()
-    m = _MONEY.match(t)
+    m = (_MONEY if decimal == "." else _MONEY_COMMA).match(t)
     if m is None or not (m.group("int") or m.group("frac")) or (m.group("int") == "" and m.group("frac") is None):
         return None, f"{quote(text)} is not an amount of money"
     signs = [s for s in (m.group("sign"), m.group("sign2"), m.group("sign3")) if s]
@@ -106,7 +113,7 @@ def _money_one(text: str, currency: str, exponent: int) -> Result:
             return None, f"{quote(text)} is in {code}, not {currency}"
     if m.group("pre") and m.group("post"):
         return None, f"{quote(text)} is not an amount of money"
-    whole = int(m.group("int").replace(",", "") or "0")
+    whole = int(re.sub(r"[^0-9]", "", m.group("int")) or "0")
     frac = m.group("frac") or ""
     if len(frac) > exponent:
         if frac[exponent:].strip("0"):
@@ -118,7 +125,7 @@ def _money_one(text: str, currency: str, exponent: int) -> Result:
     return (-minor if neg else minor), None
 
 
-def normalise_money(values: pd.Series, *, currency: str = "GBP") -> pd.DataFrame:
+def normalise_money(values: pd.Series, *, currency: str = "GBP", decimal: str = ".") -> pd.DataFrame:
     """Normalise amounts of money to integer minor units (pence for GBP).
 
     Parameters
@@ -131,6 +138,14 @@ def normalise_money(values: pd.Series, *, currency: str = "GBP") -> pd.DataFrame
         ISO 4217 code of the amounts; sets the number of decimal places (2
         for GBP, 0 for JPY). An amount carrying another currency's symbol or
         code is an error.
+    decimal : {'.', ','}, default '.'
+        The decimal mark of the source, declared per source, never guessed
+        per value. ``'.'``: ``'1,234.50'`` (commas group thousands). ``','``
+        (continental extracts): ``'1.234,50'``, ``'1 234,50 €'``,
+        ``'1234,5'`` (dots, spaces or apostrophes group thousands). So
+        ``'1,234'`` is 1234 with ``'.'`` and one and 234 thousandths with
+        ``','`` (an error for GBP: more than 2 decimal places), and
+        ``'1.234'`` is 1234 with ``','``.
 
     Returns
     -------
@@ -148,8 +163,10 @@ def normalise_money(values: pd.Series, *, currency: str = "GBP") -> pd.DataFrame
     Notes
     -----
     Exact: the decimal text is converted with integer arithmetic, never
-    through binary floating point. Thousands separators must be commas in
-    groups of three. Time O(n) plus O(k) for k distinct values.
+    through binary floating point. Thousands separators must be in groups
+    of three (commas with ``decimal='.'``; dots, spaces or apostrophes, one
+    kind per amount, with ``decimal=','``). Time O(n) plus O(k) for k
+    distinct values.
 
     Examples
     --------
@@ -159,13 +176,17 @@ def normalise_money(values: pd.Series, *, currency: str = "GBP") -> pd.DataFrame
     [123456, 123456, 123400, -1200, -1200, <NA>]
     >>> out["error"].iloc[5]
     "'12.345' has more than 2 decimal places for GBP"
+    >>> amounts = pd.Series(["1.234,50", "1 234,50 €", "1234,5", "1,234"])
+    >>> normalise_money(amounts, currency="EUR", decimal=",")["value"].tolist()
+    [123450, 123450, 123450, <NA>]
     """
     func = "normalise_money"
     check_series(values, func)
     check_type(currency, str, param="currency", func=func, expected="an ISO 4217 currency code such as 'GBP'")
     check_choice(currency, CURRENCIES, param="currency", func=func)
+    check_choice(decimal, (".", ","), param="decimal", func=func)
     exponent = CURRENCIES[currency]
-    return map_distinct(lambda t: _money_one(t, currency, exponent), values, func=func, dtype="Int64")
+    return map_distinct(lambda t: _money_one(t, currency, exponent, decimal), values, func=func, dtype="Int64")
 
 
 def _currency_one(text: str) -> Result:

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from crimnet.errors import check_choice, check_type
+from crimnet.errors import check_choice, check_interval, check_type
 from crimnet.ingest.normalise.base import (
     Result,
     ascii_fold,
@@ -20,6 +20,7 @@ from crimnet.ingest.normalise.base import (
 
 __all__ = [
     "normalise_name",
+    "holder_people",
     "name_tokens",
     "name_variant_key",
     "nysiis",
@@ -282,7 +283,76 @@ def _name_one(text: str) -> Result:
     return " ".join(words), None
 
 
-def normalise_name(values: pd.Series) -> pd.DataFrame:
+_HOLDER_SPLIT = re.compile(r"\s*(?:&|\+|\band\b)\s*")
+
+
+def _surname_initials(words: list[str]) -> list[str]:
+    """``['smith', 'j', 'a']`` (``'SMITH J A'``, a bank's holder form) -> ``['j', 'a', 'smith']``."""
+    if len(words) >= 2 and len(words[0]) > 1 and all(len(w) == 1 for w in words[1:]):
+        return [*words[1:], words[0]]
+    return words
+
+
+def _holder_one_person(part: str) -> list[str]:
+    if "," in part:
+        family_text, _, given_text = part.partition(",")
+        given = _strip_titles(_split_words(given_text), keep_one=False)
+        return given + _strip_titles(_split_words(family_text), keep_one=False)
+    return _surname_initials(_strip_titles(_split_words(part), keep_one=False))
+
+
+def holder_people(text: str) -> list[str]:
+    """Return the people an account holder's name names, each as :func:`normalise_name` writes a name.
+
+    Parameters
+    ----------
+    text : str
+        A holder name as banks write it: ``'SMITH J'``, ``'SMITH, JOHN'``, ``'Mr John Smith'``,
+        ``'MR A SMITH & MRS B SMITH'``, ``'MR AND MRS SMITH'``, ``'John and Mary Smith'``.
+
+    Returns
+    -------
+    list of str
+        One normalised name (``'given family'``) per person, in the order written; ``[]`` when
+        no person is named (a title alone, a placeholder, no letters).
+
+    Notes
+    -----
+    Rules, in order: the text is split into people at ``&``, ``+`` and the word ``and``;
+    titles (:data:`NAME_TITLES`) are removed; ``'FAMILY, Given'`` is reordered; a family
+    name followed only by initials (``'SMITH J A'``) is reordered to ``'j a smith'``; a
+    person written with no family name (``'MR'``, ``'A'``, ``'JOHN'``: a title, initials or
+    one word) takes the family name of the last person (``'MR A & MRS B SMITH'`` gives
+    ``'a smith'`` and ``'b smith'``). Initials stay initials: no forename is ever invented,
+    so ``'MR AND MRS SMITH'`` gives two people called ``'smith'``. Telling a business holder
+    (``'SMITH AND JONES LTD'``) from people is not done here.
+
+    Examples
+    --------
+    >>> holder_people("MR A SMITH & MRS B SMITH"), holder_people("MR AND MRS SMITH")
+    (['a smith', 'b smith'], ['smith', 'smith'])
+    >>> holder_people("SMITH J"), holder_people("SMITH, JOHN"), holder_people("John and Mary Smith")
+    (['j smith'], ['john smith'], ['john smith', 'mary smith'])
+    """
+    check_type(text, str, param="text", func="holder_people", expected="a str")
+    people = [_holder_one_person(part) for part in _HOLDER_SPLIT.split(_fold(text))]
+    last = next((p for p in reversed(people) if p), [])
+    family = last[-1] if len(last) >= 2 or (last and len(last[-1]) > 1) else None
+    if family is not None:
+        for i, words in enumerate(people[:-1]):
+            if len(words) <= 1 or all(len(w) == 1 for w in words):
+                people[i] = [*words, family]
+    return [" ".join(w) for w in people if w and _not_a_name(" ".join(w), w) is None]
+
+
+def _holder_name_one(text: str, k: int) -> Result:
+    people = holder_people(text)
+    if not people:
+        return None, _not_a_name(text, _name_words(text)) or f"{quote(text)} is not a name (no person named)"
+    return (people[k - 1] if k <= len(people) else None), None
+
+
+def normalise_name(values: pd.Series, *, holder: int = 0) -> pd.DataFrame:
     """Normalise person names to ``'given family'``, lower-case ASCII.
 
     Parameters
@@ -290,6 +360,13 @@ def normalise_name(values: pd.Series) -> pd.DataFrame:
     values : pandas.Series
         Names as written: ``'John Smith'``, ``'SMITH, John Paul'``,
         ``'Mr John Smith'``, ``'José Müller-Lüdenscheidt'``, ``"Seán O'Brien"``.
+    holder : int, default 0
+        0: each value is one person's name. k >= 1: each value is an account
+        holder's name (``'SMITH J'``, ``'MR A SMITH & MRS B SMITH'``, ``'MR
+        AND MRS SMITH'``; rules in :func:`holder_people`) and the field is
+        its k-th person, NA (no error) when the holder names fewer. A joint
+        account gives each person through two fields (``holder = 1``,
+        ``holder = 2``) and two Person nodes of the spec.
 
     Returns
     -------
@@ -331,9 +408,15 @@ def normalise_name(values: pd.Series) -> pd.DataFrame:
     [<NA>, <NA>, <NA>, 'li na']
     >>> normalise_name(pd.Series(["N/A"]))["error"].iloc[0]
     "'N/A' is not a name (a placeholder for an unknown name)"
+    >>> joint = pd.Series(["MR A SMITH & MRS B SMITH", "SMITH J"])
+    >>> normalise_name(joint, holder=1)["value"].tolist(), normalise_name(joint, holder=2)["value"].tolist()
+    (['a smith', 'j smith'], ['b smith', <NA>])
     """
     func = "normalise_name"
     check_series(values, func)
+    check_interval(holder, param="holder", func=func, low=0, closed="left", integer=True)
+    if holder:
+        return map_distinct(lambda t: _holder_name_one(t, holder), values, func=func)
     return map_distinct(_name_one, values, func=func)
 
 

@@ -16,12 +16,15 @@ __all__ = [
     "normalise_date",
     "normalise_timestamp",
     "human_format",
+    "date_precision",
+    "format_precision",
     "DATE_PATTERN",
     "TIMESTAMP_PATTERN",
 ]
 
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-"""Regular expression every normalised date matches."""
+DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+"""Regular expression every normalised date matches: ``YYYY-MM-DD``, or a partial date
+``YYYY-MM`` (month precision) or ``YYYY`` (year precision), ISO 8601's reduced precision."""
 
 TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"
 """Regular expression every normalised timestamp matches."""
@@ -61,6 +64,62 @@ def human_format(fmt: str) -> str:
     if fmt == "ISO8601":
         return "ISO 8601, e.g. 2025-03-01T22:14:05Z"
     return _DIRECTIVE.sub(lambda m: _HUMAN.get(m.group(1), m.group(0)), fmt)
+
+
+_DAY_DIRECTIVES = frozenset("djaAuwUWVGc")
+_MONTH_DIRECTIVES = frozenset("mbBh")
+
+
+def format_precision(fmt: str) -> str:
+    """Return the precision of the dates a format can write: ``'day'``, ``'month'`` or ``'year'``.
+
+    A format with a day directive (``%d``, ``%j``, a weekday, a week number) or ``'ISO8601'``
+    gives days; one with a month (``%m``, ``%b``, ``%B``) but no day gives months; one with
+    neither gives years.
+
+    >>> format_precision("%d/%m/%Y"), format_precision("%m/%Y"), format_precision("%b %Y"), format_precision("%Y")
+    ('day', 'month', 'month', 'year')
+    """
+    check_type(fmt, str, param="fmt", func="format_precision", expected="a str")
+    if fmt == "ISO8601":
+        return "day"
+    directives = set(_DIRECTIVE.findall(fmt))
+    if directives & _DAY_DIRECTIVES:
+        return "day"
+    return "month" if directives & _MONTH_DIRECTIVES else "year"
+
+
+def date_precision(values: pd.Series) -> pd.Series:
+    """Return the precision of normalised dates: ``'day'``, ``'month'``, ``'year'`` or NA.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Dates as :func:`normalise_date` writes them (``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``).
+
+    Returns
+    -------
+    pandas.Series
+        string dtype, same index; NA where the value is missing or not a normalised date.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `values` is not a pandas Series.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> date_precision(pd.Series(["1997-12-03", "1997-12", "1997", None])).tolist()
+    ['day', 'month', 'year', <NA>]
+    """
+    check_series(values, "date_precision")
+    text = values.astype("string")
+    out = pd.Series(pd.NA, index=values.index, dtype="string")
+    for pattern, name in ((r"\d{4}-\d{2}-\d{2}", "day"), (r"\d{4}-\d{2}", "month"), (r"\d{4}", "year")):
+        hit = text.str.fullmatch(pattern).fillna(False).to_numpy(bool)
+        out[hit] = name
+    return out
 
 
 def _formats(fmt: str | list[str] | tuple[str, ...], func: str, default: str) -> tuple[str, ...]:
@@ -104,11 +163,13 @@ def _expected(fmts: tuple[str, ...]) -> str:
 # ------------------------------------------------------------------------------------------------ date
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+_ISO_FORMATS = ("%Y-%m-%d", "ISO8601")
 
 
-def _date_one(text: str, fmts: tuple[str, ...], lengths: tuple[int | None, ...]) -> Result:
+def _date_one(text: str, fmts: tuple[str, ...], lengths: tuple[int | None, ...], precisions: tuple[str, ...]) -> Result:
     if len(text) <= 64:
-        for fmt, length in zip(fmts, lengths, strict=True):
+        for fmt, length, precision in zip(fmts, lengths, precisions, strict=True):
             if length is not None and len(text) != length:
                 continue
             try:
@@ -121,12 +182,24 @@ def _date_one(text: str, fmts: tuple[str, ...], lengths: tuple[int | None, ...])
                     d = datetime.strptime(text, fmt)
             except ValueError:
                 continue
+            if precision == "year":
+                return f"{d.year:04d}", None
+            if precision == "month":
+                return f"{d.year:04d}-{d.month:02d}", None
             return f"{d.year:04d}-{d.month:02d}-{d.day:02d}", None
+        # ISO 8601's reduced precision, the form partial dates are written in, under the ISO formats
+        m = _ISO_PARTIAL.match(text)
+        if (
+            m is not None
+            and any(f in _ISO_FORMATS for f in fmts)
+            and (m.group(2) is None or "01" <= m.group(2) <= "12")
+        ):
+            return text, None
     return None, f"{quote(text)} is not a date (expected {_expected(fmts)})"
 
 
 def normalise_date(values: pd.Series, *, format: str | list[str] = "%Y-%m-%d") -> pd.DataFrame:
-    """Normalise dates to ISO 8601 ``YYYY-MM-DD``.
+    """Normalise dates to ISO 8601 ``YYYY-MM-DD``, or a partial date when the format has no day.
 
     Parameters
     ----------
@@ -134,14 +207,21 @@ def normalise_date(values: pd.Series, *, format: str | list[str] = "%Y-%m-%d") -
         Dates as text.
     format : str or list of str, default '%Y-%m-%d'
         :func:`~datetime.datetime.strptime` format(s), tried in order:
-        ``'%d/%m/%Y'``, ``'%Y%m%d'``, ``'%d-%m-%Y'``, ``'%m/%Y'`` (month and
-        year: the first of the month), ... ``'ISO8601'`` takes the date part
-        of any ISO 8601 date or timestamp.
+        ``'%d/%m/%Y'``, ``'%Y%m%d'``, ``'%d-%m-%Y'``, ``'%m/%Y'`` or
+        ``'%b %Y'`` (month and year), ... ``'ISO8601'`` takes the date part
+        of any ISO 8601 date or timestamp. Under ``'%Y-%m-%d'`` and
+        ``'ISO8601'`` a partial date written as ISO 8601 writes it
+        (``'1997-12'``, ``'1997'``) is read with its precision, so the
+        output is normalised again unchanged.
 
     Returns
     -------
     pandas.DataFrame
-        Same index; ``value`` (string): ``YYYY-MM-DD`` or NA; ``error``
+        Same index; ``value`` (string): ``YYYY-MM-DD``; for a format with no
+        day (``'%m/%Y'``, ``'%b %Y'``) the partial date ``YYYY-MM`` (month
+        precision), for one with neither day nor month (``'%Y'``) ``YYYY``
+        (year precision), never an invented first of the month
+        (:func:`date_precision` reads the precision back); or NA; ``error``
         (string): ``"'31/02/1990' is not a date (expected DD/MM/YYYY)"`` for a
         non-empty value no format parses (impossible dates included), else NA.
 
@@ -154,7 +234,9 @@ def normalise_date(values: pd.Series, *, format: str | list[str] = "%Y-%m-%d") -
     -----
     A format made only of numeric fields with no separators (``'%Y%m%d'``)
     requires the exact width (8 characters), since ``strptime`` would read
-    ``'1990121'`` as 1990-12-01. Time O(n) plus O(k * formats) parses for k
+    ``'1990121'`` as 1990-12-01. A partial date is ISO 8601's reduced
+    precision: ``'1997-12'`` sorts and compares as text with full dates, and
+    person resolution compares its year and month only, never its day. Time O(n) plus O(k * formats) parses for k
     distinct values (a few microseconds each).
 
     Examples
@@ -165,14 +247,16 @@ def normalise_date(values: pd.Series, *, format: str | list[str] = "%Y-%m-%d") -
     ['1990-02-01', <NA>]
     >>> out["error"].iloc[1]
     "'31/02/1990' is not a date (expected DD/MM/YYYY)"
-    >>> normalise_date(pd.Series(["03/1985", "19850301"]), format=["%m/%Y", "%Y%m%d"])["value"].tolist()
-    ['1985-03-01', '1985-03-01']
+    >>> partial = pd.Series(["03/1985", "Dec 1997", "19850301"])
+    >>> normalise_date(partial, format=["%m/%Y", "%b %Y", "%Y%m%d"])["value"].tolist()
+    ['1985-03', '1997-12', '1985-03-01']
     """
     func = "normalise_date"
     check_series(values, func)
     fmts = _formats(format, func, "%Y-%m-%d")
     lengths = tuple(None if f == "ISO8601" else _fixed_length(f) for f in fmts)
-    return map_distinct(lambda t: _date_one(t, fmts, lengths), values, func=func)
+    precisions = tuple(format_precision(f) for f in fmts)
+    return map_distinct(lambda t: _date_one(t, fmts, lengths, precisions), values, func=func)
 
 
 # ------------------------------------------------------------------------------------------- timestamp
