@@ -91,7 +91,7 @@ def _load_once(tables: str, out: str) -> None:
     from crimnet.graphs.store.embedded import EmbeddedStore
 
     t0, c0 = time.perf_counter(), _cpu_s()
-    store = EmbeddedStore(Path(out) / "store")
+    store = EmbeddedStore(Path(out) / "store", create=True)
     written = store.write_parquet(tables)  # Parquet -> COPY, what `crimnet load` does
     per_table = store.last_load
     store.close()  # the load counts until the store is closed (and checkpointed) on disk

@@ -21,6 +21,7 @@ import igraph as ig
 import pandas as pd
 
 from crimnet.errors import ParameterError, check_interval, check_type
+from crimnet.frames import write_csv
 from crimnet.graphs.detect import DEFAULT_METHOD, DetectionResult, detect, evaluate_detection
 from crimnet.graphs.detect.roles import infer_roles, inferred_pairs
 from crimnet.graphs.disrupt import victim_controller_cut_ranking
@@ -142,7 +143,7 @@ def detect_case(
         else:
             aligned = align_truth(persons)
         evaluation = evaluate_detection(result, aligned, tables=tables, k=k)
-        evaluation.to_csv(Path(out) / "evaluation.csv", index=False)
+        write_csv(evaluation, Path(out) / "evaluation.csv")  # formula cells neutralised
     return result, evaluation
 
 

@@ -131,13 +131,19 @@ def ingest_command(
         typer.echo(f"  {message}")
     if len(result.quarantine) > QUARANTINE_SHOWN:
         typer.echo(f"  ... and {len(result.quarantine) - QUARANTINE_SHOWN} more")
+    if len(result.warnings):  # values that look wrong as a class (crimnet.ingest.quality)
+        typer.echo(f"{len(result.warnings)} warnings (also in {result.out / 'warnings.csv'}):")
+        for message in result.warnings["message"]:
+            typer.echo(f"  warning: {message}")
 
 
 # --- store and queries ---
 def _print_frame(df, *, csv: bool = False, as_json: bool = False, title: str | None = None) -> None:
     """Print a DataFrame as CSV, JSON lines or a rich table."""
     if csv:
-        typer.echo(df.to_csv(index=False), nl=False)
+        from crimnet.frames import write_csv
+
+        typer.echo(write_csv(df), nl=False)  # formula cells neutralised: this CSV is opened in spreadsheets
     elif as_json:
         typer.echo(df.to_json(orient="records", lines=True, force_ascii=False), nl=False)
     else:
@@ -164,6 +170,8 @@ def _parse_params(param: list[str] | None) -> dict[str, str]:
 
 
 _STORE = typer.Option("--store", "-s", help="Store directory, or a bolt:// / neo4j:// URI (default $NEO4J_URI).")
+EXIT_MISSING_ENTITY = 3
+"""Exit code of ``crimnet query`` when a parameter names an entity the store does not hold (not "no matches")."""
 
 
 @app.command("load")
@@ -173,13 +181,24 @@ def load(
     neo4j: Annotated[bool, typer.Option("--neo4j", help="Write to Neo4j at $NEO4J_URI.")] = False,
     uri: Annotated[str | None, typer.Option("--uri", help="Bolt URI of a Neo4j server.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per Bolt write batch.")] = 5000,
+    merge: Annotated[
+        bool,
+        typer.Option(
+            "--merge",
+            help="Load a case into a store holding another case; the store then holds both, their people apart.",
+        ),
+    ] = False,
 ) -> None:
-    """Write canonical tables into a graph store (wraps crimnet.graphs.store.load)."""
+    """Write canonical tables into a graph store (wraps crimnet.graphs.store.load).
+
+    A store holds one case: tables of another case are refused unless --merge. To resolve people
+    across two cases, ingest the second with --previous the first instead.
+    """
     from crimnet.graphs.store import load as load_tables
 
     target = uri or (None if neo4j else store)
     kwargs = {"batch_size": batch_size} if (uri or neo4j or str(target or "").startswith(("bolt", "neo4j"))) else {}
-    written = load_tables(tables_dir, target, **kwargs)
+    written = load_tables(tables_dir, target, merge=merge, **kwargs)
     for name, n in written.items():
         typer.echo(f"{name}\t{n}")
     typer.echo(f"{sum(written.values())} rows written")
@@ -194,17 +213,34 @@ def query(
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
-    """Run a library query read-only (wraps crimnet.queries.runner.run_query), or list them."""
-    from crimnet.queries.runner import list_queries, run_query
+    """Run a library query read-only, or list them.
+
+    The store is opened read-only, so several queries can run on one store at once. Exit
+    codes: 0 the rows were printed (none when nothing matched); 2 an error (no store at
+    --store, a bad parameter, a refused query); 3 a parameter names an entity the store
+    does not hold (e.g. -p person_id=NOPE): a warning on stderr names the parameter and the
+    value, and the rows are printed as for 0.
+    """
+    import warnings
+
+    from crimnet.queries.runner import MissingEntityWarning, list_queries, run_query
 
     if list_ or name is None:
         _print_frame(list_queries(), csv=csv, as_json=as_json, title="crimnet query library")
         return
     from crimnet.graphs.store import open_store
 
-    with open_store(store) as st:
+    with open_store(store, read_only=True) as st, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MissingEntityWarning)
         df = run_query(st, name, _parse_params(param))
     _print_frame(df, csv=csv, as_json=as_json, title=name)
+    for w in caught:
+        if issubclass(w.category, MissingEntityWarning):
+            typer.echo(f"Warning: {w.message}", err=True)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    if df.attrs.get("missing"):
+        raise typer.Exit(EXIT_MISSING_ENTITY)
 
 
 @app.command("cypher")
@@ -215,11 +251,14 @@ def cypher(
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
-    """Run ad-hoc read-only Cypher; writes are refused (wraps crimnet.queries.runner.run_cypher)."""
+    """Run ad-hoc read-only Cypher; writes are refused (wraps crimnet.queries.runner.run_cypher).
+
+    The store is opened read-only, so several readers can run on one store at once.
+    """
     from crimnet.graphs.store import open_store
     from crimnet.queries.runner import run_cypher
 
-    with open_store(store) as st:
+    with open_store(store, read_only=True) as st:
         df = run_cypher(st, text, _parse_params(param))
     _print_frame(df, csv=csv, as_json=as_json)
 
@@ -276,7 +315,7 @@ def watch_run(
     from crimnet.graphs.store import open_store
     from crimnet.queries.watch import run_watch_rules
 
-    with open_store(store) as st:
+    with open_store(store, read_only=True) as st:  # the rules file keeps the state, not the store
         df = run_watch_rules(st, _rules(rules, store))
     _print_frame(df, csv=csv, as_json=as_json, title="new watch matches")
 
@@ -527,11 +566,22 @@ def run_case_command(
     previous: Annotated[Path | None, typer.Option("--previous", help="Earlier ingest output to merge.")] = None,
     top: Annotated[int, typer.Option("--top", help="Clusters reported with disruption points.")] = 5,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    merge: Annotated[
+        bool,
+        typer.Option("--merge", help="Write into a --store holding another case; it then holds both, people apart."),
+    ] = False,
 ) -> None:
-    """Run ingest, store, detection, disruption and the HTML report on agency extracts (run_case)."""
+    """Run ingest, store, detection, disruption and the HTML report on agency extracts (run_case).
+
+    An earlier run in --out is replaced as a whole when the new run succeeds.
+    """
     from crimnet.pipeline import run_case
 
-    _print_run(run_case(sources, out, store=store, truth=truth, previous=previous, top=top, seed=seed, progress=True))
+    _print_run(
+        run_case(
+            sources, out, store=store, truth=truth, previous=previous, top=top, seed=seed, progress=True, merge=merge
+        )
+    )
 
 
 @app.command("demo")

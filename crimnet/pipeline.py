@@ -9,6 +9,8 @@ the run against the planted truth.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,8 +20,12 @@ from typing import Any
 
 import pandas as pd
 
-from crimnet.errors import check_interval
+from crimnet.errors import CrimnetError, check_interval, check_type
+from crimnet.frames import write_csv
 from crimnet.graphs.detect import DEFAULT_METHOD
+from crimnet.graphs.store import BOLT_SCHEMES
+from crimnet.graphs.store.base import redact_uri
+from crimnet.outputs import check_replaceable, staging_dir, swap_in
 
 __all__ = ["PipelineRun", "run_case", "demo", "cluster_reasons", "COMPARED_STRATEGIES", "DETECTED_CUT"]
 
@@ -38,6 +44,9 @@ COMPARED_STRATEGIES: tuple[str, ...] = (
 
 DETECTED_CUT = "detected_cut"
 """The victim-controller cut between roles inferred in this run's top clusters (no truth needed)."""
+
+_RUN_MARKER = "config.json"  # every run folder holds it: a folder without it is never replaced
+_CARRIED = ("watch.json", "audit.jsonl")  # what a rerun keeps of the default store: watch rules, the audit log
 
 
 @dataclass
@@ -90,6 +99,7 @@ def run_case(
     budget: float = 0.01,
     seed: int = 0,
     progress: bool = False,
+    merge: bool = False,
 ) -> PipelineRun:
     """Run ingest, store, detection, disruption and the report on a set of agency extracts.
 
@@ -98,14 +108,22 @@ def run_case(
     sources : path or sequence of paths
         Extract files or folders, as for :func:`crimnet.ingest.pipeline.ingest`.
     out : str or Path
-        Run directory (created).
+        Run directory: a new or empty folder, or an earlier run (it holds ``config.json``), which
+        the run replaces as a whole. The run is built in a temporary sibling
+        (``.<out>.tmp-<pid>``) and swapped into place at the end, so a failed run leaves the
+        earlier one untouched and nothing beside it. Any other non-empty folder is refused, and
+        so are sources or `truth` inside `out` (the swap would delete them).
     store : str, optional
-        A ``bolt://`` / ``neo4j://`` URI or a directory; default ``<out>/store`` (embedded).
+        A ``bolt://`` / ``neo4j://`` URI or a directory; default ``<out>/store`` (embedded), which
+        is built afresh with the run and replaces the earlier run's store (its watch rules and
+        audit log are kept). Another store keeps what it holds: the run's tables are upserted into
+        it, and a store of another case is refused unless `merge`.
     truth : path, optional
         A generated case's folder (with ``truth/``): adds evaluation against the planted rings
         and the victim-controller measures to the disruption comparison.
     previous : path, optional
-        An earlier ingest output to merge with (a new batch).
+        An earlier ingest output to merge with (a new batch of its case); it may be the
+        ``ingest/`` of the run `out` replaces.
     method : str, default DEFAULT_METHOD
         Detection method reported (see :data:`crimnet.graphs.detect.detection.METHODS`); by default
         :data:`crimnet.graphs.detect.detection.DEFAULT_METHOD`, the best measured one
@@ -118,16 +136,91 @@ def run_case(
         Seed of every randomised step.
     progress : bool, default False
         Show progress bars.
+    merge : bool, default False
+        Write this case into a `store` that holds another case, which then holds both side by
+        side (their people apart; see :func:`crimnet.graphs.store.load`). To resolve people
+        across two cases, pass the other case's ingest output as `previous` instead.
 
     Returns
     -------
     PipelineRun
+
+    Raises
+    ------
+    crimnet.errors.CrimnetError
+        `out` is a file or a non-empty folder that is not a run, or holds a source, `truth`
+        or `store`; :class:`~crimnet.errors.StoreError` when `store` holds another case and
+        `merge` is False (raised by the store; the earlier run in `out` is left as it was).
 
     Notes
     -----
     Watch rules saved in the store (``crimnet watch add``) run after the store
     write; their new matches appear in the report.
     """
+    func = "run_case"
+    check_interval(top, param="top", func=func, low=1, high=100, closed="both", integer=True)
+    check_interval(budget, param="budget", func=func, low=0, high=1)
+    check_type(out, (str, os.PathLike), param="out", func=func, expected="a path")
+    check_type(merge, bool, param="merge", func=func, expected="a bool")
+    final = _run_folder(out)
+    _check_run_out(final, sources, truth, store)
+    build = staging_dir(final)
+    try:
+        run = _run_into(
+            build, final, sources, store=store, truth=truth, previous=previous, method=method, top=top,
+            budget=budget, seed=seed, progress=progress, merge=merge,
+        )  # fmt: skip
+        swap_in(final, build, marker=_RUN_MARKER, process="run")
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    return run
+
+
+def _run_folder(out: str | os.PathLike[str]) -> Path:
+    final = Path(out)
+    return final.resolve() if final.name in ("", ".", "..") else final  # its sibling needs a name
+
+
+def _inside(path: str | os.PathLike[str], folder: Path) -> bool:
+    p, f = Path(path).resolve(), folder.resolve()
+    return p == f or f in p.parents
+
+
+def _check_run_out(final: Path, sources: Any, truth: Any, store: Any) -> None:
+    """Refuse, before any work, a run folder whose replacement would delete what the run was given."""
+    items = [sources] if isinstance(sources, str | os.PathLike) else list(sources)
+    named = [("source", s) for s in items] + ([("truth", truth)] if truth is not None else [])
+    for what, item in named:
+        if isinstance(item, str | os.PathLike) and _inside(item, final):
+            raise CrimnetError(
+                f"{item}: this {what} lies inside the run directory {final}, which run_case replaces as a whole "
+                "(deleting what is in it); move it out, or write the run to another directory."
+            )
+    if store is not None and not str(store).startswith(BOLT_SCHEMES):
+        if _inside(store, final) and Path(store).resolve() != (final / "store").resolve():
+            raise CrimnetError(
+                f"{store}: this store lies inside the run directory {final}, which run_case replaces as a whole; "
+                f"name a store elsewhere, or leave --store out to use {final / 'store'} (built with the run)."
+            )
+    check_replaceable(final, marker=_RUN_MARKER, process="run")
+
+
+def _run_into(
+    out: Path,
+    final: Path,
+    sources: str | Path | Sequence[str | Path],
+    *,
+    store: str | None,
+    truth: str | Path | None,
+    previous: str | Path | None,
+    method: str,
+    top: int,
+    budget: float,
+    seed: int,
+    progress: bool,
+    merge: bool,
+) -> PipelineRun:
+    """Run every stage into `out` (the staging folder), naming `final` (where it is swapped to) in what it writes."""
     from crimnet.cases import write_detection
     from crimnet.graphs.detect import detect, evaluate_detection
     from crimnet.graphs.detect.roles import infer_roles
@@ -136,16 +229,23 @@ def run_case(
     from crimnet.ingest.pipeline import ingest
     from crimnet.queries.watch import run_watch_rules
 
-    func = "run_case"
-    check_interval(top, param="top", func=func, low=1, high=100, closed="both", integer=True)
-    check_interval(budget, param="budget", func=func, low=0, high=1)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    def shown(p: str | os.PathLike[str]) -> str:  # a path in the staging folder, as it will be after the swap
+        return str(final / Path(p).resolve().relative_to(out.resolve())) if _inside(p, out) else str(p)
+
+    default_store = store is None or (
+        not str(store).startswith(BOLT_SCHEMES) and Path(store).resolve() == (final / "store").resolve()
+    )
+    store_at = out / "store" if default_store else store
+    if default_store and (final / "store").is_dir():
+        (out / "store").mkdir(parents=True, exist_ok=True)
+        for name in _CARRIED:
+            if (final / "store" / name).is_file():
+                shutil.copy2(final / "store" / name, out / "store" / name)
     timings: dict[str, float] = {}
     config = {
-        "sources": [str(s) for s in ([sources] if isinstance(sources, str | Path) else sources)],
-        "store": store or str(out / "store"),
-        "truth": str(truth) if truth else None,
+        "sources": [shown(s) for s in ([sources] if isinstance(sources, str | Path) else sources)],
+        "store": str(final / "store") if default_store else redact_uri(str(store)),  # never a password
+        "truth": shown(truth) if truth else None,
         "previous": str(previous) if previous else None,
         "method": method,
         "top": top,
@@ -157,8 +257,8 @@ def run_case(
     with _timed(timings, "ingest"):
         ingested = ingest(sources, out / "ingest", previous=previous, progress=progress)
         tables = ingested.tables  # ingest leaves its tables on disk; reading them back is part of the step
-    with _timed(timings, "store"), open_store(store or out / "store") as db:
-        db.write(tables)
+    with _timed(timings, "store"), open_store(store_at, create=True) as db:
+        db.write(tables, merge=merge)
         watch = run_watch_rules(db)
         with _timed(timings, "detect"):
             detection = detect(tables, methods=(method,), seed=seed)
@@ -176,7 +276,7 @@ def run_case(
     with _timed(timings, "disrupt"):
         graph = hetero_graph(tables)
         roles = infer_roles(tables, clusters, top=top)
-        roles.to_csv(out / "detect" / "roles.csv", index=False)
+        write_csv(roles, out / "detect" / "roles.csv")  # formula cells neutralised
         cuts, sections = _cluster_cuts(graph, clusters.head(top), roles, out, truth_aligned, seed=seed)
         summary, curves_png = _compare(
             graph, tables, clusters, truth_aligned, top=top, budget=budget, seed=seed, out=out / "disrupt"
@@ -184,7 +284,7 @@ def run_case(
 
     with _timed(timings, "report"):
         report = _report(config, ingested, tables, sections, summary, curves_png, evaluation, watch, timings, out)
-    return PipelineRun(out, clusters, cuts, summary, evaluation, report, timings)
+    return PipelineRun(final, clusters, cuts, summary, evaluation, final / report.relative_to(out), timings)
 
 
 def demo(out: str | Path, *, people: int = 5_000, seed: int = 7, preset: str = "medium") -> PipelineRun:
@@ -193,7 +293,9 @@ def demo(out: str | Path, *, people: int = 5_000, seed: int = 7, preset: str = "
     Parameters
     ----------
     out : str or Path
-        Run directory; the generated extracts go to ``<out>/case``.
+        Run directory; the generated extracts go to ``<out>/case``. As for :func:`run_case`, an
+        earlier run there (a demo's or a case's) is replaced as a whole, atomically, and any other
+        non-empty folder is refused.
     people, seed, preset
         As for :func:`crimnet.synthetic.generate_case`.
 
@@ -203,11 +305,21 @@ def demo(out: str | Path, *, people: int = 5_000, seed: int = 7, preset: str = "
     """
     from crimnet.synthetic import generate_case
 
-    out = Path(out)
-    start = time.perf_counter()
-    case = generate_case(out / "case", people=people, seed=seed, preset=preset)
-    generated = time.perf_counter() - start
-    run = run_case(case.root, out, truth=case.root, seed=seed, progress=True)
+    check_type(out, (str, os.PathLike), param="out", func="demo", expected="a path")
+    final = _run_folder(out)
+    check_replaceable(final, marker=_RUN_MARKER, process="run")
+    build = staging_dir(final)
+    try:
+        start = time.perf_counter()
+        case = generate_case(build / "case", people=people, seed=seed, preset=preset)
+        generated = time.perf_counter() - start
+        run = _run_into(
+            build, final, case.root, store=None, truth=case.root, previous=None, method=DEFAULT_METHOD, top=5,
+            budget=0.01, seed=seed, progress=True, merge=False,
+        )  # fmt: skip
+        swap_in(final, build, marker=_RUN_MARKER, process="run")
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
     run.timings = {"generate": generated, **run.timings}
     return run
 

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "crimnet"
 
 # Layers, lowest first: a module may import its own layer and those below (docs/architecture.md).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("crimnet.errors", "crimnet.schema", "crimnet.frames", "crimnet.tables"),
+    ("crimnet.errors", "crimnet.schema", "crimnet.frames", "crimnet.tables", "crimnet.outputs"),
     ("crimnet.ingest", "crimnet.synthetic"),
     ("crimnet.graphs.store", "crimnet.queries"),
     ("crimnet.graphs.arrays", "crimnet.graphs.views", "crimnet.graphs.edgelist"),

@@ -83,3 +83,47 @@ def test_risk_scores_are_written_back_to_the_store(demo_run):
     assert len(stored) == len(risk) > 0
     merged = stored.merge(risk, left_on="id", right_on="node_id")
     assert (merged["risk"] - merged["score"]).abs().max() < 1e-9
+
+
+def test_a_rerun_replaces_the_earlier_run_and_a_failed_one_leaves_it(tmp_path):
+    """Issue 18: two demos into one folder mixed two towns in its store and kept stale cluster pages."""
+    import shutil
+
+    from crimnet.errors import CrimnetError, StoreError
+    from crimnet.pipeline import demo, run_case
+    from crimnet.tables import CanonicalTables
+
+    out = tmp_path / "run"
+    first = demo(out, people=400, seed=1)
+    first_people = set(CanonicalTables.read(out / "ingest" / "tables").nodes["Person"]["id"])
+    second = demo(out, people=300, seed=2)
+    tables = CanonicalTables.read(out / "ingest" / "tables")
+    with open_store(out / "store") as db:
+        stored = set(db.tables().nodes["Person"]["id"])
+        assert db.cases == [tables.case]
+    # the store holds the second case's people only, none of the first town's
+    assert stored == set(tables.nodes["Person"]["id"]) and not stored & first_people
+    assert len(first.clusters) and len(second.clusters)
+    pages = {p.stem for p in (out / "clusters").glob("*.html")}
+    assert pages == set(second.clusters.head(5)["cluster_id"].astype(str))  # no stale page of the first run
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temporary or old folder beside it
+
+    # a failed run (here: a store of another case) leaves the earlier run as it was, and nothing beside it
+    shutil.copytree(out / "case", tmp_path / "case2")
+    other = tmp_path / "other"
+    with open_store(other, create=True) as db:
+        db.write(CanonicalTables.from_partial({"Person": pd.DataFrame({"id": ["x"]})}, case="case-other"))
+    report, config = (out / "report.html").read_bytes(), (out / "config.json").read_bytes()
+    with pytest.raises(StoreError, match="case-other"):
+        run_case(tmp_path / "case2", out, store=str(other), seed=2)
+    assert (out / "report.html").read_bytes() == report and (out / "config.json").read_bytes() == config
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case2", "other", "run"]
+
+    # a folder that is not a run, or a source inside the run folder, is refused before anything runs
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("keep me")
+    with pytest.raises(CrimnetError, match=r"is not a run output \(no config.json\)"):
+        run_case(tmp_path / "case2", tmp_path / "docs")
+    with pytest.raises(CrimnetError, match="lies inside the run directory"):
+        run_case(out / "case", out)
+    assert (tmp_path / "docs" / "notes.txt").read_text() == "keep me" and (out / "case").is_dir()

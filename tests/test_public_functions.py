@@ -287,6 +287,11 @@ def _valid_value(name: str, fx: _Fixtures) -> Any:
 
 # Per-function valid arguments where the generic ones by name do not fit (built lazily from the fixtures).
 VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
+    # case identity and output folders (issue 18): ids and names, not data
+    "crimnet.graphs.store.base.cases_after_write": lambda fx: {"case": "case-a", "has_rows": False},
+    "crimnet.tables.write_case": lambda fx: {"case": "case-a"},
+    "crimnet.outputs.check_replaceable": lambda fx: {"marker": "config.json", "process": "run"},
+    "crimnet.outputs.swap_in": lambda fx: {"staged": fx.tmp_path / "staged", "marker": "config.json", "process": "run"},
     # clusters must name vertices of the graph (vertex names of a projection are '<label>:<id>')
     "crimnet.graphs.disrupt.compare.cluster_disruption_points": lambda fx: {
         "clusters": fx.clusters.assign(members=[["Person:a", "Person:b"], ["Person:c", "Person:d"]])

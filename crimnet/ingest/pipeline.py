@@ -14,20 +14,28 @@ atomically under one directory::
       records.parquet       the normalised person records (for the next batch's resolution)
       evidence/             compact per-record evidence (for merging the next batch)
       quarantine.csv        source, file, row, field, value, reason, action, sha256
-      summary.csv           per source file: rows read, loaded, quarantined..., sha256
-      ingest.json           parameters, spec names, whether identifiers are pseudonymised
+      summary.csv           per source file: rows read, loaded, quarantined..., sha256, warnings
+      warnings.csv          source, file, field, check, share, message: values wrong as a class
+      ingest.json           parameters, spec names, whether identifiers are pseudonymised, the case
+
+Every output belongs to a case (``ingest.json``'s ``case``, also ``tables/case.json``, see
+:attr:`crimnet.tables.CanonicalTables.case`): an ingest without ``previous`` starts one, named by
+the content of its sources (``'case-'`` + 16 hex characters of a SHA-256 over every source's spec
+name and content hash, so ingesting the same files again names the same case); a batch with
+``previous`` keeps the previous output's case. People's entity ids are namespaced by the case
+(:func:`crimnet.ingest.resolve.resolve_people`'s ``case``), so two cases never share a person id.
 """
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,29 +44,35 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crimnet.errors import IngestError, ParameterError, SpecError, bad_parameter, check_interval, check_type
+from crimnet.frames import restore_formulas, write_csv
 from crimnet.ingest.build import PERSON_RECORD_COLUMNS, Evidence, EvidenceSpill, extract, lazy_tables, write_tables
+from crimnet.ingest.quality import WARNING_COLUMNS, QualityProfile
 from crimnet.ingest.quarantine import (
     FIELD_DROPPED,
+    FILE_QUARANTINED,
     QUARANTINE_COLUMNS,
     ROW_QUARANTINED,
     QuarantineLog,
     empty_quarantine,
     withhold_values,
 )
-from crimnet.ingest.readers import DEFAULT_CHUNK_ROWS, iter_chunks, read_header
+from crimnet.ingest.readers import DEFAULT_CHUNK_ROWS, DEFAULT_MAX_FIELD_CHARS, iter_chunks, read_header
 from crimnet.ingest.specs import FieldSpec, SourceSpec, load_specs, match_spec
-from crimnet.tables import CanonicalTables
+from crimnet.outputs import check_replaceable, swap_in
+from crimnet.tables import CanonicalTables, write_case
 
 __all__ = ["IngestResult", "ingest", "SUMMARY_COLUMNS", "RESOLUTION_COLUMNS"]
 
 _FUNC = "ingest"
 SUMMARY_COLUMNS = [
     "source", "file", "rows_read", "rows_loaded", "rows_quarantined", "fields_dropped", "person_records",
-    "person_entities", "sha256",
+    "person_entities", "sha256", "warnings",
 ]  # fmt: skip
-"""Columns of the summary table (one row per source file; ``sha256`` of the file's content)."""
+"""Columns of the summary table (one row per source file; ``sha256`` of the file's content; ``warnings``
+the number of quality warnings about the file, listed in ``warnings.csv``: :mod:`crimnet.ingest.quality`)."""
 _COUNT_COLUMNS = SUMMARY_COLUMNS[2:8]
 RESOLUTION_COLUMNS = ["source", "record_id", "entity_id", "match_weight", "rule"]
 """Columns of the resolution table."""
@@ -118,6 +132,11 @@ class IngestResult:
         includes writing the canonical tables.
     counts : dict of str to int
         Rows per canonical table (as ``tables.counts()``, without reading the tables).
+    case : str or None
+        The case of the output (see the module's notes); None only for a result built by hand.
+    warnings : DataFrame
+        This batch's quality warnings (:data:`crimnet.ingest.quality.WARNING_COLUMNS`): per source
+        file and field, values that look wrong as a class (also ``warnings.csv``).
     """
 
     resolution: pd.DataFrame
@@ -126,6 +145,8 @@ class IngestResult:
     out: Path
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    case: str | None = None
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WARNING_COLUMNS))
 
     @cached_property
     def tables(self) -> CanonicalTables:
@@ -261,6 +282,7 @@ class _SeenIds:
 class _SourceStats:
     def __init__(self) -> None:
         self.read = self.loaded = self.quarantined = self.dropped = 0
+        self.quality = QualityProfile()
 
 
 def _process_chunk(
@@ -333,6 +355,7 @@ def _process_chunk(
     for f in spec.fields.values():
         raw = _raw_field(f, data)
         res = _normalise_field(f, raw)
+        stats.quality.add(f.name, f.kind, raw, res["value"], sparse=f.sparse)
         err = res["error"].notna().to_numpy()
         if f.required:
             miss = raw.isna().to_numpy()
@@ -378,6 +401,73 @@ def _process_chunk(
     return extract(spec, keep_vals, rid[ok].astype("str"), pseudonymise_key=pseudonymise_key)
 
 
+_UNREADABLE = (IngestError, OSError, pa.ArrowException, UnicodeError)
+"""What reading a source file raises when the file itself cannot be read (not a spec's or crimnet's fault)."""
+
+
+def _open_source(inp: _Input) -> str | None:
+    """Read the header (or schema) of a source, check the spec's columns; return the CSV delimiter (None otherwise)."""
+    if isinstance(inp.source, Path) and inp.source.suffix.lower() != ".parquet":
+        header, delim = read_header(inp.source, delimiter=inp.spec.delimiter, encoding=inp.spec.encoding)
+        inp.spec.check_columns(header, file=inp.file)
+        return delim
+    if isinstance(inp.source, Path):
+        import pyarrow.parquet as pq
+
+        inp.spec.check_columns(pq.ParquetFile(inp.source).schema_arrow.names, file=inp.file)
+        return None
+    inp.spec.check_columns([str(c) for c in inp.source.columns], file=inp.file)
+    return None
+
+
+def _quarantine_file(
+    inp: _Input, exc: BaseException, qlog: QuarantineLog, stats: _SourceStats, *, from_row: int
+) -> None:
+    """Quarantine a file that cannot be read (from `from_row` on: 0 for the whole file) with the reason."""
+    reason = str(exc) if isinstance(exc, IngestError) else f"{inp.file}: cannot read ({type(exc).__name__}: {exc})"
+    if from_row > 0:
+        reason = f"the rest of the file from data row {from_row} cannot be read: {reason}"
+    qlog.add(
+        source=inp.spec.name, file=inp.file, rows=[from_row], field="", values=[""], reasons=[reason],
+        action=FILE_QUARANTINED, sha256=inp.sha256,
+    )  # fmt: skip
+
+
+def _remove_stale_work(out: Path) -> list[Path]:
+    """Remove the spill and staging folders (``.<out>.spill-<pid>-*``, ``.<out>.tmp-<pid>``) of killed ingests.
+
+    Only crimnet's own folders, by name, and only those whose process is gone (no process has the pid
+    the name records, this machine); folders of live processes and of this one are kept.
+    """
+    removed: list[Path] = []
+    if not out.parent.is_dir():
+        return removed
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(?:spill|tmp)-(\d+)(?:-.*)?$")
+    for p in out.parent.iterdir():
+        m = pattern.match(p.name)
+        if m is None or not p.is_dir() or p.is_symlink():
+            continue
+        pid = int(m.group(1))
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists on this machine (one of another user counts as alive)."""
+    if pid <= 0:
+        return True  # not a process id crimnet wrote: leave the folder alone
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
+
+
 def _progress(enabled: bool) -> Any:
     if not enabled:
         return nullcontext(None)
@@ -408,6 +498,7 @@ def ingest(
     progress: bool = False,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     on_stage: Callable[[str], object] | None = None,
+    max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
 ) -> IngestResult:
     """Ingest agency extracts into canonical tables, resolving people and quarantining bad rows.
 
@@ -429,7 +520,9 @@ def ingest(
     previous : path or None
         An earlier ingest output to merge with: the new output holds the union
         of both batches (a record ingested again replaces its earlier version),
-        and people already known keep their entity ids.
+        people already known keep their entity ids, and the output keeps the
+        previous output's case. Without it the ingest starts a case named by
+        its sources' content (see the module's notes).
     pseudonymise_key : bytes or None
         If given, names, phones, account ids, NINOs and registrations are
         replaced by keyed HMAC tokens after normalisation and before
@@ -452,6 +545,9 @@ def ingest(
         when it leaves it, so that a profiler sampling from another thread can attribute
         memory and CPU time to stages (``benchmarks/bench_ingest.py`` does). Stages
         alternate (read and normalise once per chunk).
+    max_field_chars : int or None, default 65_536
+        Characters a cell may hold (:data:`crimnet.ingest.readers.DEFAULT_MAX_FIELD_CHARS`); a row
+        with a longer cell is quarantined with the reason. None sets no limit.
 
     Returns
     -------
@@ -463,7 +559,7 @@ def ingest(
     crimnet.errors.SpecError
         A spec is wrong, names a column the file lacks, or no spec matches a file.
     crimnet.errors.IngestError
-        A file cannot be read at all; `previous` is not an ingest output (or
+        `previous` is not an ingest output (or
         was made with another pseudonymisation key, or a file of it is missing
         or corrupt); `out` is a file, a non-empty directory that is not an
         ingest output, or holds a source; or `out` is missing while an earlier
@@ -473,6 +569,13 @@ def ingest(
 
     Notes
     -----
+    A source file that cannot be read at all (empty, not CSV or Parquet, unreadable) does not stop
+    the others: it gets one quarantine entry (row 0, action ``'file quarantined'``, the reason) and a
+    summary row of zeros; a file that fails part-way keeps the rows read before and gets one such
+    entry at the first row that could not be read (rows after it are not counted: they could not be
+    read). A header-only file is read as zero rows. Stale ``.<out>.spill-<pid>-*`` and
+    ``.<out>.tmp-<pid>`` folders that killed ingests into the same `out` left beside it are removed
+    first (only when no process with that pid runs).
     Rows are numbered from 1 (the header is row 0). Each source file is read
     once more, in blocks, for its SHA-256 (the ``sha256`` of summary and
     quarantine): merging a batch replaces an earlier batch's summary and
@@ -521,6 +624,8 @@ def ingest(
         check_interval(threshold, param="threshold", func=_FUNC, low=0, high=1)
     check_type(progress, bool, param="progress", func=_FUNC, expected="a bool")
     check_interval(chunk_rows, param="chunk_rows", func=_FUNC, low=1, closed="left", integer=True)
+    if max_field_chars is not None:
+        check_interval(max_field_chars, param="max_field_chars", func=_FUNC, low=1, closed="left", integer=True)
     if on_stage is not None and not callable(on_stage):
         raise bad_parameter("on_stage", _FUNC, "a callable or None", on_stage)
     out = Path(out)
@@ -535,26 +640,21 @@ def ingest(
 
     # Read, normalise, extract: one chunk at a time; evidence other than person records goes to disk.
     out.parent.mkdir(parents=True, exist_ok=True)
-    spill_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.spill-", dir=out.parent))
+    _remove_stale_work(out)  # what killed ingests into this `out` left (their process is gone)
+    # the pid in the name tells a later ingest whether this folder's owner is still running
+    spill_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.spill-{os.getpid()}-", dir=out.parent))
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"  # the new output, swapped in at the end
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         return _ingest(
             inputs, out, tmp, spill_dir, clock=clock, prev=prev, pseudonymise_key=pseudonymise_key,
-            threshold=threshold, progress=progress, chunk_rows=chunk_rows,
+            threshold=threshold, progress=progress, chunk_rows=chunk_rows, max_field_chars=max_field_chars,
         )  # fmt: skip
     finally:
         clock.stop()  # a failed stage ends too (its time is not reported)
         shutil.rmtree(spill_dir, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _old_outputs(out: Path) -> list[Path]:
-    """Directories an earlier ingest renamed `out` to while swapping in its new output."""
-    if not out.parent.is_dir():
-        return []
-    return sorted(p for p in out.parent.glob(f".{glob.escape(out.name)}.old-*") if p.is_dir())
 
 
 def _check_out(out: Path, sources: Any) -> None:
@@ -575,23 +675,7 @@ def _check_out(out: Path, sources: Any) -> None:
                     f"{item}: lies inside the output directory {out}, which ingest replaces (deleting what is in "
                     "it); write the output to another directory."
                 )
-    if not out.exists():
-        left = _old_outputs(out)
-        if left:
-            raise IngestError(
-                f"{out}: missing, but {left[-1]} holds the output of an earlier ingest that was interrupted while "
-                f"replacing it; rename {left[-1].name} back to {out.name} (or delete it if it is not wanted) "
-                "and run again."
-            )
-    elif not out.is_dir():
-        raise IngestError(
-            f"{out}: exists and is not a directory; name a new or empty directory, or an earlier ingest output, as out."
-        )
-    elif not (out / "ingest.json").is_file() and any(out.iterdir()):
-        raise IngestError(
-            f"{out}: exists, is not empty and is not an ingest output (no ingest.json); ingest replaces its output "
-            "directory as a whole, so name a new or empty directory (or an earlier ingest output) as out."
-        )
+    check_replaceable(out, marker="ingest.json", process="ingest", error=IngestError)
 
 
 def _ingest(
@@ -606,38 +690,46 @@ def _ingest(
     threshold: float | None,
     progress: bool,
     chunk_rows: int,
+    max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
 ) -> IngestResult:
     timings = clock.timings
     spill = EvidenceSpill(spill_dir)
     qlog = QuarantineLog()
     stats_rows = []
+    batch_warnings = [pd.DataFrame(columns=WARNING_COLUMNS)]
     seen: dict[str, _SeenIds] = {}
     with _progress(progress) as bar:
         for inp in inputs:
             task = bar.add_task(f"{inp.file}", total=None) if bar else None
-            if isinstance(inp.source, Path) and inp.source.suffix.lower() != ".parquet":
-                header, delim = read_header(inp.source, delimiter=inp.spec.delimiter, encoding=inp.spec.encoding)
-                inp.spec.check_columns(header, file=inp.file)
-            elif isinstance(inp.source, Path):
-                import pyarrow.parquet as pq
-
-                inp.spec.check_columns(pq.ParquetFile(inp.source).schema_arrow.names, file=inp.file)
-                delim = None
-            else:
-                inp.spec.check_columns([str(c) for c in inp.source.columns], file=inp.file)
-                delim = None
-            clock.start("read")
-            inp.sha256 = _content_hash(inp.source)
-            clock.stop()
             stats = _SourceStats()
-            seen_ids = seen.setdefault(inp.spec.name, _SeenIds())
-            chunks = iter_chunks(
-                inp.source, inp.spec.columns, delimiter=delim, encoding=inp.spec.encoding, chunk_rows=chunk_rows
-            )
             n_persons = 0
+            chunks: Iterator[Any]
+            try:  # a file that cannot be read at all is quarantined as a whole; the other files ingest
+                delim = _open_source(inp)
+                clock.start("read")
+                inp.sha256 = _content_hash(inp.source)
+                clock.stop()
+            except _UNREADABLE as exc:
+                clock.stop()
+                try:
+                    inp.sha256 = inp.sha256 or _content_hash(inp.source)
+                except OSError:
+                    pass  # unreadable bytes: no hash
+                _quarantine_file(inp, exc, qlog, stats, from_row=0)
+                chunks = iter(())
+            else:
+                chunks = iter_chunks(
+                    inp.source, inp.spec.columns, delimiter=delim, encoding=inp.spec.encoding, chunk_rows=chunk_rows,
+                    max_field_chars=max_field_chars,
+                )  # fmt: skip
+            seen_ids = seen.setdefault(inp.spec.name, _SeenIds())
             while True:
                 clock.start("read")
-                chunk = next(chunks, None)
+                try:
+                    chunk = next(chunks, None)
+                except _UNREADABLE as exc:  # the rest of the file cannot be read: what was read stays
+                    chunk = None
+                    _quarantine_file(inp, exc, qlog, stats, from_row=stats.read + 1)
                 clock.stop()
                 if chunk is None:
                     break
@@ -649,6 +741,9 @@ def _ingest(
                 clock.stop()
                 if bar:
                     bar.update(task, advance=len(chunk.data) + len(chunk.bad))
+            batch_warnings.append(
+                stats.quality.warnings(source=inp.spec.name, file=inp.file, examples=pseudonymise_key is None)
+            )
             stats_rows.append(
                 {
                     "source": inp.spec.name,
@@ -659,6 +754,7 @@ def _ingest(
                     "fields_dropped": stats.dropped,
                     "person_records": n_persons,
                     "sha256": inp.sha256,
+                    "warnings": len(batch_warnings[-1]),
                 }
             )
             if bar:
@@ -679,10 +775,14 @@ def _ingest(
             evidence = spill.evidence()
         clock.stop()
 
+        case = _case_of(stats_rows, prev, new_persons)
+
         # Resolve people.
         rtask = bar.add_task("resolving people", total=None) if bar else None
         clock.start("resolve")
-        resolution = _resolve(new_persons, prev, threshold=threshold, pseudonymised=pseudonymise_key is not None)
+        resolution = _resolve(
+            new_persons, prev, threshold=threshold, pseudonymised=pseudonymise_key is not None, case=case
+        )
         clock.stop()
         if bar:
             bar.update(rtask, total=1, completed=1)
@@ -695,6 +795,7 @@ def _ingest(
             index=(resolution["source"].astype(str) + ":" + resolution["record_id"].astype(str)).to_numpy(),
         )
         counts = write_tables(lazy_tables(evidence, ent), tmp / "tables")
+        write_case(tmp / "tables", case)
         summary = _summary(stats_rows, new_persons, ent, prev)
         batch_q = qlog.frame()
         if pseudonymise_key is not None:  # the quarantine must not leak what the tables tokenise
@@ -712,7 +813,10 @@ def _ingest(
             "pseudonymised": pseudonymise_key is not None,
             "key_fingerprint": _key_fingerprint(pseudonymise_key),
             "threshold": threshold,
+            "case": case,
         }
+        warnings = pd.concat(batch_warnings, ignore_index=True).astype({"share": "float64"})
+        write_csv(warnings, tmp / "warnings.csv")  # this batch's quality warnings (crimnet.ingest.quality)
         _write_output(
             out,
             tmp,
@@ -733,10 +837,37 @@ def _ingest(
         out=out,
         timings={k: round(v, 3) for k, v in timings.items()},
         counts=counts,
+        case=case,
+        warnings=warnings,
     )
 
 
-def _resolve(records: pd.DataFrame, prev: dict | None, *, threshold: float | None, pseudonymised: bool) -> pd.DataFrame:
+def _case_of(rows: list[dict], prev: dict | None, persons: pd.DataFrame) -> str:
+    """The case of this output: the previous output's, else named by the content of the sources.
+
+    A case is ``'case-'`` + 16 hex characters of a SHA-256 over the sorted row hashes of its first
+    batch's normalised person records (source, record id and every field), so ingesting the same
+    extracts again (in any order, as CSV, Parquet or DataFrames) names the same case. A batch
+    without person records is named by the sorted ``'<source>:<sha256>'`` of its files instead. A
+    previous output written before outputs named their case adds its records.
+    """
+    if prev is not None:
+        case = prev["meta"].get("case")
+        if isinstance(case, str) and case:
+            return case
+        persons = pd.concat([persons, prev["records"]], ignore_index=True)
+    h = hashlib.sha256(b"crimnet-case:")
+    if len(persons):
+        recs = persons.reindex(columns=PERSON_RECORD_COLUMNS).astype("str").fillna("")
+        h.update(np.sort(pd.util.hash_pandas_object(recs, index=False).to_numpy(np.uint64)).tobytes())
+    else:
+        h.update("\n".join(sorted({f"{r['source']}:{r['sha256']}" for r in rows})).encode("utf-8"))
+    return "case-" + h.hexdigest()[:16]
+
+
+def _resolve(
+    records: pd.DataFrame, prev: dict | None, *, threshold: float | None, pseudonymised: bool, case: str | None = None
+) -> pd.DataFrame:
     from crimnet.ingest.resolve import resolve_people
 
     records = records.reindex(columns=PERSON_RECORD_COLUMNS).reset_index(drop=True)
@@ -747,7 +878,7 @@ def _resolve(records: pd.DataFrame, prev: dict | None, *, threshold: float | Non
             on=["source", "record_id"],
             how="inner",
         )
-    kwargs: dict[str, Any] = {"existing": existing, "seed": 0}
+    kwargs: dict[str, Any] = {"existing": existing, "seed": 0, "case": case}
     if threshold is not None:
         kwargs["threshold"] = threshold
     if pseudonymised:
@@ -789,6 +920,8 @@ def _summary(rows: list[dict], persons: pd.DataFrame, ent: pd.Series, prev: dict
         df = pd.concat([old, df], ignore_index=True)
     for c in _COUNT_COLUMNS:
         df[c] = df[c].astype("int64")
+    # absent from outputs written before the column existed
+    df["warnings"] = pd.to_numeric(df["warnings"], errors="coerce").fillna(0).astype("int64")
     df["sha256"] = df["sha256"].astype(str)
     return df.reindex(columns=SUMMARY_COLUMNS).reset_index(drop=True)
 
@@ -844,7 +977,9 @@ def _read_previous(previous: str | Path, key: bytes | None) -> dict:
         "resolution.parquet", lambda f: pq.read_table(f).to_pandas(), ["source", "record_id", "entity_id"]
     )
     quarantine = read(
-        "quarantine.csv", lambda f: pd.read_csv(f, dtype=str, keep_default_na=False), ["source", "file", "row"]
+        "quarantine.csv",
+        lambda f: restore_formulas(pd.read_csv(f, dtype=str, keep_default_na=False)),
+        ["source", "file", "row"],
     )
     try:
         quarantine["row"] = quarantine["row"].astype("int64") if len(quarantine) else quarantine["row"]
@@ -852,8 +987,8 @@ def _read_previous(previous: str | Path, key: bytes | None) -> dict:
         raise IngestError(f"{p / 'quarantine.csv'}: a row number is not a whole number.") from None
     summary = read(
         "summary.csv",
-        lambda f: pd.read_csv(f, dtype={"source": str, "file": str, "sha256": str}),
-        [c for c in SUMMARY_COLUMNS if c != "sha256"],
+        lambda f: restore_formulas(pd.read_csv(f, dtype={"source": str, "file": str, "sha256": str})),
+        [c for c in SUMMARY_COLUMNS if c not in ("sha256", "warnings")],
     )
     evidence = p / "evidence"
     if not evidence.is_dir():
@@ -885,29 +1020,16 @@ def _write_output(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    n = 0
-    while old.exists():  # a stale one from a crashed run of the same process id: never rename onto it
-        n += 1
-        old = out.parent / f".{out.name}.old-{os.getpid()}-{n}"
     try:
         pq.write_table(pa.Table.from_pandas(resolution, preserve_index=False), tmp / "resolution.parquet")
         recs = records.reindex(columns=PERSON_RECORD_COLUMNS).astype("str").sort_values(["source", "record_id"])
         pq.write_table(pa.Table.from_pandas(recs, preserve_index=False), tmp / "records.parquet")
         evidence.write(tmp / "evidence")
-        (quarantine if len(quarantine) else empty_quarantine()).to_csv(tmp / "quarantine.csv", index=False)
-        summary.to_csv(tmp / "summary.csv", index=False)
+        # people open these in spreadsheets: formula cells neutralised (read back by restore_formulas)
+        write_csv(quarantine if len(quarantine) else empty_quarantine(), tmp / "quarantine.csv")
+        write_csv(summary, tmp / "summary.csv")
         (tmp / "ingest.json").write_text(json.dumps(meta, indent=2) + "\n")
-        if out.exists():
-            if not out.is_dir():
-                raise IngestError(f"{out}: exists and is not a directory.")
-            if not (out / "ingest.json").is_file() and any(out.iterdir()):  # appeared since _check_out
-                raise IngestError(f"{out}: exists, is not empty and is not an ingest output (no ingest.json).")
-            out.rename(old)
-        tmp.rename(out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not out.exists():
-            old.rename(out)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(out, tmp, marker="ingest.json", process="ingest", error=IngestError)

@@ -11,8 +11,10 @@ The quarantine table has one row per problem, with columns
 * ``value`` (str): the raw value (the whole line for a malformed line);
 * ``reason`` (str): what was wrong, quoting the value, e.g.
   ``"'31/02/1990' is not a date (expected DD/MM/YYYY)"``;
-* ``action`` (str): ``'row quarantined'`` (the row was not loaded) or
-  ``'field dropped'`` (the row loaded without that optional field);
+* ``action`` (str): ``'row quarantined'`` (the row was not loaded),
+  ``'field dropped'`` (the row loaded without that optional field), or
+  ``'file quarantined'`` (the file, from ``row`` on, could not be read: row 0 for the whole
+  file, e.g. an empty file; the others still ingest);
 * ``sha256`` (str): SHA-256 (64 hex characters) of the content of the file the
   row came from (for an in-memory source, of its column names and row hashes),
   telling apart files of the same name from different batches (``''`` in
@@ -34,13 +36,14 @@ import pandas as pd
 from crimnet.errors import check_type
 
 __all__ = [
-    "QUARANTINE_COLUMNS", "ROW_QUARANTINED", "FIELD_DROPPED", "WITHHELD", "QuarantineLog", "quarantine_messages",
-    "withhold_values",
+    "QUARANTINE_COLUMNS", "ROW_QUARANTINED", "FIELD_DROPPED", "FILE_QUARANTINED", "WITHHELD", "QuarantineLog",
+    "quarantine_messages", "withhold_values",
 ]  # fmt: skip
 
 QUARANTINE_COLUMNS = ["source", "file", "row", "field", "value", "reason", "action", "sha256"]
 ROW_QUARANTINED = "row quarantined"
 FIELD_DROPPED = "field dropped"
+FILE_QUARANTINED = "file quarantined"
 WITHHELD = "<withheld>"
 """Stands in a pseudonymised quarantine's ``reason`` for a quoted value that has no token."""
 

@@ -15,6 +15,18 @@ number has lost its leading zeros before crimnet sees it: ``'04-00-04'`` kept as
 the number ``40004`` cannot be told from a short code (the sort code normaliser says
 so in its reason; account and company numbers are padded back to their fixed
 length). Keep identifiers as text in extracts.
+
+Hostile text is disarmed as it is read, from every source kind:
+
+* invisible characters are removed from every cell: NUL and the other control characters
+  except TAB, LF and CR, DEL, zero-width spaces and joiners (U+200B-U+200F, U+2060-U+2064),
+  bidirectional controls (U+202A-U+202E, U+2066-U+2069), the soft hyphen and the byte-order mark.
+  They carry no meaning in an identifier and would make two ids that look the same differ (a
+  record id ``'A1\\x00'`` is ``'A1'``, a duplicate of ``'A1'``), and NUL never reaches provenance,
+  the store or the quarantine;
+* a cell longer than `max_field_chars` characters (:data:`DEFAULT_MAX_FIELD_CHARS`, 65,536, after
+  trimming) is reported as a :class:`BadRow` of its field (its row is quarantined with the reason)
+  and cut to that length, so no normaliser or output ever holds a 20 MB address line.
 """
 
 from __future__ import annotations
@@ -36,10 +48,22 @@ import pyarrow.parquet as pq
 
 from crimnet.errors import IngestError, check_interval, check_type
 
-__all__ = ["Chunk", "BadRow", "sniff_delimiter", "read_header", "iter_chunks", "DEFAULT_CHUNK_ROWS"]
+__all__ = [
+    "Chunk", "BadRow", "sniff_delimiter", "read_header", "iter_chunks", "DEFAULT_CHUNK_ROWS",
+    "DEFAULT_MAX_FIELD_CHARS", "INVISIBLE_CHARACTERS",
+]  # fmt: skip
 
 DEFAULT_CHUNK_ROWS = 200_000
 """Rows per chunk unless told otherwise."""
+
+DEFAULT_MAX_FIELD_CHARS = 65_536
+"""Characters a cell may hold (after trimming) unless told otherwise; a longer cell quarantines its row."""
+
+INVISIBLE_CHARACTERS = (
+    "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\x{ad}\\x{200b}-\\x{200f}\\x{202a}-\\x{202e}"
+    "\\x{2060}-\\x{2064}\\x{2066}-\\x{2069}\\x{feff}]"
+)
+"""The characters removed from every cell as it is read (a regular expression in RE2 syntax)."""
 
 _HEADER_LIMIT = 1 << 24
 """Bytes read at most to find the header line (the reader's block size: a longer header cannot be read)."""
@@ -163,6 +187,23 @@ def _rows_in(text: str, delimiter: str) -> int:
         return 1  # read on (up to the limit); the header parse reports what is wrong
 
 
+def _header_only(path: Path, delimiter: str, encoding: str | None) -> bool:
+    """Whether the file holds its header line and nothing else (blank lines aside)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_HEADER_LIMIT + 1)
+    except OSError:
+        return False
+    if len(head) > _HEADER_LIMIT:
+        return False
+    text = head.decode(encoding or "utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
+    except csv.Error:
+        return False
+    return len(rows) <= 1
+
+
 def _short(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
@@ -170,6 +211,31 @@ def _short(text: str, limit: int = 60) -> str:
 def _strings(arr: pa.Array) -> pa.Array:
     arr = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def _disarm(arr: pa.Array, name: str, rows: np.ndarray, bad: list[BadRow], max_chars: int | None) -> pa.Array:
+    """Remove invisible characters, trim, blank to null; report and cut cells over `max_chars` characters."""
+    if len(arr) and pc.any(pc.match_substring_regex(arr, INVISIBLE_CHARACTERS)).as_py():
+        arr = pc.replace_substring_regex(arr, INVISIBLE_CHARACTERS, "")
+    arr = _strings(arr)
+    if max_chars is None or not len(arr):
+        return arr
+    lengths = pc.utf8_length(arr)
+    if not pc.any(pc.greater(lengths, max_chars)).as_py():
+        return arr
+    over = np.flatnonzero(pc.fill_null(pc.greater(lengths, max_chars), False).to_numpy(zero_copy_only=False))
+    for i in over:
+        text = arr[int(i)].as_py()
+        bad.append(
+            BadRow(
+                int(rows[i]),
+                name,
+                text[:200] + "...",
+                f"{_short(text)} is {len(text):,} characters long, over the limit of {max_chars:,} characters "
+                "per field (max_field_chars)",
+            )
+        )
+    return pc.utf8_slice_codeunits(arr, 0, max_chars)
 
 
 def _decode(col: pa.ChunkedArray | pa.Array, name: str, rows: np.ndarray, bad: list[BadRow]) -> pa.Array:
@@ -203,7 +269,13 @@ def _decode(col: pa.ChunkedArray | pa.Array, name: str, rows: np.ndarray, bad: l
 
 
 def _csv_chunks(
-    path: Path, columns: Sequence[str], *, delimiter: str, encoding: str | None, chunk_rows: int
+    path: Path,
+    columns: Sequence[str],
+    *,
+    delimiter: str,
+    encoding: str | None,
+    chunk_rows: int,
+    max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
 ) -> Iterator[Chunk]:
     malformed: list[BadRow] = []
     bad_numbers: list[int] = []
@@ -253,6 +325,8 @@ def _csv_chunks(
     try:
         reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
     except (pa.ArrowInvalid, OSError) as exc:
+        if _header_only(path, delimiter, encoding):  # Arrow fails on a lone header without a line end
+            return
         raise IngestError(f"{path.name}: cannot read as CSV ({exc}).") from None
     next_row = 1
     reported = 0
@@ -273,7 +347,7 @@ def _csv_chunks(
         for name in columns:
             col = table.column(name)
             arr = col.combine_chunks() if transcode else _decode(col, name, rows, bad)
-            data[name] = _strings(arr)
+            data[name] = _disarm(arr, name, rows, bad, max_field_chars)
         df = pa.table(data).to_pandas() if n else pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
         return Chunk(df, rows, bad)
 
@@ -333,15 +407,19 @@ def _exact_integers(kind: pa.DataType) -> object:
     return None
 
 
-def _to_text(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+def _to_text(
+    df: pd.DataFrame, columns: Sequence[str], rows: np.ndarray, max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS
+) -> Chunk:
     out = {}
+    bad: list[BadRow] = []
     for c in columns:
         s = df[c]
         mask = s.isna()
         text = _as_text(s).str.strip()
         text = text.where(~mask & (text != ""))
-        out[c] = text.astype("str")
-    return pd.DataFrame(out).reset_index(drop=True)
+        arr = pa.array(text.astype(object).to_numpy(), type=pa.string(), from_pandas=True)
+        out[c] = pd.Series(_disarm(arr, str(c), rows, bad, max_field_chars).to_pandas(), dtype="str")
+    return Chunk(pd.DataFrame(out).reset_index(drop=True), rows, bad)
 
 
 def iter_chunks(
@@ -351,6 +429,7 @@ def iter_chunks(
     delimiter: str | None = None,
     encoding: str | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
 ) -> Iterator[Chunk]:
     """Stream `columns` of a CSV file, Parquet file or DataFrame in chunks of text.
 
@@ -368,6 +447,9 @@ def iter_chunks(
     chunk_rows : int, default 200_000
         Upper bound on rows per chunk (CSV chunks end on 16 MiB blocks, so may
         hold somewhat more rows than asked).
+    max_field_chars : int or None, default 65_536
+        Characters a cell may hold; a longer one is reported as a :class:`BadRow` of its field and
+        cut to this length. None sets no limit (a CSV cell still cannot exceed the 16 MiB block).
 
     Yields
     ------
@@ -394,13 +476,15 @@ def iter_chunks(
         expected="a path or a pandas DataFrame",
     )
     check_interval(chunk_rows, param="chunk_rows", func="iter_chunks", low=1, closed="left", integer=True)
+    if max_field_chars is not None:
+        check_interval(max_field_chars, param="max_field_chars", func="iter_chunks", low=1, closed="left", integer=True)
     if isinstance(source, pd.DataFrame):
         missing = [c for c in columns if c not in source.columns]
         if missing:
             raise IngestError(f"DataFrame source lacks columns {missing}.")
         for start in range(0, max(len(source), 1), chunk_rows):
             part = source.iloc[start : start + chunk_rows]
-            yield Chunk(_to_text(part, columns), np.arange(start + 1, start + 1 + len(part), dtype=np.int64))
+            yield _to_text(part, columns, np.arange(start + 1, start + 1 + len(part), dtype=np.int64), max_field_chars)
         return
     path = Path(source)
     if path.suffix.lower() == ".parquet":
@@ -411,9 +495,12 @@ def iter_chunks(
         start = 0
         for batch in pf.iter_batches(batch_size=chunk_rows, columns=list(columns)):
             part = batch.to_pandas(types_mapper=_exact_integers)
-            yield Chunk(_to_text(part, columns), np.arange(start + 1, start + 1 + len(part), dtype=np.int64))
+            rows = np.arange(start + 1, start + 1 + len(part), dtype=np.int64)
+            yield _to_text(part, columns, rows, max_field_chars)
             start += len(part)
         return
     if delimiter is None:
         _, delimiter = read_header(path, encoding=encoding)
-    yield from _csv_chunks(path, columns, delimiter=delimiter, encoding=encoding, chunk_rows=chunk_rows)
+    yield from _csv_chunks(
+        path, columns, delimiter=delimiter, encoding=encoding, chunk_rows=chunk_rows, max_field_chars=max_field_chars
+    )

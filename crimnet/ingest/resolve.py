@@ -372,6 +372,8 @@ def _check(records: Any, threshold: Any, existing: Any, seed: Any, pseudonymised
     check_choice(kw["training"], ("auto", "em", "fixed"), param="training", func=_FUNC)
     if kw["match_weight_threshold"] is not None:
         check_interval(kw["match_weight_threshold"], param="match_weight_threshold", func=_FUNC)
+    if kw["case"] is not None:
+        check_type(kw["case"], str, param="case", func=_FUNC, expected="a str or None")
 
 
 def resolve_people(
@@ -383,6 +385,7 @@ def resolve_people(
     pseudonymised: bool = False,
     match_weight_threshold: float | None = None,
     training: str = "auto",
+    case: str | None = None,
 ) -> ResolutionResult:
     """Resolve person records into person entities.
 
@@ -426,6 +429,11 @@ def resolve_people(
         the documented :data:`FIXED_PARAMETERS`; ``'auto'``: EM from 2,000 records up. EM results
         with a best level not favouring a match fall back to the fixed parameters
         (``params['training']`` says which was used).
+    case : str or None, default None
+        The case the records belong to (:attr:`crimnet.tables.CanonicalTables.case`): new entity ids
+        hash ``'<case>:<smallest key>'`` instead of the key alone, so the people of two cases never
+        share an id even where their record ids repeat (generated cases number their records alike).
+        Existing ids are kept as they are.
 
     Returns
     -------
@@ -448,7 +456,9 @@ def resolve_people(
     (memory and threads capped, spilling to a temporary directory past the cap), and its training
     is bounded (u from at most 1e6 random pairs, EM on at most 2e6 pairs per blocking rule), so
     a million-person case fits in a few GiB. Entity ids are the SHA-1 of the smallest
-    ``'<source>:<record_id>'`` in the cluster, so they are stable under re-runs and row order.
+    ``'<source>:<record_id>'`` in the cluster (prefixed by ``'<case>:'`` when `case` is given), so
+    they are stable under re-runs and row order; a cluster holding records of `existing` keeps
+    the smallest of their ids.
 
     References
     ----------
@@ -478,6 +488,7 @@ def resolve_people(
         pseudonymised,
         training=training,
         match_weight_threshold=match_weight_threshold,
+        case=case,
     )
     new = records.reindex(columns=list(RECORD_COLUMNS))
     new_keys = new["source"].astype(str) + ":" + new["record_id"].astype(str)
@@ -549,7 +560,7 @@ def resolve_people(
     # entity ids: smallest existing id in the cluster, else the hash of the smallest key
     lab = pd.Series(labels)
     min_key = pd.Series(keys).groupby(lab).min()
-    cluster_id = entity_id_for(min_key)
+    cluster_id = entity_id_for(min_key if case is None else case + ":" + min_key)
     old_of = pd.Series(keys).map(old_ids)
     if is_old.any():
         old_min = old_of.groupby(lab).min().dropna()

@@ -27,7 +27,7 @@ def audit_path(store: GraphStore) -> Path | None:
 
     >>> import tempfile
     >>> from crimnet.graphs.store import open_store
-    >>> with open_store(tempfile.mkdtemp()) as store:
+    >>> with open_store(tempfile.mkdtemp(), create=True) as store:
     ...     audit_path(store).name
     'audit.jsonl'
     """

@@ -24,12 +24,23 @@ The text after the header is the query in Neo4j 5 syntax, translated for the
 store's dialect by :func:`crimnet.graphs.store.dialects.translate`. Where no rewrite can
 bridge a difference, a variant for one dialect follows a line
 ``// --- variant: ladybug ---`` (or ``falkordb``/``neo4j``) and is used verbatim.
+
+Parameters that name an entity are checked: a ``string`` or ``string[]`` parameter called
+``<label>_id``, ``<label>_ids`` or ``<label>_<letter>`` (the label in lower case:
+``person_id``, ``account_id``, ``address_ids``, ``person_a``) names nodes of that label, and
+``entity_id`` names a node of the label given by the query's ``label`` parameter. After the
+query runs, :func:`run_query` looks every such id up; an id that names no node is reported
+in ``attrs['missing']`` of the result (``{parameter: [ids]}``, empty when every id exists)
+and by a :class:`MissingEntityWarning` naming the parameter and the value, so that "no
+such person" is never mistaken for "no matches" (``crimnet query`` prints the warning and
+exits with code 3).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -42,8 +53,19 @@ from crimnet.errors import CrimnetError, QueryError, check_choice, check_type
 from crimnet.graphs.store import GraphStore
 from crimnet.graphs.store.dialects import DIALECTS, check_read_only
 from crimnet.queries.audit import append_audit, audit_path
+from crimnet.schema import NODE_LABELS
 
-__all__ = ["Param", "Query", "list_queries", "load_query", "bind_params", "run_query", "run_cypher", "QUERY_DIR"]
+__all__ = [
+    "Param",
+    "Query",
+    "list_queries",
+    "load_query",
+    "bind_params",
+    "run_query",
+    "run_cypher",
+    "QUERY_DIR",
+    "MissingEntityWarning",
+]
 
 QUERY_DIR = Path(str(resources.files("crimnet.queries")))
 """Directory of the library's ``.cypher`` files."""
@@ -58,6 +80,16 @@ _PARAM = re.compile(
     r"(?:\s*--\s*(?P<help>.*))?$"
 )
 _VARIANT = re.compile(r"^//\s*---\s*variant:\s*(\w+)\s*---\s*$")
+_ENTITY_PARAM = re.compile(r"^(?P<label>[a-z]+)_(?:id|ids|[a-z])$")
+
+
+class MissingEntityWarning(UserWarning):
+    """A library query parameter names an entity (a person, an account...) that the store does not hold.
+
+    Warned by :func:`run_query`; the result's ``attrs['missing']`` holds the same ids. The
+    query's rows do not cover that entity: an empty result then means "no such entity",
+    not "no matches".
+    """
 
 
 @dataclass(frozen=True)
@@ -362,7 +394,15 @@ def run_query(
     -------
     DataFrame
         The query's rows (columns as in its ``returns`` header), with
-        ``attrs['query']`` and ``attrs['params']`` recording what ran.
+        ``attrs['query']`` and ``attrs['params']`` recording what ran, and
+        ``attrs['missing']``: ``{parameter: [ids]}`` for the ids given to parameters naming
+        entities (``person_id``, ``account_id``, ``entity_id``...) that the store does not
+        hold, empty when they all exist.
+
+    Warns
+    -----
+    MissingEntityWarning
+        When ``attrs['missing']`` is not empty; the message names each parameter and value.
 
     Raises
     ------
@@ -384,8 +424,48 @@ def _run_library(store: Any, name: str, params: Mapping[str, Any] | None) -> pd.
     text, values = _render(q, store.dialect, bound)
     check_read_only(text, name=q.name)
     df = store.query(text, values)
-    df.attrs.update(query=q.name, params=bound)
+    missing = _missing_entities(store, q, bound)
+    df.attrs.update(query=q.name, params=bound, missing=missing)
+    if missing:
+        warnings.warn(MissingEntityWarning(_missing_message(q.name, missing, _entity_labels(q, bound))), stacklevel=5)
     return df
+
+
+def _entity_labels(q: Query, bound: Mapping[str, Any]) -> dict[str, str]:
+    """The parameters of `q` that name entities, each with its node label (see the module docstring)."""
+    out = {}
+    for p in q.params:
+        if p.literal or p.type not in ("string", "string[]"):
+            continue
+        if p.name == "entity_id" and bound.get("label") in NODE_LABELS:
+            out[p.name] = str(bound["label"])
+        elif (m := _ENTITY_PARAM.match(p.name)) and m.group("label").capitalize() in NODE_LABELS:
+            out[p.name] = m.group("label").capitalize()
+    return out
+
+
+def _missing_entities(store: Any, q: Query, bound: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Ids given to `q`'s entity parameters that name no node of their label: ``{parameter: [ids]}``."""
+    missing: dict[str, list[str]] = {}
+    for name, label in _entity_labels(q, bound).items():
+        value = bound.get(name)
+        ids = [value] if isinstance(value, str) else list(value or [])
+        if not ids:
+            continue
+        found = store.query(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id", {"ids": ids})
+        known = set(found["id"])
+        absent = [i for i in dict.fromkeys(ids) if i not in known]
+        if absent:
+            missing[name] = absent
+    return missing
+
+
+def _missing_message(query: str, missing: Mapping[str, list[str]], labels: Mapping[str, str]) -> str:
+    parts = [f"{name}={', '.join(map(repr, ids))} names no {labels[name]}" for name, ids in missing.items()]
+    return (
+        f"Query {query!r}: parameter {'; '.join(parts)} in this store; the rows cannot cover "
+        "what does not exist (check the id: this is not 'no matches')."
+    )
 
 
 def _audited(
@@ -397,12 +477,14 @@ def _audited(
     log = audit_path(store)
     try:
         df = run()
-    except CrimnetError as err:
+    except Exception as err:  # refused, failed, or an engine error crimnet did not foresee: all audited
         append_audit(
             log, query=query, params=params, rows=None, backend=store.backend, kind=kind,
             error=f"{type(err).__name__}: {err}",
         )  # fmt: skip
-        raise
+        if isinstance(err, CrimnetError):
+            raise
+        raise QueryError(f"The query failed in the engine ({type(err).__name__}: {err}).") from err
     bound = df.attrs.get("params", params)
     append_audit(log, query=query, params=bound, rows=len(df), backend=store.backend, kind=kind)
     return df
@@ -425,7 +507,11 @@ def run_cypher(store: Any, cypher: str, params: Mapping[str, Any] | None = None,
     Raises
     ------
     crimnet.errors.ReadOnlyError
-        If the text contains a write clause.
+        If the text contains a write clause, several statements (``...; ...``) or characters
+        outside its string literals and comments that could hide a keyword
+        (:func:`crimnet.graphs.store.dialects.check_read_only`). Every attempt is audited.
+    crimnet.errors.QueryError
+        If the engine fails on the query.
     """
     check_type(store, GraphStore, param="store", func="run_cypher", expected="an open GraphStore")
     check_type(cypher, str, param="cypher", func="run_cypher", expected="a str")

@@ -38,7 +38,7 @@ def default_rules_path(store: GraphStore) -> Path:
 
     >>> import tempfile
     >>> from crimnet.graphs.store import open_store
-    >>> with open_store(tempfile.mkdtemp()) as store:
+    >>> with open_store(tempfile.mkdtemp(), create=True) as store:
     ...     default_rules_path(store) == store.directory / "watch.json"
     True
     """

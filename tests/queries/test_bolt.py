@@ -16,7 +16,7 @@ pytestmark = pytest.mark.bolt
 @pytest.fixture(scope="module")
 def stores(store_case, bolt_server, tmp_path_factory):
     tables = CanonicalTables.read(store_case.tables_dir)
-    emb = EmbeddedStore(tmp_path_factory.mktemp("bolt-cmp") / "store")
+    emb = EmbeddedStore(tmp_path_factory.mktemp("bolt-cmp") / "store", create=True)
     emb.write(tables)
     bolt = Neo4jStore(
         bolt_server.uri,

@@ -32,7 +32,7 @@ REQUIRED = {
 @pytest.fixture(scope="module")
 def case_store(store_case, tmp_path_factory):
     path = tmp_path_factory.mktemp("lib") / "store"
-    with EmbeddedStore(path) as s:
+    with EmbeddedStore(path, create=True) as s:
         s.write(CanonicalTables.read(store_case.tables_dir))
     store = EmbeddedStore(path)
     yield store
@@ -237,7 +237,7 @@ def test_watch_rules_report_only_new_matches(store_case, tmp_path):
     rules = tmp_path / "watch.json"
     add_watch_rule(rules, "unrelated_occupants", {"min_occupants": "4", "min_surnames": "4"}, name="hmo")
     assert list_watch_rules(rules).name.tolist() == ["hmo"]
-    with EmbeddedStore(tmp_path / "s") as s:
+    with EmbeddedStore(tmp_path / "s", create=True) as s:
         s.write(tables)
         first = run_watch_rules(s, rules)
         assert len(first) >= 1 and (first.rule == "hmo").all()
@@ -318,7 +318,7 @@ def test_funnel_accounts_leave_out_payments_to_itself(tmp_path):
             },
         }
     )
-    with EmbeddedStore(tmp_path / "s") as store:
+    with EmbeddedStore(tmp_path / "s", create=True) as store:
         store.write(t)
         df = run_query(store, "funnel_accounts", {"min_senders": 3, "max_recipients": 1})
     assert df.to_dict("records") == [

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from crimnet.errors import ParameterError, bad_parameter, check_choice, check_interval, check_type
+from crimnet.frames import write_csv
 from crimnet.graphs.arrays import node_index
 from crimnet.graphs.disrupt.ordering import RANKING_COLUMNS, cost_vector
 from crimnet.graphs.disrupt.registry import StrategyFunction, StrategyInfo, get_strategy, strategies
@@ -75,9 +76,8 @@ class DisruptionResult:
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / "summary.csv", out / "curves.csv", out / "rankings.csv", out / "curves.png"]
-        self.summary.to_csv(paths[0], index=False)
-        self.curves.to_csv(paths[1], index=False)
-        self.rankings.to_csv(paths[2], index=False)
+        for table, path in zip((self.summary, self.curves, self.rankings), paths, strict=False):
+            write_csv(table, path)  # formula cells neutralised: analysts open these in spreadsheets
         self.plot(paths[3])
         return paths
 

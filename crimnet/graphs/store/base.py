@@ -8,6 +8,18 @@ semantics keyed as in :mod:`crimnet.schema`: a row whose key is new is added, a
 row whose key exists replaces that node's or relationship's properties, and
 nothing is ever deleted. Writing the same tables twice therefore changes nothing
 and returns zero rows written; writing a superset adds the new rows.
+
+A store belongs to a case (:attr:`crimnet.tables.CanonicalTables.case`): the first tables with a
+case written into it (or into it while it holds no rows) name its case, recorded in the store
+(the embedded store: ``cases.json`` in its directory; a Bolt store: one ``(:CrimnetCase {id})``
+node per case). Tables of another case are refused with a
+:class:`~crimnet.errors.StoreError` naming both, unless the write asks to ``merge``: the store
+then holds both cases side by side and records both. A merge resolves nobody across the cases:
+their people keep their own ids (namespaced by case), and only nodes whose ids are the
+identifiers themselves (phones, accounts, addresses, businesses, vehicles) are shared. To
+resolve people across two cases, ingest the second with ``previous=`` the first (``--previous``):
+it is then a batch of the same case. Tables without a case (built by hand) are never refused and
+change no record. :func:`cases_after_write` holds the rule both backends apply.
 """
 
 from __future__ import annotations
@@ -23,7 +35,7 @@ from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from crimnet.errors import SchemaError, check_interval, check_type
+from crimnet.errors import SchemaError, StoreError, bad_parameter, check_interval, check_type
 from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
 from crimnet.tables import CanonicalTables
 
@@ -38,6 +50,8 @@ __all__ = [
     "normalise_frame",
     "batches",
     "BOLT_SCHEMES",
+    "cases_after_write",
+    "redact_uri",
 ]
 
 _T = TypeVar("_T")
@@ -77,7 +91,12 @@ class GraphStore(Protocol):
         """The folder holding the store's files, or None for a store on a server."""
         ...
 
-    def write(self, tables: CanonicalTables) -> dict[str, int]:
+    @property
+    def cases(self) -> list[str]:
+        """The cases the store holds, in the order they were written (empty when none was recorded)."""
+        ...
+
+    def write(self, tables: CanonicalTables, *, merge: bool = False) -> dict[str, int]:
         """Upsert canonical tables; return rows added or changed per table (0 when nothing changed).
 
         Rows are matched by their key (``id``; ``(src, dst)`` for pair relationships; ``id`` for
@@ -85,15 +104,20 @@ class GraphStore(Protocol):
         nothing. A failed write raises; the embedded store is then left as it was, a Bolt store
         keeps the batches committed before the failure, and writing the same tables again
         completes it (every batch is an idempotent ``MERGE``).
+
+        Tables of a case other than the store's are refused (:class:`~crimnet.errors.StoreError`
+        naming both) unless `merge` is True, which adds their case to the store's (see the
+        module's notes and :func:`cases_after_write`).
         """
         ...
 
-    def write_parquet(self, directory: str | os.PathLike[str]) -> dict[str, int]:
+    def write_parquet(self, directory: str | os.PathLike[str], *, merge: bool = False) -> dict[str, int]:
         """Upsert the canonical Parquet tables in `directory` as :meth:`write` does; return rows written per table.
 
         Files are those of :meth:`crimnet.tables.CanonicalTables.write` (absent files are empty
-        tables). A backend may load them without building DataFrames (the embedded store
-        copies them from Arrow).
+        tables), their case that of ``case.json`` beside them (:func:`crimnet.tables.read_case`),
+        checked with `merge` as :meth:`write` does. A backend may load them without building
+        DataFrames (the embedded store copies them from Arrow).
         """
         ...
 
@@ -343,3 +367,98 @@ def _byte_batches(items: Sequence[_T], size: int, max_bytes: int) -> Iterator[li
 
 def _json_size(value: Any) -> int:
     return len(json.dumps(value, default=str))
+
+
+def cases_after_write(
+    stored: Sequence[str], case: str | None, *, has_rows: bool, merge: bool = False, where: str = "the store"
+) -> list[str] | None:
+    """Check that tables of `case` may be written into a store holding the cases `stored`.
+
+    Parameters
+    ----------
+    stored : sequence of str
+        The cases the store records.
+    case : str or None
+        The case of the tables to write (None: tables built by hand, never refused).
+    has_rows : bool
+        Whether the store holds any node (an empty store takes any case, forgetting its record).
+    merge : bool, default False
+        Allow a case other than the store's: the store then holds and records both.
+    where : str, default 'the store'
+        The store, for the message.
+
+    Returns
+    -------
+    list of str or None
+        The cases the store must record before the write, or None when its record stays as it is.
+
+    Raises
+    ------
+    crimnet.errors.StoreError
+        `case` is not one of `stored`, the store holds rows and `merge` is False; the message
+        names both cases and the way out.
+
+    Examples
+    --------
+    >>> cases_after_write([], "case-a", has_rows=False)
+    ['case-a']
+    >>> cases_after_write(["case-a"], "case-a", has_rows=True) is None
+    True
+    >>> cases_after_write(["case-a"], "case-b", has_rows=True, merge=True)
+    ['case-a', 'case-b']
+    """
+    func = "cases_after_write"
+    check_type(stored, Sequence, param="stored", func=func, expected="a sequence of case ids")
+    if isinstance(stored, str):
+        raise bad_parameter("stored", func, "a sequence of case ids", stored)
+    check_type(case, (str, type(None)), param="case", func=func, expected="a str or None")
+    check_type(has_rows, bool, param="has_rows", func=func, expected="a bool")
+    check_type(merge, bool, param="merge", func=func, expected="a bool")
+    if case is None:
+        return None
+    known = [str(c) for c in stored]
+    if not has_rows:
+        return None if known == [case] else [case]
+    if case in known:
+        return None
+    if not known:  # rows written without a case (by hand, or before stores recorded cases)
+        return [case]
+    if merge:
+        return [*known, case]
+    held = ", ".join(known)
+    raise StoreError(
+        f"{where} holds case {held}; the tables to write are case {case}. A store holds one case: load the other "
+        f"case into its own store, or merge them explicitly (merge=True, --merge) to hold both side by side (their "
+        "people stay apart; to resolve people across both, ingest the second with --previous the first)."
+    )
+
+
+def redact_uri(uri: str) -> str:
+    """Return `uri` without the password of its user information, for messages and saved configs.
+
+    ``bolt://neo4j:secret@host:7687`` becomes ``bolt://neo4j:***@host:7687``; a URI without a
+    password (or a store directory) comes back as it was. Nothing but the password changes.
+
+    Parameters
+    ----------
+    uri : str
+        A Bolt URI or a store directory.
+
+    Returns
+    -------
+    str
+
+    >>> redact_uri("bolt://neo4j:s3cret@db.example:7687"), redact_uri("work/store")
+    ('bolt://neo4j:***@db.example:7687', 'work/store')
+    """
+    check_type(uri, str, param="uri", func="redact_uri", expected="a str")
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        return uri
+    # the last '@' before the query names the end of the user information (a password may hold '/')
+    end = min((i for i in (rest.find(c) for c in "?#") if i >= 0), default=len(rest))
+    userinfo, at, host = rest[:end].rpartition("@")
+    if not at or ":" not in userinfo:
+        return uri
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}{rest[end:]}"

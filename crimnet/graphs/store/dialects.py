@@ -18,6 +18,7 @@ table says which ones need it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,6 +33,8 @@ __all__ = [
     "translate",
     "read_only_violations",
     "check_read_only",
+    "statement_count",
+    "unreadable_characters",
     "schema_statements",
     "READ_PROCEDURES",
     "LIST_SEP",
@@ -119,7 +122,10 @@ DIFFERENCES: tuple[Difference, ...] = (
         "BEGIN TRANSACTION READ ONLY refuses writes",
         "execute_read accepted CREATE (no enforcement)",
         "every read-only query is also checked by a tokenizer for write clauses before it is sent "
-        "(read_only_violations), so FalkorDB is covered too",
+        "(read_only_violations), so FalkorDB is covered too; check_read_only also refuses several statements "
+        "in one text (ladybug runs them all and returns a list) and characters outside strings and comments "
+        "that could hide a keyword (zero-width, fullwidth, other NFKC-changed characters); a // comment ends "
+        "at any line end (CR, U+2028, U+2029, ...), as the engines end it",
     ),
     Difference(
         "uniqueness constraints",
@@ -249,9 +255,13 @@ class Token:
     text: str
 
 
+# A // comment ends at the first line end of any engine or of Unicode (LF, CR, VT, FF, NEL, U+2028,
+# U+2029, and the file/group/record separators Python's splitlines honours): what follows is read
+# as code, so a comment can never hide a clause from the write check that an engine would run.
+_LINE_ENDS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _TOKEN = re.compile(
-    r"""
-    (?P<space>\s+|//[^\n]*|/\*.*?\*/)
+    rf"""
+    (?P<space>\s+|//[^{_LINE_ENDS}]*|/\*.*?\*/)
   | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
   | (?P<quoted>`(?:[^`]|``)*`)
   | (?P<param>\$[A-Za-z_][A-Za-z0-9_]*)
@@ -267,7 +277,8 @@ def tokenize(cypher: str) -> Iterator[Token]:
     """Split a Cypher text into tokens, keeping string literals and comments whole.
 
     An unterminated string or comment becomes a single punctuation token, so the
-    text is always consumed.
+    text is always consumed. A ``//`` comment ends at any line end (``\\n``, ``\\r``,
+    U+2028, U+2029, ...), whichever engine reads the text.
 
     >>> [t.text for t in tokenize("MATCH (n) // CREATE\\nRETURN 'DELETE'") if t.kind == "word"]
     ['MATCH', 'n', 'RETURN']
@@ -312,6 +323,12 @@ _WRITE_WORDS = frozenset(
         "INSERT",  # GQL's CREATE (Neo4j 5.18+)
         "RENAME",
         "COMMENT",  # ladybug's COMMENT ON TABLE
+        "UNINSTALL",  # ladybug extensions
+        "ENABLE",  # Neo4j administration (servers, databases)
+        "DISABLE",
+        "DEALLOCATE",
+        "REALLOCATE",
+        "SUSPEND",
     }
 )
 
@@ -369,6 +386,15 @@ def read_only_violations(cypher: str) -> list[str]:
     ['CALL apoc.create.node']
     """
     check_type(cypher, str, param="cypher", func="read_only_violations", expected="a str")
+    found = _violations(cypher)
+    # keywords hidden by Unicode: fullwidth or compatibility letters (NFKC), zero-width and other format characters
+    folded = _CF.sub("", unicodedata.normalize("NFKC", cypher))
+    if folded != cypher:
+        found += [v for v in _violations(folded) if v not in found]
+    return found
+
+
+def _violations(cypher: str) -> list[str]:
     toks = [t for t in tokenize(cypher) if t.kind != "space"]
     found: list[str] = []
     for i, tok in enumerate(toks):
@@ -392,6 +418,79 @@ def read_only_violations(cypher: str) -> list[str]:
     return found
 
 
+_CF = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+"""Format characters (zero-width, joiners, bidirectional controls, soft hyphen, BOM) dropped before the second scan."""
+
+
+def statement_count(cypher: str) -> int:
+    """Return how many statements `cypher` holds: non-empty parts between ``;`` outside strings and comments.
+
+    A trailing ``;`` does not make a second statement.
+
+    >>> statement_count("MATCH (n) RETURN n;"), statement_count("RETURN ';'; MATCH (n) DELETE n")
+    (1, 2)
+    """
+    check_type(cypher, str, param="cypher", func="statement_count", expected="a str")
+    count, open_ = 0, False
+    for tok in tokenize(cypher):
+        if tok.kind == "space":
+            continue
+        if tok.text == ";":
+            open_ = False
+        elif not open_:
+            count, open_ = count + 1, True
+    return count
+
+
+def unreadable_characters(cypher: str) -> list[str]:
+    """Return the characters outside string literals and comments that the write check cannot read safely.
+
+    These are format characters (zero-width spaces and joiners, bidirectional controls, the byte-order
+    mark), control characters other than whitespace, private-use, unassigned and surrogate code points,
+    characters that Unicode compatibility normalisation (NFKC) changes (fullwidth letters ``ＣＲＥＡＴＥ``,
+    the long s, non-breaking spaces), and non-ASCII letters whose upper or lower case is ASCII (the
+    dotless i): each could hide a keyword from one reader and not another.
+
+    Parameters
+    ----------
+    cypher : str
+        The query text.
+
+    Returns
+    -------
+    list of str
+        One ``'U+XXXX NAME'`` per distinct character, in order of appearance.
+
+    >>> unreadable_characters("MATCH (n) RETURN 'ＣＲＥＡＴＥ' // ok")
+    []
+    >>> unreadable_characters("MATCH (n) DE\u200bLETE n")
+    ['U+200B ZERO WIDTH SPACE']
+    """
+    check_type(cypher, str, param="cypher", func="unreadable_characters", expected="a str")
+    found: list[str] = []
+    for tok in tokenize(cypher):
+        if tok.kind == "string" or tok.text.startswith(("//", "/*")) and len(tok.text) > 1:
+            continue
+        for c in tok.text:
+            if c.isascii() and (c.isprintable() or c in "\t\n\r\x0b\x0c"):
+                continue
+            if not _unreadable(c):
+                continue
+            label = f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED')}"
+            if label not in found:
+                found.append(label)
+    return found
+
+
+def _unreadable(c: str) -> bool:
+    cat = unicodedata.category(c)
+    if cat in ("Cf", "Co", "Cn", "Cs") or cat == "Cc" and c not in _LINE_ENDS + "\t":
+        return True
+    if unicodedata.normalize("NFKC", c) != c:
+        return True
+    return not c.isascii() and (c.upper().isascii() or c.lower().isascii())
+
+
 def _scoped_subquery(toks: list[Token], j: int) -> bool:
     """Whether the tokens from `j` are ``( <variables> ) {``: Neo4j 5.23's ``CALL (x, y) { ... }`` subquery."""
     if j >= len(toks) or toks[j].text != "(":
@@ -403,7 +502,11 @@ def _scoped_subquery(toks: list[Token], j: int) -> bool:
 
 
 def check_read_only(cypher: str, *, name: str | None = None) -> None:
-    """Raise :class:`~crimnet.errors.ReadOnlyError` if `cypher` contains a write clause.
+    """Raise :class:`~crimnet.errors.ReadOnlyError` if `cypher` contains a write clause, or cannot be read safely.
+
+    Refused before any write clause is looked for: a text holding several statements (``...; ...``),
+    and a text holding characters :func:`unreadable_characters` names outside its string literals
+    and comments (a keyword could hide behind them).
 
     >>> check_read_only("MATCH (n) SET n.x = 1")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -411,9 +514,18 @@ def check_read_only(cypher: str, *, name: str | None = None) -> None:
     crimnet.errors.ReadOnlyError: Refused: the query contains write clauses ['SET'] but runs read-only. ...
     """
     check_type(cypher, str, param="cypher", func="check_read_only", expected="a str")
+    what = f"query {name!r}" if name else "the query"
+    odd = unreadable_characters(cypher)
+    if odd:
+        raise ReadOnlyError(
+            f"Refused: {what} holds characters outside its string literals and comments that could hide a "
+            f"keyword: {odd[:5]}{' ...' if len(odd) > 5 else ''}. Retype it in plain text."
+        )
+    n = statement_count(cypher)
+    if n > 1:
+        raise ReadOnlyError(f"Refused: {what} holds {n} statements separated by ';'; run one statement at a time.")
     bad = read_only_violations(cypher)
     if bad:
-        what = f"query {name!r}" if name else "the query"
         raise ReadOnlyError(
             f"Refused: {what} contains write clauses {bad} but runs read-only. Pass write=True to "
             "GraphStore.query (never from the query library or `crimnet cypher`) to change the graph."

@@ -24,6 +24,7 @@ with batched ``UNWIND $rows ... SET``.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -38,6 +39,7 @@ import pyarrow.compute as pc
 from crimnet.errors import QueryError, SchemaError, StoreError, check_interval, check_type
 from crimnet.graphs.store.base import (
     batches,
+    cases_after_write,
     check_score_columns,
     plain_records,
     read_back_queries,
@@ -52,11 +54,12 @@ from crimnet.graphs.store.dialects import (
     translate,
 )
 from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type, table_fields
-from crimnet.tables import CanonicalTables, arrow_schema, empty_table, table_filename
+from crimnet.tables import CanonicalTables, arrow_schema, empty_table, read_case, table_filename
 
 __all__ = ["EmbeddedStore", "DB_FILE", "schema_ddl", "join_lists", "arrow_rows_to_write"]
 
 DB_FILE = "graph.lbug"
+_CASES_FILE = "cases.json"  # the cases the store holds: {"cases": [...]}
 """Name of the ladybug database file inside a store directory."""
 
 # string[] fields are the provenance lists, stored joined (one STRING); stores made before kept STRING[]
@@ -105,10 +108,15 @@ class EmbeddedStore:
     Parameters
     ----------
     path : str or path-like
-        Store directory; created when missing. The database is ``<path>/graph.lbug``.
+        Store directory. The database is ``<path>/graph.lbug``; it must exist unless `create`.
     read_only : bool, default False
-        Open the database read-only (several processes may then read it at once);
-        writes raise :class:`~crimnet.errors.StoreError`.
+        Open the database read-only: several processes may then read it at once, and
+        writes raise :class:`~crimnet.errors.StoreError` (see Notes for a writer at the same time).
+    create : bool, default False
+        Create the store (directory and database) when ``<path>/graph.lbug`` is missing.
+        Without it a missing store is an error naming the path, so that a mistyped
+        ``--store`` is never an empty answer; :func:`crimnet.graphs.store.load` and
+        :func:`crimnet.pipeline.run_case` create stores.
     audit_log : str or path-like or None, optional
         JSON-lines audit log for library and ad-hoc queries; default ``<path>/audit.jsonl``.
     batch_size : int, default 20000
@@ -134,11 +142,25 @@ class EmbeddedStore:
         and ``'commit'`` (the final commit or, after a bulk load into an empty store,
         the checkpoint).
 
+    Raises
+    ------
+    crimnet.errors.StoreError
+        No store at `path` (``graph.lbug`` missing) and `create` is False, `path` is a
+        file, or ladybug cannot open the database (another read-write process holds it).
+
     Notes
     -----
     Every read-only query is checked for write clauses by
     :func:`crimnet.graphs.store.dialects.check_read_only` and then runs inside
     ``BEGIN TRANSACTION READ ONLY``, which ladybug enforces.
+
+    Concurrency: one process at a time may open a store read-write (a second gets
+    :class:`~crimnet.errors.StoreError`: ladybug's file lock is held). A read-only open takes
+    no lasting lock, so any number of readers run at once, beside each other and beside a
+    writer: a reader never waits for a writer nor blocks one. A reader sees what was
+    committed when it opened (ladybug replays the write-ahead log on open), not what a writer
+    commits later; ladybug does not synchronise an open reader with a writer's checkpoint
+    (LadybugDB/ladybug#666, not reproduced), so open a new reader after a load to read its rows.
 
     Examples
     --------
@@ -146,7 +168,7 @@ class EmbeddedStore:
     >>> from crimnet.tables import CanonicalTables
     >>> phones = pd.DataFrame({"id": ["+447700900001"], "sources": [["a"]], "record_ids": [["a:1"]]})
     >>> t = CanonicalTables.from_frames({"Phone": phones})
-    >>> with EmbeddedStore(tempfile.mkdtemp()) as store:
+    >>> with EmbeddedStore(tempfile.mkdtemp(), create=True) as store:
     ...     store.write(t)["Phone"], store.write(t)["Phone"]
     ...     list(store.query("MATCH (p:Phone) RETURN p.record_ids AS r").r.iloc[0])
     (1, 0)
@@ -160,6 +182,7 @@ class EmbeddedStore:
         path: str | os.PathLike[str],
         *,
         read_only: bool = False,
+        create: bool = False,
         audit_log: str | os.PathLike[str] | None = None,
         batch_size: int = 20_000,
         buffer_pool_size: int = 0,
@@ -171,8 +194,15 @@ class EmbeddedStore:
         self.path = Path(path)
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path} is a file; an embedded store is a directory (holding {DB_FILE}).")
-        if read_only and not (self.path / DB_FILE).exists():
-            raise StoreError(f"{self.path}: no store here ({DB_FILE} missing) to open read-only.")
+        check_type(read_only, bool, param="read_only", func="EmbeddedStore", expected="a bool")
+        check_type(create, bool, param="create", func="EmbeddedStore", expected="a bool")
+        if not (self.path / DB_FILE).exists() and (read_only or not create):
+            raise StoreError(
+                f"No embedded store at {self.path} ({DB_FILE} missing"
+                + (f"; the folder holds {_some_names(self.path)}" if self.path.is_dir() else "; no such folder")
+                + "). Check the store path; stores are created by `crimnet load` and `crimnet run-case`"
+                " (create=True in Python)."
+            )
         self.path.mkdir(parents=True, exist_ok=True)
         self.read_only = read_only
         self.batch_size = batch_size
@@ -337,7 +367,7 @@ class EmbeddedStore:
         arrow = arrow.select(cols).cast(arrow_schema(name))
         return arrow.to_pandas()
 
-    def write(self, tables: CanonicalTables) -> dict[str, int]:
+    def write(self, tables: CanonicalTables, *, merge: bool = False) -> dict[str, int]:
         """Upsert canonical tables: COPY new keys, SET changed ones; return rows added or changed per table.
 
         Parameters
@@ -346,6 +376,9 @@ class EmbeddedStore:
             The tables to write. Relationship endpoints missing from the node
             tables and from the store are created as bare nodes (id only), so no
             relationship is dropped.
+        merge : bool, default False
+            Write tables of a case other than the store's (:attr:`~crimnet.tables.CanonicalTables.case`):
+            the store then holds both cases side by side (see :mod:`crimnet.graphs.store.base`).
 
         Returns
         -------
@@ -356,7 +389,7 @@ class EmbeddedStore:
         Raises
         ------
         crimnet.errors.StoreError
-            If the store is read-only or ladybug refuses a load.
+            If the store is read-only, holds another case (and `merge` is False), or ladybug refuses a load.
         crimnet.errors.SchemaError
             A provenance list holds an empty string or U+001F (the store joins the elements).
 
@@ -370,12 +403,15 @@ class EmbeddedStore:
         one. A failed write leaves the store as it was: into a store holding rows it runs as
         one transaction; into an empty store (a bulk load, where a transaction would
         hold every table in memory until the commit) the rows loaded before the
-        failure are deleted again.
+        failure are deleted again. The store's cases are kept in ``cases.json`` in its
+        directory, recorded before the rows are written.
         """
         check_type(tables, CanonicalTables, param="tables", func="EmbeddedStore.write", expected="a CanonicalTables")
+        check_type(merge, bool, param="merge", func="EmbeddedStore.write", expected="a bool")
         if self.read_only:
             raise StoreError(f"{self!r} was opened read-only; it cannot write.")
         with self._lock:
+            self._claim_case(tables.case, merge)
             if not self.joined_lists and self._has_rows():
                 return self._write_pandas(tables)
             frames = dict(tables.items())
@@ -389,7 +425,7 @@ class EmbeddedStore:
             written = self._write_arrow(source)
         return {name: written[name] for name, _ in tables.items()}
 
-    def write_parquet(self, directory: str | os.PathLike[str]) -> dict[str, int]:
+    def write_parquet(self, directory: str | os.PathLike[str], *, merge: bool = False) -> dict[str, int]:
         """Load a directory of canonical Parquet tables as :meth:`write` does, reading each file once.
 
         Every file is read with pyarrow (canonical types; absent columns as nulls), its
@@ -403,7 +439,10 @@ class EmbeddedStore:
         Parameters
         ----------
         directory : path-like
-            Holds ``nodes_<Label>.parquet`` and ``edges_<TYPE>.parquet`` (absent files are empty tables).
+            Holds ``nodes_<Label>.parquet`` and ``edges_<TYPE>.parquet`` (absent files are empty tables),
+            and ``case.json`` when the tables have a case (:func:`crimnet.tables.read_case`).
+        merge : bool, default False
+            As for :meth:`write`.
 
         Returns
         -------
@@ -416,7 +455,8 @@ class EmbeddedStore:
             A file lacks a required column or has duplicate keys, or a provenance
             list holds an empty string or U+001F.
         crimnet.errors.StoreError
-            ladybug refused a load (the store is left as it was, see :meth:`write`).
+            ladybug refused a load (the store is left as it was, see :meth:`write`), or the
+            store holds another case and `merge` is False.
 
         Notes
         -----
@@ -430,9 +470,11 @@ class EmbeddedStore:
         src = Path(directory)
         if not src.is_dir():
             raise SchemaError(f"{src}: no such directory of canonical tables.")
+        check_type(merge, bool, param="merge", func="EmbeddedStore.write_parquet", expected="a bool")
         if self.read_only:
             raise StoreError(f"{self!r} was opened read-only; it cannot write.")
         with self._lock:
+            self._claim_case(read_case(src), merge)
             if not self.joined_lists and self._has_rows():
                 return self._write_pandas(CanonicalTables.read(src))
 
@@ -440,6 +482,29 @@ class EmbeddedStore:
                 return _read_canonical(src / table_filename(name), name)
 
             return self._write_arrow(source)
+
+    @property
+    def cases(self) -> list[str]:
+        """The cases this store holds (``cases.json`` in its directory; empty when none was recorded)."""
+        path = self.path / _CASES_FILE
+        if not path.is_file():
+            return []
+        try:
+            cases = json.loads(path.read_text(encoding="utf-8"))["cases"]
+            if not isinstance(cases, list) or not all(isinstance(c, str) for c in cases):
+                raise ValueError("'cases' is not a list of strings")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{path}: cannot read the store's cases ({exc}).") from None
+        return cases
+
+    def _claim_case(self, case: str | None, merge: bool) -> None:
+        """Refuse `case` unless the store may hold it; record it first (an empty store forgets its old record)."""
+        record = cases_after_write(self.cases, case, has_rows=self._has_rows(), merge=merge, where=str(self.path))
+        if record is not None:
+            path = self.path / _CASES_FILE
+            tmp = path.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps({"cases": record}) + "\n", encoding="utf-8")
+            tmp.replace(path)
 
     def _write_arrow(self, source: Callable[[str], pa.Table | None]) -> dict[str, int]:
         """Upsert every table `source` gives (canonical Arrow or None), nodes first; see :meth:`write`."""
@@ -900,3 +965,11 @@ def _score_type(series: pd.Series) -> str:
     if pd.api.types.is_float_dtype(series):
         return "DOUBLE"
     return "STRING"
+
+
+def _some_names(folder: Path, shown: int = 5) -> str:
+    """Up to `shown` entry names of `folder`, for a message (``'nothing'`` when empty)."""
+    names = sorted(p.name for p in folder.iterdir())
+    if not names:
+        return "nothing"
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")

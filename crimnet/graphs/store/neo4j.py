@@ -21,7 +21,14 @@ from typing import Any
 import pandas as pd
 
 from crimnet.errors import QueryError, StoreError, check_choice, check_interval, check_type
-from crimnet.graphs.store.base import batches, check_score_columns, plain_records, read_back_queries
+from crimnet.graphs.store.base import (
+    batches,
+    cases_after_write,
+    check_score_columns,
+    plain_records,
+    read_back_queries,
+    redact_uri,
+)
 from crimnet.graphs.store.dialects import check_read_only, schema_statements, translate
 from crimnet.schema import NODE_LABELS, rel_type, table_fields
 from crimnet.tables import CanonicalTables, arrow_schema, empty_table
@@ -85,6 +92,19 @@ _NOT_NEO4J_CODES = frozenset({"Neo.DatabaseError.General.UnknownError", "Neo.Cli
 """Error codes of ``CALL dbms.components()`` that mean the server is not Neo4j (FalkorDB's generic error)."""
 
 
+def _split_userinfo(uri: str) -> tuple[str, tuple[str, str] | None]:
+    """Split ``scheme://user:password@host...`` into the URI without user information and ``(user, password)``."""
+    from urllib.parse import unquote
+
+    scheme, sep, rest = uri.partition("://")
+    end = min((i for i in (rest.find(c) for c in "?#") if i >= 0), default=len(rest))
+    userinfo, at, host = rest[:end].rpartition("@")
+    if not sep or not at:
+        return uri, None
+    user, _, password = userinfo.partition(":")
+    return f"{scheme}://{host}{rest[end:]}", (unquote(user), unquote(password))
+
+
 def _write_statements(name: str) -> list[str]:
     """The statements that write one batch of table `name`, run in one transaction (the last returns ``written``)."""
     if name in NODE_LABELS:
@@ -100,9 +120,13 @@ class Neo4jStore:
     Parameters
     ----------
     uri : str, optional
-        Bolt URI (``bolt://host:7687``, ``neo4j+s://...``); default ``$NEO4J_URI``.
+        Bolt URI (``bolt://host:7687``, ``neo4j+s://...``); default ``$NEO4J_URI``. User
+        information in it (``bolt://user:password@host``) is taken as `auth` when `auth` is
+        not given, and removed from the URI: messages, :attr:`uri` and :attr:`backend` never
+        hold the password.
     auth : tuple of (str, str), optional
-        User and password; default ``($NEO4J_USER, $NEO4J_PASSWORD)`` (no auth when unset).
+        User and password; default the URI's user information, else
+        ``($NEO4J_USER, $NEO4J_PASSWORD)`` (no auth when unset).
     database : str, optional
         Database name (Neo4j); None uses the server's default.
     batch_size : int, default 5000
@@ -113,7 +137,15 @@ class Neo4jStore:
     audit_log : path-like, optional
         JSON-lines audit log; default ``$CRIMNET_AUDIT_LOG`` (None: no log).
     driver_config : mapping, optional
-        Extra keyword arguments for ``neo4j.GraphDatabase.driver`` (e.g. ``connection_timeout``).
+        Extra keyword arguments for ``neo4j.GraphDatabase.driver``; they override the
+        ``connection_timeout`` and ``connection_acquisition_timeout`` set from `connect_timeout`.
+    connect_timeout : float, default 5.0
+        Seconds a new connection may take (TCP connect, TLS and Bolt handshake, the
+        driver's ``connection_timeout`` and ``connection_acquisition_timeout``). The store
+        connects when it opens, first within 1 s, then once more within `connect_timeout`
+        (FalkorDB's Bolt endpoint leaves every other new connection's handshake unanswered),
+        so a server that refuses or does not answer fails in about ``1 + connect_timeout``
+        seconds, never the driver's minutes of retries.
     max_batch_bytes : int, optional
         Also cut a batch when its rows' JSON size would pass this many bytes; default
         none on Neo4j and :data:`FALKORDB_MAX_BATCH_BYTES` on FalkorDB.
@@ -121,7 +153,9 @@ class Neo4jStore:
     Raises
     ------
     crimnet.errors.StoreError
-        If no URI is given or the server cannot be reached.
+        If no URI is given, the server cannot be reached or does not answer within
+        `connect_timeout` (the message names the URI, never the password), or it refuses
+        the credentials.
 
     Notes
     -----
@@ -146,15 +180,19 @@ class Neo4jStore:
         audit_log: str | os.PathLike[str] | None = None,
         driver_config: Mapping[str, Any] | None = None,
         max_batch_bytes: int | None = None,
+        connect_timeout: float = 5.0,
     ) -> None:
         import neo4j
 
         check_interval(batch_size, param="batch_size", func="Neo4jStore", low=1, closed="left", integer=True)
+        check_interval(connect_timeout, param="connect_timeout", func="Neo4jStore", low=0, closed="neither")
         if dialect is not None:
             check_choice(dialect, ("neo4j", "falkordb"), param="dialect", func="Neo4jStore")
         uri = uri or os.environ.get("NEO4J_URI")
         if not uri:
             raise StoreError("Neo4jStore needs a Bolt URI: pass uri= or set NEO4J_URI.")
+        uri, uri_auth = _split_userinfo(uri)
+        auth = auth or uri_auth
         if auth is None and os.environ.get("NEO4J_USER"):
             auth = (os.environ["NEO4J_USER"], os.environ.get("NEO4J_PASSWORD", ""))
         self.uri = uri
@@ -163,13 +201,19 @@ class Neo4jStore:
         self.max_batch_bytes = max_batch_bytes
         env_log = os.environ.get("CRIMNET_AUDIT_LOG")
         self.audit_log = Path(audit_log) if audit_log else (Path(env_log) if env_log else None)
-        config = {"telemetry_disabled": True, **dict(driver_config or {})}
+        config = {
+            "telemetry_disabled": True,
+            "connection_timeout": connect_timeout,
+            "connection_acquisition_timeout": connect_timeout,
+            **dict(driver_config or {}),
+        }
         try:
             self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, **config)
-        except Exception as err:
-            raise StoreError(f"Could not create a Bolt driver for {uri}: {err}") from err
+        except Exception as err:  # the driver's message holds the URI it was given: never the password
+            raise StoreError(f"Could not create a Bolt driver for {uri}: {redact_uri(str(err))}") from err
         self.dialect = "neo4j"  # until detected
         try:
+            self._connect(float(config["connection_acquisition_timeout"]), user=auth[0] if auth else None)
             self.dialect = dialect or self._detect_dialect()
         except BaseException:
             self._driver.close()
@@ -180,6 +224,41 @@ class Neo4jStore:
         self._schema_ready = False
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
+    def _connect(self, timeout: float, *, user: str | None) -> None:
+        """Open the first connection (kept in the pool) or raise :class:`StoreError` within about 1 + `timeout` s.
+
+        One try per deadline, without the driver's transaction retries (30 s of warnings when
+        nothing listens). Only "unavailable" is a failure here; a server that answers with an
+        error has answered, and the query that follows reports it.
+        """
+        import neo4j.exceptions as nx
+
+        failure: Exception | None = None
+        for deadline in (min(1.0, timeout), timeout):
+            kwargs: dict[str, Any] = {"connection_acquisition_timeout": deadline, "max_transaction_retry_time": 0.0}
+            if self.database:
+                kwargs["database"] = self.database
+            try:
+                with self._driver.session(**kwargs) as session:
+                    session.execute_read(lambda tx: tx.run("RETURN 1 AS ok").consume())
+                return
+            except nx.AuthError as err:
+                raise StoreError(
+                    f"The Bolt server at {self.uri} refused the credentials of user {user!r} "
+                    f"({err.code}); check NEO4J_USER / NEO4J_PASSWORD."
+                ) from None
+            except nx.ServiceUnavailable as err:
+                failure = err
+            except nx.DriverError:
+                return  # the server answered (then failed): the query that follows says how
+            except nx.Neo4jError:
+                return
+        raise StoreError(
+            f"No Bolt server answered at {self.uri} (tried for up to {min(1.0, timeout) + timeout:g} s: "
+            f"{' '.join(redact_uri(str(failure)).split())}). Check the URI and that the server is running; "
+            "Neo4jStore(connect_timeout=...) waits longer."
+        ) from None
+
     def _detect_dialect(self) -> str:
         # FalkorDB announces itself as "Neo4j/5.13.0", so the agent string cannot tell them apart;
         # dbms.components() names the Neo4j kernel and FalkorDB fails it with its generic error. Any
@@ -300,13 +379,16 @@ class Neo4jStore:
         text = translate(cypher, self.dialect)
         return (self._write if write else self._read)(text, params, name=_name(cypher))
 
-    def write(self, tables: CanonicalTables) -> dict[str, int]:
+    def write(self, tables: CanonicalTables, *, merge: bool = False) -> dict[str, int]:
         """Upsert canonical tables with batched ``UNWIND ... MERGE``; return rows added or changed per table.
 
         Parameters
         ----------
         tables : CanonicalTables
             Tables to write; relationship endpoints missing from the store become bare nodes.
+        merge : bool, default False
+            Write tables of a case other than the store's (:attr:`~crimnet.tables.CanonicalTables.case`):
+            the store then holds both cases side by side (see :mod:`crimnet.graphs.store.base`).
 
         Returns
         -------
@@ -319,18 +401,21 @@ class Neo4jStore:
         crimnet.errors.QueryError
             The server refused a batch.
         crimnet.errors.StoreError
-            The server is unavailable.
+            The server is unavailable, or the store holds another case and `merge` is False.
 
         Notes
         -----
-        One round trip per `batch_size` rows; each batch is one managed write transaction
+        The store's cases are ``(:CrimnetCase {id})`` nodes (one per case), recorded before the
+        rows are written. One round trip per `batch_size` rows; each batch is one managed write transaction
         (retried by the driver on transient errors). A batch that fails leaves the batches
         before it committed: write the same tables again to complete the load (every batch
         is an idempotent ``MERGE``). An event whose ends changed (same ``id``, a source's
         correction) replaces the stored one in the same transaction, never stands beside it.
         """
         check_type(tables, CanonicalTables, param="tables", func="Neo4jStore.write", expected="a CanonicalTables")
+        check_type(merge, bool, param="merge", func="Neo4jStore.write", expected="a bool")
         self._ensure_schema()
+        self._claim_case(tables.case, merge)
         written: dict[str, int] = {}
         for name, df in tables.items():
             statements = _write_statements(name)
@@ -346,13 +431,16 @@ class Neo4jStore:
             written[name] = total
         return written
 
-    def write_parquet(self, directory: str | os.PathLike[str]) -> dict[str, int]:
+    def write_parquet(self, directory: str | os.PathLike[str], *, merge: bool = False) -> dict[str, int]:
         """Read a directory of canonical Parquet tables and :meth:`write` them; return rows written per table.
 
         Parameters
         ----------
         directory : path-like
-            Holds ``nodes_<Label>.parquet`` and ``edges_<TYPE>.parquet`` (absent files are empty tables).
+            Holds ``nodes_<Label>.parquet`` and ``edges_<TYPE>.parquet`` (absent files are empty tables),
+            and ``case.json`` when the tables have a case.
+        merge : bool, default False
+            As for :meth:`write`.
 
         Returns
         -------
@@ -363,13 +451,45 @@ class Neo4jStore:
         ------
         crimnet.errors.SchemaError
             `directory` is not a directory of canonical tables, or a table is not canonical.
+        crimnet.errors.StoreError
+            The store holds another case and `merge` is False.
 
         Notes
         -----
         The tables are read whole (:meth:`crimnet.tables.CanonicalTables.read`), then written as
         :meth:`write` does; the rows travel over Bolt either way.
         """
-        return self.write(CanonicalTables.read(directory))
+        return self.write(CanonicalTables.read(directory), merge=merge)
+
+    @property
+    def cases(self) -> list[str]:
+        """The cases this store holds: the ids of its ``(:CrimnetCase)`` nodes, sorted."""
+        found = self._read("MATCH (c:CrimnetCase) RETURN c.id AS id", None, name="cases")
+        return sorted(str(c) for c in found["id"]) if len(found) else []
+
+    def _has_rows(self) -> bool:
+        for label in NODE_LABELS:
+            if len(self._read(f"MATCH (n:{label}) RETURN n.id AS id LIMIT 1", None, name="has rows")):
+                return True
+        return False
+
+    def _claim_case(self, case: str | None, merge: bool) -> None:
+        """Refuse `case` unless the store may hold it; record it first (an empty store forgets its old record)."""
+        stored = self.cases
+        record = cases_after_write(
+            stored,
+            case,
+            has_rows=self._has_rows(),
+            merge=merge,
+            where=re.sub(r"//[^/@]*@", "//", self.uri),  # never a password
+        )
+        if record is None:
+            return
+        gone = [c for c in stored if c not in record]
+        if gone:
+            self._write("MATCH (c:CrimnetCase) WHERE c.id IN $gone DELETE c", {"gone": gone}, name="cases")
+        for c in record:
+            self._write("MERGE (c:CrimnetCase {id: $case})", {"case": c}, name="cases")
 
     def _write_large_row(self, name: str, row: list[Any]) -> int:
         """Write one row too large for one message (FalkorDB): compare, then set it with list values in chunks."""

@@ -64,6 +64,9 @@ _OFCOM_FICTION = (
     "9098790",
 )
 _PHONE_JUNK = re.compile(r"[\s().\-/]")
+# An extension at the end ('x12', 'ext. 12', 'extension 12'), dropped; a 'tel:' URI scheme at the start.
+_PHONE_EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*\d{1,7}\s*$", re.IGNORECASE)
+_PHONE_SCHEME = re.compile(r"^tel:", re.IGNORECASE)
 
 
 def _phone_ok(num: phonenumbers.PhoneNumber, strict: bool) -> bool:
@@ -112,7 +115,10 @@ def phone_number(text: str, *, region: str = "GB", strict: bool = False, fast: b
     Returns
     -------
     tuple
-        ``(e164, None)``, or ``(None, reason)`` when `text` is not a valid number (or longer than 64 characters).
+        ``(e164, None)``, or ``(None, reason)`` when `text` is not a valid number (or longer than 64
+        characters), or has letters other than an extension (``x12``, ``ext. 12``) or a ``tel:`` prefix:
+        letters are never read as a keypad, and a letter O where a zero belongs is refused too, since a
+        number with one typo is another person's number.
 
     Examples
     --------
@@ -120,6 +126,8 @@ def phone_number(text: str, *, region: str = "GB", strict: bool = False, fast: b
     (('+447700900123', None), ('+447700900123', None))
     >>> phone_number("12")
     (None, "'12' is not a valid phone number for region GB")
+    >>> phone_number("O1632 9OO12E")[1]
+    "'O1632 9OO12E' is not a valid phone number: it has letters ('OE') where digits belong"
     """
     func = "phone_number"
     check_type(text, str, param="text", func=func, expected="a str")
@@ -130,6 +138,12 @@ def phone_number(text: str, *, region: str = "GB", strict: bool = False, fast: b
     check_type(fast, bool, param="fast", func=func, expected="a bool")
     if len(text) > 64:
         return None, f"{quote(text)} is not a valid phone number for region {region}"
+    letters = [c for c in _PHONE_EXTENSION.sub("", _PHONE_SCHEME.sub("", text)) if c.isalpha()]
+    if letters:  # never read as a keypad ('O1632 9OO12E' is a typo, not 01632 966123)
+        return None, (
+            f"{quote(text)} is not a valid phone number: it has letters ({''.join(dict.fromkeys(letters))!r}) "
+            "where digits belong"
+        )
     if fast and region == "GB" and not strict:
         # the plausible-shape rule accepts exactly these
         m = _GB_FAST.match(_PHONE_JUNK.sub("", text))
@@ -188,7 +202,9 @@ def normalise_phone(values: pd.Series, *, region: str = "GB", strict: bool = Fal
         Same index as `values`; ``value`` (string): E.164 number or NA;
         ``error`` (string): reason when a non-empty value is not a valid
         number (``"'123' is not a valid phone number for region GB"``), else NA.
-        Extensions (``x12``) are dropped.
+        Extensions (``x12``) are dropped. A value with any other letter is an error
+        (``'O1632 9OO12E'``: letters are never read as a keypad, nor the letter O as a zero).
+        Decimal digits of other scripts (fullwidth ``０７７００``, Arabic-Indic) are read as digits.
 
     Raises
     ------
@@ -327,12 +343,23 @@ _ADDRESS_LAST_WORD = {"st": "street", "str": "street", "dr": "drive"}
 _DESIGNATORS = frozenset({"flat", "apartment", "unit", "room", "studio", "suite"})
 _ADDRESS_PUNCT = re.compile(r"[^a-z0-9,\s]")
 _DESIGNATOR_ID = re.compile(r"^([0-9]+[a-z]?|[a-z])$")
+_FLAT_SLASH = re.compile(r"(?<![0-9a-z/])([0-9]+[a-z]?)\s*/\s*([0-9]+[a-z]?)(?![0-9a-z/])")
+
+
+def _flat_slash(m: re.Match[str]) -> str:
+    """'3/12' -> 'flat 3 12', unless a designator already names it ('unit 4/5' stays)."""
+    before = m.string[: m.start()].split()
+    if before and before[-1].strip(",") in _DESIGNATORS:
+        return m.group(0)
+    return f"flat {m.group(1)} {m.group(2)}"
 
 
 def _address_one(text: str, drop_after_comma: bool) -> Result:
     folded = ascii_fold(remove_control(text)).lower()
     # Apostrophes vanish ("st john's" -> "st johns"); other punctuation separates words.
     folded = folded.replace("'", "")
+    # Flat/number notation: '3/12 High St' is flat 3 at number 12, as 'Flat 3, 12 High St' writes it.
+    folded = _FLAT_SLASH.sub(_flat_slash, folded)
     folded = _ADDRESS_PUNCT.sub(" ", folded)
     parts = [collapse_spaces(p) for p in folded.split(",")]
     parts = [p for p in parts if p]
@@ -400,7 +427,10 @@ def normalise_address(values: pd.Series, *, drop_after_comma: bool = False) -> p
     designators (``flat``, ``apartment``, ``unit``, ``room``, ``studio``,
     ``suite`` followed by a number or a letter) to the end, in order. So ``'Flat 2, 10 High St'``,
     ``'10 High Street Flat 2'`` and ``'10 High St, Flat 2'`` all give
-    ``'10 high street flat 2'``. The form is idempotent.
+    ``'10 high street flat 2'``. Flat/number notation ``'2/10 High St'`` (flat
+    2 at number 10) is read as ``'Flat 2, 10 High St'``, so it is kept apart
+    from number 2 or 210; a house letter (``'12A'``) stays with its number
+    (``'12a'``). The form is idempotent.
     Time O(n) plus O(k * length) for k distinct values.
 
     Examples

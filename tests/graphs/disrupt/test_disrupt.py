@@ -155,7 +155,7 @@ def test_cli_on_canonical_tables_with_truth(tmp_path):
     # the same network read back from an embedded store gives the same cut
     from crimnet.graphs.store import open_store
 
-    with open_store(tmp_path / "store") as db:
+    with open_store(tmp_path / "store", create=True) as db:
         db.write(tables)
     via_store = runner.invoke(
         app,

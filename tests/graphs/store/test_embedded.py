@@ -16,12 +16,12 @@ from tests.fixtures import assert_moved_payment_replaces_the_old, frames, tiny
 
 @pytest.fixture
 def store(tmp_path):
-    with EmbeddedStore(tmp_path / "store") as s:
+    with EmbeddedStore(tmp_path / "store", create=True) as s:
         yield s
 
 
 def test_protocol_and_factory(tmp_path):
-    with open_store(tmp_path / "s") as s:
+    with open_store(tmp_path / "s", create=True) as s:
         assert isinstance(s, GraphStore) and isinstance(s, EmbeddedStore)
         assert (tmp_path / "s" / "graph.lbug").exists()
 
@@ -70,7 +70,7 @@ def test_dangling_endpoints_become_bare_nodes(store):
 
 def test_read_only_refusal_and_read_only_database(tmp_path):
     path = tmp_path / "s"
-    with EmbeddedStore(path) as s:
+    with EmbeddedStore(path, create=True) as s:
         s.write(tiny())
         with pytest.raises(ReadOnlyError, match="DELETE"):
             s.query("MATCH (n:Person) DETACH DELETE n")
@@ -175,7 +175,7 @@ def test_property_repeated_write_changes_nothing(tmp_path_factory, people, edges
             "record_ids": [["r"]] * len(pairs),
         }
     t = frames(spec) if spec else frames({"Person": {"id": []}})
-    with EmbeddedStore(tmp_path_factory.mktemp("prop")) as s:
+    with EmbeddedStore(tmp_path_factory.mktemp("prop"), create=True) as s:
         s.write(t)
         counts, digest = s.tables().counts(), content_hash(s.tables())
         assert digest == content_hash(t)
@@ -187,13 +187,13 @@ def test_write_parquet_fast_path_equals_write(tmp_path, store_case):
     from crimnet.tables import CanonicalTables
 
     t = CanonicalTables.read(store_case.tables_dir)
-    with EmbeddedStore(tmp_path / "fast") as fast:
+    with EmbeddedStore(tmp_path / "fast", create=True) as fast:
         assert fast.write_parquet(store_case.tables_dir) == t.counts()
         assert content_hash(fast.tables()) == content_hash(t)
         assert sum(fast.write_parquet(store_case.tables_dir).values()) == 0  # falls back to the upsert path
     dangling = frames({"HOLDS": {"src": ["px"], "dst": ["9:9"], "sources": [["s"]], "record_ids": [["s:1"]]}})
     dangling.write(tmp_path / "dangling")
-    with EmbeddedStore(tmp_path / "d") as s:
+    with EmbeddedStore(tmp_path / "d", create=True) as s:
         s.write_parquet(tmp_path / "dangling")
         assert s.tables().counts()["Person"] == 1 and s.tables().counts()["HOLDS"] == 1
 
@@ -211,11 +211,11 @@ def test_write_parquet_reordered_columns_and_missing_key(tmp_path, store_case):
         if path.stem in ("nodes_Person", "edges_HOLDS"):  # not canonical order: read through Arrow, reordered
             table = table.select(table.column_names[::-1])
         pq.write_table(table, moved / path.name)
-    with EmbeddedStore(tmp_path / "s") as s:
+    with EmbeddedStore(tmp_path / "s", create=True) as s:
         assert s.write_parquet(moved) == t.counts()
         assert content_hash(s.tables()) == content_hash(t)
     pq.write_table(pq.read_table(moved / "nodes_Phone.parquet").drop_columns(["id"]), moved / "nodes_Phone.parquet")
-    with EmbeddedStore(tmp_path / "bad") as s, pytest.raises(SchemaError, match="Phone"):
+    with EmbeddedStore(tmp_path / "bad", create=True) as s, pytest.raises(SchemaError, match="Phone"):
         s.write_parquet(moved)
 
 
@@ -249,7 +249,7 @@ def test_failed_bulk_load_leaves_the_store_empty_and_can_be_rerun(tmp_path):
     good = pq.read_table(tmp_path / "tables" / "edges_PAID.parquet")
     bad = good.set_column(good.schema.get_field_index("record_ids"), "record_ids", pa.array([["x"], [""]]))
     pq.write_table(bad, tmp_path / "tables" / "edges_PAID.parquet")  # loaded last but one: nodes are in by then
-    with EmbeddedStore(tmp_path / "s") as s:
+    with EmbeddedStore(tmp_path / "s", create=True) as s:
         with pytest.raises(SchemaError, match="PAID"):
             s.write_parquet(tmp_path / "tables")
         assert sum(s.tables().counts().values()) == 0
@@ -288,14 +288,14 @@ def test_store_with_list_columns_from_an_earlier_version_still_works(tmp_path):
         conn.execute(statement)
     conn.close()
     db.close()
-    with EmbeddedStore(tmp_path / "old") as s:
+    with EmbeddedStore(tmp_path / "old", create=True) as s:
         assert not s.joined_lists
         t = tiny()
         assert s.write(t) == t.counts() and sum(s.write(t).values()) == 0
         assert content_hash(s.tables()) == content_hash(t)
         got = s.query("MATCH (p:Person {id: 'p2'}) RETURN p.sources AS s")
         assert list(got.s.iloc[0]) == ["police_intel", "payroll"]
-    with EmbeddedStore(tmp_path / "new") as s:
+    with EmbeddedStore(tmp_path / "new", create=True) as s:
         assert s.joined_lists
 
 
@@ -312,7 +312,7 @@ def test_write_parquet_into_a_store_with_rows_adds_new_and_updates_changed_rows(
     rels["PAID"] = pd.concat([paid, extra], ignore_index=True)
     changed = CanonicalTables.from_frames({**nodes, **rels})
     changed.write(tmp_path / "b")
-    with EmbeddedStore(tmp_path / "s") as s:
+    with EmbeddedStore(tmp_path / "s", create=True) as s:
         assert s.write_parquet(tmp_path / "a") == t.counts()
         written = s.write_parquet(tmp_path / "b")
         assert written["Person"] == 2 and written["PAID"] == 1 and written["Account"] == 1
