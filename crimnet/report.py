@@ -8,13 +8,16 @@ attached to a case file and opened on an air-gapped machine.
 from __future__ import annotations
 
 import base64
+import datetime
 import html
 import json
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crimnet import __version__
@@ -157,8 +160,27 @@ def _section(title: str, body: str) -> str:
 
 
 def _table(df: pd.DataFrame, columns: Sequence[str] | None = None) -> str:
+    """`df` as an HTML table; every text cell and column name escaped, quotes included (pandas leaves quotes)."""
     shown = df if columns is None else df[list(columns)]
-    return shown.to_html(index=False, border=0, classes="t", float_format=lambda x: f"{x:.3g}", escape=True)
+    shown = shown.copy()
+    for col in shown.columns:
+        dtype = shown[col].dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "biufcmM":  # numpy numbers, booleans, dates: no markup
+            continue
+        shown[col] = pd.Series([_cell(v) for v in shown[col].astype(object)], index=shown.index, dtype=object)
+    shown.columns = [_e(c) for c in shown.columns]
+    return shown.to_html(index=False, border=0, classes="t", float_format=lambda x: f"{x:.3g}", escape=False)
+
+
+def _cell(v: object) -> object:
+    """A table cell ready for ``to_html(escape=False)``: text escaped; numbers, dates and missing values as they are."""
+    if v is pd.NA:
+        return _e(v)  # pandas writes it '<NA>'
+    if isinstance(v, (numbers.Number, datetime.date, datetime.timedelta, np.datetime64, np.timedelta64)):
+        return v
+    if pd.api.types.is_scalar(v) and pd.isna(v):
+        return v
+    return _e(v)
 
 
 def _img(path: Path, alt: str) -> str:

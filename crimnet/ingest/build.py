@@ -539,14 +539,15 @@ def _pseudonymise_node(label: str, df: pd.DataFrame, key: bytes) -> pd.DataFrame
 
 
 def _pseudonymise_person(rec: pd.DataFrame, key: bytes) -> pd.DataFrame:
-    from crimnet.ingest.pseudonymise import pseudonymise
+    from crimnet.ingest.pseudonymise import pseudonymise, pseudonymise_name
 
     rec = rec.copy()
-    # phone and account_id already carry the tokens of their nodes (same domain).
-    for col, domain in (("name", "name"), ("nino", "nino")):
+    # phone and account_id already carry the tokens of their nodes (same domain); a name is
+    # tokenised word by word, so a family shares its family-name token (household signals survive)
+    for col, tokenise in (("name", pseudonymise_name), ("nino", pseudonymise)):
         ok = rec[col].notna()
         if ok.any():
-            rec.loc[ok, col] = pseudonymise(rec.loc[ok, col], key=key, domain=domain).astype(str).to_numpy()
+            rec.loc[ok, col] = tokenise(rec.loc[ok, col], key=key, domain=col).astype(str).to_numpy()
     return rec
 
 

@@ -5,6 +5,15 @@ normalised phone number in two extracts gives the same token (links survive),
 but the number cannot be recovered, or guessed by hashing candidate numbers,
 without the key. The key comes from the environment or a key file
 (:func:`load_key`) and is never written anywhere by crimnet.
+
+Names are tokenised word by word (:func:`pseudonymise_name`): ``'ana maria pop'``
+becomes three tokens joined by spaces, so every part of a name, whichever the
+family-name rule picks (the last word, :func:`crimnet.graphs.detect.evidence.family_names`),
+is a stable token shared by everyone with that part. Household signals (occupants
+who share no family name, the ``unrelated_occupants`` query, the risk indicator of
+unrelated adults) therefore give the same answers on pseudonymised tables. The price:
+tokens show which people share a given or family name (and how common each part is),
+not only which share a whole name.
 """
 
 from __future__ import annotations
@@ -24,7 +33,14 @@ import pandas as pd
 
 from crimnet.errors import CrimnetError, ParameterError
 
-__all__ = ["PseudonymKeyError", "pseudonymise", "load_key", "MIN_KEY_BYTES", "TOKEN_HEX_CHARS"]
+__all__ = [
+    "PseudonymKeyError",
+    "pseudonymise",
+    "pseudonymise_name",
+    "load_key",
+    "MIN_KEY_BYTES",
+    "TOKEN_HEX_CHARS",
+]
 
 MIN_KEY_BYTES = 16
 """Shortest key accepted (128 bits)."""
@@ -34,6 +50,7 @@ TOKEN_HEX_CHARS = 32
 
 _DOMAIN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+_WORD = re.compile(r"\S+")
 
 
 class PseudonymKeyError(CrimnetError):
@@ -53,6 +70,24 @@ def _as_text(x: Any) -> str | None:
     if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
         return str(int(x))
     return str(x)
+
+
+def _check(values: Any, key: Any, domain: Any, func: str) -> None:
+    """Raise :class:`ParameterError` unless `values` is a Series, `key` long enough bytes and `domain` well formed."""
+    if not isinstance(values, pd.Series):
+        raise ParameterError(
+            f"The 'values' parameter of {func} must be a pandas Series. Got {type(values).__name__} instead."
+        )
+    if not isinstance(key, (bytes, bytearray)) or len(key) < MIN_KEY_BYTES:
+        got = f"bytes of length {len(key)}" if isinstance(key, (bytes, bytearray)) else f"a {type(key).__name__}"
+        raise ParameterError(
+            f"The 'key' parameter of {func} must be bytes of length >= {MIN_KEY_BYTES}. Got {got} instead."
+        )
+    if not isinstance(domain, str) or not _DOMAIN.match(domain):
+        raise ParameterError(
+            f"The 'domain' parameter of {func} must be a str of lower-case letters, digits and '_' starting with a "
+            f"letter (at most 32 characters). Got {domain!r} instead."
+        )
 
 
 def pseudonymise(values: pd.Series, *, key: bytes, domain: str) -> pd.Series:
@@ -106,21 +141,7 @@ def pseudonymise(values: pd.Series, *, key: bytes, domain: str) -> pd.Series:
     >>> t.iloc[0] == t.iloc[2], t.iloc[0].startswith("phone_"), len(t.iloc[0]), t.isna().tolist()
     (True, True, 38, [False, True, False])
     """
-    func = "pseudonymise"
-    if not isinstance(values, pd.Series):
-        raise ParameterError(
-            f"The 'values' parameter of {func} must be a pandas Series. Got {type(values).__name__} instead."
-        )
-    if not isinstance(key, (bytes, bytearray)) or len(key) < MIN_KEY_BYTES:
-        got = f"bytes of length {len(key)}" if isinstance(key, (bytes, bytearray)) else f"a {type(key).__name__}"
-        raise ParameterError(
-            f"The 'key' parameter of {func} must be bytes of length >= {MIN_KEY_BYTES}. Got {got} instead."
-        )
-    if not isinstance(domain, str) or not _DOMAIN.match(domain):
-        raise ParameterError(
-            f"The 'domain' parameter of {func} must be a str of lower-case letters, digits and '_' starting with a "
-            f"letter (at most 32 characters). Got {domain!r} instead."
-        )
+    _check(values, key, domain, "pseudonymise")
     base = hmac.new(bytes(key), domain.encode("ascii") + b"\x00", hashlib.sha256)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     tokens = np.empty(len(uniques) + 1, dtype=object)
@@ -136,6 +157,66 @@ def pseudonymise(values: pd.Series, *, key: bytes, domain: str) -> pd.Series:
     tokens[-1] = None
     take = np.where(codes < 0, len(uniques), codes)
     return pd.Series(pd.array(tokens[take], dtype="string"), index=values.index, name=values.name)
+
+
+def pseudonymise_name(values: pd.Series, *, key: bytes, domain: str = "name") -> pd.Series:
+    """Replace each word of normalised names with its keyed token, keeping the words' order.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Normalised names (``'given family'``, see :mod:`crimnet.schema`).
+    key : bytes
+        Secret key, at least 16 bytes (see :func:`load_key`).
+    domain : str, default 'name'
+        Domain of every word's token (see :func:`pseudonymise`): the same word
+        gives the same token in any position of any name.
+
+    Returns
+    -------
+    pandas.Series
+        string dtype, same index and name: the :func:`pseudonymise` token of
+        every run of non-space characters, joined by single spaces; NA where
+        the name is missing, empty or only spaces.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        As :func:`pseudonymise`.
+
+    Notes
+    -----
+    Words are the runs of non-space characters (regular expression ``\\S+``),
+    the same split as the family-name rule
+    (:func:`crimnet.graphs.detect.evidence.family_names`, the last word), so
+    the family name of a pseudonymised name is the token of the family name,
+    and two people with one family name share that token. Two names are equal
+    exactly when their token strings are (up to runs of spaces, which
+    normalised names do not hold). A one-word name gives the token
+    :func:`pseudonymise` gives the whole name. Time O(n) plus one HMAC per
+    distinct word.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> key = bytes(range(16))
+    >>> t = pseudonymise_name(pd.Series(["ana pop", "ion pop", None]), key=key)
+    >>> t.iloc[0].split()[-1] == t.iloc[1].split()[-1], t.iloc[0] != t.iloc[1], t.isna().tolist()
+    (True, True, [False, False, True])
+    """
+    _check(values, key, domain, "pseudonymise_name")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    words = [_WORD.findall(_as_text(u) or "") for u in uniques]
+    flat = pd.Series([w for ws in words for w in ws], dtype=object)
+    tokens = pseudonymise(flat, key=key, domain=domain).to_numpy(dtype=object)
+    joined = np.empty(len(uniques) + 1, dtype=object)
+    start = 0
+    for i, ws in enumerate(words):
+        joined[i] = " ".join(tokens[start : start + len(ws)]) or None
+        start += len(ws)
+    joined[-1] = None
+    take = np.where(codes < 0, len(uniques), codes)
+    return pd.Series(pd.array(joined[take], dtype="string"), index=values.index, name=values.name)
 
 
 def _decode(text: str) -> bytes | None:

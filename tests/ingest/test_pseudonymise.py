@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crimnet.errors import CrimnetError, ParameterError
-from crimnet.ingest.pseudonymise import PseudonymKeyError, load_key, pseudonymise
+from crimnet.ingest.pseudonymise import PseudonymKeyError, load_key, pseudonymise, pseudonymise_name
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
@@ -117,6 +117,9 @@ def test_no_raw_identifier_in_pseudonymised_output(tmp_path):
         "nino": col("payroll.csv", "nino"),
         "registration": truth.loc[truth["entity_type"] == "Vehicle", "entity_id"].tolist(),
     }  # fmt: skip
+    # a person's name is one token per word (the family name is the last one), never a raw word
+    names = res.tables.nodes["Person"]["name"].dropna().astype(str)
+    assert len(names) > 100 and names.str.fullmatch(r"name_[0-9a-f]{32}( name_[0-9a-f]{32})*").all()
     text = _output_text(res.out)
     for kind, values in identifiers.items():
         # numbers of 8+ characters: a shorter account number (leading zeros lost) can be any other number
@@ -167,6 +170,99 @@ def test_equal_values_equal_tokens(values):
     again = pseudonymise(s.iloc[::-1], key=KEY, domain="phone").iloc[::-1]
     assert out.equals(again)
     assert len(out) == len(values) and out.index.equals(s.index)
+
+
+# ------------------------------------------------------------------------------------------- names
+
+
+def test_name_words_are_tokenised_one_by_one():
+    """Each word gets the token :func:`pseudonymise` gives it alone: a family shares its family-name token."""
+    names = pd.Series(["ana maria pop", "ion pop", None, "  ", "pop", "pop  ion"], index=list("abcdef"), name="n")
+    out = pseudonymise_name(names, key=KEY)
+    word = dict(zip(["ana", "maria", "pop", "ion"], pseudonymise(pd.Series(["ana", "maria", "pop", "ion"]), key=KEY,
+                                                                 domain="name"), strict=True))  # fmt: skip
+    assert out.tolist()[:2] == [f"{word['ana']} {word['maria']} {word['pop']}", f"{word['ion']} {word['pop']}"]
+    assert out.isna().tolist() == [False, False, True, True, False, False]
+    assert out["e"] == word["pop"] == pseudonymise(pd.Series(["pop"]), key=KEY, domain="name").iloc[0]
+    assert out["f"] == f"{word['pop']} {word['ion']}"
+    assert list(out.index) == list("abcdef") and out.name == "n" and out.dtype == "string"
+    assert not set(" ".join(out.dropna()).split()) & set(pseudonymise_name(names, key=OTHER_KEY).dropna())
+    with pytest.raises(ParameterError, match="The 'key' parameter of pseudonymise_name must be bytes"):
+        pseudonymise_name(names, key=b"short")
+    with pytest.raises(ParameterError, match="The 'values' parameter of pseudonymise_name must be a pandas Series"):
+        pseudonymise_name(["ana pop"], key=KEY)
+    with pytest.raises(ParameterError, match="The 'domain' parameter of pseudonymise_name"):
+        pseudonymise_name(names, key=KEY, domain="Name")
+
+
+@settings(max_examples=50, deadline=None)
+@given(names=st.lists(st.lists(st.sampled_from(["ana", "ion", "pop", "lee", "o'neil", "ţuţu"]), min_size=1,
+                               max_size=3).map(" ".join), min_size=1, max_size=40))  # fmt: skip
+def test_family_name_rule_sees_the_same_partition(names):
+    """Two names share a family name (the rule of detect.evidence) exactly when their tokens do."""
+    from crimnet.graphs.detect.evidence import family_names
+
+    clear = family_names(pd.Series(names, dtype=object))
+    tokens = family_names(pseudonymise_name(pd.Series(names, dtype=object), key=KEY).astype(object))
+    assert (pd.factorize(clear)[0] == pd.factorize(tokens)[0]).all()
+    assert (pd.factorize(pd.Series(names))[0] == pd.factorize(pseudonymise_name(pd.Series(names), key=KEY))[0]).all()
+
+
+def _unrelated_occupants(tables, store_dir) -> tuple[set[str], set[str]]:
+    """Addresses the ``unrelated_occupants`` query returns with its defaults and with its loosest thresholds."""
+    from crimnet.graphs.store import open_store
+    from crimnet.queries.runner import run_query
+
+    with open_store(store_dir, create=True) as store:
+        store.write(tables)
+        default = set(run_query(store, "unrelated_occupants", {})["address_id"])
+        loose = set(run_query(store, "unrelated_occupants", {"min_occupants": 2, "min_surnames": 2})["address_id"])
+    return default, loose
+
+
+def _unrelated_adults(tables) -> pd.Series:
+    """The risk indicator ``unrelated_adults_address`` of every address, its occupants taken as one cluster."""
+    from crimnet.graphs.detect.risk import cluster_features
+
+    la = tables.rels["LIVES_AT"][["src", "dst"]].drop_duplicates()
+    members = la.groupby("dst")["src"].agg(sorted)
+    clusters = pd.DataFrame(
+        {"cluster_id": np.arange(len(members)), "method": "address", "members": members.to_numpy(),
+         "size": members.map(len).to_numpy()}
+    )  # fmt: skip
+    feats = cluster_features(tables, clusters)
+    return pd.Series(feats["unrelated_adults_address"].to_numpy(), index=members.index).sort_index()
+
+
+def test_household_signals_survive_pseudonymisation(tmp_path):
+    """``unrelated_occupants`` and the unrelated-adults indicator answer the same with and without a key.
+
+    Names are generated without noise, so that resolution (which compares pseudonymised names by
+    equality only) finds the same people both ways, and only the naming scheme differs. Tokenising
+    whole names (one token per name, as before) is checked to change the answers, so the test can fail.
+    """
+    import copy
+
+    from crimnet.ingest.pipeline import ingest
+
+    synthetic = pytest.importorskip("crimnet.synthetic")
+    case = tmp_path / "case"
+    synthetic.generate_case(case, people=400, seed=3, preset="medium", name_noise=0.0)
+    clear = ingest(case, tmp_path / "clear").tables
+    pseudo = ingest(case, tmp_path / "pseudo", pseudonymise_key=KEY).tables
+    assert len(pseudo.nodes["Person"]) == len(clear.nodes["Person"])
+    default, loose = _unrelated_occupants(clear, tmp_path / "clear_store")
+    assert len(default) >= 2 and len(loose) >= 30
+    assert _unrelated_occupants(pseudo, tmp_path / "pseudo_store") == (default, loose)
+    adults = _unrelated_adults(clear)
+    assert adults.sum() > 100
+    pd.testing.assert_series_equal(_unrelated_adults(pseudo), adults)
+    # one token per whole name makes every occupant a family of their own
+    whole = copy.deepcopy(clear)
+    whole.nodes["Person"]["name"] = pseudonymise(whole.nodes["Person"]["name"], key=KEY, domain="name").astype(object)
+    w_default, w_loose = _unrelated_occupants(whole, tmp_path / "whole_store")
+    assert w_default > default and w_loose > loose
+    assert (_unrelated_adults(whole) > adults).sum() > 50
 
 
 # ------------------------------------------------------------------------------------------- load_key

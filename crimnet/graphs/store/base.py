@@ -71,7 +71,9 @@ class GraphStore(Protocol):
     backend : str
         A human-readable description of the backend (for the audit log).
     audit_log : pathlib.Path or None
-        Where query runs are logged as JSON lines, or None for no log.
+        Where query runs are logged as JSON lines. None lets
+        :func:`crimnet.queries.audit.audit_path` choose (``CRIMNET_AUDIT_LOG``, else a
+        per-user file); every query is audited on every backend.
     directory : pathlib.Path or None
         The folder holding the store's files (database, audit log, watch rules), or
         None for a store on a server.
@@ -83,7 +85,7 @@ class GraphStore(Protocol):
     # read-only in the protocol, so a backend may narrow it (EmbeddedStore always logs: ``Path``)
     @property
     def audit_log(self) -> Path | None:
-        """Where query runs are logged as JSON lines, or None for no log."""
+        """Where query runs are logged as JSON lines (None: :func:`crimnet.queries.audit.audit_path` chooses)."""
         ...
 
     @property

@@ -30,6 +30,7 @@ from crimnet.graphs.store.base import (
     redact_uri,
 )
 from crimnet.graphs.store.dialects import check_read_only, schema_statements, translate
+from crimnet.queries.audit import bolt_audit_log
 from crimnet.schema import NODE_LABELS, rel_type, table_fields
 from crimnet.tables import CanonicalTables, arrow_schema, empty_table
 
@@ -135,7 +136,11 @@ class Neo4jStore:
     dialect : {'neo4j', 'falkordb'}, optional
         Cypher dialect; default detected from the server agent string.
     audit_log : path-like, optional
-        JSON-lines audit log; default ``$CRIMNET_AUDIT_LOG`` (None: no log).
+        JSON-lines audit log of every query run through the store; default
+        ``$CRIMNET_AUDIT_LOG`` when set, else the per-user file
+        ``$XDG_STATE_HOME/crimnet/audit/<host>_<port>-<database>.jsonl`` (``~/.local/state``
+        when ``XDG_STATE_HOME`` is unset; see :func:`crimnet.queries.audit.bolt_audit_log`),
+        whose name never holds the URI's user or password.
     driver_config : mapping, optional
         Extra keyword arguments for ``neo4j.GraphDatabase.driver``; they override the
         ``connection_timeout`` and ``connection_acquisition_timeout`` set from `connect_timeout`.
@@ -199,8 +204,7 @@ class Neo4jStore:
         self.database = database
         self.batch_size = batch_size
         self.max_batch_bytes = max_batch_bytes
-        env_log = os.environ.get("CRIMNET_AUDIT_LOG")
-        self.audit_log = Path(audit_log) if audit_log else (Path(env_log) if env_log else None)
+        self.audit_log: Path = Path(audit_log) if audit_log else bolt_audit_log(uri, database)
         config = {
             "telemetry_disabled": True,
             "connection_timeout": connect_timeout,

@@ -32,7 +32,7 @@ def store(request, tmp_path):
     else:
         from crimnet.graphs.store.neo4j import Neo4jStore
 
-        server = request.getfixturevalue("bolt_server")
+        server = request.getfixturevalue("check_bolt_alive")  # the Bolt server, and a clear failure if it dies
         st = Neo4jStore(
             server.uri,
             server.auth,

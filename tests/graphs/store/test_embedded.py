@@ -135,8 +135,7 @@ def test_audit_log_records_every_run(store):
 _ids = st.text(alphabet="abcdefgh0123456789'\" |:", min_size=1, max_size=8)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
+_people_and_edges = given(
     people=st.lists(
         st.tuples(
             _ids, st.one_of(st.none(), st.text(max_size=10)), st.lists(st.sampled_from(["a", "b", "c"]), max_size=3)
@@ -147,7 +146,9 @@ _ids = st.text(alphabet="abcdefgh0123456789'\" |:", min_size=1, max_size=8)
     ),
     edges=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=15),
 )
-def test_property_repeated_write_changes_nothing(tmp_path_factory, people, edges):
+
+
+def _check_repeated_write_changes_nothing(tmp_path_factory, people, edges):
     ids = [p[0] for p in people]
     pairs = sorted({(ids[a], ids[b]) for a, b in edges if a < len(ids) and b < len(ids)})
     spec = (
@@ -181,6 +182,20 @@ def test_property_repeated_write_changes_nothing(tmp_path_factory, people, edges
         assert digest == content_hash(t)
         assert sum(s.write(t).values()) == 0
         assert s.tables().counts() == counts and content_hash(s.tables()) == digest
+
+
+# each example builds a store (about 1 s): 5 in `make test`, the long run in `make test-heavy`
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@_people_and_edges
+def test_property_repeated_write_changes_nothing(tmp_path_factory, people, edges):
+    _check_repeated_write_changes_nothing(tmp_path_factory, people, edges)
+
+
+@pytest.mark.heavy
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@_people_and_edges
+def test_property_repeated_write_changes_nothing_long(tmp_path_factory, people, edges):
+    _check_repeated_write_changes_nothing(tmp_path_factory, people, edges)
 
 
 def test_write_parquet_fast_path_equals_write(tmp_path, store_case):
