@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 CASE   ?= demo-case
 PEOPLE ?= 5000
 SEED   ?= 7
+PRESET ?= medium
 
 .PHONY: demo test test-heavy bench lint format clean
 
@@ -18,7 +19,7 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/crimnet demo --people $(PEOPLE) --seed $(SEED) --out $(CASE)
+	$(BIN)/crimnet demo --people $(PEOPLE) --seed $(SEED) --preset $(PRESET) --out $(CASE)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -1,11 +1,21 @@
 """The ``crimnet`` command: a thin typer layer over the Python API.
 
-Each command is named after the function it wraps and holds no logic of its own.
+Each command calls one public function and holds no logic of its own; what is here is wiring and
+presentation: errors in the command line's own option names, "did you mean" for misspelled names,
+tables that fit the terminal, and progress displays.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import difflib
+import inspect
+import os
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Annotated, Any
 
 import typer
 import typer.core
@@ -13,16 +23,402 @@ import typer.core
 from crimnet import __version__
 from crimnet.errors import CrimnetError
 
+# --- errors in the command line's own words ---
+API_OPTIONS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "ingest": MappingProxyType({"specs": "--spec", "pseudonymise_key": "--key-file"}),
+        "run-case": MappingProxyType({"specs": "--spec"}),
+        "load": MappingProxyType({"target": "--store"}),
+        "query": MappingProxyType({"params": "--param"}),
+        "cypher": MappingProxyType({"params": "--param", "cypher": "QUERY"}),
+        "add": MappingProxyType({"params": "--param", "query": "QUERY"}),
+        "detect": MappingProxyType({"methods": "--method", "k": "--top", "resolution_file": "--resolution"}),
+        "disrupt": MappingProxyType({"strategies": "--strategy", "costs": "--cost"}),
+    }
+)
+"""Per command, the API parameters whose option is named otherwise (``specs`` is ``--spec``). A command's
+options and arguments named as the API's parameters (``--edges`` for ``edges``) need no entry."""
 
-class _Group(typer.core.TyperGroup):
-    """Report every CrimnetError as one line on stderr and exit 2, as click does for usage errors."""
+PARAMETER_ERROR = re.compile(r"^The '(?P<param>\w+)' parameter of [\w.]+ (?P<rest>.*)$", re.DOTALL)
+"""The one template of :mod:`crimnet.errors`, whose parameter the command line names by its option."""
+
+
+def option_names(command: Any) -> dict[str, str]:
+    """API parameter name -> the option (``--edges``) or argument (``TABLES``) a person types, for one command."""
+    names = {}
+    for param in getattr(command, "params", ()):
+        if param.name is None:
+            continue
+        if param.param_type_name == "argument":
+            names[param.name] = param.metavar or param.name.upper()
+        else:
+            long = [o for o in param.opts if o.startswith("--")]
+            names[param.name] = (long or list(param.opts))[0]
+    return {**names, **API_OPTIONS.get(getattr(command, "name", "") or "", {})}
+
+
+def cli_message(message: str, options: Mapping[str, str]) -> str:
+    """`message` of a crimnet error in the command line's words: its option names, never the API's.
+
+    >>> cli_message("The 'specs' parameter of ingest must be a path. Got 3 instead.", {"specs": "--spec"})
+    '--spec must be a path. Got 3 instead.'
+    >>> cli_message("pass one with specs= (--spec); got edges='x'", {"specs": "--spec", "edges": "--edges"})
+    "pass one with --spec; got --edges 'x'"
+    """
+    found = PARAMETER_ERROR.match(message)
+    if found and found.group("param") in options:
+        message = f"{options[found.group('param')]} {found.group('rest')}"
+    said, got, values = message.rpartition(" Got ") if " Got " in message else (message, "", "")
+    for param, option in options.items():
+        keyword = re.compile(rf"(?<![\w-]){re.escape(param)}=( \({re.escape(option)}\))?")
+        said = keyword.sub(lambda m, o=option: o if m.group(1) else o + " ", said)  # type: ignore[misc]
+        values = keyword.sub(lambda m, o=option: o if m.group(1) else o + " ", values)  # type: ignore[misc]
+        said = said.replace(f"'{param}'", option)
+    return said + got + values
+
+
+def _no_type(ctx: Any) -> None:
+    """No type shown for a parameter in help."""
+    return None
+
+
+class _Help:
+    """Help without type metavars (a flag shows no ``<bool>``), its paragraphs' lines joined but for examples."""
+
+    help: str | None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.help:
+            paragraphs = inspect.cleandoc(self.help).split("\n\n")
+            self.help = "\n\n".join(p if p.startswith("Example") else " ".join(p.split()) for p in paragraphs)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+            if param.param_type_name == "argument":  # its name (TABLES) says what it is; typer adds <str> after it
+                setattr(param, "display_type_rich", _no_type)  # noqa: B010
+        return params
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except Exception as err:  # click's NoSuchOption: name the closest options first, as for commands
+            possible, name = getattr(err, "possibilities", None), getattr(err, "option_name", None)
+            if possible and name and hasattr(err, "message"):
+                setattr(err, "message", f"No such option: {name}. {did_you_mean(name, possible)}".strip())  # noqa: B010
+                setattr(err, "possibilities", None)  # noqa: B010
+            raise
+
+
+class _Command(_Help, typer.core.TyperCommand):
+    """A command whose flags show no type in its help, and whose misspelled options get a suggestion."""
+
+
+class _Group(_Help, typer.core.TyperGroup):
+    """Report every CrimnetError as one line on stderr, in the command's option names, and exit 2."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CrimnetError as err:
-            typer.echo(f"Error: {err}", err=True)
+            name = ctx.invoked_subcommand
+            command = self.get_command(ctx, name) if name else None
+            typer.echo(f"Error: {cli_message(str(err), option_names(command))}", err=True)
             raise typer.Exit(2) from None
+
+
+# --- "did you mean" ---
+def did_you_mean(value: str, names: Iterable[str]) -> str:
+    """A sentence suggesting the names closest to a misspelled `value`, or ``''``.
+
+    >>> did_you_mean("medum", ["easy", "medium", "hard"])
+    "Did you mean 'medium'?"
+    """
+    close = [repr(c) for c in difflib.get_close_matches(value, list(names), n=3, cutoff=0.6)]
+    if not close:
+        return ""
+    return f"Did you mean {close[0] if len(close) == 1 else ', '.join(close[:-1]) + ' or ' + close[-1]}?"
+
+
+def unknown_name(value: str, names: Collection[str], kind: str, listed_by: str | None = None) -> typer.BadParameter:
+    """The usage error for a name that is not one of `names`, with the closest as a suggestion."""
+    hint = did_you_mean(value, names)
+    choices = f"{listed_by} lists them." if listed_by else f"Choose from: {', '.join(sorted(names))}."
+    return typer.BadParameter(" ".join(x for x in (f"{value!r} is not {kind}.", hint, choices) if x))
+
+
+def _names_callback(kind: str, names: Callable[[], Collection[str]], listed_by: str | None = None) -> Any:
+    """An option callback refusing names not in ``names()`` (read when the option is given), as click's Choice."""
+
+    def check(value: Any) -> Any:
+        if value:
+            known = names()
+            for item in [value] if isinstance(value, str) else value:
+                if item not in known:
+                    raise unknown_name(item, known, kind, listed_by)
+        return value
+
+    return check
+
+
+def _strategy_names() -> Collection[str]:
+    from crimnet.graphs.disrupt import strategies
+
+    return strategies()
+
+
+def _method_names() -> Collection[str]:
+    from crimnet.graphs.detect import DETECTION_METHODS
+
+    return tuple(DETECTION_METHODS)
+
+
+def _preset_names() -> Collection[str]:
+    from crimnet.synthetic.params import PRESETS
+
+    return tuple(PRESETS)
+
+
+def _query_names() -> Collection[str]:
+    from crimnet.queries.runner import list_queries
+
+    return tuple(list_queries()["name"])
+
+
+# --- output a person reads ---
+CURRENCY_SYMBOLS: Mapping[str, str] = MappingProxyType({"GBP": "£", "EUR": "€", "USD": "$"})
+"""Currencies printed with their symbol (``£1,234.50``); any other is printed ``1,234.50 PLN``."""
+MINOR_UNIT_DIGITS: Mapping[str, int] = MappingProxyType({"JPY": 0, "KRW": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3})
+"""Digits of the minor unit where not 2 (ISO 4217)."""
+
+
+def money(minor: Any, currency: Any) -> str:
+    """An amount in minor units, with its currency: ``£1,234.50``, ``-€3.00``, ``1,234.50 PLN``.
+
+    >>> money(123450, "GBP"), money(-300, "EUR"), money(5, "PLN"), money(1200, "JPY")
+    ('£1,234.50', '-€3.00', '0.05 PLN', '1,200 JPY')
+    """
+    code = str(currency or "").upper()
+    digits = MINOR_UNIT_DIGITS.get(code, 2)
+    major = Decimal(int(minor)).scaleb(-digits)
+    text = f"{abs(major):,.{digits}f}"
+    sign = "-" if major < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(code)
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {code}".rstrip()
+
+
+def cell(value: Any) -> str:
+    """One value as a person reads it: lists as ``a, b`` (never a numpy repr), missing values empty."""
+    if value is None:
+        return ""
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:  # numpy arrays, as lists
+        value = value.tolist()
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(cell(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {cell(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return "" if value != value else f"{value:.4g}"  # NaN
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # numpy scalars
+        return cell(value.item())
+    text = str(value)
+    return "" if text in ("nan", "NaT", "<NA>") else text
+
+
+def number(value: Any, digits: int) -> str:
+    """A float to `digits` decimals; ``n/a`` where there is none (NaN).
+
+    >>> number(0.12345, 3), number(float("nan"), 3)
+    ('0.123', 'n/a')
+    """
+    return "n/a" if value != value else f"{value:.{digits}f}"
+
+
+def is_money(column: str) -> bool:
+    """Columns holding amounts in minor units (the data model's ``amount``, a query's ``total_amount``)."""
+    return column == "amount" or column.endswith("_amount")
+
+
+WORD_FLOOR = 24
+"""Longest word (in characters) a column keeps whole when the table must narrow: longer words fold."""
+HEADER_FLOOR = 12
+"""A header's longest word is kept whole up to this many characters."""
+MIN_COLUMN = 3
+"""No column is made narrower than this (or its content, when shorter)."""
+
+
+def fit_widths(natural: Sequence[int], floors: Sequence[int], room: int) -> list[int]:
+    """Column widths within `room`: the widest columns are narrowed first, none below its floor.
+
+    Water-filling: one cap on every column's width, lowered until the columns fit (or every column is at
+    its floor); O(max(natural) * columns).
+
+    >>> fit_widths([4, 40, 30], [4, 4, 4], 50)
+    [4, 23, 23]
+    >>> fit_widths([4, 40, 30], [4, 4, 30], 50)
+    [4, 16, 30]
+    """
+    cap = max(natural, default=0)
+    while cap > 1 and sum(min(n, max(cap, f)) for n, f in zip(natural, floors, strict=True)) > room:
+        cap -= 1
+    return [min(n, max(cap, f)) for n, f in zip(natural, floors, strict=True)]
+
+
+def table_widths(
+    header: Sequence[str], rows: Sequence[Sequence[str]], room: int, keep: Collection[str] = ()
+) -> list[int]:
+    """Widths of a table's columns within `room` characters, wrapping rather than cutting.
+
+    Columns keep their natural width when the table fits. Otherwise the widest are narrowed first
+    (:func:`fit_widths`), in steps, each only when the one before cannot fit: (1) no column below its
+    longest word (up to :data:`WORD_FLOOR`; its text wraps at spaces), nor the `keep` columns (what a
+    row is: a cluster's or a strategy's name) below their longest word however long; (2) the `keep`
+    columns too down to :data:`WORD_FLOOR`; (3) down to the
+    header's longest word (up to :data:`HEADER_FLOOR`), long words then fold onto the next line;
+    (4) any column, down to :data:`MIN_COLUMN`. No value is ever cut: what does not fit a line goes
+    on the next.
+
+    >>> table_widths(["name", "note"], [["a_long_identifier", "some words that wrap well"]], 30, keep=["name"])
+    [17, 13]
+    """
+    from rich.cells import cell_len
+
+    def longest_word(texts: Iterable[str]) -> int:
+        return max([0, *(cell_len(w) for t in texts for w in t.split())])
+
+    natural = [
+        max([cell_len(h), *(cell_len(line) for r in rows for line in r[i].splitlines())]) for i, h in enumerate(header)
+    ]
+    head = [min(longest_word([h]), HEADER_FLOOR) for h in header]
+    whole = [max(hw, longest_word(r[i] for r in rows)) for i, hw in enumerate(head)]
+    words = [min(n, w, max(hw, WORD_FLOOR)) for n, w, hw in zip(natural, whole, head, strict=True)]
+    steps = (
+        [min(n, w) if h in keep else f for n, w, f, h in zip(natural, whole, words, header, strict=True)],
+        words,
+        [min(n, max(hw, MIN_COLUMN)) for n, hw in zip(natural, head, strict=True)],
+        [min(n, MIN_COLUMN) for n in natural],
+    )
+    for floors in steps:
+        widths = fit_widths(natural, floors, room)
+        if sum(widths) <= room:
+            break
+    return widths
+
+
+def print_table(
+    title: str | None,
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    right: Collection[str] = (),
+    keep: Collection[str] = (),
+) -> None:
+    """Print a table that fits the terminal (80 columns when output is not one): every table goes through here.
+
+    Widths come from :func:`table_widths`: cells and headers wrap at spaces, and a word longer than its
+    column folds onto the next line; nothing is cut. `right` names the columns aligned right (numbers),
+    `keep` those narrowed last (what a row is).
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console()
+    rows = [list(row) for row in rows]
+    room = console.width - 3 * len(header) - 1  # borders and padding
+    table = Table()
+    for name, width in zip(header, table_widths(header, rows, room, keep), strict=True):
+        table.add_column(Text(name, overflow="fold"), justify="right" if name in right else "left", width=width)
+    for row in rows:
+        table.add_row(*(Text(v, overflow="fold") for v in row))
+    if title:  # above the table, as wide as the terminal: a narrow table would wrap its own title
+        console.print(Text(title, style="bold"))
+    console.print(table)
+
+
+def print_frame(
+    df: Any, *, csv: bool = False, as_json: bool = False, title: str | None = None, keep: Collection[str] = ()
+) -> None:
+    """Print a DataFrame as CSV, JSON lines (both every value, in full) or a table (:func:`print_table`, `keep`)."""
+    if csv:
+        from crimnet.frames import write_csv
+
+        typer.echo(write_csv(df), nl=False)  # formula cells neutralised: this CSV is opened in spreadsheets
+        return
+    if as_json:
+        typer.echo(df.to_json(orient="records", lines=True, force_ascii=False), nl=False)
+        return
+    import pandas as pd
+
+    columns = [str(c) for c in df.columns]
+    currency = df["currency"] if "currency" in df.columns else None
+    shown = {}
+    for name, column in zip(columns, df.columns, strict=True):
+        values = df[column]
+        if currency is not None and is_money(name):
+            shown[name] = ["" if pd.isna(v) else money(v, c) for v, c in zip(values, currency, strict=True)]
+        else:
+            shown[name] = [cell(v) for v in values]
+    right = [n for n, c in zip(columns, df.columns, strict=True) if pd.api.types.is_numeric_dtype(df[c]) or is_money(n)]
+    rows = zip(*shown.values(), strict=True) if columns else []
+    print_table(title, columns, rows, right=right, keep=keep)
+    typer.echo(f"{len(df)} row{'' if len(df) == 1 else 's'}")
+
+
+def print_evaluation(evaluation: Any, title: str) -> None:
+    """Print detection quality (one row per method) turned round: a row per measure, a column per method.
+
+    Measures outnumber methods, so this fits 80 columns where the frame as it is would not.
+    """
+    methods = [str(m) for m in evaluation["method"]]
+    rows = [
+        [str(col), *(number(v, 3) if isinstance(v, float) else cell(v) for v in evaluation[col])]
+        for col in evaluation.columns
+        if col != "method"
+    ]
+    print_table(title, ["measure", *methods], rows, right=methods, keep=("measure",))
+
+
+# --- progress ---
+def progress_wanted(ctx: Any) -> bool:
+    """Progress is shown on a terminal, unless ``--quiet`` or under CI (``$CI`` set)."""
+    from rich.console import Console
+
+    quiet = bool(ctx is not None and ctx.find_root().params.get("quiet"))
+    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return not quiet and not ci and Console().is_terminal
+
+
+@contextmanager
+def progress(ctx: Any, what: str) -> Iterator[Callable[..., None]]:
+    """A rich progress display for a step, as ``crimnet ingest`` shows: a spinner with the step's name, a bar with
+    totals once `update` is given them. Yields ``update(description, done=None, total=None)``; shows nothing
+    where :func:`progress_wanted` says no.
+    """
+    if not progress_wanted(ctx):
+        yield lambda *args, **kwargs: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(description: str, done: int | None = None, total: int | None = None) -> None:
+            bar.update(task, description=f"{what}: {description}" if description else what)
+            if total is not None:
+                bar.update(task, total=total, completed=done or 0)
+
+        yield update
+
+
+def _stages(update: Callable[..., None], stages: Sequence[str]) -> Callable[[str], None]:
+    """A pipeline's `on_stage` callback moving a bar over its known stages."""
+    return lambda stage: update(stage, stages.index(stage) if stage in stages else 0, len(stages))
 
 
 app = typer.Typer(
@@ -46,36 +442,70 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress display (none is shown either when output is not a terminal, or under CI).",
+        ),
+    ] = False,
 ) -> None:
-    """Criminal network analysis for modern slavery and trafficking investigations."""
+    """Criminal network analysis for modern slavery and trafficking investigations.
+
+    Start with crimnet demo, or crimnet generate, ingest, load, query, detect and disrupt one by one;
+    crimnet COMMAND --help says more, with an example.
+    """
 
 
-# Commands, one section per area; each wraps one public function.
+# Commands, one section per area; each calls one public function.
 # --- generate ---
-@app.command("generate")
+@app.command("generate", cls=_Command)
 def generate_cmd(
-    out: Annotated[str, typer.Option("--out", help="Directory to write the case to.")] = "case",
-    people: Annotated[int, typer.Option("--people", help="Number of people in the synthetic town.")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same files.")] = 0,
-    preset: Annotated[str, typer.Option("--preset", help="Difficulty: easy, medium or hard.")] = "medium",
+    ctx: typer.Context,
+    out: Annotated[str, typer.Option("--out", metavar="DIR", help="Folder to write the case to.")] = "case",
+    people: Annotated[
+        int, typer.Option("--people", metavar="N", help="Number of people in the synthetic town.")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed; same seed, same files.")] = 0,
+    preset: Annotated[
+        str,
+        typer.Option(
+            "--preset",
+            metavar="NAME",
+            help="Generator preset: easy, medium, hard (difficulty), or realistic (agency dialects and look-alikes).",
+            callback=_names_callback("a preset", _preset_names),
+        ),
+    ] = "medium",
+    dialects: Annotated[
+        str | None,
+        typer.Option(
+            "--dialects",
+            metavar="WHICH",
+            help="How each agency writes its extract: standard, alternative, mixed (drawn by seed), or "
+            "source=dialect,... (default: the preset's). Each case carries the spec of every file in specs/.",
+        ),
+    ] = None,
 ) -> None:
-    """Generate a synthetic multi-agency case with planted exploitation rings (generate_case)."""
-    import json
+    """Generate a synthetic multi-agency case (agency extracts with planted exploitation rings and their truth).
 
-    from rich.console import Console
-    from rich.table import Table
+    Example: crimnet generate --people 2000 --seed 1 --out case --dialects mixed
+    """
+    import json
 
     from crimnet.synthetic import generate_case
 
-    paths = generate_case(out, people=people, seed=seed, preset=preset)
+    with progress(ctx, f"generate: {people:,} people"):
+        extra = {} if dialects is None else {"dialects": dialects}
+        paths = generate_case(out, people=people, seed=seed, preset=preset, **extra)
     manifest = json.loads(paths.manifest.read_text())
-    table = Table(title=f"crimnet generate: {people:,} people, {manifest['rings']} rings, preset {preset}, seed {seed}")
-    table.add_column("file")
-    table.add_column("rows", justify="right")
-    for name, entry in manifest["files"].items():
-        if not name.startswith("truth/tables/"):
-            table.add_row(name, f"{entry['rows']:,}")
-    Console().print(table)
+    rows = [
+        (name, f"{entry['rows']:,}")
+        for name, entry in manifest["files"].items()
+        if not name.startswith("truth/tables/")
+    ]
+    title = f"crimnet generate: {people:,} people, {manifest['rings']} rings, preset {preset}, seed {seed}"
+    print_table(title, ("file", "rows"), rows, right=("rows",))
     typer.echo(f"Written to {paths.root}")
 
 
@@ -86,24 +516,121 @@ QUARANTINE_SHOWN = 5
 """Quarantine entries `crimnet ingest` prints (file, row, field and reason); the rest are in quarantine.csv."""
 
 
-@app.command("ingest")
+_MAX_FIELD_CHARS = typer.Option(
+    "--max-field-chars",
+    metavar="N",
+    min=0,
+    help="Longest cell read, in characters; a row holding a longer one is quarantined (default 65,536; 0: no limit).",
+)
+
+
+def _field_limit(max_field_chars: int | None) -> int | None:
+    """``--max-field-chars`` as ingest's `max_field_chars`: ingest's default when not given, 0 as None (no limit)."""
+    if max_field_chars is None:
+        from crimnet.ingest.readers import DEFAULT_MAX_FIELD_CHARS
+
+        return DEFAULT_MAX_FIELD_CHARS
+    return max_field_chars or None
+
+
+def print_preview(parts: Mapping[str, Any], spec: Path, file: Path) -> None:
+    """Print what a spec makes of a file's first rows: records (a row per field), nodes, relationships, quarantine."""
+    records = parts.get("records")
+    if records is not None:
+        key = next((c for c in ("record_id", "row") if c in records.columns), None)
+        rows = []
+        for n, record in enumerate(records.to_dict("records"), start=1):
+            label = cell(record.pop(key)) if key else str(n)
+            rows += [(label if i == 0 else "", str(k), cell(v)) for i, (k, v) in enumerate(record.items())]
+        print_table(f"records: what {spec.name} reads in {file.name}", (key or "row", "field", "value"), rows)
+        typer.echo(f"{len(records)} row{'' if len(records) == 1 else 's'}")
+    for name, title in (("nodes", "nodes"), ("rels", "relationships")):
+        if parts.get(name) is not None:
+            print_frame(parts[name], title=title)
+    quarantine = parts.get("quarantine")
+    if quarantine is not None:
+        from crimnet.ingest.quarantine import quarantine_messages
+
+        typer.echo(f"{len(quarantine)} quarantine entries" + (":" if len(quarantine) else ""))
+        for message in quarantine_messages(quarantine):
+            typer.echo(f"  {message}")
+
+
+@app.command("ingest", cls=_Command)
 def ingest_command(
-    sources: Annotated[list[Path], typer.Argument(help="Source files or case directories (files matched to specs).")],
-    out: Annotated[Path, typer.Option("--out", help="Output directory (replaced atomically).")],
-    spec: Annotated[
-        list[Path] | None, typer.Option("--spec", help="Spec file or directory (repeatable); default: built-in specs.")
+    ctx: typer.Context,
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="SOURCES",
+            help="Source files or case folders (files matched to specs); with --preview, the one file to preview.",
+        ),
     ] = None,
-    previous: Annotated[Path | None, typer.Option("--previous", help="Earlier ingest output to merge with.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="Output folder (replaced atomically); not with --preview."),
+    ] = None,
+    spec: Annotated[
+        list[Path] | None,
+        typer.Option("--spec", metavar="FILE", help="Spec file or folder (repeatable); default: built-in specs."),
+    ] = None,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", metavar="DIR", help="Earlier ingest output to merge with.")
+    ] = None,
     pseudonymise: Annotated[
         bool, typer.Option("--pseudonymise", help="Replace identifiers by HMAC tokens (key: CRIMNET_PSEUDONYM_KEY).")
     ] = False,
-    key_file: Annotated[Path | None, typer.Option("--key-file", help="File holding the pseudonymisation key.")] = None,
-    threshold: Annotated[float | None, typer.Option("--threshold", help="Person match probability threshold.")] = None,
+    key_file: Annotated[
+        Path | None, typer.Option("--key-file", metavar="FILE", help="File holding the pseudonymisation key.")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", metavar="P", help="Person match probability threshold, in (0, 1).")
+    ] = None,
+    match_level: Annotated[
+        str | None,
+        typer.Option(
+            "--match-level",
+            metavar="LEVEL",
+            help="How much evidence joins two person records: strict, balanced (default) or inclusive "
+            "(precision and recall of each: benchmarks/results/resolve.md).",
+        ),
+    ] = None,
+    max_field_chars: Annotated[int | None, _MAX_FIELD_CHARS] = None,
+    preview: Annotated[
+        Path | None,
+        typer.Option(
+            "--preview",
+            metavar="SPEC",
+            help="Show what SPEC makes of the first rows of one FILE (records, nodes, relationships, quarantine); "
+            "writes nothing.",
+        ),
+    ] = None,
+    rows: Annotated[int, typer.Option("--rows", metavar="N", min=1, help="Rows read by --preview.")] = 10,
 ) -> None:
-    """Ingest agency extracts into canonical tables; print rows read, loaded and quarantined per source."""
-    from rich.console import Console
-    from rich.table import Table
+    """Ingest agency extracts into canonical tables; print rows read, loaded and quarantined per source.
 
+    With --preview SPEC FILE, print instead what the spec makes of the file's first rows, to check a spec
+    before a full run.
+
+    Example: crimnet ingest case --out work/ingest
+
+    Example: crimnet ingest --preview my_spec.toml extract.csv --rows 5
+    """
+    if preview is not None:
+        if not sources or len(sources) != 1:
+            raise typer.BadParameter(
+                "takes one FILE after it: crimnet ingest --preview SPEC FILE", param_hint="--preview"
+            )
+        if out is not None:
+            raise typer.BadParameter("--preview writes nothing; leave --out out", param_hint="--out")
+        from crimnet.ingest.preview import preview as preview_spec
+
+        print_preview(preview_spec(preview, sources[0], rows=rows), preview, sources[0])
+        return
+    if not sources:
+        raise typer.BadParameter("give the source files or folders to ingest", param_hint="SOURCES")
+    if out is None:
+        raise typer.BadParameter("give the output folder (e.g. --out work/ingest)", param_hint="--out")
     from crimnet.ingest.pipeline import ingest
     from crimnet.ingest.pseudonymise import load_key
     from crimnet.ingest.quarantine import quarantine_messages
@@ -116,16 +643,14 @@ def ingest_command(
         previous=previous,
         pseudonymise_key=key,
         threshold=threshold,
-        progress=True,
+        match_level=match_level,
+        progress=progress_wanted(ctx),
+        max_field_chars=_field_limit(max_field_chars),
     )
-    table = Table(title=f"ingest -> {result.out}")
     shown = result.summary.drop(columns=["sha256"], errors="ignore")  # the content hash is for merges, in summary.csv
-    for col in shown.columns:
-        justify: Literal["left", "right"] = "left" if col in ("source", "file") else "right"
-        table.add_column(col.replace("rows_", "").replace("_", " "), justify=justify)
-    for row in shown.itertuples(index=False):
-        table.add_row(*[str(v) for v in row])
-    Console().print(table)
+    header = [str(c).replace("rows_", "").replace("_", " ") for c in shown.columns]
+    table = [[cell(v) for v in row] for row in shown.itertuples(index=False)]
+    print_table(f"ingest -> {result.out}", header, table, right=[h for h in header if h not in ("source", "file")])
     typer.echo(f"{len(result.quarantine)} quarantine entries in {result.out / 'quarantine.csv'}")
     for message in quarantine_messages(result.quarantine.head(QUARANTINE_SHOWN)):
         typer.echo(f"  {message}")
@@ -138,49 +663,36 @@ def ingest_command(
 
 
 # --- store and queries ---
-def _print_frame(df, *, csv: bool = False, as_json: bool = False, title: str | None = None) -> None:
-    """Print a DataFrame as CSV, JSON lines or a rich table."""
-    if csv:
-        from crimnet.frames import write_csv
-
-        typer.echo(write_csv(df), nl=False)  # formula cells neutralised: this CSV is opened in spreadsheets
-    elif as_json:
-        typer.echo(df.to_json(orient="records", lines=True, force_ascii=False), nl=False)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=title, show_lines=False)
-        for col in df.columns:
-            table.add_column(str(col), overflow="fold")
-        for row in df.itertuples(index=False):
-            table.add_row(*("" if v is None else str(v) for v in row))
-        Console(width=200).print(table)
-        typer.echo(f"{len(df)} rows")
-
-
 def _parse_params(param: list[str] | None) -> dict[str, str]:
     out = {}
     for item in param or []:
         key, sep, value = item.partition("=")
         if not sep:
-            raise typer.BadParameter(f"--param must be NAME=VALUE. Got {item!r} instead.")
+            raise typer.BadParameter(f"{item!r} is not NAME=VALUE (e.g. -p min_occupants=6).", param_hint="--param")
         out[key.strip()] = value
     return out
 
 
-_STORE = typer.Option("--store", "-s", help="Store directory, or a bolt:// / neo4j:// URI (default $NEO4J_URI).")
+_STORE = typer.Option(
+    "--store", "-s", metavar="PATH|URI", help="Store folder, or a bolt:// / neo4j:// URI (default $NEO4J_URI)."
+)
+_PARAM = typer.Option("--param", "-p", metavar="NAME=VALUE", help="A query parameter, repeatable.")
+_CSV = typer.Option("--csv", help="Print CSV (every value in full).")
+_JSON = typer.Option("--json", help="Print JSON lines (every value in full).")
 EXIT_MISSING_ENTITY = 3
 """Exit code of ``crimnet query`` when a parameter names an entity the store does not hold (not "no matches")."""
 
 
-@app.command("load")
+@app.command("load", cls=_Command)
 def load(
-    tables_dir: Annotated[Path, typer.Argument(help="Directory of canonical tables (nodes_*, edges_* Parquet).")],
+    ctx: typer.Context,
+    tables_dir: Annotated[
+        Path, typer.Argument(metavar="TABLES", help="Folder of canonical tables (nodes_*, edges_* Parquet).")
+    ],
     store: Annotated[str | None, _STORE] = None,
     neo4j: Annotated[bool, typer.Option("--neo4j", help="Write to Neo4j at $NEO4J_URI.")] = False,
-    uri: Annotated[str | None, typer.Option("--uri", help="Bolt URI of a Neo4j server.")] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per Bolt write batch.")] = 5000,
+    uri: Annotated[str | None, typer.Option("--uri", metavar="URI", help="Bolt URI of a Neo4j server.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", metavar="N", help="Rows per Bolt write batch.")] = 5000,
     merge: Annotated[
         bool,
         typer.Option(
@@ -189,51 +701,70 @@ def load(
         ),
     ] = False,
 ) -> None:
-    """Write canonical tables into a graph store (wraps crimnet.graphs.store.load).
+    """Write canonical tables into a graph store (an embedded folder, or Neo4j over Bolt).
 
-    A store holds one case: tables of another case are refused unless --merge. To resolve people
-    across two cases, ingest the second with --previous the first instead.
+    A store holds one case: tables of another case are refused unless --merge. To resolve people across two
+    cases, ingest the second with --previous the first instead.
+
+    Example: crimnet load work/ingest/tables --store work/store
     """
     from crimnet.graphs.store import load as load_tables
 
     target = uri or (None if neo4j else store)
     kwargs = {"batch_size": batch_size} if (uri or neo4j or str(target or "").startswith(("bolt", "neo4j"))) else {}
-    written = load_tables(tables_dir, target, merge=merge, **kwargs)
-    for name, n in written.items():
-        typer.echo(f"{name}\t{n}")
-    typer.echo(f"{sum(written.values())} rows written")
+    with progress(ctx, f"load {tables_dir}"):
+        written = load_tables(tables_dir, target, merge=merge, **kwargs)
+    print_table(None, ("table", "rows"), [(name, f"{n:,}") for name, n in written.items()], right=("rows",))
+    typer.echo(f"{sum(written.values()):,} rows written")
 
 
-@app.command("query")
+@app.command("query", cls=_Command)
 def query(
-    name: Annotated[str | None, typer.Argument(help="Library query name (see --list).")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE, repeatable.")] = None,
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="NAME",
+            help="Library query name (see --list).",
+            callback=_names_callback("a library query", _query_names, "crimnet query --list"),
+        ),
+    ] = None,
+    param: Annotated[list[str] | None, _PARAM] = None,
     store: Annotated[str | None, _STORE] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the library queries.")] = False,
-    csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    csv: Annotated[bool, _CSV] = False,
+    as_json: Annotated[bool, _JSON] = False,
 ) -> None:
     """Run a library query read-only, or list them.
 
-    The store is opened read-only, so several queries can run on one store at once. Exit
-    codes: 0 the rows were printed (none when nothing matched); 2 an error (no store at
-    --store, a bad parameter, a refused query); 3 a parameter names an entity the store
-    does not hold (e.g. -p person_id=NOPE): a warning on stderr names the parameter and the
-    value, and the rows are printed as for 0.
+    The store is opened read-only, so several queries can run on one store at once. Exit codes: 0 the rows
+    were printed (none when nothing matched); 2 an error (no store at --store, a bad parameter, a refused
+    query); 3 a parameter names an entity the store does not hold (e.g. -p person_id=NOPE): a warning on
+    stderr names the parameter and the value, and the rows are printed as for 0.
+
+    Example: crimnet query unrelated_occupants --store work/store -p min_occupants=6
     """
     import warnings
 
     from crimnet.queries.runner import MissingEntityWarning, list_queries, run_query
 
     if list_ or name is None:
-        _print_frame(list_queries(), csv=csv, as_json=as_json, title="crimnet query library")
+        library = list_queries()
+        if not (csv or as_json):  # what each returns and where it runs: in --csv and --json
+            library = library[["name", "description", "parameters"]]
+            library = library.assign(parameters=library["parameters"].str.replace("; ", "\n"))  # one per line
+        print_frame(library, csv=csv, as_json=as_json, title="crimnet query library", keep=("name",))
         return
     from crimnet.graphs.store import open_store
 
-    with open_store(store, read_only=True) as st, warnings.catch_warnings(record=True) as caught:
+    with (
+        progress(ctx, f"query {name}"),
+        open_store(store, read_only=True) as st,
+        warnings.catch_warnings(record=True) as caught,
+    ):
         warnings.simplefilter("always", MissingEntityWarning)
         df = run_query(st, name, _parse_params(param))
-    _print_frame(df, csv=csv, as_json=as_json, title=name)
+    print_frame(df, csv=csv, as_json=as_json, title=name)
     for w in caught:
         if issubclass(w.category, MissingEntityWarning):
             typer.echo(f"Warning: {w.message}", err=True)
@@ -243,27 +774,35 @@ def query(
         raise typer.Exit(EXIT_MISSING_ENTITY)
 
 
-@app.command("cypher")
+@app.command("cypher", cls=_Command)
 def cypher(
-    text: Annotated[str, typer.Argument(help="A read-only Cypher query (Neo4j 5 syntax).")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE (strings), repeatable.")] = None,
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(metavar="QUERY", help="A read-only Cypher query (Neo4j 5 syntax).")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", metavar="NAME=VALUE", help="A parameter (a string), repeatable."),
+    ] = None,
     store: Annotated[str | None, _STORE] = None,
-    csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    csv: Annotated[bool, _CSV] = False,
+    as_json: Annotated[bool, _JSON] = False,
 ) -> None:
-    """Run ad-hoc read-only Cypher; writes are refused (wraps crimnet.queries.runner.run_cypher).
+    """Run ad-hoc read-only Cypher; writes are refused, and every attempt is audited.
 
     The store is opened read-only, so several readers can run on one store at once.
+
+    Example: crimnet cypher "MATCH (p:Person) RETURN count(p) AS people" --store work/store
     """
     from crimnet.graphs.store import open_store
     from crimnet.queries.runner import run_cypher
 
-    with open_store(store, read_only=True) as st:
+    with progress(ctx, "cypher"), open_store(store, read_only=True) as st:
         df = run_cypher(st, text, _parse_params(param))
-    _print_frame(df, csv=csv, as_json=as_json)
+    print_frame(df, csv=csv, as_json=as_json)
 
 
-watch_app = typer.Typer(help="Watch rules: library queries re-run after every ingest, reporting new matches.")
+watch_app = typer.Typer(
+    cls=_Group, help="Watch rules: library queries re-run after every ingest, reporting new matches."
+)
 app.add_typer(watch_app, name="watch")
 
 
@@ -275,131 +814,241 @@ def _rules(rules: Path | None, store: str | None) -> Path:
     return Path("watch.json")
 
 
-_RULES = typer.Option("--rules", help="Watch rules file (default <store>/watch.json).")
+_RULES = typer.Option("--rules", metavar="FILE", help="Watch rules file (default <store>/watch.json).")
 
 
-@watch_app.command("add")
+@watch_app.command("add", cls=_Command)
 def watch_add(
-    query_name: Annotated[str, typer.Argument(help="Library query to watch.")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE, repeatable.")] = None,
-    name: Annotated[str | None, typer.Option("--name", help="Rule name (default: the query name).")] = None,
+    query_name: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUERY",
+            help="Library query to watch.",
+            callback=_names_callback("a library query", _query_names, "crimnet query --list"),
+        ),
+    ],
+    param: Annotated[list[str] | None, _PARAM] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", metavar="NAME", help="Rule name (default: the query name).")
+    ] = None,
     store: Annotated[str | None, _STORE] = None,
     rules: Annotated[Path | None, _RULES] = None,
 ) -> None:
-    """Add a watch rule (wraps crimnet.queries.watch.add_watch_rule)."""
+    """Add a watch rule: a library query and its parameters, re-run by crimnet watch run.
+
+    Example: crimnet watch add unrelated_occupants --store work/store -p min_occupants=6
+    """
     from crimnet.queries.watch import add_watch_rule
 
     rule = add_watch_rule(_rules(rules, store), query_name, _parse_params(param), name=name)
     typer.echo(f"watching {rule['name']}: {rule['query']} {rule['params']}")
 
 
-@watch_app.command("list")
+@watch_app.command("list", cls=_Command)
 def watch_list(
     store: Annotated[str | None, _STORE] = None,
     rules: Annotated[Path | None, _RULES] = None,
 ) -> None:
-    """List watch rules (wraps crimnet.queries.watch.list_watch_rules)."""
+    """List the watch rules.
+
+    Example: crimnet watch list --store work/store
+    """
     from crimnet.queries.watch import list_watch_rules
 
-    _print_frame(list_watch_rules(_rules(rules, store)), title="watch rules")
+    print_frame(list_watch_rules(_rules(rules, store)), title="watch rules")
 
 
-@watch_app.command("run")
+@watch_app.command("run", cls=_Command)
 def watch_run(
+    ctx: typer.Context,
     store: Annotated[str | None, _STORE] = None,
     rules: Annotated[Path | None, _RULES] = None,
-    csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    csv: Annotated[bool, _CSV] = False,
+    as_json: Annotated[bool, _JSON] = False,
 ) -> None:
-    """Run every watch rule and print matches new since the last run (wraps run_watch_rules)."""
+    """Run every watch rule and print the matches new since the last run.
+
+    Example: crimnet watch run --store work/store
+    """
     from crimnet.graphs.store import open_store
     from crimnet.queries.watch import run_watch_rules
 
-    with open_store(store, read_only=True) as st:  # the rules file keeps the state, not the store
+    with progress(ctx, "watch rules"), open_store(store, read_only=True) as st:  # the rules file keeps the state
         df = run_watch_rules(st, _rules(rules, store))
-    _print_frame(df, csv=csv, as_json=as_json, title="new watch matches")
+    print_frame(df, csv=csv, as_json=as_json, title="new watch matches")
 
 
 # --- detect ---
-@app.command("detect")
+@app.command("detect", cls=_Command)
 def detect_command(
-    tables_dir: Annotated[str, typer.Argument(help="Folder of canonical tables (nodes_*.parquet, edges_*.parquet).")],
-    out: Annotated[str, typer.Option("--out", help="Output folder for clusters.parquet and node_scores.parquet.")],
+    ctx: typer.Context,
+    tables_dir: Annotated[
+        str, typer.Argument(metavar="TABLES", help="Folder of canonical tables (nodes_*.parquet, edges_*.parquet).")
+    ],
+    out: Annotated[
+        str, typer.Option("--out", metavar="DIR", help="Output folder for clusters.parquet and node_scores.parquet.")
+    ],
     method: Annotated[
         list[str] | None,
         typer.Option(
             "--method",
+            metavar="NAME",
             help="Detection method (repeatable): infomap, leiden, louvain, label_propagation, consensus, "
-            "spectral, leiden_hetero; default: the best measured (crimnet.graphs.detect.DEFAULT_METHOD).",
+            "spectral, leiden_hetero; default: the best measured (benchmarks/results/detect.md).",
+            callback=_names_callback("a detection method", _method_names),
         ),
     ] = None,
-    truth: Annotated[str | None, typer.Option("--truth", help="Generated case folder: evaluate against truth.")] = None,
-    resolution: Annotated[
-        str | None, typer.Option("--resolution", help="Ingest resolution.parquet (tables from ingest).")
+    truth: Annotated[
+        str | None, typer.Option("--truth", metavar="DIR", help="Generated case folder: evaluate against truth.")
     ] = None,
-    previous: Annotated[str | None, typer.Option("--previous", help="Earlier clusters.parquet: keep its ids.")] = None,
-    top: Annotated[int, typer.Option("--top", help="Clusters to print, and k of precision@k.")] = 10,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    resolution: Annotated[
+        str | None,
+        typer.Option("--resolution", metavar="FILE", help="Ingest's resolution.parquet (tables from ingest)."),
+    ] = None,
+    previous: Annotated[
+        str | None, typer.Option("--previous", metavar="FILE", help="Earlier clusters.parquet: keep its ids.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", metavar="N", help="Clusters to print, and k of precision@k.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
 ) -> None:
-    """Detect likely perpetrator clusters, score and explain them (wraps detect_case)."""
-    from rich.console import Console
-    from rich.table import Table
+    """Detect likely perpetrator clusters, score them and explain each score.
 
+    Example: crimnet detect work/ingest/tables --out work/detect --truth case
+    """
     from crimnet.cases import detect_case
     from crimnet.graphs.detect import DEFAULT_METHOD
 
-    result, evaluation = detect_case(
-        tables_dir,
-        out=out,
-        methods=tuple(method or (DEFAULT_METHOD,)),
-        seed=seed,
-        truth=truth,
-        resolution_file=resolution,
-        previous=previous,
-        k=top,
-    )
-    console = Console(width=160)
+    methods = tuple(method or (DEFAULT_METHOD,))
+    with progress(ctx, f"detect ({', '.join(methods)})"):
+        result, evaluation = detect_case(
+            tables_dir,
+            out=out,
+            methods=methods,
+            seed=seed,
+            truth=truth,
+            resolution_file=resolution,
+            previous=previous,
+            k=top,
+        )
     for name, c in result.clusters.groupby("method", sort=False):
-        table = Table(title=f"Top {top} clusters ({name})")
-        for col in ("rank", "cluster", "size", "score", "reasons"):
-            table.add_column(col)
-        for rank, row in enumerate(c.head(top).itertuples(), start=1):
-            reasons = "; ".join(i["text"] for i in row.indicators[:3])
-            table.add_row(str(rank), str(row.cluster_id), str(row.size), f"{row.score:.2f}", reasons)
-        console.print(table)
+        rows = [
+            (
+                str(rank),
+                str(row.cluster_id),
+                str(row.size),
+                f"{row.score:.2f}",
+                "; ".join(i["text"] for i in row.indicators[:3]),
+            )
+            for rank, row in enumerate(c.head(top).itertuples(), start=1)
+        ]
+        print_table(
+            f"Top {top} clusters ({name})", ("rank", "cluster", "size", "score", "reasons"), rows,
+            right=("rank", "size", "score"), keep=("cluster",),
+        )  # fmt: skip
     if evaluation is not None:
-        table = Table(title=f"Evaluation against truth (k={top})")
-        for col in evaluation.columns:
-            table.add_column(col)
-        for row in evaluation.itertuples(index=False):
-            table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
-        console.print(table)
-    console.print(f"Wrote {out}/clusters.parquet and {out}/node_scores.parquet")
+        print_evaluation(evaluation, f"Evaluation against truth (k={top})")
+    typer.echo(f"Wrote {out}/clusters.parquet and {out}/node_scores.parquet")
+
+
+# --- prevalence ---
+_MSE_METHODS = ("auto", "stepwise", "bic", "downhill", "main-effects", "fixed")
+
+
+@app.command("prevalence", cls=_Command)
+def prevalence_cmd(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="A capture-history CSV (one 0/1 column per list and 'count'), or a bundled table's name "
+            "(crimnet datasets --kind capture_histories)."
+        ),
+    ],
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            metavar="METHOD",
+            help="Model choice: auto (BIC up to 5 lists, stepwise above), stepwise, bic, downhill, main-effects, "
+            "fixed.",
+            callback=_names_callback("a method", lambda: _MSE_METHODS),
+        ),
+    ] = "auto",
+    model: Annotated[
+        str | None, typer.Option("--model", metavar="TERMS", help="The model for --method fixed, e.g. 'A:B, C:D'.")
+    ] = None,
+    pthresh: Annotated[
+        float, typer.Option("--pthresh", metavar="P", help="Stepwise: add an interaction while its p-value is below P.")
+    ] = 0.02,
+    maxorder: Annotated[
+        int | None, typer.Option("--maxorder", metavar="K", help="Highest order of interaction considered.")
+    ] = None,
+    ntop: Annotated[
+        int | None, typer.Option("--ntop", metavar="N", help="BIC: bootstrap over the N best models only.")
+    ] = None,
+    nboot: Annotated[int, typer.Option("--nboot", metavar="N", help="Bootstrap resamples (0: no interval).")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed of the bootstrap.")] = 1234,
+    level: Annotated[float, typer.Option("--level", metavar="L", help="Confidence level of the interval.")] = 0.95,
+    resample: Annotated[
+        str,
+        typer.Option(
+            "--resample",
+            metavar="HOW",
+            help="multinomial (the reference packages': observed total fixed) or binomial (redraws it too).",
+            callback=_names_callback("a resampling scheme", lambda: ("multinomial", "binomial")),
+        ),
+    ] = "multinomial",
+    plot: Annotated[
+        str | None, typer.Option("--plot", metavar="PNG", help="Also draw the estimates of the candidate models.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the tables.")] = False,
+) -> None:
+    """Estimate how many people no list has seen (multiple systems estimation), with an interval.
+
+    Prints the candidate models (terms, deviance, AIC, BIC, estimate, interval), the chosen one,
+    the estimated total and hidden count, and the caveats. See docs/prevalence.md.
+
+    Example: crimnet prevalence NewOrl_5 --method stepwise
+    """
+    from crimnet.prevalence.command import prevalence_command
+
+    text = prevalence_command(
+        file, method=method, model=model, pthresh=pthresh, maxorder=maxorder, ntop=ntop, nboot=nboot, seed=seed,
+        level=level, resample=resample, as_json=as_json, plot=plot,
+    )  # fmt: skip
+    typer.echo(text)
 
 
 # --- datasets ---
-@app.command("datasets")
+@app.command("datasets", cls=_Command)
 def datasets_command(
     kind: Annotated[
-        str | None, typer.Option("--kind", help="Only 'network' or 'capture_histories'; default both.")
+        str | None,
+        typer.Option("--kind", metavar="KIND", help="Only 'network' or 'capture_histories'; default both."),
     ] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV (every column).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines (every column).")] = False,
 ) -> None:
-    """List the bundled published data sets: name, kind, size and citation (wraps crimnet.datasets.list).
+    """List the bundled published data sets: name, size and citation, one table per kind.
 
-    A network's name can be given wherever a command takes an edge-list file (crimnet disrupt --edges siren).
+    A network's name can be given wherever a command takes an edge-list file.
+
+    Example: crimnet datasets --kind network, then crimnet disrupt --edges siren
     """
     from crimnet import datasets
 
     df = datasets.list(kind=kind)
-    if not (csv or as_json):
+    if csv or as_json:  # counts as whole numbers (a float column holds the missing ones of the other kind)
+        print_frame(df.convert_dtypes(), csv=csv, as_json=as_json)
+        return
+    for name, part in df.groupby("kind", sort=False):  # one table per kind, whose size means one thing
         size = [
-            f"{r.nodes} nodes, {r.edges} edges" if r.kind == "network" else f"{r.lists} lists, {r.cells} cells"
-            for r in df.itertuples()
+            f"{r.nodes:.0f} nodes, {r.edges:.0f} edges"
+            if r.kind == "network"
+            else f"{r.lists:.0f} lists, {r.cells:.0f} cells"
+            for r in part.itertuples()
         ]
-        df = df.assign(size=size)[["name", "kind", "size", "citation"]]
-    _print_frame(df.astype(object).where(df.notna(), None), csv=csv, as_json=as_json, title="crimnet datasets")
+        shown = part.assign(size=size)[["name", "size", "citation"]]
+        print_frame(shown.astype(object).where(shown.notna(), None), title=f"crimnet datasets: {name}")
 
 
 def _edge_list_options(edges: str | None, nodes: str | None) -> tuple[str | None, str | None]:
@@ -417,8 +1066,17 @@ def _edge_list_options(edges: str | None, nodes: str | None) -> tuple[str | None
         if value is None or Path(value).exists():
             return value
         if value not in names:
+            hint = did_you_mean(value, names)
             raise typer.BadParameter(
-                f"{value!r} is neither a file nor a bundled network (listed by crimnet datasets): {', '.join(names)}",
+                " ".join(
+                    x
+                    for x in (
+                        f"{value!r} is neither a file nor a bundled network.",
+                        hint,
+                        f"The bundled networks (crimnet datasets): {', '.join(names)}.",
+                    )
+                    if x
+                ),
                 param_hint=option,
             )
         found = find(value)
@@ -459,76 +1117,110 @@ def _cost_options(items: list[str] | None) -> dict[str, float] | None:
     return out
 
 
-@app.command("disrupt")
+@app.command("disrupt", cls=_Command)
 def disrupt_command(
+    ctx: typer.Context,
     edges: Annotated[
         str | None,
         typer.Option(
-            "--edges", help="Edge-list CSV (source,target[,weight]), or a bundled network's name (crimnet datasets)."
+            "--edges",
+            metavar="FILE|NAME",
+            help="Edge-list CSV (source,target[,weight]), or a bundled network's name (crimnet datasets).",
         ),
     ] = None,
     nodes: Annotated[
         str | None,
         typer.Option(
             "--nodes",
+            metavar="FILE|NAME",
             help="Node CSV: id,role (victim/controller)[,group][,label]; a bundled network's node file comes with "
             "its name.",
         ),
     ] = None,
-    tables: Annotated[str | None, typer.Option("--tables", help="Directory of canonical tables.")] = None,
-    store: Annotated[str | None, typer.Option("--store", help="Graph store directory or bolt:// URI.")] = None,
-    truth: Annotated[str | None, typer.Option("--truth", help="Generated case dir (labels victims).")] = None,
-    resolution: Annotated[str | None, typer.Option("--resolution", help="Resolution table, with --truth.")] = None,
+    tables: Annotated[str | None, typer.Option("--tables", metavar="DIR", help="Folder of canonical tables.")] = None,
+    store: Annotated[
+        str | None, typer.Option("--store", metavar="PATH|URI", help="Graph store folder or bolt:// URI.")
+    ] = None,
+    truth: Annotated[
+        str | None, typer.Option("--truth", metavar="DIR", help="Generated case folder (labels victims).")
+    ] = None,
+    resolution: Annotated[
+        str | None, typer.Option("--resolution", metavar="FILE", help="Resolution table, with --truth.")
+    ] = None,
     strategy: Annotated[
-        list[str] | None, typer.Option("--strategy", help="Strategy to run (repeatable); default all.")
+        list[str] | None,
+        typer.Option(
+            "--strategy",
+            metavar="NAME",
+            help="Strategy to run (repeatable); default all.",
+            callback=_names_callback("a disruption strategy", _strategy_names),
+        ),
     ] = None,
     budget: Annotated[
-        str | None, typer.Option("--budget", help="Removal budget: nodes (int) or a fraction of nodes in (0, 1).")
+        str | None,
+        typer.Option(
+            "--budget", metavar="N|FRACTION", help="Removal budget: a number of nodes, or a fraction of them in (0, 1)."
+        ),
     ] = None,
-    budget_cost: Annotated[float | None, typer.Option("--budget-cost", help="Budget in cost units.")] = None,
+    budget_cost: Annotated[
+        float | None, typer.Option("--budget-cost", metavar="COST", help="Budget in cost units (see --cost).")
+    ] = None,
     cost: Annotated[
-        list[str] | None, typer.Option("--cost", help="Cost of action per label, e.g. --cost Person=10 (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--cost", metavar="LABEL=COST", help="Cost of action per label, e.g. --cost Person=10 (repeatable)."
+        ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    out: Annotated[str | None, typer.Option("--out", help="Write summary.csv, curves.csv, curves.png here.")] = None,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
+    out: Annotated[
+        str | None, typer.Option("--out", metavar="DIR", help="Write summary.csv, curves.csv, curves.png here.")
+    ] = None,
 ) -> None:
-    """Compare disruption strategies: R-index, victim-controller reachability and run time."""
-    from rich.console import Console
-    from rich.table import Table
+    """Compare disruption strategies: R-index, victim-controller reachability and run time.
 
+    Give one network: --edges (a CSV or a bundled network), --tables or --store.
+
+    Example: crimnet disrupt --edges siren --budget 0.05 --out work/siren
+    """
     from crimnet.cases import load_network
     from crimnet.graphs.disrupt import disrupt
 
     parsed_budget, costs = _budget_option(budget), _cost_options(cost)
     edge_file, node_file = _edge_list_options(edges, nodes)
-    net = load_network(edges=edge_file, nodes=node_file, tables=tables, truth=truth, resolution=resolution, store=store)
+    with progress(ctx, "read the network"):
+        net = load_network(
+            edges=edge_file, nodes=node_file, tables=tables, truth=truth, resolution=resolution, store=store
+        )
     if edge_file != edges:
         net.source = f"{edges} (bundled)"
-    res = disrupt(
-        net.graph,
-        strategies=strategy or None,
-        budget=parsed_budget,
-        budget_cost=budget_cost,
-        victims=net.victims,
-        controllers=net.controllers,
-        pairs=net.pairs,
-        costs=costs,
-        seed=seed,
-    )
-    table = Table(title=f"Disruption of {net.source} ({net.graph.vcount()} nodes, {net.graph.ecount()} edges)")
-    for col in ("strategy", "R-index", "R-index to budget", "budget", "LCC at budget", "reachability", "seconds"):
-        table.add_column(col, justify="left" if col == "strategy" else "right")
-    for r in res.summary.itertuples():
-        table.add_row(
-            r.strategy,
-            f"{r.r_index:.4f}",
-            f"{r.r_index_budget:.4f}",
-            str(r.budget),
-            f"{r.lcc_fraction_at_budget:.3f}",
-            f"{r.reachability_at_budget:.3f}",
-            f"{r.seconds:.2f}",
+    with progress(ctx, "disrupt") as update:
+        res = disrupt(
+            net.graph,
+            strategies=strategy or None,
+            budget=parsed_budget,
+            budget_cost=budget_cost,
+            victims=net.victims,
+            controllers=net.controllers,
+            pairs=net.pairs,
+            costs=costs,
+            seed=seed,
+            on_strategy=update,
         )
-    Console(width=160).print(table)
+    header = ("strategy", "R-index", "R to budget", "budget", "LCC at budget", "reach at budget", "time (s)")
+    rows = [
+        (
+            r.strategy,
+            number(r.r_index, 4),
+            number(r.r_index_budget, 4),
+            str(r.budget),
+            number(r.lcc_fraction_at_budget, 3),
+            number(r.reachability_at_budget, 3),
+            number(r.seconds, 2),
+        )
+        for r in res.summary.itertuples()
+    ]
+    title = f"Disruption of {net.source} ({net.graph.vcount()} nodes, {net.graph.ecount()} edges)"
+    print_table(title, header, rows, right=header[1:], keep=("strategy",))
     if res.skipped:
         typer.echo(f"Skipped (need victim/controller labels): {', '.join(res.skipped)}")
     if out:
@@ -537,61 +1229,105 @@ def disrupt_command(
 
 
 # --- pipeline ---
-def _print_run(run) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(width=160)
+def _print_run(run: Any) -> None:
     from crimnet.pipeline import cluster_reasons
 
-    table = Table(title="Likely perpetrator clusters (highest risk first)")
-    for col in ("cluster", "score", "people", "why", "cut first"):
-        table.add_column(col, overflow="fold")
-    for row in run.clusters.head(len(run.cluster_cuts)).itertuples():
-        why = "; ".join(cluster_reasons(row.indicators)[:3])
-        cut = ", ".join(run.cluster_cuts[str(row.cluster_id)]["node_id"].head(3))
-        table.add_row(str(row.cluster_id), f"{row.score:.2f}", str(row.size), why, cut)
-    console.print(table)
+    rows = [
+        (
+            str(row.cluster_id),
+            f"{row.score:.2f}",
+            str(row.size),
+            "; ".join(cluster_reasons(row.indicators)[:3]),
+            ", ".join(run.cluster_cuts[str(row.cluster_id)]["node_id"].head(3)),
+        )
+        for row in run.clusters.head(len(run.cluster_cuts)).itertuples()
+    ]
+    print_table(
+        "Likely perpetrator clusters (highest risk first)", ("cluster", "score", "people", "why", "cut first"), rows,
+        right=("score", "people"), keep=("cluster",),
+    )  # fmt: skip
     if run.evaluation is not None:
-        console.print(run.evaluation.round(3).to_string(index=False))
-    console.print(f"Report: {run.report}")
+        print_evaluation(run.evaluation, "Evaluation against the planted truth")
+    for message in run.warnings:  # what the run skipped without failing (also in config.json and the report)
+        typer.echo(f"warning: {message}")
+    typer.echo(f"Report: {run.report}")
 
 
-@app.command("run-case")
+@app.command("run-case", cls=_Command)
 def run_case_command(
-    sources: Annotated[list[Path], typer.Argument(help="Extract files or folders.")],
-    out: Annotated[Path, typer.Option("--out", help="Run directory.")],
-    store: Annotated[str | None, typer.Option("--store", help="Store directory or bolt:// URI.")] = None,
-    truth: Annotated[Path | None, typer.Option("--truth", help="Generated case folder, to score the run.")] = None,
-    previous: Annotated[Path | None, typer.Option("--previous", help="Earlier ingest output to merge.")] = None,
-    top: Annotated[int, typer.Option("--top", help="Clusters reported with disruption points.")] = 5,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    ctx: typer.Context,
+    sources: Annotated[list[Path], typer.Argument(metavar="SOURCES", help="Extract files or folders.")],
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Run folder.")],
+    store: Annotated[
+        str | None, typer.Option("--store", metavar="PATH|URI", help="Store folder or bolt:// URI.")
+    ] = None,
+    truth: Annotated[
+        Path | None, typer.Option("--truth", metavar="DIR", help="Generated case folder, to score the run.")
+    ] = None,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", metavar="DIR", help="Earlier ingest output to merge.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", metavar="N", help="Clusters reported with disruption points.")] = 5,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
     merge: Annotated[
         bool,
         typer.Option("--merge", help="Write into a --store holding another case; it then holds both, people apart."),
     ] = False,
+    spec: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--spec",
+            metavar="FILE",
+            help="Spec file or folder (repeatable); default: built-in specs. With several specs, one that cannot "
+            "read a file's header is skipped for that file, with a warning.",
+        ),
+    ] = None,
+    max_field_chars: Annotated[int | None, _MAX_FIELD_CHARS] = None,
 ) -> None:
-    """Run ingest, store, detection, disruption and the HTML report on agency extracts (run_case).
+    """Run ingest, store, detection, disruption and the HTML report on agency extracts.
 
     An earlier run in --out is replaced as a whole when the new run succeeds.
+
+    Example: crimnet run-case case --out work/run --truth case
+
+    Example: crimnet run-case extracts --spec specs --out work/run
     """
-    from crimnet.pipeline import run_case
+    from crimnet.pipeline import RUN_STAGES, run_case
 
-    _print_run(
-        run_case(
-            sources, out, store=store, truth=truth, previous=previous, top=top, seed=seed, progress=True, merge=merge
-        )
-    )
+    with progress(ctx, "run-case") as update:
+        run = run_case(
+            sources, out, store=store, truth=truth, previous=previous, top=top, seed=seed,
+            progress=progress_wanted(ctx), merge=merge, on_stage=_stages(update, RUN_STAGES), specs=spec or None,
+            max_field_chars=_field_limit(max_field_chars),
+        )  # fmt: skip
+    _print_run(run)
 
 
-@app.command("demo")
+@app.command("demo", cls=_Command)
 def demo_command(
-    out: Annotated[Path, typer.Option("--out", help="Run directory.")] = Path("demo-case"),
-    people: Annotated[int, typer.Option("--people", help="People in the synthetic town.")] = 5_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
-    preset: Annotated[str, typer.Option("--preset", help="easy, medium or hard.")] = "medium",
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Run folder.")] = Path("demo-case"),
+    people: Annotated[int, typer.Option("--people", metavar="N", help="People in the synthetic town.")] = 5_000,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 7,
+    preset: Annotated[
+        str,
+        typer.Option(
+            "--preset",
+            metavar="NAME",
+            help="Generator preset: easy, medium, hard (difficulty), or realistic (agency dialects and look-alikes).",
+            callback=_names_callback("a preset", _preset_names),
+        ),
+    ] = "medium",
 ) -> None:
-    """Generate a synthetic case and run the whole pipeline on it, scored against its truth (demo)."""
-    from crimnet.pipeline import demo
+    """Generate a synthetic case and run the whole pipeline on it, scored against its planted truth.
 
-    _print_run(demo(out, people=people, seed=seed, preset=preset))
+    Example: crimnet demo --people 2000 --seed 3 --out demo-case
+    """
+    from crimnet.pipeline import DEMO_STAGES, demo
+
+    with progress(ctx, "demo") as update:
+        run = demo(
+            out, people=people, seed=seed, preset=preset, progress=progress_wanted(ctx),
+            on_stage=_stages(update, DEMO_STAGES),
+        )  # fmt: skip
+    _print_run(run)

@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +20,24 @@ from typing import Any
 
 import pandas as pd
 
-from crimnet.errors import CrimnetError, check_interval, check_type
+from crimnet.errors import CrimnetError, bad_parameter, check_interval, check_type
 from crimnet.frames import write_csv
 from crimnet.graphs.detect import DEFAULT_METHOD
 from crimnet.graphs.store import BOLT_SCHEMES
 from crimnet.graphs.store.base import redact_uri
+from crimnet.ingest.readers import DEFAULT_MAX_FIELD_CHARS
+from crimnet.ingest.spec_choice import choose_specs
 from crimnet.outputs import check_replaceable, staging_dir, swap_in
 
-__all__ = ["PipelineRun", "run_case", "demo", "cluster_reasons", "COMPARED_STRATEGIES", "DETECTED_CUT"]
+__all__ = [
+    "PipelineRun", "run_case", "demo", "cluster_reasons", "COMPARED_STRATEGIES", "DETECTED_CUT", "RUN_STAGES",
+    "DEMO_STAGES",
+]  # fmt: skip
+
+RUN_STAGES: tuple[str, ...] = ("ingest", "store", "detect", "disrupt", "report")
+"""The stages of :func:`run_case`, in order, as its `on_stage` callback names them."""
+DEMO_STAGES: tuple[str, ...] = ("generate", *RUN_STAGES)
+"""The stages of :func:`demo`, in order."""
 
 COMPARED_STRATEGIES: tuple[str, ...] = (
     "random",
@@ -69,6 +79,10 @@ class PipelineRun:
         The HTML report.
     timings : dict of str to float
         Seconds per stage.
+    warnings : list of str
+        What the run skipped without failing: a spec that could not read a file's header when
+        several specs were given (see :func:`crimnet.ingest.spec_choice.choose_specs`); also in
+        ``config.json`` and the report's configuration.
     """
 
     out: Path
@@ -78,10 +92,13 @@ class PipelineRun:
     evaluation: pd.DataFrame | None
     report: Path
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+def _timed(timings: dict[str, float], stage: str, on_stage: Callable[[str], object] | None = None) -> Iterator[None]:
+    if on_stage is not None:
+        on_stage(stage)
     start = time.perf_counter()
     yield
     timings[stage] = time.perf_counter() - start
@@ -100,6 +117,9 @@ def run_case(
     seed: int = 0,
     progress: bool = False,
     merge: bool = False,
+    on_stage: Callable[[str], object] | None = None,
+    specs: str | Path | Sequence[str | Path] | None = None,
+    max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
 ) -> PipelineRun:
     """Run ingest, store, detection, disruption and the report on a set of agency extracts.
 
@@ -140,6 +160,17 @@ def run_case(
         Write this case into a `store` that holds another case, which then holds both side by
         side (their people apart; see :func:`crimnet.graphs.store.load`). To resolve people
         across two cases, pass the other case's ingest output as `previous` instead.
+    on_stage : callable, optional
+        Called with each stage's name (:data:`RUN_STAGES`) as the stage starts, for progress displays.
+    specs : path, sequence of paths, or None
+        Spec files or folders of ``*.toml``, as for :func:`crimnet.ingest.pipeline.ingest`; None uses
+        the shipped specs. When more than one spec results, a spec whose file patterns match a file
+        whose header lacks one of its columns is skipped for that file with a warning (the next
+        matching spec is tried; a file no spec can read is left out), not a failure of the run;
+        the warnings are in :attr:`PipelineRun.warnings`. With one spec it stays an error.
+    max_field_chars : int or None, default DEFAULT_MAX_FIELD_CHARS
+        Longest cell read, in characters; a row holding a longer one is quarantined (None: no
+        limit). As for :func:`crimnet.ingest.pipeline.ingest`.
 
     Returns
     -------
@@ -148,9 +179,11 @@ def run_case(
     Raises
     ------
     crimnet.errors.CrimnetError
-        `out` is a file or a non-empty folder that is not a run, or holds a source, `truth`
-        or `store`; :class:`~crimnet.errors.StoreError` when `store` holds another case and
-        `merge` is False (raised by the store; the earlier run in `out` is left as it was).
+        `out` is a file or a non-empty folder that is not a run, or holds a source, a spec, `truth`
+        or `store`; :class:`~crimnet.errors.SpecError` when a spec is wrong, or one spec was given
+        and it cannot read a file it matches, or no given spec can read any file;
+        :class:`~crimnet.errors.StoreError` when `store` holds another case and `merge` is False
+        (raised by the store; the earlier run in `out` is left as it was).
 
     Notes
     -----
@@ -162,13 +195,17 @@ def run_case(
     check_interval(budget, param="budget", func=func, low=0, high=1)
     check_type(out, (str, os.PathLike), param="out", func=func, expected="a path")
     check_type(merge, bool, param="merge", func=func, expected="a bool")
+    if on_stage is not None and not callable(on_stage):
+        raise bad_parameter("on_stage", func, "a callable or None", on_stage)
     final = _run_folder(out)
-    _check_run_out(final, sources, truth, store)
+    _check_run_out(final, sources, truth, store, specs)
+    choice = choose_specs(sources, specs)  # before any work: a wrong spec fails here
     build = staging_dir(final)
     try:
         run = _run_into(
-            build, final, sources, store=store, truth=truth, previous=previous, method=method, top=top,
-            budget=budget, seed=seed, progress=progress, merge=merge,
+            build, final, choice.sources, store=store, truth=truth, previous=previous, method=method, top=top,
+            budget=budget, seed=seed, progress=progress, merge=merge, on_stage=on_stage, specs=choice.specs,
+            warnings=choice.warnings, named=(sources, specs), max_field_chars=max_field_chars,
         )  # fmt: skip
         swap_in(final, build, marker=_RUN_MARKER, process="run")
     finally:
@@ -186,10 +223,15 @@ def _inside(path: str | os.PathLike[str], folder: Path) -> bool:
     return p == f or f in p.parents
 
 
-def _check_run_out(final: Path, sources: Any, truth: Any, store: Any) -> None:
+def _paths(items: Any) -> list[Any]:
+    """A path or a sequence of paths (or None) as a list."""
+    return [] if items is None else [items] if isinstance(items, str | os.PathLike) else list(items)
+
+
+def _check_run_out(final: Path, sources: Any, truth: Any, store: Any, specs: Any = None) -> None:
     """Refuse, before any work, a run folder whose replacement would delete what the run was given."""
-    items = [sources] if isinstance(sources, str | os.PathLike) else list(sources)
-    named = [("source", s) for s in items] + ([("truth", truth)] if truth is not None else [])
+    named = [("source", s) for s in _paths(sources)] + [("spec", s) for s in _paths(specs)]
+    named += [("truth", truth)] if truth is not None else []
     for what, item in named:
         if isinstance(item, str | os.PathLike) and _inside(item, final):
             raise CrimnetError(
@@ -219,8 +261,17 @@ def _run_into(
     seed: int,
     progress: bool,
     merge: bool,
+    on_stage: Callable[[str], object] | None = None,
+    specs: Any = None,
+    warnings: Sequence[str] = (),
+    named: tuple[Any, Any] | None = None,
+    max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
 ) -> PipelineRun:
-    """Run every stage into `out` (the staging folder), naming `final` (where it is swapped to) in what it writes."""
+    """Run every stage into `out` (the staging folder), naming `final` (where it is swapped to) in what it writes.
+
+    `sources` and `specs` are what ingest reads (:func:`crimnet.ingest.spec_choice.choose_specs`'s choice);
+    `named` the sources and specs as the caller gave them, for the configuration (default: the same).
+    """
     from crimnet.cases import write_detection
     from crimnet.graphs.detect import detect, evaluate_detection
     from crimnet.graphs.detect.roles import infer_roles
@@ -242,8 +293,10 @@ def _run_into(
             if (final / "store" / name).is_file():
                 shutil.copy2(final / "store" / name, out / "store" / name)
     timings: dict[str, float] = {}
+    given_sources, given_specs = named if named is not None else (sources, specs)
     config = {
-        "sources": [shown(s) for s in ([sources] if isinstance(sources, str | Path) else sources)],
+        "sources": [shown(s) for s in _paths(given_sources)],
+        "specs": [shown(s) for s in _paths(given_specs) if isinstance(s, str | os.PathLike)] or None,
         "store": str(final / "store") if default_store else redact_uri(str(store)),  # never a password
         "truth": shown(truth) if truth else None,
         "previous": str(previous) if previous else None,
@@ -251,16 +304,20 @@ def _run_into(
         "top": top,
         "budget": budget,
         "seed": seed,
+        "max_field_chars": max_field_chars,
+        "warnings": list(warnings),
     }
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
 
-    with _timed(timings, "ingest"):
-        ingested = ingest(sources, out / "ingest", previous=previous, progress=progress)
+    with _timed(timings, "ingest", on_stage):
+        ingested = ingest(
+            sources, out / "ingest", specs=specs, previous=previous, progress=progress, max_field_chars=max_field_chars
+        )
         tables = ingested.tables  # ingest leaves its tables on disk; reading them back is part of the step
-    with _timed(timings, "store"), open_store(store_at, create=True) as db:
+    with _timed(timings, "store", on_stage), open_store(store_at, create=True) as db:
         db.write(tables, merge=merge)
         watch = run_watch_rules(db)
-        with _timed(timings, "detect"):
+        with _timed(timings, "detect", on_stage):
             detection = detect(tables, methods=(method,), seed=seed)
             write_detection(detection, out / "detect")
         risk = detection.node_scores.query("method == @method + '_risk'")
@@ -273,7 +330,7 @@ def _run_into(
     )
     clusters = detection.clusters.query("method == @method").sort_values("score", ascending=False)
 
-    with _timed(timings, "disrupt"):
+    with _timed(timings, "disrupt", on_stage):
         graph = hetero_graph(tables)
         roles = infer_roles(tables, clusters, top=top)
         write_csv(roles, out / "detect" / "roles.csv")  # formula cells neutralised
@@ -282,12 +339,21 @@ def _run_into(
             graph, tables, clusters, truth_aligned, top=top, budget=budget, seed=seed, out=out / "disrupt"
         )
 
-    with _timed(timings, "report"):
+    with _timed(timings, "report", on_stage):
         report = _report(config, ingested, tables, sections, summary, curves_png, evaluation, watch, timings, out)
-    return PipelineRun(final, clusters, cuts, summary, evaluation, final / report.relative_to(out), timings)
+    report_path = final / report.relative_to(out)
+    return PipelineRun(final, clusters, cuts, summary, evaluation, report_path, timings, list(warnings))
 
 
-def demo(out: str | Path, *, people: int = 5_000, seed: int = 7, preset: str = "medium") -> PipelineRun:
+def demo(
+    out: str | Path,
+    *,
+    people: int = 5_000,
+    seed: int = 7,
+    preset: str = "medium",
+    progress: bool = False,
+    on_stage: Callable[[str], object] | None = None,
+) -> PipelineRun:
     """Generate a synthetic case and run the whole pipeline on it, scored against its truth.
 
     Parameters
@@ -297,7 +363,11 @@ def demo(out: str | Path, *, people: int = 5_000, seed: int = 7, preset: str = "
         earlier run there (a demo's or a case's) is replaced as a whole, atomically, and any other
         non-empty folder is refused.
     people, seed, preset
-        As for :func:`crimnet.synthetic.generate_case`.
+        As for :func:`crimnet.synthetic.generate_case` (any of
+        :data:`crimnet.synthetic.params.PRESETS`). A case that carries the specs of its files
+        (``<case>/specs``, as the realistic preset writes) is ingested with them.
+    progress, on_stage
+        As for :func:`run_case`; `on_stage` names the stages of :data:`DEMO_STAGES`.
 
     Returns
     -------
@@ -306,16 +376,25 @@ def demo(out: str | Path, *, people: int = 5_000, seed: int = 7, preset: str = "
     from crimnet.synthetic import generate_case
 
     check_type(out, (str, os.PathLike), param="out", func="demo", expected="a path")
+    check_type(progress, bool, param="progress", func="demo", expected="a bool")
+    if on_stage is not None and not callable(on_stage):
+        raise bad_parameter("on_stage", "demo", "a callable or None", on_stage)
     final = _run_folder(out)
     check_replaceable(final, marker=_RUN_MARKER, process="run")
     build = staging_dir(final)
     try:
+        if on_stage is not None:
+            on_stage("generate")
         start = time.perf_counter()
         case = generate_case(build / "case", people=people, seed=seed, preset=preset)
         generated = time.perf_counter() - start
+        # a case rendered in agency dialects carries the specs of its files (crimnet generate --preset realistic)
+        specs = case.root / "specs" if (case.root / "specs").is_dir() else None
+        choice = choose_specs(case.root, specs)
         run = _run_into(
-            build, final, case.root, store=None, truth=case.root, previous=None, method=DEFAULT_METHOD, top=5,
-            budget=0.01, seed=seed, progress=True, merge=False,
+            build, final, choice.sources, store=None, truth=case.root, previous=None, method=DEFAULT_METHOD, top=5,
+            budget=0.01, seed=seed, progress=progress, merge=False, on_stage=on_stage, specs=choice.specs,
+            warnings=choice.warnings, named=(case.root, specs),
         )  # fmt: skip
         swap_in(final, build, marker=_RUN_MARKER, process="run")
     finally:

@@ -21,8 +21,19 @@ Conventions, shared by every backend:
   ``currency``; durations are integer seconds (``duration_s``).
 * A relationship table has ``src`` and ``dst`` columns holding node ids. Most
   relationship types are keyed by ``(src, dst)``: one row per pair, aggregating
-  every record that asserts it. Event types (``PAID``, ``CALLED``, ``SEEN_AT``)
-  keep one row per event and are keyed by their own ``id``.
+  every record that asserts it. Event types (``PAID``, ``CALLED``, ``SEEN_AT``,
+  ``SEEN_IN``) keep one row per event and are keyed by their own ``id``. A pair
+  type's own properties (``ASSOCIATE_OF.wording``) aggregate the distinct values
+  of its records, sorted and joined with ``' | '`` (:data:`PAIR_VALUE_SEP`).
+* Locations have two precisions: an ``Address`` (a street line in a postcode) and
+  a ``Postcode``. Every Address is in its Postcode (``IN_POSTCODE``, derived at
+  build time), so what is known only to postcode (a camera, a cell site, a record
+  without a street line) meets a home in one hop:
+  ``(p)-[:LIVES_AT]->(:Address)-[:IN_POSTCODE]->(pc)<-[:SEEN_IN]-(v)``.
+* A ``Business`` known only by name (an account holder, a trading name) has the
+  id ``'name:' + normalised name`` (:func:`crimnet.ingest.normalise.business_name_key`).
+* Relationships derived by a rule rather than read from a record name the rule as
+  their source (``'derived:<rule>'``, e.g. ``WORKS_AT`` from wages: :mod:`crimnet.ingest.derive`).
 """
 
 from __future__ import annotations
@@ -43,11 +54,15 @@ __all__ = [
     "node_label",
     "rel_type",
     "node_columns",
+    "PAIR_VALUE_SEP",
     "rel_columns",
     "table_fields",
 ]
 
 DType = Literal["string", "int64", "float64", "string[]"]
+
+PAIR_VALUE_SEP = " | "
+"""Separator of the distinct values of a pair relationship's own property (``ASSOCIATE_OF.wording``)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,13 @@ NODE_LABELS: dict[str, NodeLabel] = {
                 Field("dob", "string", "date of birth YYYY-MM-DD, or YYYY-MM / YYYY when only month / year known"),
                 Field("nationality", "string", "ISO 3166-1 alpha-3 country code"),
                 Field("sex", "string", "'F', 'M' or null"),
+                Field(
+                    "resolution",
+                    "string",
+                    "why its records are one person, one entry per linked record ('<record>: <rule> "
+                    "[w=<match weight>] [to <record>] [via <shared neighbours>]', crimnet.ingest.resolve), "
+                    "sorted and joined with ' | '; null for a person of one record",
+                ),
             ),
             "a resolved person (one entity per real individual, after entity resolution)",
         ),
@@ -151,9 +173,14 @@ NODE_LABELS: dict[str, NodeLabel] = {
                 Field("sic", "string", "SIC 2007 code"),
                 Field("sector", "string", "sector label (hot_food, car_wash, nail_bar, ...)"),
             ),
-            "a business, id the company number or a resolved id",
+            "a business, id the company number, or 'name:' + the normalised name when no number is known",
         ),
         NodeLabel("Vehicle", (), "a vehicle, id the normalised registration (upper case, no spaces)"),
+        NodeLabel(
+            "Postcode",
+            (Field("district", "string", "the outward code (postcode district), e.g. 'LS1'"),),
+            "a UK postcode, id the normalised postcode 'LS1 4AB': a location known to postcode precision",
+        ),
     )
 }
 
@@ -176,7 +203,14 @@ REL_TYPES: dict[str, RelType] = {
             "event",
             "one payment from one account to another",
         ),
-        RelType("WORKS_AT", "Person", "Business", (), "pair", "a person works at (is paid by) a business"),
+        RelType(
+            "WORKS_AT",
+            "Person",
+            "Business",
+            (),
+            "pair",
+            "a person works at (is paid by) a business; also derived from wages (source 'derived:wages')",
+        ),
         RelType("DIRECTS", "Person", "Business", (), "pair", "a person is a director or officer of a business"),
         RelType("LOCATED_AT", "Business", "Address", (), "pair", "a business trades or is registered at an address"),
         RelType("KEEPS", "Person", "Vehicle", (), "pair", "a person is the registered keeper of a vehicle"),
@@ -198,6 +232,54 @@ REL_TYPES: dict[str, RelType] = {
             ),
             "event",
             "one call from one phone to another",
+        ),
+        RelType("OWNS", "Business", "Account", (), "pair", "a business or organisation holds a bank account"),
+        RelType(
+            "IN_POSTCODE",
+            "Address",
+            "Postcode",
+            (),
+            "pair",
+            "an address lies in its postcode (derived at build time for every address, with its provenance)",
+        ),
+        RelType(
+            "SEEN_IN",
+            "Vehicle",
+            "Postcode",
+            (Field("ts", "string", "UTC timestamp YYYY-MM-DDTHH:MM:SSZ"),),
+            "event",
+            "a vehicle sighting known only to postcode (an ANPR camera's postcode)",
+        ),
+        RelType(
+            "LIVES_IN",
+            "Person",
+            "Postcode",
+            (),
+            "pair",
+            "a person lives in a postcode (a record without a street line)",
+        ),
+        RelType("LETS", "Person", "Address", (), "pair", "a person lets an address as its landlord"),
+        RelType(
+            "MANAGES",
+            "Business",
+            "Address",
+            (),
+            "pair",
+            "a business lets or manages an address (letting agent, landlord)",
+        ),
+        RelType(
+            "ASSOCIATE_OF",
+            "Person",
+            "Person",
+            (
+                Field(
+                    "wording",
+                    "string",
+                    "the sources' own words for the association, distinct values sorted and joined with ' | '",
+                ),
+            ),
+            "pair",
+            "a person is named as an associate of another (intelligence); direction as the source gives it",
         ),
     )
 }

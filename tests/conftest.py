@@ -114,6 +114,7 @@ class BoltServer:
     log: Path | None = None
     ports: tuple[int, int] | None = None  # (Redis, Bolt) of a FalkorDB started by the tests
     restarts: int = 0
+    persist: bool = False  # a FalkorDB that saves its graph when stopped and loads it when restarted
 
     def alive(self) -> bool:
         return self.process is None or self.process.poll() is None
@@ -126,6 +127,7 @@ class BoltServer:
         )
 
     def stop(self) -> None:
+        """Stop the server (SIGTERM; a `persist` server saves its graph first, as Redis does on shutdown)."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -157,10 +159,10 @@ class BoltServer:
         return tries
 
     def restart(self) -> None:
-        """Stop the FalkorDB server (if it still runs) and start a fresh, empty one on the same ports.
+        """Stop the FalkorDB server (if it still runs) and start a fresh one on the same ports.
 
-        Stores opened on ``uri`` reconnect to it. The graph is lost (FalkorDB runs without persistence here).
-        Not for an external Neo4j.
+        Stores opened on ``uri`` reconnect to it. The graph is lost, unless the server was started with
+        ``persist`` (it saved the graph when stopped and loads it again). Not for an external Neo4j.
         """
         if self.process is None or self.log is None or self.ports is None:
             raise RuntimeError("only a FalkorDB server started by the tests can be restarted")
@@ -169,7 +171,7 @@ class BoltServer:
         log = self.log.with_name(f"server-{self.restarts}.log")
         deadline = time.monotonic() + FALKORDB_READY_S
         while True:  # the ports were ours a moment ago; a socket of the old server may linger a little
-            proc, outcome = _launch_falkordb(*self.ports, self.log.parent, log)
+            proc, outcome = _launch_falkordb(*self.ports, self.log.parent, log, persist=self.persist)
             if outcome == "ready" or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
@@ -182,8 +184,13 @@ def _tail(log: Path, n: int = 2000) -> str:
     return log.read_text(errors="replace")[-n:] if log.exists() else "(no log)"
 
 
-def _launch_falkordb(port: int, bolt: int, workdir: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def _launch_falkordb(
+    port: int, bolt: int, workdir: Path, log: Path, *, persist: bool = False
+) -> tuple[subprocess.Popen, str]:
     """Start redis-server with FalkorDB on `port` and Bolt on `bolt`, and wait until both serve it.
+
+    Without `persist` the server saves nothing; with it, it saves its data to ``dump.rdb`` in `workdir` when
+    stopped (a save point makes Redis save on SIGTERM) and loads that file when it starts.
 
     Returns the process and ``"ready"``, ``"port taken"`` (the process has exited; start again on other
     ports), or a reason it is not ready (the process is killed). Ready means: the process runs, the server
@@ -198,7 +205,7 @@ def _launch_falkordb(port: int, bolt: int, workdir: Path, log: Path) -> tuple[su
         "--bind",
         "127.0.0.1",
         "--save",
-        "",
+        "3600 1" if persist else "",
         "--appendonly",
         "no",
         "--dir",
@@ -235,8 +242,10 @@ def _launch_falkordb(port: int, bolt: int, workdir: Path, log: Path) -> tuple[su
     return proc, f"did not {step} within {FALKORDB_READY_S:g} s"
 
 
-def start_falkordb() -> BoltServer:
+def start_falkordb(*, persist: bool = False) -> BoltServer:
     """Start redis-server with FalkorDB and BOLT_PORT on free loopback ports, ready to serve Bolt.
+
+    `persist`: the server saves its graph when stopped and loads it on :meth:`BoltServer.restart`.
 
     A start whose port was taken by another process between choosing and binding it is retried on fresh ports
     (up to ``FALKORDB_START_TRIES`` times); any other failure fails the test with the server's log.
@@ -250,7 +259,7 @@ def start_falkordb() -> BoltServer:
     for attempt in range(FALKORDB_START_TRIES):
         port, bolt = _free_ports(2)
         log = workdir / f"server-start{attempt}.log"
-        proc, outcome = _launch_falkordb(port, bolt, workdir, log)
+        proc, outcome = _launch_falkordb(port, bolt, workdir, log, persist=persist)
         tried.append(f"{port}/{bolt}: {outcome}")
         if outcome == "ready":
             break
@@ -260,7 +269,9 @@ def start_falkordb() -> BoltServer:
             pytest.fail(message)
     else:
         pytest.fail(f"FalkorDB lost its ports to other processes {FALKORDB_START_TRIES} times: {'; '.join(tried)}")
-    server = BoltServer(f"bolt://127.0.0.1:{bolt}", ("falkordb", ""), "falkordb", 25, proc, log, (port, bolt))
+    server = BoltServer(
+        f"bolt://127.0.0.1:{bolt}", ("falkordb", ""), "falkordb", 25, proc, log, (port, bolt), persist=persist
+    )
     atexit.register(server.stop)  # never leave a server behind, even when the test process is interrupted
     return server
 

@@ -129,3 +129,47 @@ def test_a_rerun_replaces_the_earlier_run_and_a_failed_one_leaves_it(tmp_path):
     with pytest.raises(CrimnetError, match="lies inside the run directory"):
         run_case(out / "case", out)
     assert (tmp_path / "docs" / "notes.txt").read_text() == "keep me" and (out / "case").is_dir()
+
+
+def test_run_case_skips_a_spec_that_cannot_read_a_file_when_several_are_given(tmp_path):
+    """Issue 12: a shipped spec's pattern (police_intel*.csv) matched another layout's extract and failed the run."""
+    import json
+    from importlib import resources
+
+    from crimnet.errors import SpecError
+    from crimnet.pipeline import run_case
+    from crimnet.synthetic import generate_case
+
+    case = generate_case(tmp_path / "case", people=300, seed=1, preset="easy").root
+    (case / "police_intel_tips.csv").write_text("TIP,NUMBER\nT1,01632 960001\nT2,01632 960002\n")
+    (case / "police_intel_old.csv").write_text("X,Y\n1,2\n")  # a layout no spec given reads
+    tips = tmp_path / "tips.toml"
+    tips.write_text(
+        '[source]\nname = "tip_line"\nfiles = ["*_tips.csv"]\nrecord_id = "TIP"\n\n'
+        '[fields]\nphone = { column = "NUMBER", kind = "phone", region = "GB" }\n\n'
+        '[nodes]\nphone = { label = "Phone", id = "phone" }\n'
+    )
+    shipped = resources.files("crimnet.ingest") / "specs"
+    out = tmp_path / "run"
+    res = runner.invoke(
+        app, ["run-case", str(case), "--spec", str(shipped), "--spec", str(tips), "--out", str(out), "--top", "2"]
+    )
+    assert res.exit_code == 0, res.output
+    flat = " ".join(res.output.split())
+    assert "warning: spec 'police_intel' skipped for" in flat and "police_intel_tips.csv" in flat
+    assert "column 'URN' is not in the header" in flat
+    assert "police_intel_old.csv: left out, no spec given can read its header" in flat
+    config = json.loads((out / "config.json").read_text())
+    assert len(config["warnings"]) == 3  # police_intel for both odd files, and the file left out
+    assert config["specs"] == [str(shipped), str(tips)] and config["max_field_chars"] == 65_536  # ingest's default
+    summary = pd.read_csv(out / "ingest" / "summary.csv").set_index("file")
+    assert summary.loc["police_intel_tips.csv", "source"] == "tip_line"
+    assert summary.loc["police_intel_tips.csv", "rows_loaded"] == 2
+    assert summary.loc["police_intel.csv", "source"] == "police_intel"  # the regular extract still read by its spec
+    assert "police_intel_old.csv" not in summary.index
+    assert "left out, no spec given can read its header" in (out / "report.html").read_text()
+
+    # one spec given: a file it matches but cannot read stays an error, and nothing is left behind
+    with pytest.raises(SpecError, match="column 'URN' is not in the header"):
+        run_case(case / "police_intel_tips.csv", tmp_path / "one", specs=shipped / "police_intel.toml")
+    assert not (tmp_path / "one").exists()

@@ -287,6 +287,12 @@ def _valid_value(name: str, fx: _Fixtures) -> Any:
 
 # Per-function valid arguments where the generic ones by name do not fit (built lazily from the fixtures).
 VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
+    # relational resolution (issue 13): a match-weight threshold and the links found so far
+    "crimnet.ingest.resolve_relational.relational_links": lambda fx: {"labels": [0], "min_weight": 3.0},
+    "crimnet.ingest.resolve_relational.collective_resolve": lambda fx: {
+        "edges": __import__("pandas").DataFrame({"l": [], "r": [], "match_weight": [], "rule": []}),
+        "min_weight": 3.0,
+    },
     # case identity and output folders (issue 18): ids and names, not data
     "crimnet.graphs.store.base.cases_after_write": lambda fx: {"case": "case-a", "has_rows": False},
     "crimnet.tables.write_case": lambda fx: {"case": "case-a"},
@@ -299,12 +305,71 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
     "crimnet.viz.subnetwork_png": lambda fx: {"path": fx.tmp_path / "out.png"},
     # the default k=8 needs more vertices than the four of the fixture graph
     "crimnet.graphs.detect.spectral.spectral_embedding": lambda fx: {"k": 2},
+    # the spec language (issue 12): a chunk, a quarantine log, steps, a list, person suffixes
+    "crimnet.ingest.build.person_row_keys": lambda fx: {"person_nodes": {}},
+    "crimnet.ingest.pipeline.process_chunk": lambda fx: {"chunk": None, "qlog": None},
+    "crimnet.ingest.preview.preview": lambda fx: {"file": fx.tmp_path / "x.csv"},
+    "crimnet.ingest.transforms.apply_steps": lambda fx: {"steps": ()},
+    "crimnet.ingest.transforms.explode_list": lambda fx: {"lst": None},
+    "crimnet.synthetic.dialects.decimal_comma": lambda fx: {"grouped": __import__("numpy").array([True])},
+    # prevalence (issue 16): the candidate models are tuples of term masks
+    "crimnet.prevalence.bootstrap.bic_models_best": lambda fx: {"models": [()]},
+    # payments between accounts, and who holds and owns them (WORKS_AT derived from wages)
+    "crimnet.ingest.derive.wage_employment": lambda fx: _wage_arguments(),
+    # the GNN package: the first argument is checked before the others are used
+    **{
+        f"crimnet.gnn.{name}": lambda fx: _gnn_arguments()
+        for name in (
+            "sampler.TorchNeighborSampler",
+            "sampler.neighbor_loader",
+            "models.HeteroSAGE",
+            "models.HeteroHGT",
+            "models.build_model",
+            "roles.role_metrics",
+            "roles.predict_roles",
+            "roles.fit_roles",
+            "roles.model_inputs",
+            "ranking.cluster_features",
+            "ranking.fit_ranker",
+            "persist.save_model",
+            "explain.adjacent_saliency",
+            "explain.explain_people",
+            "workflow.train",
+            "baselines.predict_boosted",
+            "links.adamic_adar_scores",
+            "links.katz_scores",
+            "links.gnn_link_scores",
+        )
+    },  # fmt: skip
     # the generator's vectorised string helpers take widths, formats, index and mask arrays and a random generator
     **{
         f"crimnet.synthetic.strings.{name}": lambda fx: _generator_arguments()
         for name in ("zpad", "take", "fmt_days", "fmt_secs", "blank", "typo", "digit_typo", "pick_in_group")
     },
 }
+
+
+def _wage_arguments() -> dict[str, Any]:
+    """Valid tables of crimnet.ingest.derive.wage_employment: one payment, one holder, one owner."""
+    import pandas as pd
+
+    return {
+        "payments": pd.DataFrame({"src": ["b"], "dst": ["p"], "ts": ["2024-01-01T00:00:00Z"], "record": ["x:1"]}),
+        "holds": pd.DataFrame({"src": ["P1"], "dst": ["p"]}),
+        "owns": pd.DataFrame({"src": ["B1"], "dst": ["b"]}),
+    }
+
+
+def _gnn_arguments() -> dict[str, Any]:
+    """Placeholders for the non-first parameters of crimnet.gnn (never reached: the first argument is bad)."""
+    import numpy as np
+
+    return {
+        "num_neighbors": [1], "input_type": "Person", "in_dims": {"Person": 1}, "edge_types": [],
+        "name": "sage", "y": np.zeros(1), "model": None, "valid": [], "g": None, "roles": None, "hits": [],
+        "directory": "model", "person": "a", "people": ["a"], "kept": np.zeros((0, 2), dtype=int),
+        "pairs": np.zeros((0, 2), dtype=int), "clf": None, "graph": None, "out": "model",
+    }  # fmt: skip
 
 
 def _generator_arguments() -> dict[str, Any]:

@@ -36,6 +36,8 @@ __all__ = [
     "to_networkx",
     "person_index",
     "shared_evidence",
+    "vehicle_colocation",
+    "HETERO_LEFT_OUT",
     "edge_arrays",
 ]
 
@@ -48,13 +50,38 @@ PROJECTION_VIA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "business": ("WORKS_AT", "DIRECTS"),
         "payment": ("HOLDS", "PAID"),
         "call": ("USES_PHONE", "CALLED"),
+        "associate": ("ASSOCIATE_OF",),
+        "landlord": ("LETS", "LIVES_AT"),
     }
 )
 """Kinds of shared evidence that link two people in :func:`person_projection`.
 
 ``phone``, ``address``, ``account``, ``vehicle`` and ``business`` link people
-who share one such node; ``payment`` links the holders of two accounts that
-paid each other; ``call`` links the users of two phones that called each other.
+who share one such node (``business``: ``WORKS_AT``, asserted or derived from
+wages, and ``DIRECTS``); ``payment`` links the holders of two accounts that
+paid each other; ``call`` links the users of two phones that called each other;
+``associate`` links two people one names as the other's associate
+(``ASSOCIATE_OF``, a direct person-person link, weighted like a payment link by
+the number of associates each has); ``landlord`` links a landlord to the people
+living at the addresses they let (``LETS`` with ``LIVES_AT``).
+
+Left out on purpose: tenants are never linked to each other through their
+landlord, and ``MANAGES`` (a letting agent or business landlord) links no one,
+so a landlord or agent of many tenants is at most a star of weak links (the
+landlord hands out a total strength of 1), never a clique that would make the
+unrelated tenants of one agent look like one ring. ``LIVES_IN`` (a person known
+only to postcode) links no one either: a postcode is a street, not a household.
+Vehicles seen near homes are an indicator, not a link (:func:`vehicle_colocation`).
+"""
+
+HETERO_LEFT_OUT: tuple[str, ...] = ("Postcode",)
+"""Node labels :func:`hetero_graph` leaves out, with their relationships (``IN_POSTCODE``, ``SEEN_IN``, ``LIVES_IN``).
+
+A postcode is a location precision, not an entity of the network: every address of a
+street is in it, so as a vertex it would join neighbouring households through one hub
+and be a top target of every degree-based disruption strategy. Sightings known only to
+postcode meet homes in :func:`vehicle_colocation` and in the query library
+(``seen_near_home``).
 """
 
 _WEIGHTINGS = ("resource_allocation", "adamic_adar", "count")
@@ -80,7 +107,8 @@ def hetero_graph(tables: CanonicalTables) -> ig.Graph:
     Returns
     -------
     igraph.Graph
-        Undirected; one vertex per node of every label, in label order of
+        Undirected; one vertex per node of every label but those of
+        :data:`HETERO_LEFT_OUT` (``Postcode``), in label order of
         :data:`crimnet.schema.NODE_LABELS` then table order, with vertex
         attributes ``name`` (``'<Label>:<id>'``), ``label`` and ``node_id``.
         One edge per ``(src, dst, type)``, with edge attributes ``type`` (the
@@ -114,7 +142,7 @@ def hetero_graph(tables: CanonicalTables) -> ig.Graph:
     check_type(tables, CanonicalTables, param="tables", func="hetero_graph", expected="a CanonicalTables")
     labels, ids, offsets = [], [], {}
     start = 0
-    for label in NODE_LABELS:
+    for label in (lab for lab in NODE_LABELS if lab not in HETERO_LEFT_OUT):
         node_ids = tables.nodes[label]["id"].astype(str).to_numpy()
         offsets[label] = (start, pd.Index(node_ids))
         labels.append(np.full(len(node_ids), label, dtype=object))
@@ -126,7 +154,7 @@ def hetero_graph(tables: CanonicalTables) -> ig.Graph:
     src_parts, dst_parts, type_parts, weight_parts, amount_parts = [], [], [], [], []
     for rel, spec in REL_TYPES.items():
         df = tables.rels[rel]
-        if len(df) == 0:
+        if len(df) == 0 or spec.src in HETERO_LEFT_OUT or spec.dst in HETERO_LEFT_OUT:
             continue
         s0, s_index = offsets[spec.src]
         d0, d_index = offsets[spec.dst]
@@ -249,6 +277,67 @@ def _linked_pairs(
     return _upper(weighted), _upper(counts), skipped
 
 
+def _associate_pairs(
+    tables: CanonicalTables, people: pd.Index, weighting: str, max_shared: int, repeat: bool
+) -> tuple[sp.coo_matrix, sp.coo_matrix, int]:
+    """People named as associates (``ASSOCIATE_OF``): a direct link, weighted as a payment link between two people.
+
+    Each named pair (a, b) contributes ``e_ab / sqrt(k_a k_b)`` (resource allocation), with
+    ``k`` the number of distinct associates of a person and ``e_ab`` 1, or 2 when each names
+    the other and `repeat` is True; a person with more than `max_shared` associates (a
+    prolific nominal whose contact list the source copied) links no one.
+    """
+    df = tables.rels["ASSOCIATE_OF"]
+    n = len(people)
+    s = people.get_indexer(df["src"].astype(str))
+    d = people.get_indexer(df["dst"].astype(str))
+    ok = (s >= 0) & (d >= 0) & (s != d)
+    link = sp.csr_matrix((np.ones(ok.sum()), (s[ok], d[ok])), shape=(n, n))
+    link.sum_duplicates()
+    link.data[:] = 1.0  # one row per pair in a canonical table: a named pair counts once per direction
+    return _linked_pairs(sp.identity(n, format="csr"), link, weighting, max_shared, repeat)
+
+
+def _landlord_pairs(
+    tables: CanonicalTables, people: pd.Index, weighting: str, max_shared: int
+) -> tuple[sp.coo_matrix, sp.coo_matrix, int]:
+    """Landlords (``LETS``) linked to the people living (``LIVES_AT``) at the places they let: a star, not a clique.
+
+    A landlord with ``n`` distinct tenants hands each the weight of one entity shared by
+    ``n + 1`` people (resource allocation: ``1 / n``, a total strength of 1 whatever the
+    number of tenants); tenants are not linked to each other through the landlord. A landlord
+    with more than `max_shared` tenants links no one.
+    """
+    lets, lives = tables.rels["LETS"], tables.rels["LIVES_AT"]
+    places = pd.Index(pd.unique(lets["dst"].astype(str)))
+    n = len(people)
+    if not len(places):
+        empty = sp.coo_matrix((n, n))
+        return empty, empty, 0
+
+    def incidence(df: pd.DataFrame) -> sp.csr_matrix:
+        r = people.get_indexer(df["src"].astype(str))
+        c = places.get_indexer(df["dst"].astype(str))
+        ok = (r >= 0) & (c >= 0)
+        m = sp.csr_matrix((np.ones(ok.sum()), (r[ok], c[ok])), shape=(n, len(places)))
+        m.sum_duplicates()
+        m.data[:] = 1.0
+        return m
+
+    counts = (incidence(lets) @ incidence(lives).T).tocsr()  # landlord x tenant: addresses let to them
+    counts.setdiag(0)
+    counts.eliminate_zeros()
+    tenants = np.diff(counts.indptr)
+    drop = tenants > max_shared
+    keep = sp.diags((~drop).astype(float))
+    counts = (keep @ counts).tocsr()
+    counts.eliminate_zeros()
+    binary = counts.copy()
+    binary.data[:] = 1.0
+    weighted = sp.diags(_entity_weights(tenants + 1, weighting)) @ binary
+    return _upper(weighted + weighted.T), _upper(counts + counts.T), int(drop.sum())
+
+
 def person_projection(
     tables: CanonicalTables,
     *,
@@ -272,14 +361,15 @@ def person_projection(
     via : sequence of str, default all
         Kinds of evidence to use, from :data:`PROJECTION_VIA`: ``'phone'``,
         ``'address'``, ``'account'``, ``'vehicle'``, ``'business'``,
-        ``'payment'``, ``'call'``.
+        ``'payment'``, ``'call'``, ``'associate'``, ``'landlord'``.
     max_shared : int, default 50
         Entities shared by more than `max_shared` people (large employers,
         student halls, a bank's clearing account) are skipped: they say little
         and a clique of n people costs n^2 / 2 edges. For ``payment`` and
         ``call``, accounts or phones with more than `max_shared` distinct
-        counterparts are skipped. The numbers skipped are in
-        ``graph["skipped"]``.
+        counterparts are skipped; for ``associate``, people with more than
+        `max_shared` associates; for ``landlord``, landlords with more than
+        `max_shared` tenants. The numbers skipped are in ``graph["skipped"]``.
     weighting : {'resource_allocation', 'adamic_adar', 'count'}, default 'resource_allocation'
         Weight of one shared entity held by ``n`` people:
         ``1 / (n - 1)`` (resource allocation, Zhou et al. 2009), ``1 / log(n)``
@@ -372,6 +462,10 @@ def person_projection(
             link = sp.csr_matrix((np.ones(ok.sum()), (s[ok], d[ok])), shape=(len(ents), len(ents)))
             link.sum_duplicates()  # number of payments or calls from a to b
             weighted, counts, skip = _linked_pairs(hold, link, weighting, max_shared, repeat)
+        elif kind == "associate":
+            weighted, counts, skip = _associate_pairs(tables, people, weighting, max_shared, repeat)
+        elif kind == "landlord":
+            weighted, counts, skip = _landlord_pairs(tables, people, weighting, max_shared)
         else:
             frames = [tables.rels[r] for r in PROJECTION_VIA[kind]]
             df = pd.concat([f[["src", "dst"]] for f in frames], ignore_index=True)
@@ -460,6 +554,78 @@ def shared_evidence(tables: CanonicalTables, pairs: pd.DataFrame) -> pd.DataFram
     left = p.merge(own, left_on="a", right_on="src").drop(columns="src")
     both = left.merge(own, left_on=["b", "dst", "label"], right_on=["src", "dst", "label"]).drop(columns="src")
     return both.rename(columns={"dst": "entity_id"})[["a", "b", "label", "entity_id"]].reset_index(drop=True)
+
+
+def vehicle_colocation(tables: CanonicalTables) -> pd.DataFrame:
+    """List the vehicles seen at people's homes: at the home address, or in the home's postcode.
+
+    A sighting at an address (``SEEN_AT``) meets the people living there (``LIVES_AT``); a
+    sighting known only to postcode (``SEEN_IN``, an ANPR camera's postcode) meets the people
+    living at an address in that postcode (``LIVES_AT`` then ``IN_POSTCODE``) and those known
+    only to that postcode (``LIVES_IN``). This is the view of "a vehicle seen near a member's
+    home"; it is an indicator for clusters and roles, not a link of the person projection
+    (a camera in a street sees every resident's neighbours' visitors).
+
+    Parameters
+    ----------
+    tables : CanonicalTables
+        The canonical tables of one case.
+
+    Returns
+    -------
+    DataFrame
+        One row per (vehicle, person, place): ``vehicle_id``, ``person_id``, ``precision``
+        (``'address'`` or ``'postcode'``), ``place_id`` (the Address or Postcode id),
+        ``sightings`` (int), ``first_ts`` and ``last_ts`` (UTC timestamps), sorted by
+        vehicle, person, precision and place.
+
+    Notes
+    -----
+    O(s + h) joins for s sightings and h homes; the rows are at most sightings times the
+    residents of one postcode.
+
+    Examples
+    --------
+    >>> t = CanonicalTables.from_partial({
+    ...     "Person": pd.DataFrame({"id": ["p"]}), "Vehicle": pd.DataFrame({"id": ["V1"]}),
+    ...     "Address": pd.DataFrame({"id": ["LS1 4AB|1 a st"]}), "Postcode": pd.DataFrame({"id": ["LS1 4AB"]}),
+    ...     "LIVES_AT": pd.DataFrame({"src": ["p"], "dst": ["LS1 4AB|1 a st"]}),
+    ...     "IN_POSTCODE": pd.DataFrame({"src": ["LS1 4AB|1 a st"], "dst": ["LS1 4AB"]}),
+    ...     "SEEN_IN": pd.DataFrame({"id": ["r1"], "src": ["V1"], "dst": ["LS1 4AB"], "ts": ["2024-01-01T10:00:00Z"]})})
+    >>> vehicle_colocation(t)[["vehicle_id", "person_id", "precision", "place_id", "sightings"]].values.tolist()
+    [['V1', 'p', 'postcode', 'LS1 4AB', 1]]
+    """
+    check_type(tables, CanonicalTables, param="tables", func="vehicle_colocation", expected="a CanonicalTables")
+
+    def ends(rel: str, a: str, b: str) -> pd.DataFrame:
+        df = tables.rels[rel]
+        return pd.DataFrame({a: df["src"].astype(str).to_numpy(), b: df["dst"].astype(str).to_numpy()})
+
+    def sightings(rel: str) -> pd.DataFrame:
+        df = tables.rels[rel]
+        return pd.DataFrame(
+            {"vehicle_id": df["src"].astype(str).to_numpy(), "place_id": df["dst"].astype(str).to_numpy(),
+             "ts": df["ts"].to_numpy()}
+        )  # fmt: skip
+
+    homes = ends("LIVES_AT", "person_id", "place_id").drop_duplicates()
+    in_pc = ends("IN_POSTCODE", "address", "place_id")
+    pc_homes = homes.rename(columns={"place_id": "address"}).merge(in_pc, on="address")[["person_id", "place_id"]]
+    pc_homes = pd.concat([pc_homes, ends("LIVES_IN", "person_id", "place_id")], ignore_index=True).drop_duplicates()
+    parts = []
+    for rel, where, precision in (("SEEN_AT", homes, "address"), ("SEEN_IN", pc_homes, "postcode")):
+        met = sightings(rel).merge(where, on="place_id")
+        if len(met):
+            agg = met.groupby(["vehicle_id", "person_id", "place_id"], sort=False)["ts"].agg(
+                sightings="size", first_ts="min", last_ts="max"
+            )
+            parts.append(agg.reset_index().assign(precision=precision))
+    cols = ["vehicle_id", "person_id", "precision", "place_id", "sightings", "first_ts", "last_ts"]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "sightings" else object) for c in cols})
+    out = pd.concat(parts, ignore_index=True)[cols]
+    out["sightings"] = out["sightings"].astype("int64")
+    return out.sort_values(["vehicle_id", "person_id", "precision", "place_id"]).reset_index(drop=True)
 
 
 def adjacency(graph: ig.Graph, *, weight: str | None = "weight") -> sp.csr_matrix:

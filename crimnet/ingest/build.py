@@ -15,7 +15,18 @@ person record an entity id, :func:`build_tables` aggregates all evidence into
 * pair relationships are aggregated per ``(src, dst)`` after person record
   keys are replaced by entity ids; ``first_seen`` is the earliest and
   ``last_seen`` the latest date any record gives;
-* events (``PAID``, ``CALLED``, ``SEEN_AT``) keep one row each with id
+* a pair type's own properties (``ASSOCIATE_OF.wording``) keep the distinct values
+  of its records, sorted and joined with ``' | '`` (:data:`crimnet.schema.PAIR_VALUE_SEP`),
+  so the result does not depend on the order of records or batches; a Person -> Person
+  pair whose two ends resolve to one person is dropped;
+* derived rows: every Address gives its ``Postcode`` node and an ``IN_POSTCODE`` pair
+  (with the address mention's provenance), and ``WORKS_AT`` gains the pairs that
+  :func:`crimnet.ingest.derive.wage_employment` derives from ``PAID``, ``HOLDS`` and
+  ``OWNS`` (source ``'derived:wages'``, record ids of the payments);
+* a ``Business`` without a company number in a row gets ``'name:' + normalised name``
+  (:func:`crimnet.ingest.normalise.business_name_key`); a ``Postcode`` node's id is the
+  normalised postcode and its ``district`` the outward code;
+* events (``PAID``, ``CALLED``, ``SEEN_AT``, ``SEEN_IN``) keep one row each with id
   ``'<source>:<record id>'``; when a spec has several relationships of one event
   type, the k-th (k >= 2) has id ``'<source>#<k>:<record id>'``. Source names hold
   no ``'#'`` or ``':'``, so these ids never collide, whatever the record ids hold.
@@ -29,8 +40,9 @@ batches together, with entity ids kept stable by resolution.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +53,7 @@ import pyarrow.parquet as pq
 
 from crimnet.errors import IngestError, SchemaError, check_type
 from crimnet.ingest.specs import SourceSpec
-from crimnet.schema import NODE_LABELS, REL_TYPES
+from crimnet.schema import NODE_LABELS, PAIR_VALUE_SEP, REL_TYPES
 from crimnet.tables import CanonicalTables, arrow_schema, check_keys, empty_table, table_filename
 
 __all__ = [
@@ -54,15 +66,22 @@ __all__ = [
     "write_tables",
     "sector_of",
     "person_record_ids",
+    "person_row_keys",
+    "postcode_district",
 ]
 
 PERSON_RECORD_COLUMNS = [
     "source", "record_id", "name", "dob", "postcode", "address_id", "phone", "account_id", "nino", "nationality", "sex",
+    "holder_rule",
 ]  # fmt: skip
-"""Columns of the person records passed to entity resolution (and written to ``records.parquet``)."""
+"""Columns of the person records passed to entity resolution (and written to ``records.parquet``);
+``holder_rule`` is the rule that classified a ``Holder`` node's name as this person or couple
+(:func:`crimnet.ingest.normalise.classify_holder`), NA for other records."""
 
 _NODE_ATTRS = {label: [f.name for f in NODE_LABELS[label].properties] for label in NODE_LABELS if label != "Person"}
 _PAIR_COLS = ["src", "dst", "source", "record", "first_seen", "last_seen"]
+BUSINESS_HOLDER_TYPES = {"HOLDS": "OWNS", "LETS": "MANAGES"}
+"""What a relationship from a ``Holder`` becomes when the holder is a business (others are dropped)."""
 
 # SIC 2007 code prefixes to sector labels (longest prefix wins).
 _SIC_SECTORS = {
@@ -314,9 +333,12 @@ def _person_keys(persons: pd.DataFrame, person_nodes: Mapping[str, tuple[str, ..
         for src, names in person_nodes.items():
             mine = (source == src).to_numpy()
             for name in sorted(names, key=len, reverse=True):  # longest suffix first
-                hit = mine & ~done & base.str.endswith(f"#{name}").to_numpy(bool)
+                # '#<node>' or, for a list item or one person of a couple, '#<node>.<n>'
+                tail = base.str.extract(rf"(#{re.escape(name)}(?:\.\d+)?)$", expand=False)
+                hit = mine & ~done & tail.notna().to_numpy(bool)
                 if hit.any():
-                    base[hit] = base[hit].str.slice(0, -(len(name) + 1)).to_numpy()
+                    cut = tail[hit].str.len().to_numpy()
+                    base[hit] = [b[: len(b) - c] for b, c in zip(base[hit], cut, strict=True)]
                     done |= hit
     return source + ":" + base
 
@@ -326,15 +348,40 @@ def _write(df: pd.DataFrame, path: Path) -> None:
     pq.write_table(table, path)
 
 
-def person_record_ids(spec: SourceSpec, record_ids: pd.Series, node: str) -> pd.Series:
+def person_row_keys(persons: pd.DataFrame, person_nodes: Mapping[str, tuple[str, ...]]) -> pd.Series:
+    """Return the row key ``'<source>:<record id>'`` of each person record (see :func:`person_record_ids`).
+
+    Parameters
+    ----------
+    persons : DataFrame
+        Person records with ``source`` and ``record_id``.
+    person_nodes : mapping of source to node names
+        :attr:`Evidence.person_nodes`: the sources whose person record ids carry ``'#<node>'`` or
+        ``'#<node>.<n>'``; only those suffixes are dropped (any other ``'#'`` is data).
+    """
+    check_type(persons, pd.DataFrame, param="persons", func="person_row_keys", expected="a DataFrame")
+    return _person_keys(persons, person_nodes)
+
+
+def person_record_ids(spec: SourceSpec, record_ids: pd.Series, node: str, *, item: Any = None) -> pd.Series:
     """Return the resolution record ids of person node `node` of `spec` for the given row record ids.
 
-    With one Person node per spec this is the row's record id; with several,
-    ``'<record id>#<node>'`` keeps them apart.
+    With one Person (or Holder) node per row this is the row's record id; with several,
+    ``'<record id>#<node>'`` keeps them apart. A person of a list item, or one person of a
+    couple holder, is ``'<record id>#<node>.<n>'`` with `item` the 1-based item (person) numbers,
+    one per record id.
+
+    >>> from crimnet.ingest.specs import default_specs
+    >>> spec = default_specs()[0]
+    >>> person_record_ids(spec, pd.Series(["R1", "R1"]), "officer", item=[1, 2]).tolist()
+    ['R1#officer.1', 'R1#officer.2']
     """
     check_type(spec, SourceSpec, param="spec", func="person_record_ids", expected="a SourceSpec")
-    persons = [n for n in spec.nodes.values() if n.label == "Person"]
-    return record_ids if len(persons) == 1 else record_ids + f"#{node}"
+    if item is not None:
+        n = np.asarray(item).astype(str).astype(object)
+        return pd.Series(record_ids.to_numpy(dtype=object) + f"#{node}." + n, index=record_ids.index, dtype="str")
+    persons = [n for n in spec.nodes.values() if n.label in ("Person", "Holder") and n.list is None]
+    return record_ids if len(persons) <= 1 else record_ids + f"#{node}"
 
 
 def _node_ids(spec: SourceSpec, values: Mapping[str, pd.Series], index: pd.Index) -> dict[str, pd.DataFrame]:
@@ -353,18 +400,23 @@ def _node_ids(spec: SourceSpec, values: Mapping[str, pd.Series], index: pd.Index
         if node.label == "Person":
             continue
         if node.label in ("Phone", "Vehicle", "Business"):
-            ids = get(p["id"])
+            ids = get(p.get("id"))
             if node.label == "Business":
                 attrs["name"] = get(p.get("name"))
                 attrs["sic"] = get(p.get("sic"))
                 attrs["sector"] = get(p.get("sector")) if "sector" in p else sector_of(attrs["sic"])
+                ids = _business_ids(ids, attrs["name"])
+        elif node.label == "Postcode":
+            ids = _postcode_ids(get(p["id"]))
+            attrs["district"] = postcode_district(ids)
         elif node.label == "Address":
             pc, line = get(p["postcode"]), get(p["line"])
             ok = pc.notna() & line.notna()
             ids = na.copy()
             if ok.any():
                 ids[ok] = address_key(pc[ok], line[ok]).astype("str").to_numpy()
-            attrs["postcode"] = pc.where(ok)
+            # the id's own postcode (normalised, whatever the field's kind): Address -> Postcode uses it
+            attrs["postcode"] = ids.str.split("|", n=1).str[0].astype("str") if ok.any() else na.copy()
             attrs["line"] = line.where(ok)
             attrs["town"] = get(p.get("town"))
             attrs["lat"] = pd.to_numeric(get(p.get("lat")), errors="coerce")
@@ -390,6 +442,40 @@ def _node_ids(spec: SourceSpec, values: Mapping[str, pd.Series], index: pd.Index
     return out
 
 
+def _business_ids(numbers: pd.Series, names: pd.Series) -> pd.Series:
+    """Business ids: the company number, else ``'name:' + normalised name`` (a business known only by name).
+
+    >>> _business_ids(pd.Series(["01234567", None, None]), pd.Series(["A Ltd", "B & Co Limited", None])).tolist()[:2]
+    ['01234567', 'name:b and co']
+    """
+    from crimnet.ingest.normalise import business_name_key
+
+    ids = numbers.astype("str").copy()
+    fill = ids.isna() & names.notna()
+    if fill.any():
+        ids[fill] = business_name_key(names[fill]).astype("str").to_numpy()
+    return ids
+
+
+def _postcode_ids(values: pd.Series) -> pd.Series:
+    """Postcode ids: the normalised postcode ``'LS1 4AB'`` (NA where missing or not a postcode)."""
+    from crimnet.ingest.normalise import normalise_postcode
+
+    if not values.notna().any():
+        return values.astype("str")
+    return normalise_postcode(values)["value"].astype("str")
+
+
+def postcode_district(postcodes: pd.Series) -> pd.Series:
+    """The outward code (postcode district) of normalised postcodes: the part before the space.
+
+    >>> postcode_district(pd.Series(["LS1 4AB", "SW1A 1AA", None])).fillna("-").tolist()
+    ['LS1', 'SW1A', '-']
+    """
+    check_type(postcodes, pd.Series, param="postcodes", func="postcode_district", expected="a pandas Series")
+    return postcodes.astype("str").str.split(" ", n=1).str[0].astype("str")
+
+
 def _iban_ids(iban: pd.Series) -> pd.Series:
     """GB IBANs become the ``sortcode:account`` key; other IBANs stay as they are."""
     from crimnet.ingest.normalise import iban_to_account_key
@@ -408,6 +494,7 @@ def extract(
     record_ids: pd.Series,
     *,
     pseudonymise_key: bytes | None = None,
+    items: Mapping[str, pd.DataFrame] | None = None,
 ) -> Evidence:
     """Turn normalised rows of one source into evidence tables.
 
@@ -416,13 +503,17 @@ def extract(
     spec : SourceSpec
         The source's spec.
     values : mapping of field name to Series
-        Normalised values of every field of the spec (NA where missing or
-        dropped), all on the same index as `record_ids`.
+        Normalised values of every field of the spec that is not a list field (NA where
+        missing or dropped), all on the same index as `record_ids`.
     record_ids : Series of str
         The rows' record ids (unique, non-null).
     pseudonymise_key : bytes or None
         If given, the HMAC key: names, phones, account ids, NINOs and vehicle
         registrations become tokens (after ids are built, before resolution).
+    items : mapping of list name to DataFrame, optional
+        Per ``[lists]`` entry of the spec: one row per item, ``row`` (int: the position of the
+        item's row in `record_ids`), ``n`` (int: 1-based item number in its row) and the
+        normalised values of the list's fields (one column per field name).
 
     Returns
     -------
@@ -430,93 +521,285 @@ def extract(
 
     Notes
     -----
-    Time and memory O(rows x nodes of the spec); vectorised.
+    A node whose fields read a list is one node per item, and a relationship with a list end
+    (or a list property) one relationship per item, its row ends repeated; a Person of a list
+    item has the record id ``'<record id>#<node>.<n>'``. A ``Holder`` node becomes the people
+    its holder field names (one Person, or each person of a couple with ``'#<node>.<k>'``) or
+    a Business known by name (id ``'name:'`` + normalised name; ``HOLDS`` from it becomes
+    ``OWNS`` and ``LETS`` ``MANAGES``, see :data:`BUSINESS_HOLDER_TYPES`; any other relationship of a
+    business holder is dropped); person records carry
+    the classification rule in ``holder_rule``, Business evidence rows in ``holder_rule`` too
+    (``evidence/nodes_Business.parquet``). A node or relationship whose ``when`` fails in a row
+    (item) is absent there, with the relationships of that node. Event relationships of a list
+    have ids ``'<source>#<k>.<n>:<record id>'`` (k: the k-th relationship of that type in the
+    spec). Time and memory O((rows + items) x nodes of the spec); vectorised.
     """
+    from crimnet.ingest.specs import HOLDER
+    from crimnet.ingest.transforms import condition_mask
+
     check_type(spec, SourceSpec, param="spec", func="extract", expected="a SourceSpec")
-    index = record_ids.index
     source = spec.name
-    record = (source + ":" + record_ids.astype(str)).astype("str")
-    nodes = _node_ids(spec, values, index)
-    if pseudonymise_key is not None:
-        nodes = {k: _pseudonymise_node(spec.nodes[k].label, v, pseudonymise_key) for k, v in nodes.items()}
+    rids = record_ids.astype(str)
+    record = (source + ":" + rids).astype("str")
+    groups = _groups(spec, values, rids, items or {})
+
+    def when_mask(cond: Any, g: str | None) -> np.ndarray:
+        gr = groups[g]
+        return np.ones(len(gr.rows), bool) if cond is None else condition_mask(cond, gr.values[cond.field])
 
     ev = Evidence()
-    person_names = tuple(k for k, v in spec.nodes.items() if v.label == "Person")
-    if len(person_names) > 1:  # their record ids carry '#<node>' (person_record_ids)
+    person_names = tuple(k for k, v in spec.nodes.items() if v.label in ("Person", HOLDER))
+    if len(person_names) > 1 or any(  # their record ids carry '#<node>' or '#<node>.<n>' (person_record_ids)
+        v.list is not None or v.label == HOLDER for k, v in spec.nodes.items() if v.label in ("Person", HOLDER)
+    ):
         ev.person_nodes[source] = person_names
-    for nname, df in nodes.items():
-        label = spec.nodes[nname].label
-        keep = df["id"].notna().to_numpy()
-        part = df[keep].reindex(columns=["id", *_NODE_ATTRS[label]])
-        part["source"] = source
-        part["record"] = record[keep].to_numpy()
-        ev.nodes[label] = pd.concat([ev.nodes[label], part], ignore_index=True) if label in ev.nodes else part
 
-    # Person records and the keys rels use for them.
-    person_keys: dict[str, pd.Series] = {}
+    # Ends of every node: 'at' (position in its group), 'id' (node id or person record key), 'label'.
+    ends: dict[str, pd.DataFrame] = {}
+    nodes: dict[str, pd.DataFrame] = {}  # non-person node frames, per node name, on their group's index
+    for g, gr in groups.items():
+        plain = {k: v for k, v in spec.nodes.items() if v.list == g and v.label not in ("Person", HOLDER)}
+        if not plain:
+            continue
+        found = _node_ids(replace(spec, nodes=plain), gr.values, gr.index)
+        for nname, df in found.items():
+            node = spec.nodes[nname]
+            if node.when is not None:
+                df = df.assign(id=df["id"].where(when_mask(node.when, g)))
+            if pseudonymise_key is not None:
+                df = _pseudonymise_node(node.label, df, pseudonymise_key)
+            nodes[nname] = df
+            keep = df["id"].notna().to_numpy()
+            part = df[keep].reindex(columns=["id", *_NODE_ATTRS[node.label]])
+            part["source"] = source
+            part["record"] = _take(record, gr.rows[keep]).array
+            label = node.label
+            ev.nodes[label] = pd.concat([ev.nodes[label], part], ignore_index=True) if label in ev.nodes else part
+            ends[nname] = pd.DataFrame(
+                {"at": np.flatnonzero(keep), "id": df["id"][keep].astype("str").array, "label": label}
+            )
+
+    # Person records (Person and Holder nodes) and the keys rels use for them.
     person_parts = []
     for nname, node in spec.nodes.items():
-        if node.label != "Person":
+        if node.label not in ("Person", HOLDER):
             continue
-        p = node.props
-        rid = person_record_ids(spec, record_ids.astype(str), nname)
-        rec = pd.DataFrame({"source": source, "record_id": rid}, index=index)
-        for col in ("name", "dob", "nationality", "sex", "nino"):
-            rec[col] = values[p[col]] if col in p else pd.Series(pd.NA, index=index, dtype="str")
-        rec["phone"] = rec["postcode"] = rec["address_id"] = rec["account_id"] = pd.Series(
-            pd.NA, index=index, dtype="str"
-        )
+        g = node.list
+        gr = groups[g]
+        at = np.arange(len(gr.rows))
+        passed = when_mask(node.when, g)
+        rule = pd.Series(pd.NA, index=gr.index, dtype="str")
+        business = None
+        if node.label == HOLDER:
+            rec, at, rule, business = _holder_records(spec, nname, gr, rids)
+            passed = passed[at]
+        else:
+            rid = person_record_ids(spec, rids.iloc[gr.rows], nname, item=gr.item if g is not None else None)
+            rec = pd.DataFrame({"source": source, "record_id": rid.to_numpy()}, index=gr.index)
+            for col in ("name", "dob", "nationality", "sex", "nino"):
+                rec[col] = gr.values[node.props[col]] if col in node.props else pd.Series(pd.NA, index=gr.index)
+        rec = rec.reset_index(drop=True)
+        rec["holder_rule"] = pd.Series(rule, dtype="str").to_numpy()
+        for col in ("phone", "postcode", "address_id", "account_id"):
+            rec[col] = pd.Series(pd.NA, index=rec.index, dtype="str")
         for rel in spec.rels:
-            if rel.src != nname:
+            if rel.src != nname or rel.dst not in ends:
                 continue
-            dst = nodes.get(rel.dst)
-            if dst is None:
-                continue
+            dst = _ends_at(ends[rel.dst], spec.nodes[rel.dst].list, g, groups).drop_duplicates("at")
+            got = pd.Series(dst["id"].array, index=dst["at"].to_numpy()).reindex(at).astype("str")
+            got.index = rec.index
             if rel.type == "USES_PHONE":
-                rec["phone"] = rec["phone"].fillna(dst["id"])
-            elif rel.type == "LIVES_AT":
-                rec["address_id"] = rec["address_id"].fillna(dst["id"])
-                rec["postcode"] = rec["postcode"].fillna(dst["postcode"])
+                rec["phone"] = rec["phone"].fillna(got)
             elif rel.type == "HOLDS":
-                rec["account_id"] = rec["account_id"].fillna(dst["id"])
+                rec["account_id"] = rec["account_id"].fillna(got)
+            elif rel.type in ("LIVES_AT", "LIVES_IN"):
+                if rel.type == "LIVES_AT":
+                    rec["address_id"] = rec["address_id"].fillna(got)
+                    got = got.str.replace(r"\|.*$", "", regex=True)
+                # known only to postcode (LIVES_IN): resolution still compares the postcode
+                rec["postcode"] = rec["postcode"].fillna(got)
         if pseudonymise_key is not None:
             rec = _pseudonymise_person(rec, pseudonymise_key)
-        keep = rec["name"].notna().to_numpy()
-        person_keys[nname] = (source + ":" + rid.astype(str)).where(keep)
+        keep = rec["name"].notna().to_numpy() & passed
         person_parts.append(rec[keep].reindex(columns=PERSON_RECORD_COLUMNS))
+        keys = (source + ":" + rec["record_id"][keep].astype("str")).array
+        end = pd.DataFrame({"at": at[keep], "id": keys, "label": "Person"})
+        if business is not None:
+            bkeep = business["id"].notna().to_numpy() & when_mask(node.when, g)[business["at"].to_numpy()]
+            biz = business[bkeep]
+            # every Business attribute is text: typed so that Parquet parts of all chunks concatenate
+            part = biz.reindex(columns=["id", *_NODE_ATTRS["Business"], "holder_rule"]).astype("str")
+            part["source"] = source
+            part["record"] = _take(record, biz["at"].to_numpy()).array
+            ev.nodes["Business"] = (
+                pd.concat([ev.nodes["Business"], part], ignore_index=True) if "Business" in ev.nodes else part
+            )
+            end = pd.concat([end, biz[["at", "id"]].assign(label="Business")]).sort_values("at", kind="stable")
+        ends[nname] = end.reset_index(drop=True)
     if person_parts:
         ev.persons = pd.concat(person_parts, ignore_index=True).astype("str")
-
-    def end_ids(nname: str) -> pd.Series:
-        return person_keys[nname] if nname in person_keys else nodes[nname]["id"]
 
     counts: dict[str, int] = {}
     for rel in spec.rels:
         rt = REL_TYPES[rel.type]
-        src, dst = end_ids(rel.src), end_ids(rel.dst)
-        keep = (src.notna() & dst.notna()).to_numpy()
-        part = pd.DataFrame({"src": src[keep].to_numpy(), "dst": dst[keep].to_numpy()}, dtype="str")
+        g = rel.list
+        gr = groups[g]
+        src = _ends_at(ends[rel.src], spec.nodes[rel.src].list, g, groups)
+        dst = _ends_at(ends[rel.dst], spec.nodes[rel.dst].list, g, groups)
+        both = src.merge(dst, on="at", suffixes=("_src", "_dst"), sort=False)
+        both = both[when_mask(rel.when, g)[both["at"].to_numpy()]]
+        rtype = rel.type
+        if spec.nodes[rel.src].label == HOLDER:  # a business holder OWNS what a person HOLDS, MANAGES what one LETS
+            biz = (both["label_src"] == "Business").to_numpy()
+            as_business = BUSINESS_HOLDER_TYPES.get(rel.type)
+            if as_business is not None and biz.any():
+                _add_pairs(ev, as_business, both[biz], rel, gr, record, source)
+            both = both[~biz]
+        if spec.nodes[rel.dst].label == HOLDER:
+            both = both[(both["label_dst"] == "Person").to_numpy()]
         if rt.key == "event":
-            k = counts[rel.type] = counts.get(rel.type, 0) + 1
-            # '<source>#<k>:<record id>', not '<record key>#<k>': a record id may end in '#2' itself
-            ids = record[keep] if k == 1 else f"{source}#{k}:" + record_ids[keep].astype(str)
-            part.insert(0, "id", ids.to_numpy())
+            k = counts[rtype] = counts.get(rtype, 0) + 1
+            at = both["at"].to_numpy()
+            part = pd.DataFrame({"src": both["id_src"].astype("str").array, "dst": both["id_dst"].astype("str").array})
+            if g is not None:
+                n_at = pd.Series(gr.item[at].astype(str), dtype="str")
+                ids = f"{source}#{k}." + n_at + ":" + _take(rids, gr.rows[at])
+            elif k == 1:
+                ids = _take(record, at)
+            else:
+                # '<source>#<k>:<record id>', not '<record key>#<k>': a record id may end in '#2' itself
+                ids = f"{source}#{k}:" + _take(rids, at)
+            part.insert(0, "id", ids.astype("str").array)
             for f in rt.properties:
-                s = values[rel.props[f.name]][keep] if f.name in rel.props else pd.Series(pd.NA, index=index[keep])
+                s = gr.values[rel.props[f.name]].iloc[at] if f.name in rel.props else pd.Series(pd.NA, index=at)
                 part[f.name] = _typed(s, f.dtype).to_numpy()
             part["source"] = source
-            part["record"] = record[keep].to_numpy()
-            target = ev.events
+            part["record"] = _take(record, gr.rows[at]).array
+            ev.events[rtype] = pd.concat([ev.events[rtype], part], ignore_index=True) if rtype in ev.events else part
         else:
-            for col, fname in (("first_seen", rel.first_seen), ("last_seen", rel.last_seen)):
-                none = pd.Series(pd.NA, index=part.index, dtype="str")  # on part's index: an empty part stays empty
-                part[col] = _date_part(values[fname][keep]).to_numpy() if fname else none
-            part["source"] = source
-            part["record"] = record[keep].to_numpy()
-            part = part.reindex(columns=_PAIR_COLS)
-            target = ev.pairs
-        target[rel.type] = pd.concat([target[rel.type], part], ignore_index=True) if rel.type in target else part
+            _add_pairs(ev, rtype, both, rel, gr, record, source)
     return ev
+
+
+@dataclass
+class _Group:
+    """The rows (``None``) or the items of one list: where each element's row is, and its field values."""
+
+    rows: np.ndarray
+    index: pd.Index
+    values: dict[str, pd.Series]
+    item: np.ndarray
+
+
+def _groups(
+    spec: SourceSpec, values: Mapping[str, pd.Series], rids: pd.Series, items: Mapping[str, pd.DataFrame]
+) -> dict[str | None, _Group]:
+    """The row group and one group per list of `spec` (item values beside their row's values)."""
+    n = len(rids)
+    row_fields = {k: v for k, v in values.items() if k in spec.fields and spec.fields[k].list is None}
+    out: dict[str | None, _Group] = {None: _Group(np.arange(n), rids.index, dict(row_fields), np.ones(n, np.int64))}
+    for lname in spec.lists:
+        frame = items.get(lname)
+        if frame is None:
+            frame = pd.DataFrame({"row": np.zeros(0, np.int64), "n": np.zeros(0, np.int64)})
+        rows = frame["row"].to_numpy(np.int64)
+        index = pd.RangeIndex(len(rows))
+        vals: dict[str, pd.Series] = {k: _take(v, rows) for k, v in row_fields.items()}
+        for fname, f in spec.fields.items():
+            if f.list == lname:
+                col = frame[fname] if fname in frame else pd.Series(pd.NA, index=frame.index)
+                vals[fname] = pd.Series(col.to_numpy(), index=index).astype("str")
+        out[lname] = _Group(rows, index, vals, frame["n"].to_numpy(np.int64))
+    return out
+
+
+def _take(s: pd.Series, pos: np.ndarray) -> pd.Series:
+    """``s`` at positions `pos`, indexed 0..len(pos)-1 (Arrow strings stay Arrow strings)."""
+    return s.iloc[pos].reset_index(drop=True)
+
+
+def _ends_at(ends: pd.DataFrame, frm: str | None, to: str | None, groups: Mapping[str | None, _Group]) -> pd.DataFrame:
+    """Node ends moved from group `frm` to group `to` (a row's node repeated for each item of the row)."""
+    if frm == to:
+        return ends
+    if frm is None:  # row -> items of a list
+        pos = pd.DataFrame({"row": groups[to].rows, "at_to": np.arange(len(groups[to].rows))})
+        out = ends.merge(pos, left_on="at", right_on="row", sort=False)
+        return out.assign(at=out["at_to"]).drop(columns=["row", "at_to"]).sort_values("at", kind="stable")
+    if to is None:  # items -> their rows
+        return ends.assign(at=groups[frm].rows[ends["at"].to_numpy()])
+    raise IngestError(f"Cannot relate two different lists ({frm}, {to}).")  # pragma: no cover - spec checker
+
+
+def _add_pairs(
+    ev: Evidence, rtype: str, both: pd.DataFrame, rel: Any, gr: _Group, record: pd.Series, source: str
+) -> None:
+    """Append pair evidence of type `rtype` for merged ends `both` (``at``, ``id_src``, ``id_dst``)."""
+    rt = REL_TYPES[rtype]
+    at = both["at"].to_numpy()
+    part = pd.DataFrame({"src": both["id_src"].astype("str").array, "dst": both["id_dst"].astype("str").array})
+    taken = {f: gr.values[f].iloc[at].reset_index(drop=True) for f in {*rel.props.values()} if f in gr.values}
+    for col, fname in (("first_seen", rel.first_seen), ("last_seen", rel.last_seen)):
+        none = pd.Series(pd.NA, index=part.index, dtype="str")  # on part's index: an empty part stays empty
+        part[col] = _date_part(gr.values[fname].iloc[at]).array if fname else none
+    part["source"] = source
+    part["record"] = _take(record, gr.rows[at]).array
+    part = _pair_properties(part, rt, rel.props, taken, np.ones(len(at), dtype=bool))
+    ev.pairs[rtype] = pd.concat([ev.pairs[rtype], part], ignore_index=True) if rtype in ev.pairs else part
+
+
+def _holder_records(
+    spec: SourceSpec, nname: str, gr: _Group, rids: pd.Series
+) -> tuple[pd.DataFrame, np.ndarray, pd.Series, pd.DataFrame | None]:
+    """A Holder node's person records (one per person named), their row positions and rules, and its businesses.
+
+    Returns the person records (source, record_id, name, dob, nationality, sex, nino), the row
+    position of each, the classification rule of each, and the business holders (``at``, ``id``,
+    ``name``, ``holder_rule``; None when there are none).
+    """
+    from crimnet.ingest.normalise import business_name_key, holder_parts
+
+    holder = gr.values[spec.nodes[nname].props["name"]]
+    parts = holder_parts(holder)
+    people = parts[parts["class"].isin(["person", "couple"]).to_numpy(bool)]
+    flat = people["names"].explode()
+    at_people = gr.index.get_indexer(flat.index).astype(np.int64)
+    k = pd.Series(at_people).groupby(at_people).cumcount().to_numpy() + 1
+    couple = (people["class"] == "couple").reindex(flat.index).to_numpy(bool)
+    row_rid = person_record_ids(spec, rids.iloc[at_people], nname)
+    rid = np.where(couple, rids.to_numpy()[at_people].astype(object) + f"#{nname}." + k.astype(str), row_rid.to_numpy())
+    na = pd.Series(pd.NA, index=range(len(flat)), dtype="str")
+    rec = pd.DataFrame(
+        {"source": spec.name, "record_id": rid, "name": flat.astype("str").to_numpy(), "dob": na, "nationality": na,
+         "sex": na, "nino": na}
+    )  # fmt: skip
+    rule = pd.Series(parts["rule"].reindex(flat.index).to_numpy(), dtype="str")
+    orgs = parts[(parts["class"] == "organisation").to_numpy(bool)]
+    business = None
+    if len(orgs):
+        name = orgs["names"].str[0].astype("str")
+        business = pd.DataFrame(
+            {
+                "at": gr.index.get_indexer(orgs.index).astype(np.int64),
+                "id": business_name_key(name).astype("str").to_numpy(),
+                "name": name.to_numpy(),
+                "holder_rule": orgs["rule"].to_numpy(),
+            }
+        )
+    return rec, at_people, rule, business
+
+
+def _pair_properties(
+    part: pd.DataFrame, rt: Any, props: Mapping[str, str], values: Mapping[str, pd.Series], keep: np.ndarray
+) -> pd.DataFrame:
+    """Pair evidence in its columns: :data:`_PAIR_COLS`, then the type's own properties (``wording``) as text."""
+    out = part.reindex(columns=_PAIR_COLS)
+    for f in rt.properties:
+        if f.name in props:
+            out[f.name] = values[props[f.name]][keep].astype("str").to_numpy()
+        else:
+            out[f.name] = pd.Series(pd.NA, index=out.index, dtype="str")
+    return out
 
 
 def _typed(s: pd.Series, dtype: str) -> pd.Series:
@@ -634,7 +917,9 @@ def _mode(group: np.ndarray, n_groups: int, values: pd.Series) -> np.ndarray:
     return out
 
 
-def _aggregate_nodes(df: pd.DataFrame, attrs: list[str]) -> pd.DataFrame:
+def _aggregate_nodes(df: pd.DataFrame, attrs: list[str], lists: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per id: the most common value of each of `attrs`, sources, record ids, and the distinct
+    values of each of `lists` sorted and joined with :data:`crimnet.schema.PAIR_VALUE_SEP`."""
     df = df[df["id"].notna().to_numpy()]
     group, ids = _codes(df["id"])
     n = len(ids)
@@ -645,6 +930,9 @@ def _aggregate_nodes(df: pd.DataFrame, attrs: list[str]) -> pd.DataFrame:
             out[a] = pd.to_numeric(pd.Series(vals), errors="coerce") if a in ("lat", "lon") else vals
     out["sources"] = _list_column(group, n, df["source"])
     out["record_ids"] = _list_column(group, n, df["record"])
+    for c in lists:  # text properties: the distinct values, sorted, joined like a pair's own properties
+        joined = [PAIR_VALUE_SEP.join(v) if len(v) else None for v in _list_column(group, n, df[c])]
+        out[c] = pd.Series(joined, dtype="str")
     return out
 
 
@@ -663,7 +951,7 @@ def _extreme(group: np.ndarray, n_groups: int, values: pd.Series, *, last: bool)
     return out
 
 
-def build_tables(evidence: Evidence, entity_ids: pd.Series) -> CanonicalTables:
+def build_tables(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | None = None) -> CanonicalTables:
     """Aggregate evidence into canonical tables.
 
     Parameters
@@ -672,6 +960,9 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series) -> CanonicalTables:
         All evidence of the ingest (every batch).
     entity_ids : Series of str
         Entity id of every person record, indexed by ``'<source>:<record_id>'``.
+    why : Series of str or None
+        Why each person record was resolved as it was (same index), listed in the Person
+        property ``resolution``; None leaves it empty.
 
     Returns
     -------
@@ -707,7 +998,7 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series) -> CanonicalTables:
     (['a:1', 'b:9'], ['P1'])
     """
     check_type(evidence, Evidence, param="evidence", func="build_tables", expected="an Evidence")
-    builders = {k: (lambda b=b: _object_lists(b())) for k, b in _builders(evidence, entity_ids).items()}
+    builders = {k: (lambda b=b: _object_lists(b())) for k, b in _builders(evidence, entity_ids, why).items()}
     # Tables are aggregated one at a time as CanonicalTables conforms them, so only one
     # unconformed table (and its evidence) is in memory at once.
     return CanonicalTables(
@@ -717,7 +1008,7 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series) -> CanonicalTables:
     )
 
 
-def lazy_tables(evidence: Evidence, entity_ids: pd.Series) -> Mapping[str, pd.DataFrame]:
+def lazy_tables(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | None = None) -> Mapping[str, pd.DataFrame]:
     """Return the canonical tables of `evidence` as a lazy mapping: each is aggregated when looked up, and not kept.
 
     Parameters
@@ -726,6 +1017,9 @@ def lazy_tables(evidence: Evidence, entity_ids: pd.Series) -> Mapping[str, pd.Da
         All evidence of the ingest (every batch).
     entity_ids : Series of str
         Entity id of every person record, indexed by ``'<source>:<record_id>'``.
+    why : Series of str or None
+        Why each person record was resolved as it was (same index): the Person property
+        ``resolution`` (:func:`crimnet.ingest.resolve.explain_links`); None leaves it empty.
 
     Returns
     -------
@@ -747,7 +1041,7 @@ def lazy_tables(evidence: Evidence, entity_ids: pd.Series) -> Mapping[str, pd.Da
     (['Phone'], ['+447700900001'])
     """
     check_type(evidence, Evidence, param="evidence", func="lazy_tables", expected="an Evidence")
-    return _LazyTables(_builders(evidence, entity_ids))
+    return _LazyTables(_builders(evidence, entity_ids, why))
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], out: str | Path) -> dict[str, int]:
@@ -829,8 +1123,12 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out: str | Path) -> dict[st
     return counts
 
 
-def _builders(evidence: Evidence, entity_ids: pd.Series) -> dict[str, Any]:
-    """Per table name with evidence: a function building that table (person records resolved)."""
+def _builders(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | None = None) -> dict[str, Any]:
+    """Per table name with evidence: a function building that table (person records resolved).
+
+    `why` (optional, indexed by person record key) explains each record's resolution: the Person
+    property ``resolution`` lists the explanations of its records.
+    """
     builders: dict[str, Any] = {}
     persons = evidence.persons
     pkeys = persons["source"].astype(str) + ":" + persons["record_id"].astype(str)
@@ -847,9 +1145,12 @@ def _builders(evidence: Evidence, entity_ids: pd.Series) -> dict[str, Any]:
                 "sex": persons["sex"].to_numpy(),
                 "source": persons["source"].astype(str).to_numpy(),
                 "record": pkeys.to_numpy(),
+                "resolution": (pkeys.map(why) if why is not None else pd.Series(pd.NA, index=pkeys.index))
+                .astype("str")
+                .to_numpy(),
             }
         )
-        builders["Person"] = lambda: _aggregate_nodes(pdf, ["name", "dob", "nationality", "sex"])
+        builders["Person"] = lambda: _aggregate_nodes(pdf, ["name", "dob", "nationality", "sex"], lists=("resolution",))
     for label in evidence.nodes:
         builders[label] = lambda label=label: _node_table(evidence.nodes[label], label)
     pmap = pd.Series(ent.astype(str).to_numpy(), index=pkeys.to_numpy())
@@ -857,7 +1158,73 @@ def _builders(evidence: Evidence, entity_ids: pd.Series) -> dict[str, Any]:
         builders[rtype] = lambda rtype=rtype: _pair_table(evidence.pairs[rtype], rtype, pmap)
     for rtype in evidence.events:
         builders[rtype] = lambda rtype=rtype: _event_table(evidence.events[rtype], rtype)
+    _derived_builders(builders, evidence, pmap)
     return builders
+
+
+def _derived_builders(builders: dict[str, Any], evidence: Evidence, pmap: pd.Series) -> None:
+    """Add the builders of derived rows: Postcode and IN_POSTCODE from Addresses, WORKS_AT from wages.
+
+    * every Address is in its postcode: a ``Postcode`` node (district = outward code) and an
+      ``IN_POSTCODE`` pair with the address mention's own source and record (the record that
+      gives the address gives its postcode);
+    * ``WORKS_AT`` adds the pairs :func:`crimnet.ingest.derive.wage_employment` derives from
+      ``PAID``, ``HOLDS`` and ``OWNS`` (source ``'derived:wages'``) to those the sources assert.
+    """
+    if "Address" in evidence.nodes:
+
+        def postcodes() -> pd.DataFrame:
+            parts = [_address_postcodes(evidence.nodes["Address"])]
+            if "Postcode" in evidence.nodes:
+                parts.insert(0, evidence.nodes["Postcode"].reindex(columns=["id", "district", "source", "record"]))
+            return _node_table(pd.concat(parts, ignore_index=True), "Postcode")
+
+        def in_postcode() -> pd.DataFrame:
+            a = _address_postcodes(evidence.nodes["Address"], address=True)
+            rows = pd.DataFrame({"src": a["address"], "dst": a["id"], "source": a["source"], "record": a["record"]})
+            return _pair_table(rows.reindex(columns=_PAIR_COLS), "IN_POSTCODE", pmap)
+
+        builders["Postcode"] = postcodes
+        builders["IN_POSTCODE"] = in_postcode
+    if all(k in evidence.pairs for k in ("HOLDS", "OWNS")) and "PAID" in evidence.events:
+
+        def works_at() -> pd.DataFrame:
+            from crimnet.ingest.derive import wage_employment
+
+            asserted = evidence.pairs["WORKS_AT"] if "WORKS_AT" in evidence.pairs else None
+
+            def resolved(rtype: str) -> pd.DataFrame | None:
+                return _resolve_ends(evidence.pairs[rtype], rtype, pmap) if rtype in evidence.pairs else None
+
+            paid = evidence.events["PAID"]
+            derived = wage_employment(
+                paid.reindex(columns=["src", "dst", "ts", "record"]),
+                _resolve_ends(evidence.pairs["HOLDS"], "HOLDS", pmap),
+                evidence.pairs["OWNS"],
+                lets=resolved("LETS"),
+                manages=resolved("MANAGES"),
+            )
+            parts = [derived] if asserted is None else [_resolve_ends(asserted, "WORKS_AT", pmap), derived]
+            return _aggregate_pairs(pd.concat(parts, ignore_index=True), "WORKS_AT")
+
+        builders["WORKS_AT"] = works_at
+
+
+def _address_postcodes(addresses: pd.DataFrame, *, address: bool = False) -> pd.DataFrame:
+    """Postcode mentions of Address evidence: ``id`` (postcode), ``district``, ``source``, ``record`` (``address``)."""
+    df = addresses[addresses["postcode"].notna().to_numpy()] if len(addresses) else addresses
+    pc = df["postcode"].astype("str") if len(df) else pd.Series(dtype="str")
+    out = pd.DataFrame(
+        {
+            "id": pc.to_numpy(),
+            "district": postcode_district(pc).to_numpy(),
+            "source": df["source"].to_numpy() if len(df) else [],
+            "record": df["record"].to_numpy() if len(df) else [],
+        }
+    )
+    if address:
+        out["address"] = df["id"].astype("str").to_numpy() if len(df) else []
+    return out
 
 
 class _LazyTables(Mapping[str, pd.DataFrame]):
@@ -886,12 +1253,31 @@ def _node_table(df: pd.DataFrame, label: str) -> pd.DataFrame:
 def _pair_table(df: pd.DataFrame, rtype: str, pmap: pd.Series) -> pd.DataFrame:
     if not len(df):
         return empty_table(rtype)
+    return _aggregate_pairs(_resolve_ends(df, rtype, pmap), rtype)
+
+
+def _resolve_ends(df: pd.DataFrame, rtype: str, pmap: pd.Series) -> pd.DataFrame:
+    """Pair evidence with person record keys replaced by entity ids; rows with a missing end dropped.
+
+    A Person -> Person pair whose two records resolve to one person (``ASSOCIATE_OF`` of a
+    person with themself) is dropped.
+    """
     rt = REL_TYPES[rtype]
     df = df.copy()
     for end, label in (("src", rt.src), ("dst", rt.dst)):
         if label == "Person":
             df[end] = df[end].map(pmap)
     df = df.dropna(subset=["src", "dst"])
+    if rt.src == rt.dst == "Person":
+        df = df[(df["src"] != df["dst"]).to_numpy()]
+    return df
+
+
+def _aggregate_pairs(df: pd.DataFrame, rtype: str) -> pd.DataFrame:
+    """One row per ``(src, dst)`` of resolved pair evidence (see the module docstring)."""
+    if not len(df):
+        return empty_table(rtype)
+    rt = REL_TYPES[rtype]
     sc, su = _codes(df["src"])
     dc, du = _codes(df["dst"])
     group, keys = pd.factorize(sc * max(len(du), 1) + dc, sort=True)
@@ -902,7 +1288,20 @@ def _pair_table(df: pd.DataFrame, rtype: str, pmap: pd.Series) -> pd.DataFrame:
     out["record_ids"] = _list_column(group, n, df["record"])
     out["first_seen"] = _extreme(group, n, df["first_seen"], last=False)
     out["last_seen"] = _extreme(group, n, df["last_seen"], last=True)
+    for f in rt.properties:  # the distinct values of every record, sorted, joined (ASSOCIATE_OF.wording)
+        values = df[f.name] if f.name in df.columns else pd.Series(pd.NA, index=df.index, dtype="str")
+        out[f.name] = _joined(_list_column(group, n, values))
     return out
+
+
+def _joined(lists: pd.Series) -> np.ndarray:
+    """Each list of an Arrow list column joined with :data:`crimnet.schema.PAIR_VALUE_SEP`; None for an empty list."""
+    import pyarrow.compute as pc
+
+    arr = lists.array.__arrow_array__()
+    text = pc.binary_join(arr, PAIR_VALUE_SEP).to_numpy(zero_copy_only=False).astype(object)
+    text[pc.list_value_length(arr).to_numpy(zero_copy_only=False) == 0] = None
+    return text
 
 
 def _event_table(df: pd.DataFrame, rtype: str) -> pd.DataFrame:

@@ -10,7 +10,7 @@ atomically under one directory::
 
     out/
       tables/               canonical Parquet tables (CanonicalTables.write)
-      resolution.parquet    source, record_id, entity_id, match_weight, rule
+      resolution.parquet    source, record_id, entity_id, match_weight, rule, linked_to, via
       records.parquet       the normalised person records (for the next batch's resolution)
       evidence/             compact per-record evidence (for merging the next batch)
       quarantine.csv        source, file, row, field, value, reason, action, sha256
@@ -46,7 +46,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from crimnet.errors import IngestError, ParameterError, SpecError, bad_parameter, check_interval, check_type
+from crimnet.errors import (
+    IngestError,
+    ParameterError,
+    SpecError,
+    bad_parameter,
+    check_choice,
+    check_interval,
+    check_type,
+)
 from crimnet.frames import restore_formulas, write_csv
 from crimnet.ingest.build import PERSON_RECORD_COLUMNS, Evidence, EvidenceSpill, extract, lazy_tables, write_tables
 from crimnet.ingest.quality import WARNING_COLUMNS, QualityProfile
@@ -60,11 +68,13 @@ from crimnet.ingest.quarantine import (
     withhold_values,
 )
 from crimnet.ingest.readers import DEFAULT_CHUNK_ROWS, DEFAULT_MAX_FIELD_CHARS, iter_chunks, read_header
+from crimnet.ingest.resolve_rules import explain_links
 from crimnet.ingest.specs import FieldSpec, SourceSpec, load_specs, match_spec
+from crimnet.ingest.transforms import apply_steps, explode_list
 from crimnet.outputs import check_replaceable, swap_in
 from crimnet.tables import CanonicalTables, write_case
 
-__all__ = ["IngestResult", "ingest", "SUMMARY_COLUMNS", "RESOLUTION_COLUMNS"]
+__all__ = ["IngestResult", "ChunkRecords", "ingest", "process_chunk", "SUMMARY_COLUMNS", "RESOLUTION_COLUMNS"]
 
 _FUNC = "ingest"
 SUMMARY_COLUMNS = [
@@ -74,8 +84,9 @@ SUMMARY_COLUMNS = [
 """Columns of the summary table (one row per source file; ``sha256`` of the file's content; ``warnings``
 the number of quality warnings about the file, listed in ``warnings.csv``: :mod:`crimnet.ingest.quality`)."""
 _COUNT_COLUMNS = SUMMARY_COLUMNS[2:8]
-RESOLUTION_COLUMNS = ["source", "record_id", "entity_id", "match_weight", "rule"]
-"""Columns of the resolution table."""
+RESOLUTION_COLUMNS = ["source", "record_id", "entity_id", "match_weight", "rule", "linked_to", "via"]
+"""Columns of the resolution table: ``linked_to`` is the record a record was linked to by its strongest
+kept link and ``via`` the shared neighbours of a relational link (:mod:`crimnet.ingest.resolve_relational`)."""
 _STAGES = ("read", "normalise", "resolve", "build", "write")
 
 
@@ -230,6 +241,7 @@ def _normalise_field(f: FieldSpec, raw: pd.Series) -> pd.DataFrame:
 
 
 def _raw_field(f: FieldSpec, data: pd.DataFrame) -> pd.Series:
+    """The raw text of a (row) field: its column(s) joined, then its steps applied (split/part is the first)."""
     if len(f.columns) == 1:
         raw = data[f.columns[0]]
     else:
@@ -237,15 +249,60 @@ def _raw_field(f: FieldSpec, data: pd.DataFrame) -> pd.Series:
         for col in f.columns[1:]:
             raw = raw + f.sep + data[col].fillna("").astype(str)
         raw = raw.str.strip().replace("", pd.NA).astype("str")
-    if f.split is not None:
-        pieces = raw.str.split(f.split, regex=False)
-        if isinstance(f.part, str):
-            start, stop = (int(x) if x else None for x in f.part.split(":"))
-            picked = pieces.str[slice(start, stop)].str.join(f.split)
-        else:
-            picked = pieces.str[f.part]
-        raw = picked.str.strip().replace("", pd.NA).astype("str")
-    return raw
+    return apply_steps(raw, f.steps) if f.steps else raw
+
+
+def _list_items(
+    spec: SourceSpec, data: pd.DataFrame, rows: np.ndarray, stats: _SourceStats
+) -> tuple[dict[str, pd.DataFrame], list[tuple[str, np.ndarray, Any, Any]]]:
+    """Explode the list cells of a chunk and normalise the list fields per item.
+
+    Returns per list the item frame (``row``, ``n``, one column per list field; a value that cannot
+    be normalised is NA) and the item problems: ``(field label, item row positions, values,
+    reasons)`` for items that do not match the item pattern or whose value cannot be normalised
+    (quarantined field by field as ``'field dropped'`` once the chunk's rejected rows are known).
+    """
+    items: dict[str, pd.DataFrame] = {}
+    problems: list[tuple[str, np.ndarray, Any, Any]] = []
+    for lst in spec.lists.values():
+        lfields = [f for f in spec.fields.values() if f.list == lst.name]
+        if not lfields:
+            continue
+        exploded = explode_list(data[lst.column], lst)
+        frame = exploded[["row", "n"]].copy()
+        unmatched = ~exploded["matched"].to_numpy(bool)
+        if unmatched.any():
+            bad = exploded["item"][unmatched]
+            problems.append(
+                (
+                    lst.column,
+                    exploded["row"].to_numpy()[unmatched],
+                    bad.to_numpy(),
+                    (
+                        f"list {lst.name!r}: item "
+                        + _quote(bad)
+                        + f" does not match the item pattern {lst.item!r}; the item is dropped"
+                    ).to_numpy(),
+                )
+            )
+        for f in lfields:
+            raw = exploded[f.group] if f.group else exploded["item"].where(exploded["matched"])
+            raw = apply_steps(raw.astype("str"), f.steps) if f.steps else raw.astype("str")
+            res = _normalise_field(f, raw)
+            stats.quality.add(f.name, f.kind, raw, res["value"], sparse=f.sparse)
+            err = res["error"].notna().to_numpy()
+            if err.any():
+                problems.append(
+                    (
+                        f.label,
+                        exploded["row"].to_numpy()[err],
+                        raw[err].to_numpy(),
+                        res["error"][err].astype(str).to_numpy(),
+                    )
+                )
+            frame[f.name] = res["value"].where(~err).astype("str").to_numpy()
+        items[lst.name] = frame
+    return items, problems
 
 
 def _quote(s: pd.Series) -> pd.Series:
@@ -285,6 +342,29 @@ class _SourceStats:
         self.quality = QualityProfile()
 
 
+@dataclass
+class ChunkRecords:
+    """What one chunk of a source became: the loaded rows' normalised values and their evidence.
+
+    Attributes
+    ----------
+    values : dict of str to Series
+        Normalised values of every row field (not list fields), on the loaded rows' index.
+    items : dict of str to DataFrame
+        Per ``[lists]`` entry: one row per item of a loaded row, ``row`` (position among the loaded
+        rows), ``n`` (1-based item number) and one column per list field.
+    record_ids : Series of str
+        The loaded rows' record ids.
+    evidence : Evidence
+        What :func:`crimnet.ingest.build.extract` made of them.
+    """
+
+    values: dict[str, pd.Series]
+    items: dict[str, pd.DataFrame]
+    record_ids: pd.Series
+    evidence: Evidence
+
+
 def _process_chunk(
     inp: _Input,
     chunk: Any,
@@ -293,14 +373,58 @@ def _process_chunk(
     stats: _SourceStats,
     pseudonymise_key: bytes | None,
 ) -> Evidence:
-    spec = inp.spec
+    return process_chunk(
+        inp.spec, chunk, qlog, file=inp.file, sha256=inp.sha256, pseudonymise_key=pseudonymise_key,
+        seen_ids=seen_ids, stats=stats,
+    ).evidence  # fmt: skip
+
+
+def process_chunk(
+    spec: SourceSpec,
+    chunk: Any,
+    qlog: QuarantineLog,
+    *,
+    file: str = "",
+    sha256: str = "",
+    pseudonymise_key: bytes | None = None,
+    seen_ids: Any = None,
+    stats: Any = None,
+) -> ChunkRecords:
+    """Normalise one chunk of a source through its spec, quarantine what cannot load, extract evidence.
+
+    Parameters
+    ----------
+    spec : SourceSpec
+    chunk : crimnet.ingest.readers.Chunk
+        Rows read by :func:`crimnet.ingest.readers.iter_chunks`.
+    qlog : QuarantineLog
+        Where rejected rows and dropped fields (and list items) are logged.
+    file, sha256 : str
+        The source file's name and content hash, for the quarantine.
+    pseudonymise_key : bytes or None
+        See :func:`ingest`.
+    seen_ids, stats : optional
+        The source's record ids seen in earlier chunks and its running counts (ingest passes its
+        own; fresh ones by default, as for a single chunk).
+
+    Returns
+    -------
+    ChunkRecords
+
+    Notes
+    -----
+    Vectorised per field and per list; O(rows + items) per field.
+    """
+    check_type(spec, SourceSpec, param="spec", func="process_chunk", expected="a SourceSpec")
+    seen_ids = _SeenIds() if seen_ids is None else seen_ids
+    stats = _SourceStats() if stats is None else stats
     data, rows = chunk.data, chunk.rows
 
     def reject(at: Any, field: str, values: Any, reasons: Any, action: str) -> None:
         """Quarantine rows `at` of this chunk's file (one field's problem, or whole rows)."""
         qlog.add(
-            source=spec.name, file=inp.file, rows=at, field=field, values=values, reasons=reasons, action=action,
-            sha256=inp.sha256,
+            source=spec.name, file=file, rows=at, field=field, values=values, reasons=reasons, action=action,
+            sha256=sha256,
         )  # fmt: skip
 
     n = len(data)
@@ -353,6 +477,8 @@ def _process_chunk(
     values: dict[str, pd.Series] = {}
     problems: list[tuple[FieldSpec, pd.Series, np.ndarray, pd.Series]] = []
     for f in spec.fields.values():
+        if f.list is not None:
+            continue
         raw = _raw_field(f, data)
         res = _normalise_field(f, raw)
         stats.quality.add(f.name, f.kind, raw, res["value"], sparse=f.sparse)
@@ -380,6 +506,7 @@ def _process_chunk(
         elif err.any():
             problems.append((f, raw, err, res["error"]))
         values[f.name] = res["value"].where(~err).astype("str") if err.any() else res["value"].astype("str")
+    items, item_problems = _list_items(spec, data, rows, stats)
     ok = ~bad_row
     for f, raw, err, errors in problems:
         sel = err & ok
@@ -392,13 +519,25 @@ def _process_chunk(
                 FIELD_DROPPED,
             )
             stats.dropped += int(sel.sum())
+    for label, at, bad_values, reasons in item_problems:  # one entry per item, on the item's row
+        sel = ok[at]
+        if sel.any():
+            reject(rows[at[sel]], label, bad_values[sel], reasons[sel], FIELD_DROPPED)
+            stats.dropped += int(sel.sum())
     stats.quarantined += int(bad_row.sum())
     stats.loaded += int(ok.sum())
     seen_ids.add(rid[~missing])
-    if not ok.any():
-        return Evidence()
     keep_vals = {k: v[ok] for k, v in values.items()}
-    return extract(spec, keep_vals, rid[ok].astype("str"), pseudonymise_key=pseudonymise_key)
+    new_pos = np.cumsum(ok) - 1  # a kept row's position among the kept rows
+    keep_items = {}
+    for lname, frame in items.items():
+        frame = frame[ok[frame["row"].to_numpy()]].reset_index(drop=True)
+        keep_items[lname] = frame.assign(row=new_pos[frame["row"].to_numpy()])
+    record_ids = rid[ok].astype("str")
+    if not ok.any():
+        return ChunkRecords(keep_vals, keep_items, record_ids, Evidence())
+    ev = extract(spec, keep_vals, record_ids, pseudonymise_key=pseudonymise_key, items=keep_items)
+    return ChunkRecords(keep_vals, keep_items, record_ids, ev)
 
 
 _UNREADABLE = (IngestError, OSError, pa.ArrowException, UnicodeError)
@@ -499,6 +638,7 @@ def ingest(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     on_stage: Callable[[str], object] | None = None,
     max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
+    match_level: str | None = None,
 ) -> IngestResult:
     """Ingest agency extracts into canonical tables, resolving people and quarantining bad rows.
 
@@ -534,7 +674,7 @@ def ingest(
         (:func:`crimnet.ingest.quarantine.withhold_values`).
     threshold : float or None
         Match probability threshold of entity resolution in (0, 1); None uses
-        the resolver's default.
+        the match level's.
     progress : bool, default False
         Show a rich progress bar.
     chunk_rows : int, default 200_000
@@ -548,6 +688,9 @@ def ingest(
     max_field_chars : int or None, default 65_536
         Characters a cell may hold (:data:`crimnet.ingest.readers.DEFAULT_MAX_FIELD_CHARS`); a row
         with a longer cell is quarantined with the reason. None sets no limit.
+    match_level : {'strict', 'balanced', 'inclusive'} or None
+        How much evidence merges two person records (:data:`crimnet.ingest.resolve.MATCH_LEVELS`);
+        None uses the resolver's default level.
 
     Returns
     -------
@@ -622,6 +765,10 @@ def ingest(
             )
     if threshold is not None:
         check_interval(threshold, param="threshold", func=_FUNC, low=0, high=1)
+    if match_level is not None:
+        from crimnet.ingest.resolve import MATCH_LEVELS
+
+        check_choice(match_level, tuple(MATCH_LEVELS), param="match_level", func=_FUNC)
     check_type(progress, bool, param="progress", func=_FUNC, expected="a bool")
     check_interval(chunk_rows, param="chunk_rows", func=_FUNC, low=1, closed="left", integer=True)
     if max_field_chars is not None:
@@ -650,6 +797,7 @@ def ingest(
         return _ingest(
             inputs, out, tmp, spill_dir, clock=clock, prev=prev, pseudonymise_key=pseudonymise_key,
             threshold=threshold, progress=progress, chunk_rows=chunk_rows, max_field_chars=max_field_chars,
+            match_level=match_level,
         )  # fmt: skip
     finally:
         clock.stop()  # a failed stage ends too (its time is not reported)
@@ -691,6 +839,7 @@ def _ingest(
     progress: bool,
     chunk_rows: int,
     max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
+    match_level: str | None = None,
 ) -> IngestResult:
     timings = clock.timings
     spill = EvidenceSpill(spill_dir)
@@ -781,7 +930,12 @@ def _ingest(
         rtask = bar.add_task("resolving people", total=None) if bar else None
         clock.start("resolve")
         resolution = _resolve(
-            new_persons, prev, threshold=threshold, pseudonymised=pseudonymise_key is not None, case=case
+            new_persons,
+            prev,
+            threshold=threshold,
+            pseudonymised=pseudonymise_key is not None,
+            case=case,
+            match_level=match_level,
         )
         clock.stop()
         if bar:
@@ -794,7 +948,7 @@ def _ingest(
             resolution["entity_id"].to_numpy(),
             index=(resolution["source"].astype(str) + ":" + resolution["record_id"].astype(str)).to_numpy(),
         )
-        counts = write_tables(lazy_tables(evidence, ent), tmp / "tables")
+        counts = write_tables(lazy_tables(evidence, ent, explain_links(resolution)), tmp / "tables")
         write_case(tmp / "tables", case)
         summary = _summary(stats_rows, new_persons, ent, prev)
         batch_q = qlog.frame()
@@ -813,6 +967,7 @@ def _ingest(
             "pseudonymised": pseudonymise_key is not None,
             "key_fingerprint": _key_fingerprint(pseudonymise_key),
             "threshold": threshold,
+            "match_level": match_level,
             "case": case,
         }
         warnings = pd.concat(batch_warnings, ignore_index=True).astype({"share": "float64"})
@@ -866,7 +1021,13 @@ def _case_of(rows: list[dict], prev: dict | None, persons: pd.DataFrame) -> str:
 
 
 def _resolve(
-    records: pd.DataFrame, prev: dict | None, *, threshold: float | None, pseudonymised: bool, case: str | None = None
+    records: pd.DataFrame,
+    prev: dict | None,
+    *,
+    threshold: float | None,
+    pseudonymised: bool,
+    case: str | None = None,
+    match_level: str | None = None,
 ) -> pd.DataFrame:
     from crimnet.ingest.resolve import resolve_people
 
@@ -874,13 +1035,15 @@ def _resolve(
     existing = None
     if prev is not None and len(prev["records"]):
         existing = prev["records"].merge(
-            prev["resolution"].reindex(columns=["source", "record_id", "entity_id", "match_weight", "rule"]),
+            prev["resolution"].reindex(columns=RESOLUTION_COLUMNS),
             on=["source", "record_id"],
             how="inner",
         )
     kwargs: dict[str, Any] = {"existing": existing, "seed": 0, "case": case}
     if threshold is not None:
         kwargs["threshold"] = threshold
+    if match_level is not None:
+        kwargs["match_level"] = match_level
     if pseudonymised:
         kwargs["pseudonymised"] = True
     if not len(records) and existing is None:
@@ -890,7 +1053,7 @@ def _resolve(
     result = resolve_people(records, **kwargs)
     table = result.table.reindex(columns=RESOLUTION_COLUMNS).copy()
     table["match_weight"] = pd.to_numeric(table["match_weight"], errors="coerce").astype("float64")
-    for c in ("source", "record_id", "entity_id", "rule"):
+    for c in ("source", "record_id", "entity_id", "rule", "linked_to", "via"):
         table[c] = table[c].astype("str")
     return table.sort_values(["source", "record_id"], kind="stable").reset_index(drop=True)
 

@@ -5,6 +5,10 @@ each column as text (whitespace trimmed, empty cells missing), plus the 1-based
 data row number of every row (the header is row 0, the first data row is row 1)
 and the rows that could not be read (malformed CSV lines, undecodable bytes).
 Memory is bounded by the chunk size, so files larger than memory stream through.
+CSV is read with Arrow; a file Arrow gives up on (a malformed line that also holds bytes that
+are not UTF-8, a cell larger than its 16 MiB block) is read again, from the first row Arrow did
+not deliver, by a fallback on Python's ``csv`` module that reports each bad line as a
+:class:`BadRow` with its row number and reason, so the other rows of the file still load.
 
 CSV header names are read with surrounding spaces removed (``' URN '`` is column
 ``'URN'``). Parquet and DataFrame columns that are not text are written as text:
@@ -38,6 +42,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -322,12 +327,15 @@ def _csv_chunks(
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
+    fallback: dict[str, Any] = {"header": header, "columns": columns, "delimiter": delimiter, "encoding": encoding}
+    fallback |= {"chunk_rows": chunk_rows, "max_field_chars": max_field_chars}
     try:
         reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
     except (pa.ArrowInvalid, OSError) as exc:
         if _header_only(path, delimiter, encoding):  # Arrow fails on a lone header without a line end
             return
-        raise IngestError(f"{path.name}: cannot read as CSV ({exc}).") from None
+        yield from _fallback_chunks(path, start_row=1, why=exc, **fallback)
+        return
     next_row = 1
     reported = 0
     pending: list[pa.RecordBatch] = []
@@ -358,13 +366,112 @@ def _csv_chunks(
             if pending_rows >= chunk_rows:
                 yield emit(pending)
                 pending, pending_rows = [], 0
-    except pa.ArrowInvalid as exc:
-        raise IngestError(f"{path.name}: cannot read as CSV after data row {next_row - 1} ({exc}).") from None
+    except pa.ArrowInvalid as exc:  # the rows from next_row on (pending ones too) are read again by the fallback
+        yield from _fallback_chunks(path, start_row=next_row, why=exc, **fallback)
+        return
     last = emit(pending)
     # Malformed lines after the last good row.
     last.bad.extend(malformed[reported:])
     if last.data.shape[0] or last.bad:
         yield last
+
+
+def _readable(text: str) -> str:
+    """`text` with the undecodable bytes it carries (surrogate escapes) as U+FFFD, for messages and outputs."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _fallback_chunks(
+    path: Path,
+    *,
+    header: list[str],
+    columns: Sequence[str],
+    delimiter: str,
+    encoding: str | None,
+    chunk_rows: int,
+    max_field_chars: int | None,
+    start_row: int,
+    why: Exception,
+) -> Iterator[Chunk]:
+    """Read a CSV file Arrow could not read with Python's ``csv`` module, one record at a time, from `start_row`.
+
+    Arrow gives up on a whole file for one line it cannot parse and decode at once (a malformed line
+    holding bytes that are not UTF-8: its handler of bad lines cannot even be given the line), or
+    for a cell too large for its block. Here every record is read on its own: a record with the
+    wrong number of fields is a :class:`BadRow` of the whole line, a cell with undecodable bytes a
+    :class:`BadRow` of its field (the row stays in the chunk with U+FFFD, as the Arrow path keeps
+    it), and a record the ``csv`` module refuses (a field over its limit) a :class:`BadRow` with its
+    message, so the other rows of the file still load. Data rows are numbered as the Arrow path
+    numbers them (the header is row 0, blank lines count for nothing).
+
+    O(rows x columns) in Python (several times slower than Arrow); memory O(chunk_rows x columns).
+    """
+    where = [header.index(c) for c in columns]
+    decode_as = encoding if encoding and encoding.lower().replace("_", "-") not in _UTF8 else "utf-8-sig"
+    rows: list[int] = []
+    values: list[list[str | None]] = []
+    bad: list[BadRow] = []
+
+    def emit() -> Chunk:
+        frame = pa.table({c: pa.array([v[i] for v in values], pa.string()) for i, c in enumerate(columns)})
+        numbers = np.array(rows, dtype=np.int64)
+        data = {c: _disarm(frame.column(c).combine_chunks(), c, numbers, bad, max_field_chars) for c in columns}
+        df = pa.table(data).to_pandas() if rows else pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
+        return Chunk(df, numbers, list(bad))
+
+    try:
+        with path.open(encoding=decode_as, errors="surrogateescape", newline="") as fh:
+            records = csv.reader(fh, delimiter=delimiter)
+            number = -1  # the header is record 0
+            while True:
+                try:
+                    record = next(records)
+                except StopIteration:
+                    break
+                except csv.Error as exc:  # e.g. a field over the csv module's limit: this record only
+                    number += 1
+                    if number >= start_row:
+                        bad.append(BadRow(number, "", "", f"cannot be read as CSV ({exc}; {why})"))
+                    continue
+                if not record:
+                    continue  # a blank line, as Arrow skips it
+                number += 1
+                if number < start_row:
+                    continue
+                if len(record) != len(header):
+                    text = _readable(delimiter.join(record))
+                    bad.append(
+                        BadRow(
+                            number,
+                            "",
+                            text,
+                            f"{_short(text)} has {len(record)} fields, expected {len(header)} (malformed CSV line)",
+                        )
+                    )
+                    continue
+                cells: list[str | None] = []
+                for name, i in zip(columns, where, strict=True):
+                    cell = record[i]
+                    if any("\udc80" <= ch <= "\udcff" for ch in cell):
+                        cell = _readable(cell)
+                        bad.append(
+                            BadRow(
+                                number,
+                                name,
+                                cell,
+                                f"{_short(cell)} is not valid UTF-8 text (wrong encoding? set 'encoding' in the spec)",
+                            )
+                        )
+                    cells.append(cell)
+                rows.append(number)
+                values.append(cells)
+                if len(rows) >= chunk_rows:
+                    yield emit()
+                    rows, values, bad = [], [], []
+    except OSError as exc:
+        raise IngestError(f"{path.name}: cannot read as CSV ({exc}).") from None
+    if rows or bad:
+        yield emit()
 
 
 def _whole_floats(values: np.ndarray) -> np.ndarray:

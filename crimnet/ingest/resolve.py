@@ -2,8 +2,11 @@
 
 Deterministic rules on strong identifiers first, then a Fellegi-Sunter model (Splink on DuckDB)
 over name, date of birth, postcode and address, phone, account, nationality and sex, then
-connected components of all links with a guard that splits chains joining conflicting records.
-The rules and the guard are documented in :mod:`crimnet.ingest.resolve_rules`.
+connected components of all links with a guard that splits chains joining conflicting records,
+then collective (relational) matching: records whose name agrees with a cluster that holds the same
+account, phone, address, postcode or business (:mod:`crimnet.ingest.resolve_relational`). The
+rules and the guard are documented in :mod:`crimnet.ingest.resolve_rules`. How strict the model
+and the relational links are is one analyst's choice, :data:`MATCH_LEVELS`.
 """
 
 from __future__ import annotations
@@ -20,22 +23,44 @@ import pandas as pd
 
 from crimnet.errors import ParameterError, check_choice, check_interval, check_type
 from crimnet.ingest.duckdb_connection import connect
+from crimnet.ingest.resolve_relational import collective_resolve
 from crimnet.ingest.resolve_rules import (
     DETERMINISTIC_WEIGHT,
     RECORD_COLUMNS,
     deterministic_links,
     entity_id_for,
-    guard_clusters,
+    holder_kinds,
     pair_conflicts,
     prepare_features,
 )
 
-__all__ = ["ResolutionResult", "resolve_people", "FIXED_PARAMETERS", "DEFAULT_THRESHOLD"]
+__all__ = [
+    "ResolutionResult",
+    "resolve_people",
+    "FIXED_PARAMETERS",
+    "DEFAULT_THRESHOLD",
+    "MATCH_LEVELS",
+    "DEFAULT_MATCH_LEVEL",
+]
 
 _FUNC = "resolve_people"
 
-#: Default match-probability threshold (tuned on generated easy/medium/hard cases).
-DEFAULT_THRESHOLD = 0.9
+#: Match levels an analyst chooses between: ``(model match-probability threshold, relational
+#: match-weight threshold in bits)``. ``'strict'`` links only what is near certain (posterior odds
+#: of a relational link at least 2^8 = 256 to 1), ``'balanced'`` at odds of 8 to 1, ``'inclusive'``
+#: at odds of 2 to 1 for a reviewer to check; the precision-recall trade-off of each on generated truth is in
+#: ``benchmarks/results/resolve.md``, from which ``'balanced'`` is the default.
+MATCH_LEVELS: dict[str, tuple[float, float]] = {
+    "strict": (0.99, 8.0),
+    "balanced": (0.8, 3.0),
+    "inclusive": (0.6, 1.0),
+}
+
+#: The default match level (chosen from the benchmark: see :data:`MATCH_LEVELS`).
+DEFAULT_MATCH_LEVEL = "balanced"
+
+#: Default match-probability threshold of the model (the default level's).
+DEFAULT_THRESHOLD = MATCH_LEVELS[DEFAULT_MATCH_LEVEL][0]
 
 #: Records below which EM is not attempted (``training='auto'``): too few matching pairs to
 #: estimate m probabilities stably, so the fixed parameters below are used.
@@ -124,7 +149,7 @@ _BLOCKING = (
 )
 
 _SPLINK_COLUMNS = (
-    "unique_id", "name", "given", "family", "name_key", "g_init", "dob", "dob_ym", "dob_y", "dob_m", "dob_d",
+    "unique_id", "is_new", "name", "given", "family", "name_key", "g_init", "dob", "dob_ym", "dob_y", "dob_m", "dob_d",
     "postcode", "sector", "address_id", "phone", "account_id", "nationality", "sex",
     "bk_dob", "bk_dob_g", "bk_dob_s", "bk_dob_ym_f", "bk_dob_ym_s", "bk_pc_f", "bk_pc_s", "bk_key_y", "bk_key_md",
     "bk_phone", "bk_account",
@@ -144,18 +169,22 @@ class ResolutionResult:
         ``match_weight`` (float64: Splink match weight of the strongest kept link of the record,
         ``inf`` for a deterministic rule, NaN for a singleton) and ``rule`` (str: ``'nino'``,
         ``'account+name'``, ``'name+dob+postcode'``, ``'name+dob+phone'``,
-        ``'splink:p>=0.9'``, ``'singleton'``, ``'existing'`` or ``'merged:<old id>'``). A record
+        ``'splink:p>=0.8'``, ``'singleton'``, ``'existing'`` or ``'merged:<old id>'``). A record
         of ``existing`` whose entity is unchanged keeps its earlier ``rule`` and ``match_weight``
         (from the ``rule`` column of ``existing``), so why records became one person survives
         later batches; an earlier singleton (or a record without a known rule) that a new record
         now links to takes that link's rule and weight; ``'existing'`` is left only where
-        ``existing`` gives no rule and nothing new links to the record. Rows of ``records`` come
-        first in input order, then the rows of ``existing`` not in ``records``, so the table
-        replaces the previous batch's table.
+        ``existing`` gives no rule and nothing new links to the record. A relational link has
+        rule ``'relational:w>=<threshold>'`` and its match weight (log2 posterior odds,
+        :mod:`crimnet.ingest.resolve_relational`). ``linked_to`` (str or None) is the
+        ``'<source>:<record_id>'`` at the other end of that strongest link and ``via`` (str or
+        None) the shared neighbours that supported a relational link (``'account:<id>; phone:<id>'``).
+        Rows of ``records`` come first in input order, then the rows of ``existing`` not in
+        ``records``, so the table replaces the previous batch's table.
     pairs : DataFrame
         Every link considered: ``left``, ``right`` (``'<source>:<record_id>'``), ``match_weight``
         (float64), ``match_probability`` (float64), ``rule`` (str; ``'rejected:<rule>'`` when the
-        chain guard refused the link).
+        chain guard refused the link) and ``via`` (relational links: the shared neighbours).
     merges : DataFrame
         Existing entities merged by this batch: ``old_id``, ``new_id`` (str).
     params : dict
@@ -169,7 +198,7 @@ class ResolutionResult:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def _settings(pseudonymised: bool, prior: float) -> dict[str, Any]:
+def _settings(pseudonymised: bool, prior: float, incremental: bool = False) -> dict[str, Any]:
     comparisons = []
     for name, levels in FIXED_PARAMETERS.items():
         if pseudonymised and name in _PSEUDO_KEEP:
@@ -193,7 +222,10 @@ def _settings(pseudonymised: bool, prior: float) -> dict[str, Any]:
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
         "comparisons": comparisons,
-        "blocking_rules_to_generate_predictions": list(_BLOCKING),
+        # an incremental batch compares only pairs with a new record: earlier decisions stand
+        "blocking_rules_to_generate_predictions": [
+            f"{b} AND (l.is_new = 1 OR r.is_new = 1)" if incremental else b for b in _BLOCKING
+        ],
         "probability_two_random_records_match": prior,
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
@@ -250,6 +282,7 @@ def _splink_links(
     seed: int,
     threshold: float,
     weight_threshold: float | None,
+    incremental: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     from splink import DuckDBAPI, Linker
 
@@ -260,7 +293,7 @@ def _splink_links(
     try:
         return _splink_run(
             df, pseudonymised=pseudonymised, training=training, seed=seed, threshold=threshold,
-            weight_threshold=weight_threshold, DuckDBAPI=DuckDBAPI, Linker=Linker,
+            weight_threshold=weight_threshold, DuckDBAPI=DuckDBAPI, Linker=Linker, incremental=incremental,
         )  # fmt: skip
     finally:
         splink_logger.setLevel(old_level)
@@ -276,6 +309,7 @@ def _splink_run(
     weight_threshold: float | None,
     DuckDBAPI: Any,
     Linker: Any,
+    incremental: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     prior = _prior(df)
     used = "fixed"
@@ -294,7 +328,7 @@ def _splink_run(
         cons.append(con)
         db = DuckDBAPI(connection=con)
         table = db.register(data, table_name="records")
-        return Linker(table, _settings(pseudonymised, prior), log_level=None)
+        return Linker(table, _settings(pseudonymised, prior, incremental), log_level=None)
 
     try:
         return _splink_fit_predict(
@@ -359,7 +393,11 @@ def _check(records: Any, threshold: Any, existing: Any, seed: Any, pseudonymised
             f"The 'records' parameter of {_FUNC} must be a DataFrame with columns 'source' and 'record_id'. "
             f"Got columns {list(records.columns)} instead."
         )
-    check_interval(threshold, param="threshold", func=_FUNC, low=0, high=1, closed="neither")
+    check_choice(kw["match_level"], tuple(MATCH_LEVELS), param="match_level", func=_FUNC)
+    if threshold is not None:
+        check_interval(threshold, param="threshold", func=_FUNC, low=0, high=1, closed="neither")
+    if kw["relational_weight"] is not None:
+        check_interval(kw["relational_weight"], param="relational_weight", func=_FUNC)
     if existing is not None:
         check_type(existing, pd.DataFrame, param="existing", func=_FUNC, expected="a pandas DataFrame or None")
         if not {"source", "record_id", "entity_id"} <= set(existing.columns):
@@ -379,13 +417,16 @@ def _check(records: Any, threshold: Any, existing: Any, seed: Any, pseudonymised
 def resolve_people(
     records: pd.DataFrame,
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     existing: pd.DataFrame | None = None,
     seed: int = 0,
     pseudonymised: bool = False,
     match_weight_threshold: float | None = None,
     training: str = "auto",
     case: str | None = None,
+    match_level: str = DEFAULT_MATCH_LEVEL,
+    relational_weight: float | None = None,
+    relational: bool = True,
 ) -> ResolutionResult:
     """Resolve person records into person entities.
 
@@ -395,22 +436,30 @@ def resolve_people(
     order, Jaro-Winkler >= 0.92 / 0.80), date of birth (exact, month precision, day/month swap,
     one part differing), address (address, postcode, postcode sector), phone, account,
     nationality and sex; (3) connected components of all links above the threshold, with a guard
-    that splits any cluster holding two NINOs or two incompatible dates of birth. Phone or
-    address alone never merges two records (families share both).
+    that splits any cluster holding two NINOs, two incompatible dates of birth or two people of
+    one couple holder or list cell; (4) collective relational matching
+    (:func:`crimnet.ingest.resolve_relational.collective_resolve`): clusters whose names agree
+    (term-frequency weighted, initials and titled forms understood) and that share an account,
+    phone, address, postcode or business are merged, round by round until nothing changes.
+    Phone or address alone never merges two records (families share both), nor does a name alone.
 
     Parameters
     ----------
     records : DataFrame
         One row per raw person record, columns ``source``, ``record_id`` (required) and any of
-        ``name`` (normalised ``'given family'``), ``dob`` (``YYYY-MM-DD``; month precision
-        ``YYYY-MM-01`` from source ``company_register``), ``postcode``, ``address_id``, ``phone``
-        (E.164), ``account_id``, ``nino``, ``nationality`` (ISO alpha-3), ``sex``; nulls allowed.
+        ``name`` (normalised ``'given family'``), ``dob`` (``YYYY-MM-DD``; a partial date
+        ``YYYY-MM`` or ``YYYY`` is compared at its precision; ``YYYY-MM-01`` from source
+        ``company_register`` is month precision), ``postcode``, ``address_id``, ``phone``
+        (E.164), ``account_id``, ``nino``, ``nationality`` (ISO alpha-3), ``sex``, ``business_id``
+        (a business the person works at or directs: a relational neighbour) and ``holder_rule``
+        (the holder classification of an account holder's name:
+        :func:`crimnet.ingest.resolve_rules.holder_kinds`); nulls allowed.
         ``(source, record_id)`` must be unique.
-    threshold : float, default 0.9
-        Match probability in (0, 1) at or above which a Splink link merges two records. The
-        default was tuned on generated cases (5,000 people, seed 0): the pair and chain guards
-        hold precision, so going from 0.99 to 0.9 raised recall from 0.960 to 0.969 (medium)
-        and from 0.869 to 0.917 (hard) at pairwise precision >= 0.997.
+    threshold : float or None, default None
+        Match probability in (0, 1) at or above which a Splink link merges two records; None
+        takes the match level's (0.8 for ``'balanced'``). On generated cases (5,000 people, seed
+        0) the pair and chain guards hold precision, so going from 0.99 to 0.9 raised recall from
+        0.960 to 0.969 (medium) and from 0.869 to 0.917 (hard) at pairwise precision >= 0.997.
     existing : DataFrame or None, default None
         A previous batch's records with an added ``entity_id`` column, and optionally its
         resolution ``rule`` and ``match_weight`` (kept for records whose entity does not change).
@@ -434,6 +483,16 @@ def resolve_people(
         hash ``'<case>:<smallest key>'`` instead of the key alone, so the people of two cases never
         share an id even where their record ids repeat (generated cases number their records alike).
         Existing ids are kept as they are.
+    match_level : {'strict', 'balanced', 'inclusive'}, default 'balanced'
+        How much evidence merges two records (:data:`MATCH_LEVELS`): the model threshold (unless
+        `threshold` is given) and the relational match-weight threshold (unless
+        `relational_weight` is given). The precision-recall trade-off of each level on generated
+        truth is in ``benchmarks/results/resolve.md``.
+    relational_weight : float or None, default None
+        Match weight (bits of posterior odds) at or above which a relational link is made; None
+        takes the match level's.
+    relational : bool, default True
+        Run collective relational matching after the model (False: the attribute model alone).
 
     Returns
     -------
@@ -458,7 +517,9 @@ def resolve_people(
     a million-person case fits in a few GiB. Entity ids are the SHA-1 of the smallest
     ``'<source>:<record_id>'`` in the cluster (prefixed by ``'<case>:'`` when `case` is given), so
     they are stable under re-runs and row order; a cluster holding records of `existing` keeps
-    the smallest of their ids.
+    the smallest of their ids. An incremental batch (`existing` given) compares only pairs with a
+    new record in the model and only clusters holding a new record in the relational pass, so
+    earlier decisions are not re-resolved.
 
     References
     ----------
@@ -478,7 +539,7 @@ def resolve_people(
     >>> res.entity_ids.iloc[0] == res.entity_ids.iloc[1] != res.entity_ids.iloc[2]
     True
     >>> res.table["rule"].tolist()
-    ['splink:p>=0.9', 'splink:p>=0.9', 'singleton']
+    ['splink:p>=0.8', 'splink:p>=0.8', 'singleton']
     """
     _check(
         records,
@@ -489,7 +550,12 @@ def resolve_people(
         training=training,
         match_weight_threshold=match_weight_threshold,
         case=case,
+        match_level=match_level,
+        relational_weight=relational_weight,
     )
+    level_threshold, level_weight = MATCH_LEVELS[match_level]
+    threshold = level_threshold if threshold is None else threshold
+    relational_weight = level_weight if relational_weight is None else relational_weight
     new = records.reindex(columns=list(RECORD_COLUMNS))
     new_keys = new["source"].astype(str) + ":" + new["record_id"].astype(str)
     if new_keys.duplicated().any():
@@ -500,20 +566,25 @@ def resolve_people(
     old_ids = pd.Series(dtype=object)
     old_weights = pd.Series(dtype=np.float64)
     old_rules = pd.Series(dtype=object)
+    old_linked = pd.Series(dtype=object)
+    old_via = pd.Series(dtype=object)
     combined = new
     if existing is not None and len(existing):
-        ex = existing.reindex(columns=[*RECORD_COLUMNS, "entity_id", "match_weight", "rule"])
+        ex = existing.reindex(columns=[*RECORD_COLUMNS, "entity_id", "match_weight", "rule", "linked_to", "via"])
         ex_keys = ex["source"].astype(str) + ":" + ex["record_id"].astype(str)
         ex = ex[~ex_keys.duplicated().to_numpy()]
         ex_keys = ex["source"].astype(str) + ":" + ex["record_id"].astype(str)
         old_ids = pd.Series(ex["entity_id"].astype(str).to_numpy(), index=ex_keys.to_numpy())
         old_weights = pd.Series(pd.to_numeric(ex["match_weight"], errors="coerce").to_numpy(), index=ex_keys.to_numpy())
         old_rules = pd.Series(ex["rule"].to_numpy(object), index=ex_keys.to_numpy())
+        old_linked = pd.Series(ex["linked_to"].to_numpy(object), index=ex_keys.to_numpy())
+        old_via = pd.Series(ex["via"].to_numpy(object), index=ex_keys.to_numpy())
         only_old = ex[~ex_keys.isin(new_keys).to_numpy()]
         combined = pd.concat([new, only_old[list(RECORD_COLUMNS)]], ignore_index=True)
     df = prepare_features(combined, pseudonymised=pseudonymised)
     keys = df["key"].to_numpy(object)
     is_old = df["key"].isin(old_ids.index).to_numpy()
+    df["is_new"] = (~is_old).astype(np.int8)
     if match_weight_threshold is not None:
         splink_rule = f"splink:w>={match_weight_threshold:g}"
     else:
@@ -529,6 +600,7 @@ def resolve_people(
             seed=seed,
             threshold=threshold,
             weight_threshold=match_weight_threshold,
+            incremental=bool(is_old.any()),
         )
     else:
         links, params = pd.DataFrame({"l": [], "r": [], "match_weight": [], "match_probability": []}), {}
@@ -554,8 +626,15 @@ def resolve_people(
              "rule": "existing", "prio": 0}
         )  # fmt: skip
         edges = pd.concat([forced, edges], ignore_index=True)
+    organisation = holder_kinds(df) == "organisation"
+    if organisation.any():  # an organisation holder names no person: it links to nothing
+        edges = edges[~(organisation[edges["l"].to_numpy()] | organisation[edges["r"].to_numpy()])]
     edges = edges.sort_values(["prio", "l", "r"], kind="stable").reset_index(drop=True)
-    labels, accepted = guard_clusters(df, edges)
+    labels, edges, accepted, rounds = collective_resolve(
+        df, edges, min_weight=relational_weight, active=~is_old if is_old.any() else None,
+        max_rounds=8 if relational else 0,
+    )  # fmt: skip
+    edges["rule"] = edges["rule"].where(edges["rule"] != "relational", f"relational:w>={relational_weight:g}")
 
     # entity ids: smallest existing id in the cluster, else the hash of the smallest key
     lab = pd.Series(labels)
@@ -570,8 +649,8 @@ def resolve_people(
     # strongest kept link per record
     kept = edges[accepted.to_numpy()]
     inc = pd.concat(
-        [kept[["l", "match_weight", "rule", "prio"]].rename(columns={"l": "u"}),
-         kept[["r", "match_weight", "rule", "prio"]].rename(columns={"r": "u"})],
+        [kept[["l", "r", "match_weight", "rule", "prio", "via"]].rename(columns={"l": "u", "r": "o"}),
+         kept[["r", "l", "match_weight", "rule", "prio", "via"]].rename(columns={"r": "u", "l": "o"})],
         ignore_index=True,
     )  # fmt: skip
     inc = inc[inc["rule"] != "existing"]
@@ -581,6 +660,10 @@ def resolve_people(
     rule = pd.Series("singleton", index=df.index, dtype=object)
     weight.loc[best.index] = best["match_weight"].to_numpy()
     rule.loc[best.index] = best["rule"].to_numpy()
+    linked_to = pd.Series(None, index=df.index, dtype=object)
+    via = pd.Series(None, index=df.index, dtype=object)
+    linked_to.loc[best.index] = keys[best["o"].to_numpy(np.int64)]
+    via.loc[best.index] = best["via"].to_numpy(object)
     old_arr = old_of.to_numpy(object)
     # an earlier record whose entity is unchanged keeps the rule that put it there (the audit trail);
     # one that was a singleton (or whose rule is unknown) and now links to a new record takes that link
@@ -594,6 +677,8 @@ def resolve_people(
     single = keep_old & ~known & (prev == "singleton").to_numpy(bool)
     rule[single] = "singleton"
     weight[keep_old] = pd.Series(keys[keep_old]).map(old_weights).to_numpy(np.float64)
+    linked_to[keep_old] = pd.Series(keys[keep_old]).map(old_linked).to_numpy(object)
+    via[keep_old] = pd.Series(keys[keep_old]).map(old_via).to_numpy(object)
     changed = is_old & (old_arr != eid)
     rule[changed] = np.array(["merged:" + str(o) for o in old_arr[changed]], dtype=object)
     merges = (
@@ -610,6 +695,8 @@ def resolve_people(
             "entity_id": eid,
             "match_weight": weight.to_numpy(np.float64),
             "rule": rule.to_numpy(object),
+            "linked_to": linked_to.to_numpy(object),
+            "via": via.to_numpy(object),
         }
     )
     # input order first, then existing-only rows in key order
@@ -624,6 +711,7 @@ def resolve_people(
             "match_weight": edges["match_weight"].to_numpy(np.float64),
             "match_probability": edges["match_probability"].to_numpy(np.float64),
             "rule": np.where(accepted.to_numpy(), edges["rule"], "rejected:" + edges["rule"].astype(str)),
+            "via": edges["via"].to_numpy(object),
         }
     )
     pairs = pairs[edges["rule"].to_numpy() != "existing"]
@@ -644,5 +732,9 @@ def resolve_people(
         n_records=len(df),
         n_entities=int(len(cluster_id)),
         n_rejected_links=int((~accepted).sum()) + len(refused),
+        match_level=match_level,
+        relational_weight=relational_weight,
+        relational_rounds=rounds,
+        n_relational_links=int((accepted.to_numpy() & edges["rule"].str.startswith("relational").to_numpy(bool)).sum()),
     )
     return ResolutionResult(entity_ids=entity_ids, table=table, pairs=pairs, merges=merges, params=params)

@@ -14,7 +14,9 @@ Deterministic rules (each documented with why it is safe)
     Same bank account and the same name variant key. Families and exploiters share accounts
     (wages of many workers paid into one controller account), so an account alone never
     merges; requiring the same name removes those cases, and the guard removes a father and a
-    son of the same name sharing an account (incompatible dates of birth).
+    son of the same name sharing an account (incompatible dates of birth). A family name alone
+    (``'MR SMITH'``, or one person of ``'MR AND MRS SMITH'``) does not count as the same name:
+    it cannot tell the two people of a joint account apart.
 ``name+dob+postcode`` and ``name+dob+phone``
     Exact name, exact full date of birth and the same postcode (or phone). Family members share
     addresses and phones, but then differ in name (twins) or date of birth (parent and child of
@@ -35,7 +37,8 @@ Chain guard
 -----------
 Transitive closure can chain two different people through a bridge record (a record without a
 date of birth that links to a father and to his son). After clustering, any cluster holding two
-different NINOs or two incompatible dates of birth (see :func:`dob_compatible`) is re-clustered
+different NINOs, two incompatible dates of birth (see :func:`dob_compatible`) or two records of
+one sibling group (the people of one couple holder or one list cell, :func:`sibling_groups`) is re-clustered
 by adding its links strongest first (deterministic links first) and refusing any link that would
 put a conflicting pair into one cluster (constrained single linkage).
 """
@@ -64,6 +67,9 @@ __all__ = [
     "guard_clusters",
     "pair_conflicts",
     "entity_id_for",
+    "holder_kinds",
+    "sibling_groups",
+    "explain_links",
 ]
 
 #: Columns of the ``records`` frame that resolution reads (all optional except source and record_id).
@@ -79,6 +85,8 @@ RECORD_COLUMNS = (
     "nino",
     "nationality",
     "sex",
+    "business_id",
+    "holder_rule",
 )
 
 #: Match weight given to deterministic links (they are certain by rule, not by score).
@@ -186,15 +194,18 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
     # dates of birth: parts when the value is a date; an opaque token (pseudonymised) is kept whole
     raw = df["dob"]
     # a partial date (normalise_date): 'YYYY-MM' (month precision) is compared by year and month only,
-    # never as an exact birthday; 'YYYY' (year precision) is too coarse to link people and is left out
+    # never as an exact birthday; 'YYYY' (year precision) keeps only dob_y: too coarse for the model's
+    # date levels and blocks, but the guard refuses a different year and relational matching weighs
+    # an agreeing year
     partial_m = raw.str.fullmatch(r"\d{4}-\d{2}").fillna(False).to_numpy(bool)
     partial_y = raw.str.fullmatch(r"\d{4}").fillna(False).to_numpy(bool)
+    year_only = raw.where(partial_y)
     raw = raw.where(~partial_m, raw + "-01").where(~partial_y)
     month_precision = month_precision | partial_m
     is_date = raw.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(bool)
     token = raw.notna().to_numpy() & ~is_date
     dob = raw.where(is_date)
-    df["dob_y"] = dob.str[0:4]
+    df["dob_y"] = dob.str[0:4].fillna(year_only)
     df["dob_m"] = dob.str[5:7]
     df["dob_d"] = dob.str[8:10].where(~month_precision)
     df["dob_ym"] = dob.str[0:7].where(is_date, raw.where(token & ~month_precision))
@@ -244,9 +255,11 @@ def dob_compatible(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     """Return whether paired dates of birth may belong to one person (vectorised).
 
     `a` and `b` are aligned frames with string columns ``dob_y``, ``dob_m``, ``dob_d`` (day null
-    when unknown). Two dates are compatible when either is missing, when at least two of year,
-    month and day agree (an unknown day agrees with any day: one keying error is tolerated), or
-    when day and month are swapped (US-style entry).
+    when unknown, month null too for a year-only date). Two full dates are compatible when at least
+    two of year, month and day agree (one keying error is tolerated) or when day and month are
+    swapped (US-style entry). A partial date is compared at its precision: when either day is
+    unknown, the parts both dates know (year, and month when both know it) must all agree. A
+    missing date is compatible with anything.
 
     >>> x = pd.DataFrame({"dob_y": ["1990", "1990", "1960", None], "dob_m": ["03", "03", "03", None],
     ...                   "dob_d": ["04", "04", "04", None]})
@@ -254,15 +267,21 @@ def dob_compatible(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     ...                   "dob_d": ["03", "04", "04", "01"]})
     >>> dob_compatible(x, y).tolist()
     [True, True, False, True]
+    >>> partial = pd.DataFrame({"dob_y": ["1997", "1997", "1997"], "dob_m": ["12", "11", None], "dob_d": [None] * 3})
+    >>> full = pd.DataFrame({"dob_y": ["1997"] * 3, "dob_m": ["12"] * 3, "dob_d": ["05"] * 3})
+    >>> dob_compatible(partial, full).tolist()
+    [True, False, True]
     """
     check_type(a, pd.DataFrame, param="a", func="dob_compatible", expected="a pandas DataFrame")
     ya, ma, da = (a[c].to_numpy(dtype=object) for c in ("dob_y", "dob_m", "dob_d"))
     yb, mb, db = (b[c].to_numpy(dtype=object) for c in ("dob_y", "dob_m", "dob_d"))
     missing = pd.isna(ya) | pd.isna(yb)
     day_unknown = pd.isna(da) | pd.isna(db)
-    same = (ya == yb).astype(int) + (ma == mb).astype(int) + ((da == db) | day_unknown).astype(int)
+    month_unknown = pd.isna(ma) | pd.isna(mb)
+    same = (ya == yb).astype(int) + (ma == mb).astype(int) + (da == db).astype(int)
     swap = (ya == yb) & (da == mb) & (ma == db) & ~day_unknown
-    return missing | (same >= 2) | swap
+    partial = (ya == yb) & (month_unknown | (ma == mb))
+    return missing | np.where(day_unknown, partial, (same >= 2) | swap)
 
 
 def _missing(v: Any) -> bool:
@@ -276,10 +295,10 @@ def _none(v: Any) -> Any:
 def _dob_pair_ok(a: tuple, b: tuple) -> bool:
     """:func:`dob_compatible` for one pair of known ``(year, month, day)`` dates (day None when unknown)."""
     (ya, ma, da), (yb, mb, db) = a, b
-    day_unknown = da is None or db is None
-    same = (ya == yb) + (ma == mb) + (da == db or day_unknown)
-    swap = ya == yb and da == mb and ma == db and not day_unknown
-    return same >= 2 or swap
+    if da is None or db is None:  # a partial date: compared at its precision
+        return ya == yb and (ma is None or mb is None or ma == mb)
+    same = (ya == yb) + (ma == mb) + (da == db)
+    return same >= 2 or (ya == yb and da == mb and ma == db)
 
 
 def _chain_edges(df: pd.DataFrame, by: list[str], rule: str, order: list[str] | None = None) -> pd.DataFrame:
@@ -314,12 +333,61 @@ def deterministic_links(df: pd.DataFrame) -> pd.DataFrame:
     check_type(df, pd.DataFrame, param="df", func="deterministic_links", expected="a pandas DataFrame")
     parts = [
         _chain_edges(df, ["nino"], "nino", ["dob"]),
-        _chain_edges(df, ["account_id", "name_key"], "account+name", ["dob"]),
+        # a family name alone ('MR SMITH', one of 'MR AND MRS SMITH') cannot tell a couple apart
+        _chain_edges(
+            df.assign(name_key=df["name_key"].where(df["name"].str.contains(" ", regex=False).fillna(False))),
+            ["account_id", "name_key"],
+            "account+name",
+            ["dob"],
+        ),
         _chain_edges(df, ["name", "dob", "postcode"], "name+dob+postcode"),
         _chain_edges(df, ["name", "dob", "phone"], "name+dob+phone"),
     ]
     out = pd.concat(parts, ignore_index=True)
     return out.drop_duplicates(["l", "r"], keep="first").reset_index(drop=True)
+
+
+def holder_kinds(df: pd.DataFrame) -> np.ndarray:
+    """Return per record ``'person'``, ``'couple'`` or ``'organisation'`` from its ``holder_rule``.
+
+    The holder classification of ingest (:func:`crimnet.ingest.normalise.classify_holder`) names
+    the rule that fired for an account holder's name: a joint holder (``"joint '&'"``, ``"joint
+    'and'"``, or any rule naming a couple) gave this record as one of two people; a rule of an
+    organisation (``"legal form 'ltd'"``, ``"organisation word ..."``, ``"trading as"``, ``"'& co'"``)
+    says no person is named. Records without a ``holder_rule`` are people. O(n).
+
+    >>> rules = ["joint 'and'", None, "legal form 'ltd'", "surname initials", "couple"]
+    >>> holder_kinds(pd.DataFrame({"holder_rule": rules})).tolist()
+    ['couple', 'person', 'organisation', 'person', 'couple']
+    """
+    check_type(df, pd.DataFrame, param="df", func="holder_kinds", expected="a pandas DataFrame")
+    out = np.full(len(df), "person", dtype=object)
+    if "holder_rule" not in df.columns:
+        return out
+    rule = df["holder_rule"].astype("str").str.lower()
+    out[rule.str.contains(r"^joint\b|couple", regex=True).fillna(False).to_numpy(bool)] = "couple"
+    org_rule = r"organi[sz]ation|business|^legal form|^trading as|^'& co'"
+    org = rule.str.contains(org_rule, regex=True).fillna(False).to_numpy(bool)
+    out[org] = "organisation"
+    return out
+
+
+def sibling_groups(df: pd.DataFrame) -> pd.Series:
+    """Return each record's sibling group: records of one couple holder or one list cell.
+
+    A Person from a list item or a couple holder has the record id ``'<record id>#<node>.<n>'``
+    (n = 1, 2, ...); the records sharing ``'<source>:<record id>#<node>'`` are different people by
+    construction (two officers listed in one cell, the two people of ``'MR A & MRS B SMITH'``), so
+    the guard never merges them. Other records have no group (NA). O(n).
+
+    >>> sibling_groups(pd.DataFrame({"source": ["pay", "pay", "bank"],
+    ...                              "record_id": ["T1#payer.1", "T1#payer.2", "C9"]})).fillna("-").tolist()
+    ['pay:T1#payer', 'pay:T1#payer', '-']
+    """
+    check_type(df, pd.DataFrame, param="df", func="sibling_groups", expected="a pandas DataFrame")
+    rid = df["record_id"].astype("str")
+    base = rid.str.extract(r"^(.*#[^#.]+)\.\d+$", expand=False)
+    return (df["source"].astype("str") + ":" + base).where(base.notna())
 
 
 def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -341,6 +409,8 @@ def _conflicting_components(df: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
     frame = pd.DataFrame({"c": labels, "nino": _objects(df["nino"])})
     n_nino = frame.dropna().groupby("c")["nino"].nunique()
     bad = set(n_nino.index[n_nino > 1].tolist())
+    sib = pd.DataFrame({"c": labels, "g": _objects(sibling_groups(df))}).dropna()
+    bad |= set(sib.loc[sib.duplicated(["c", "g"]), "c"].tolist())
     dobs = (
         pd.DataFrame(
             {
@@ -409,12 +479,14 @@ def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, p
     sub = edges[in_bad].assign(_w=edges.loc[in_bad, "match_weight"].astype(float), _p=prio[in_bad])
     sub = sub.sort_values(["_p", "_w", "l", "r"], ascending=[True, False, True, True], kind="stable")
     nino = _objects(check["nino"])
+    group = _objects(sibling_groups(df))
     dy, dm, dd = (_objects(check[c]) for c in ("dob_y", "dob_m", "dob_d"))
     parent: dict[int, int] = {}
     size: dict[int, int] = {}
     # per cluster root: its distinct NINOs and distinct (year, month, day) dates of birth
     ninos: dict[int, frozenset] = {}
     dobs: dict[int, frozenset] = {}
+    groups: dict[int, frozenset] = {}
 
     def find(x: int) -> int:
         root = x
@@ -434,6 +506,11 @@ def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, p
             dobs[r] = frozenset() if _missing(dy[r]) else frozenset([(dy[r], dm[r], _none(dd[r]))])
         return dobs[r]
 
+    def group_of(r: int) -> frozenset:
+        if r not in groups:
+            groups[r] = frozenset() if _missing(group[r]) else frozenset([group[r]])
+        return groups[r]
+
     refused = np.zeros(len(sub), dtype=bool)
     forced = sub["rule"].eq("existing").to_numpy() if "rule" in sub.columns else np.zeros(len(sub), bool)
     for i, (a, b, force) in enumerate(zip(sub["l"].to_numpy(), sub["r"].to_numpy(), forced, strict=True)):
@@ -442,7 +519,10 @@ def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, p
             continue
         na_, nb_ = nino_of(ra), nino_of(rb)
         da_, db_ = dob_of(ra), dob_of(rb)
-        ok = force or (len(na_ | nb_) <= 1 and all(_dob_pair_ok(x, y) for x in da_ for y in db_ if x != y))
+        ga, gb = group_of(ra), group_of(rb)
+        ok = force or (
+            len(na_ | nb_) <= 1 and not (ga & gb) and all(_dob_pair_ok(x, y) for x in da_ for y in db_ if x != y)
+        )
         if not ok:
             refused[i] = True
             continue
@@ -452,8 +532,10 @@ def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, p
         size[ra] = size.get(ra, 1) + size.pop(rb, 1)
         ninos[ra] = na_ | nb_
         dobs[ra] = da_ | db_
+        groups[ra] = ga | gb
         ninos.pop(rb, None)
         dobs.pop(rb, None)
+        groups.pop(rb, None)
     if refused.any():
         accepted[sub.index[refused]] = False
     kept = accepted.to_numpy()
@@ -524,6 +606,45 @@ def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pse
     out[sex_bad] = "sex"
     out[name_bad] = "given-name"
     return out
+
+
+def explain_links(table: pd.DataFrame) -> pd.Series:
+    """Why each record of a resolution table is where it is, as one line an investigator can read.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A resolution table (:class:`crimnet.ingest.resolve.ResolutionResult`): ``source``,
+        ``record_id``, ``rule``, and optionally ``match_weight``, ``linked_to`` and ``via``.
+
+    Returns
+    -------
+    Series of str
+        Indexed by ``'<source>:<record_id>'``: ``'<record>: <rule> [w=<weight>] [to <record>] [via
+        <neighbours>]'`` for every record that is not a singleton. O(n).
+
+    >>> t = pd.DataFrame({"source": ["pay", "bank", "x"], "record_id": ["T1", "C1", "Z"],
+    ...                   "rule": ["relational:w>=3", "relational:w>=3", "singleton"],
+    ...                   "match_weight": [7.25, 7.25, float("nan")], "linked_to": ["bank:C1", "pay:T1", None],
+    ...                   "via": ["account:11:22", "account:11:22", None]})
+    >>> explain_links(t)["pay:T1"]
+    'pay:T1: relational:w>=3 w=7.2 to bank:C1 via account:11:22'
+    >>> list(explain_links(t).index)
+    ['pay:T1', 'bank:C1']
+    """
+    check_type(table, pd.DataFrame, param="table", func="explain_links", expected="a pandas DataFrame")
+    t = table.reindex(columns=["source", "record_id", "rule", "match_weight", "linked_to", "via"])
+    t = t[t["rule"].notna().to_numpy() & (t["rule"].astype(str) != "singleton").to_numpy()]
+    key = (t["source"].astype(str) + ":" + t["record_id"].astype(str)).to_numpy(object)
+    w = pd.to_numeric(t["match_weight"], errors="coerce").to_numpy(np.float64)
+    text = key + ": " + t["rule"].astype(str).to_numpy(object)
+    finite = np.isfinite(w)
+    text[finite] = text[finite] + np.array([f" w={x:.1f}" for x in w[finite]], dtype=object)
+    for col, word in (("linked_to", " to "), ("via", " via ")):
+        v = t[col].to_numpy(object)
+        has = pd.notna(v) & (v.astype(str) != "")
+        text[has] = text[has] + word + v[has].astype(str)
+    return pd.Series(text, index=key, dtype=object)
 
 
 def entity_id_for(keys: pd.Series) -> pd.Series:

@@ -58,6 +58,15 @@ Rules:
   ``currency``, ``ts``, ``reference``, ``duration_s``) and ``first_seen``,
   ``last_seen`` or ``seen``.
 
+* ``[lists]`` names columns whose cells hold several items (``officers = { column =
+  "OFFICERS", sep = ";", item = '(?P<name>.+?) \\(born (?P<dob>.+)\\)' }``); a field reading
+  ``"officers.name"`` has one value per item, a node of list fields is one node per item and a
+  relationship with a list end is made per item (two different lists in one relationship are
+  refused). A field's ``steps`` (split/part, regex, strip, map, null_if) transform its raw text
+  in order; nodes and relationships take a ``when`` condition; a ``Holder`` node turns a
+  ``holder`` field into a person, a couple or a business known by name. ``docs/specs.md``
+  documents each with a worked example (:mod:`crimnet.ingest.transforms`).
+
 Every mistake fails at once with :class:`crimnet.errors.SpecError` naming the
 spec file and line; a column the spec needs but the file lacks fails when the
 file's header is read (:meth:`SourceSpec.check_columns`).
@@ -77,10 +86,12 @@ from pathlib import Path
 from typing import Any
 
 from crimnet.errors import SpecError, check_type
+from crimnet.ingest.transforms import CONDITION_OPS, STEP_OPS, Condition, ListSpec, Step
 from crimnet.schema import NODE_LABELS, REL_TYPES
 
 __all__ = [
     "FieldSpec",
+    "HOLDER",
     "NodeSpec",
     "RelSpec",
     "SourceSpec",
@@ -98,7 +109,11 @@ __all__ = [
 LOCAL_KINDS = frozenset({"integer", "float"})
 _FORMAT_KINDS = frozenset({"date", "timestamp"})
 _SLICE = re.compile(r"-?\d*:-?\d*")
-_FIELD_KEYS = frozenset({"column", "columns", "kind", "required", "sep", "split", "part", "sparse"})
+_FIELD_KEYS = frozenset({"column", "columns", "kind", "required", "sep", "split", "part", "sparse", "steps"})
+
+HOLDER = "Holder"
+"""A spec-only node label: an account holder's name that becomes one Person, two Persons (a couple) or a
+Business known by name (:func:`crimnet.ingest.normalise.classify_holder`); its ``name`` is a ``holder`` field."""
 
 NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
     "Person": ("name", "dob", "nationality", "sex", "nino"),
@@ -107,6 +122,8 @@ NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
     "Account": ("sort_code", "account", "iban"),
     "Business": ("id", "name", "sic", "sector"),
     "Vehicle": ("id",),
+    HOLDER: ("name",),
+    "Postcode": ("id",),
 }
 """Properties a spec may map for each node label (values are field names)."""
 
@@ -146,6 +163,14 @@ class FieldSpec:
         The field is expected to be mostly empty (a tenancy's end date, a vehicle
         an intelligence report rarely names): ingest's quality guard does not warn
         that it is (:data:`crimnet.ingest.quality.EMPTY_SHARE`).
+    steps : tuple of Step
+        Transforms applied in order to the raw text before normalising
+        (:func:`crimnet.ingest.transforms.apply_steps`); ``split``/``part`` are the first step.
+    list : str or None
+        For a list field (``column = "<list>"`` or ``"<list>.<group>"``): the ``[lists]`` entry
+        it reads, one value per item.
+    group : str or None
+        The item pattern's named group a list field reads (None: the whole item).
     """
 
     name: str
@@ -157,6 +182,9 @@ class FieldSpec:
     split: str | None = None
     part: int | str = 0
     sparse: bool = False
+    steps: tuple[Step, ...] = ()
+    list: str | None = None
+    group: str | None = None
 
     @property
     def label(self) -> str:
@@ -166,11 +194,17 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class NodeSpec:
-    """One node a source row may assert: a label and a property -> field mapping."""
+    """One node a source row may assert: a label and a property -> field mapping.
+
+    ``list`` names the ``[lists]`` entry its fields read (one node per item), None for a
+    node of the row; ``when`` keeps the node only in rows (items) passing the condition.
+    """
 
     name: str
     label: str
     props: dict[str, str]
+    when: Condition | None = None
+    list: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +217,8 @@ class RelSpec:
     props: dict[str, str]
     first_seen: str | None = None
     last_seen: str | None = None
+    when: Condition | None = None
+    list: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +252,7 @@ class SourceSpec:
     encoding: str | None = None
     path: str = "<spec>"
     text: str = field(default="", repr=False, compare=False)
+    lists: dict[str, ListSpec] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -223,6 +260,7 @@ class SourceSpec:
         cols = [self.record_id]
         for f in self.fields.values():
             cols.extend(f.columns)
+        cols.extend(lst.column for lst in self.lists.values())
         return list(dict.fromkeys(cols))
 
     def matches(self, filename: str | Path) -> bool:
@@ -241,8 +279,11 @@ class SourceSpec:
         if not missing:
             return
         col = missing[0]
+        lst = next((x for x in self.lists.values() if x.column == col), None)
         if col == self.record_id:
             line = _line_of(self.text, ("source", "record_id"))
+        elif lst is not None:
+            line = _line_of(self.text, ("lists", lst.name, "column"))
         else:
             fname = next(f.name for f in self.fields.values() if col in f.columns)
             line = _line_of(self.text, ("fields", fname, "column"))
@@ -399,9 +440,9 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
     def fail(where: Sequence[str | int], msg: str) -> SpecError:
         return _err(path, text, where, msg)
 
-    unknown = sorted(set(doc) - {"source", "fields", "nodes", "rels"})
+    unknown = sorted(set(doc) - {"source", "lists", "fields", "nodes", "rels"})
     if unknown:
-        raise fail((unknown[0],), f"unknown section {unknown[0]!r}; expected source, fields, nodes, rels.")
+        raise fail((unknown[0],), f"unknown section {unknown[0]!r}; expected source, lists, fields, nodes, rels.")
     src = doc.get("source")
     if not isinstance(src, dict):
         raise fail(("source",), "a spec needs a [source] table with name, files and record_id.")
@@ -435,6 +476,7 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
         except (LookupError, TypeError):
             raise fail(("source", "encoding"), f"unknown encoding {encoding!r}.") from None
 
+    lists = _parse_lists(doc.get("lists", {}), fail)
     kinds = normaliser_kinds()
     fields: dict[str, FieldSpec] = {}
     raw_fields = doc.get("fields", {})
@@ -456,6 +498,13 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
         cols = [f["column"]] if "column" in f else f["columns"]
         if not isinstance(cols, list) or not cols or not all(isinstance(c, str) and c for c in cols):
             raise fail((*where, "columns" if "columns" in f else "column"), f"field {fname!r}: columns must be names.")
+        lname, group = _list_ref(f.get("column"), lists, lambda msg, w=where: fail((*w, "column"), msg))
+        if lname is None and "columns" in f and any(_list_ref(c, lists, None)[0] for c in cols):
+            raise fail(
+                (*where, "columns"), f"field {fname!r}: a list field reads one list with 'column', not 'columns'."
+            )
+        if lname is not None:
+            cols = [lists[lname].column]
         options = {k: v for k, v in f.items() if k not in _FIELD_KEYS}
         accepted = _normaliser_params(kind)
         extra = sorted(set(options) - accepted)
@@ -473,6 +522,11 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
         required = f.get("required", False)
         if not isinstance(required, bool):
             raise fail((*where, "required"), f"field {fname!r}: 'required' must be true or false.")
+        if required and lname is not None:
+            raise fail(
+                (*where, "required"),
+                f"field {fname!r}: a list field cannot be required (items that fail are dropped one by one).",
+            )
         sparse = f.get("sparse", False)
         if not isinstance(sparse, bool):
             raise fail((*where, "sparse"), f"field {fname!r}: 'sparse' must be true or false.")
@@ -481,6 +535,11 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
             raise fail(
                 (*where, "part"), f"field {fname!r}: 'part' must be an integer or a slice such as ':-1'; got {part!r}."
             )
+        split = f.get("split")
+        if split is not None and (not isinstance(split, str) or not split):
+            raise fail((*where, "split"), f"field {fname!r}: 'split' must be a non-empty separator; got {split!r}.")
+        steps: tuple[Step, ...] = (Step("split", split, part),) if split is not None else ()
+        steps += _parse_steps(f.get("steps", []), lambda msg, w=where: fail((*w, "steps"), msg), fname)
         fields[fname] = FieldSpec(
             name=fname,
             columns=tuple(cols),
@@ -488,9 +547,12 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
             options=options,
             required=required,
             sep=str(f.get("sep", " ")),
-            split=f.get("split"),
+            split=split,
             part=part,
             sparse=sparse,
+            steps=steps,
+            list=lname,
+            group=group,
         )
 
     nodes: dict[str, NodeSpec] = {}
@@ -502,11 +564,12 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
         if not isinstance(n, dict) or "label" not in n:
             raise fail(where, f"node {nname!r} needs a 'label'; one of {sorted(NODE_LABELS)}.")
         label = n["label"]
-        if label not in NODE_LABELS:
+        if label not in NODE_LABELS and label != HOLDER:
             raise fail(
-                (*where, "label"), f"node {nname!r} has unknown label {label!r}; expected one of {sorted(NODE_LABELS)}."
+                (*where, "label"),
+                f"node {nname!r} has unknown label {label!r}; expected one of {sorted([*NODE_LABELS, HOLDER])}.",
             )
-        props = {k: v for k, v in n.items() if k != "label"}
+        props = {k: v for k, v in n.items() if k not in ("label", "when")}
         allowed = NODE_PROPERTIES[label]
         for prop, fref in props.items():
             if prop not in allowed:
@@ -520,7 +583,17 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
                     f"node {nname!r}: property {prop!r} names unknown field {fref!r}; fields are {sorted(fields)}.",
                 )
         _check_node_ids(label, nname, props, lambda msg, w=where: fail(w, msg))
-        nodes[nname] = NodeSpec(name=nname, label=label, props=props)
+        if label == HOLDER and fields[props["name"]].kind != "holder":
+            raise fail((*where, "name"), f"node {nname!r} (Holder) needs a field of kind 'holder' as its name.")
+        node_list = _one_list([fields[v].list for v in props.values()], lambda msg, w=where: fail(w, msg), nname)
+        if label == HOLDER and node_list is not None:
+            raise fail((*where, "name"), f"node {nname!r}: a Holder node cannot read a list field.")
+        when = _parse_when(n.get("when"), fields, lambda msg, w=where: fail((*w, "when"), msg))
+        if when is not None:
+            node_list = _one_list(
+                [node_list, fields[when.field].list], lambda msg, w=where: fail((*w, "when"), msg), nname
+            )
+        nodes[nname] = NodeSpec(name=nname, label=label, props=props, when=when, list=node_list)
 
     rels: list[RelSpec] = []
     raw_rels = doc.get("rels", [])
@@ -542,12 +615,12 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
                 raise fail(
                     ("rels", i, end), f"{rtype} {end} {r[end]!r} is not a node of [nodes]; nodes are {sorted(nodes)}."
                 )
-            if nodes[r[end]].label != want:
+            if nodes[r[end]].label != want and not (nodes[r[end]].label == HOLDER and want == "Person"):
                 raise fail(
                     ("rels", i, end),
                     f"{rtype} {end} must be a {want} node; {r[end]!r} has label {nodes[r[end]].label}.",
                 )
-        props = {k: v for k, v in r.items() if k not in ("type", "src", "dst")}
+        props = {k: v for k, v in r.items() if k not in ("type", "src", "dst", "when")}
         for prop, fref in props.items():
             if prop not in REL_PROPERTIES[rtype] and prop not in _SEEN_KEYS:
                 raise fail(
@@ -559,10 +632,20 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
                     ("rels", i, prop),
                     f"{rtype} property {prop!r} names unknown field {fref!r}; fields are {sorted(fields)}.",
                 )
+        when = _parse_when(r.get("when"), fields, lambda msg, i=i: fail(("rels", i, "when"), msg))
+        used = [nodes[r["src"]].list, nodes[r["dst"]].list, *(fields[v].list for v in props.values())]
+        if when is not None:
+            used.append(fields[when.field].list)
+        rel_list = _one_list(used, lambda msg, i=i: fail(("rels", i), msg), f"{rtype} {r['src']}->{r['dst']}")
         seen = props.pop("seen", None)
         first = props.pop("first_seen", seen)
         last = props.pop("last_seen", seen)
-        rels.append(RelSpec(type=rtype, src=r["src"], dst=r["dst"], props=props, first_seen=first, last_seen=last))
+        rels.append(
+            RelSpec(
+                type=rtype, src=r["src"], dst=r["dst"], props=props, first_seen=first, last_seen=last, when=when,
+                list=rel_list,
+            )
+        )  # fmt: skip
 
     return SourceSpec(
         name=name,
@@ -575,18 +658,152 @@ def parse_spec(text: str, *, path: str = "<spec>") -> SourceSpec:
         encoding=encoding,
         path=path,
         text=text,
+        lists=lists,
     )
 
 
+def _parse_lists(raw: Any, fail: Any) -> dict[str, ListSpec]:
+    """The ``[lists]`` table: name = { column, sep, item }."""
+    if not isinstance(raw, dict):
+        raise fail(("lists",), "[lists] must be a table of list = { column = ..., sep = ..., item = ... }.")
+    out: dict[str, ListSpec] = {}
+    for lname, spec in raw.items():
+        where = ("lists", lname)
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", lname):
+            raise fail(where, f"list name must be letters, digits or '_'; got {lname!r}.")
+        if not isinstance(spec, dict):
+            raise fail(where, f"list {lname!r} must be a table with column and sep.")
+        bad = sorted(set(spec) - {"column", "sep", "item"})
+        if bad:
+            raise fail((*where, bad[0]), f"list {lname!r} has unknown key {bad[0]!r}; expected column, sep, item.")
+        column, sep, item = spec.get("column"), spec.get("sep"), spec.get("item")
+        if not isinstance(column, str) or not column:
+            raise fail(where, f"list {lname!r} needs 'column' naming the raw column.")
+        if not isinstance(sep, str) or not sep:
+            raise fail((*where, "sep") if "sep" in spec else where, f"list {lname!r} needs a non-empty 'sep'.")
+        if item is not None:
+            if not isinstance(item, str):
+                raise fail((*where, "item"), f"list {lname!r}: 'item' must be a regular expression.")
+            try:
+                pattern = re.compile(item)
+            except re.error as exc:
+                raise fail(
+                    (*where, "item"), f"list {lname!r}: 'item' is not a valid regular expression ({exc})."
+                ) from None
+            if not pattern.groupindex:
+                raise fail((*where, "item"), f"list {lname!r}: 'item' needs named groups such as (?P<name>...).")
+        out[lname] = ListSpec(name=lname, column=column, sep=sep, item=item)
+    return out
+
+
+def _list_ref(column: Any, lists: dict[str, ListSpec], fail: Any) -> tuple[str | None, str | None]:
+    """``'officers.name'`` -> ('officers', 'name'); ``'phones'`` -> ('phones', None); a raw column -> (None, None)."""
+    if not isinstance(column, str) or not lists:
+        return None, None
+    if column in lists:
+        return column, None
+    head, dot, group = column.partition(".")
+    if not dot or head not in lists:
+        return None, None
+    if group not in lists[head].groups:
+        if fail is None:
+            return head, group
+        raise fail(f"list {head!r} has no item group {group!r}; its groups are {list(lists[head].groups)}.")
+    return head, group
+
+
+def _one_list(names: Sequence[str | None], fail: Any, what: str) -> str | None:
+    """The one list `names` use (None: none), refusing two different lists."""
+    used = sorted({n for n in names if n is not None})
+    if len(used) > 1:
+        raise fail(f"{what} uses two different lists {used}; one node or relationship may expand one list only.")
+    return used[0] if used else None
+
+
+def _parse_steps(raw: Any, fail: Any, fname: str) -> tuple[Step, ...]:
+    """A field's ``steps = [ { op = arg }, ... ]``."""
+    if not isinstance(raw, list):
+        raise fail(f"field {fname!r}: 'steps' must be a list of one-key tables such as {{ strip = \" \" }}.")
+    out: list[Step] = []
+    for k, step in enumerate(raw):
+        keys = set(step) if isinstance(step, dict) else set()
+        ops = sorted(keys & set(STEP_OPS))
+        extra = sorted(keys - set(STEP_OPS) - ({"part"} if ops == ["split"] else set()))
+        if len(ops) != 1 or extra:
+            raise fail(f"field {fname!r}: step {k + 1} must have exactly one of {list(STEP_OPS)}; got {step!r}.")
+        op, arg = ops[0], step[ops[0]]
+        part: int | str = 0
+        if op == "split":
+            part = step.get("part", 0)
+            if not isinstance(arg, str) or not arg:
+                raise fail(f"field {fname!r}: step {k + 1}: 'split' must be a non-empty separator.")
+            if isinstance(part, bool) or not (
+                isinstance(part, int) or (isinstance(part, str) and _SLICE.fullmatch(part))
+            ):
+                raise fail(f"field {fname!r}: step {k + 1}: 'part' must be an integer or a slice such as ':-1'.")
+        elif op == "regex":
+            try:
+                re.compile(arg)
+            except (re.error, TypeError) as exc:
+                raise fail(
+                    f"field {fname!r}: step {k + 1}: 'regex' is not a valid regular expression ({exc})."
+                ) from None
+        elif op == "strip":
+            if arg is True:
+                arg = None
+            elif not isinstance(arg, str) or not arg:
+                raise fail(f"field {fname!r}: step {k + 1}: 'strip' must be true or the characters to strip.")
+        elif op == "map":
+            if not isinstance(arg, dict) or not all(isinstance(v, str) for v in arg.values()):
+                raise fail(f"field {fname!r}: step {k + 1}: 'map' must be a table of text = text.")
+            arg = dict(arg)
+        elif op == "null_if":
+            arg = [arg] if isinstance(arg, str) else arg
+            if not isinstance(arg, list) or not all(isinstance(v, str) for v in arg):
+                raise fail(f"field {fname!r}: step {k + 1}: 'null_if' must be a list of text values.")
+            arg = tuple(arg)
+        out.append(Step(op, arg, part))
+    return tuple(out)
+
+
+def _parse_when(raw: Any, fields: dict[str, FieldSpec], fail: Any) -> Condition | None:
+    """A node's or relationship's ``when = { field = ..., <test> = ... }``."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or "field" not in raw:
+        raise fail(f"'when' must be a table with 'field' and one of {list(CONDITION_OPS)}.")
+    if raw["field"] not in fields:
+        raise fail(f"'when' names unknown field {raw['field']!r}; fields are {sorted(fields)}.")
+    tests = {k: v for k, v in raw.items() if k != "field"}
+    bad = sorted(set(tests) - set(CONDITION_OPS))
+    if bad or not tests:
+        raise fail(f"'when' needs one of {list(CONDITION_OPS)} beside 'field'; got {sorted(tests)}.")
+    for op, arg in tests.items():
+        if op in ("min", "max") and (isinstance(arg, bool) or not isinstance(arg, (int, float, str))):
+            raise fail(f"'when' {op} must be a number or text; got {arg!r}.")
+        if op in ("in", "not_in") and (not isinstance(arg, list) or not arg):
+            raise fail(f"'when' {op} must be a non-empty list of values; got {arg!r}.")
+        if op == "matches":
+            try:
+                re.compile(arg)
+            except (re.error, TypeError) as exc:
+                raise fail(f"'when' matches is not a valid regular expression ({exc}).") from None
+        if op == "present" and not isinstance(arg, bool):
+            raise fail(f"'when' present must be true or false; got {arg!r}.")
+    return Condition(field=raw["field"], tests=tests)
+
+
 def _check_node_ids(label: str, nname: str, props: dict[str, str], fail: Any) -> None:
-    if label in ("Phone", "Vehicle", "Business") and "id" not in props:
+    if label in ("Phone", "Vehicle", "Postcode") and "id" not in props:
         raise fail(f"node {nname!r} ({label}) needs 'id' naming a field.")
+    if label == "Business" and not {"id", "name"} & set(props):
+        raise fail(f"node {nname!r} (Business) needs 'id' (company number) or 'name' naming a field.")
     if label == "Address" and not {"postcode", "line"} <= set(props):
         raise fail(f"node {nname!r} (Address) needs 'postcode' and 'line' fields.")
     if label == "Account" and not ({"sort_code", "account"} <= set(props) or "iban" in props):
         raise fail(f"node {nname!r} (Account) needs 'sort_code' and 'account', or 'iban'.")
-    if label == "Person" and "name" not in props:
-        raise fail(f"node {nname!r} (Person) needs a 'name' field.")
+    if label in ("Person", HOLDER) and "name" not in props:
+        raise fail(f"node {nname!r} ({label}) needs a 'name' field.")
 
 
 def load_spec(path: str | Path) -> SourceSpec:

@@ -1,6 +1,6 @@
 // name: entity
 // description: One entity's properties, sources and raw record ids (the header row of its provenance).
-// param: label: string = Person {Person|Phone|Address|Account|Business|Vehicle} literal -- the entity's label
+// param: label: string = Person {Person|Phone|Address|Account|Business|Vehicle|Postcode} literal -- the entity's label
 // param: entity_id: string -- the entity's id
 // returns: label string, id string, properties map (every property, scores included), sources string[], record_ids string[]
 // dialects: properties(n) includes null properties on ladybug and omits them on Neo4j and FalkorDB; the runner's results are compared without nulls.

@@ -19,6 +19,8 @@ import pyarrow.parquet as pq
 from crimnet import __version__
 from crimnet.errors import check_type
 from crimnet.synthetic import names as N
+from crimnet.synthetic.dialects import choose_dialects, spec_text
+from crimnet.synthetic.lookalikes import lookalike_table
 from crimnet.synthetic.params import CaseParams, case_params
 from crimnet.synthetic.render import SOURCES, Rendered, render
 from crimnet.synthetic.strings import cat, fmt_days, fmt_secs, take, zpad
@@ -46,7 +48,13 @@ class CasePaths:
     truth_tables : Path
         Directory of the true canonical tables (``nodes_<Label>.parquet``, ``edges_<TYPE>.parquet``).
     manifest : Path
-        ``manifest.json``: generator version, parameters, files, row counts and SHA-256.
+        ``manifest.json``: generator version, parameters, dialects, files, row counts and SHA-256.
+    truth_lookalikes : Path
+        ``truth/lookalikes.csv``: the legitimate structures that look like rings
+        (:mod:`crimnet.synthetic.lookalikes`).
+    specs : Path
+        Directory of the ingest spec of every extract, in the dialect it was written in
+        (``specs/<source>.toml``); ``crimnet ingest CASE --spec CASE/specs`` reads them.
     """
 
     root: Path
@@ -64,6 +72,8 @@ class CasePaths:
     truth_rings: Path
     truth_tables: Path
     manifest: Path
+    truth_lookalikes: Path | None = None
+    specs: Path | None = None
 
     @classmethod
     def under(cls, root: str | Path) -> CasePaths:
@@ -77,6 +87,8 @@ class CasePaths:
             truth_rings=r / "truth" / "rings.csv",
             truth_tables=r / "truth" / "tables",
             manifest=r / "manifest.json",
+            truth_lookalikes=r / "truth" / "lookalikes.csv",
+            specs=r / "specs",
         )
 
     @property
@@ -104,11 +116,12 @@ def generate_case(
         Number of people, in [100, 5_000_000].
     seed : int, default 0
         Seed; the same seed and parameters give byte-identical files.
-    preset : {'easy', 'medium', 'hard'}, default 'medium'
-        Difficulty preset, see :data:`crimnet.synthetic.params.PRESETS`.
+    preset : {'easy', 'medium', 'hard', 'realistic'}, default 'medium'
+        Preset, see :data:`crimnet.synthetic.params.PRESETS`; ``'realistic'`` adds the look-alike
+        structures of real towns and writes every extract in another dialect.
     **overrides
         Any other field of :class:`crimnet.synthetic.params.CaseParams`
-        (``camouflage``, ``missing_links``, ``rings``, ``ring_size``...).
+        (``camouflage``, ``missing_links``, ``rings``, ``ring_size``, ``dialects``, ``realism``...).
 
     Returns
     -------
@@ -151,7 +164,16 @@ def write_case(out: str | Path, params: CaseParams, *, preset: str = "medium") -
         _write_csv(table, paths.sources[source])
         files[f"{source}.csv"] = table.num_rows
 
-    rend = render(world, seed=params.seed, emit=emit)
+    dialects = choose_dialects(params.dialects, params.seed)
+    rend = render(world, seed=params.seed, emit=emit, dialects=dialects)
+    assert paths.specs is not None and paths.truth_lookalikes is not None
+    paths.specs.mkdir(parents=True, exist_ok=True)
+    for source, dialect in dialects.items():
+        (paths.specs / f"{source}.toml").write_text(spec_text(source, dialect))
+    look = lookalike_table(world)
+    _write_csv(look, paths.truth_lookalikes)
+    files["truth/lookalikes.csv"] = look.num_rows
+    del look
     persons = _persons_table(world)
     _write_csv(persons, paths.truth_persons)
     files["truth/persons.csv"] = persons.num_rows
@@ -161,7 +183,7 @@ def write_case(out: str | Path, params: CaseParams, *, preset: str = "medium") -
     _write_csv(rings, paths.truth_rings)
     files["truth/rings.csv"] = rings.num_rows
     files.update(_write_truth_tables(world, rend, paths.truth_tables))
-    _write_manifest(paths, params, preset, files, world)
+    _write_manifest(paths, params, preset, files, world, dialects)
     return paths
 
 
@@ -183,7 +205,9 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _write_manifest(paths: CasePaths, params: CaseParams, preset: str, files: dict[str, int], world: World) -> None:
+def _write_manifest(
+    paths: CasePaths, params: CaseParams, preset: str, files: dict[str, int], world: World, dialects: dict[str, str]
+) -> None:
     entries = {}
     for name in sorted(files):
         path = paths.root / name
@@ -198,6 +222,7 @@ def _write_manifest(paths: CasePaths, params: CaseParams, preset: str, files: di
         "rings": len(world.rings),
         "window": {"start": str(np.datetime64(T0_DAY, "D")), "end": str(end)},
         "parameters": params.as_dict(),
+        "dialects": dict(dialects),
         "files": entries,
     }
     paths.manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
@@ -253,6 +278,7 @@ def _write_entities(world: World, rend: Rendered, path: Path) -> int:
             if not mine:
                 continue
             rows = np.concatenate([blk[4] for _, blk in mine])
+            rid = pa.concat_arrays([rend.block_record_ids(b) for b, _ in mine])
             tcode = np.concatenate([np.full(len(blk[4]), type_code[blk[1]]) for _, blk in mine])
             border = np.concatenate([np.full(len(blk[4]), b) for b, blk in mine])
             order = np.lexsort((border, tcode, rows))
@@ -265,7 +291,7 @@ def _write_entities(world: World, rend: Rendered, path: Path) -> int:
             table = pa.table(
                 {
                     "source": pa.array(np.full(k, s)),
-                    "record_id": rend.record_ids(s, rows[order]),
+                    "record_id": rid.take(pa.array(order)),
                     "entity_type": etype,
                     "entity_id": ids.take(pa.array(order)),
                     "field": fields,
@@ -338,15 +364,15 @@ def _provenance(group: np.ndarray, source: np.ndarray, record: pa.Array, n: int)
 def _node_frames(world: World, rend: Rendered) -> Iterator[tuple[str, pa.Table]]:
     src_code = {s: i for i, s in enumerate(SOURCES)}
     per_type: dict[str, list[tuple[np.ndarray, np.ndarray, pa.Array]]] = {t: [] for t in _TYPE_IDS}
-    for s, et, ix, row in zip(rend.ent_source, rend.ent_type, rend.ent_index, rend.ent_row, strict=True):
-        per_type[et].append((ix, np.full(len(ix), src_code[s]), (s, row)))
+    for b, (s, et, ix) in enumerate(zip(rend.ent_source, rend.ent_type, rend.ent_index, strict=True)):
+        per_type[et].append((ix, np.full(len(ix), src_code[s]), (s, b)))
     for et, parts in per_type.items():
         ids = _TYPE_IDS[et](world)
         n = len(ids)
         g = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
         sc = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
         rec = (
-            pa.concat_arrays([cat(p[2][0], ":", rend.record_ids(*p[2])) for p in parts])
+            pa.concat_arrays([cat(p[2][0], ":", rend.block_record_ids(p[2][1])) for p in parts])
             if parts
             else pa.array([], pa.string())
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from crimnet.errors import ParameterError, check_choice, check_interval, check_type
 from crimnet.schema import TYPOLOGIES
+from crimnet.synthetic.dialects import parse_dialects
 
 __all__ = ["CaseParams", "PRESETS", "case_params", "default_rings"]
 
@@ -99,6 +100,19 @@ class CaseParams:
         Mean number of calls made per phone per month; counts are Pareto.
     reads_per_vehicle : float, default 1.0
         Mean number of ANPR reads per background vehicle per month.
+    realism : float, default 0.0
+        Density of the legitimate structures of real towns that look like rings, added on top of
+        `lookalike` (0 adds none and leaves the world as before): per 10,000 people about
+        ``realism`` licensed labour agencies (workers housed in 3 shared houses), letting agents and
+        remittance shops (a share of foreign nationals send money home through them), a seasonal farm
+        house per 5,000 people, and joint accounts of couples (30% x realism) whose adult children pay
+        housekeeping into them. In [0, 3].
+    dialects : str, default 'standard'
+        How each extract is written (:mod:`crimnet.synthetic.dialects`): ``'standard'`` (the layouts
+        of ``docs/sources.md``), ``'alternative'`` (each source in one of its other dialects, chosen by
+        seed), ``'mixed'`` (any dialect, chosen by seed), or ``'source=dialect,...'`` naming the
+        dialect of some sources (the others standard). The matching specs are written to
+        ``<case>/specs``.
     """
 
     people: int = 10_000
@@ -122,6 +136,8 @@ class CaseParams:
     payments_per_account: float = 1.0
     calls_per_phone: float = 2.0
     reads_per_vehicle: float = 1.0
+    realism: float = 0.0
+    dialects: str = "standard"
 
     def as_dict(self) -> dict[str, Any]:
         """Return the parameters as plain JSON-ready values."""
@@ -151,6 +167,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         people_per_ring=1000,
     ),
     "medium": {},
+    "realistic": dict(realism=1.0, dialects="alternative", people_per_ring=2500),
     "hard": dict(
         camouflage=0.9,
         missing_links=0.25,
@@ -164,7 +181,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         people_per_ring=2000,
     ),
 }
-"""Difficulty presets: overrides of the :class:`CaseParams` defaults (``medium`` is the defaults)."""
+"""Presets: overrides of the :class:`CaseParams` defaults (``medium`` is the defaults). ``realistic`` is
+``medium`` with the look-alike structures of real towns (``realism``), every extract in another dialect
+with its spec written into the case, and one ring per 2,500 people."""
 
 
 def default_rings(people: int, people_per_ring: int = 1500, min_rings: int = 5) -> int:
@@ -213,6 +232,11 @@ def case_params(*, people: int = 10_000, seed: int = 0, preset: str = "medium", 
     for name in _RATES:
         check_interval(getattr(p, name), param=name, func=_FUNC, low=0, high=1, closed="both")
     check_interval(p.lookalike, param="lookalike", func=_FUNC, low=0, high=3, closed="both")
+    check_interval(p.realism, param="realism", func=_FUNC, low=0, high=3, closed="both")
+    if isinstance(p.dialects, dict):
+        p = replace(p, dialects=",".join(f"{k}={v}" for k, v in sorted(p.dialects.items())))
+    check_type(p.dialects, str, param="dialects", func=_FUNC, expected="a str or a dict of source to dialect")
+    parse_dialects(p.dialects)
     check_interval(p.months, param="months", func=_FUNC, low=1, high=24, closed="both", integer=True)
     check_interval(
         p.people_per_ring, param="people_per_ring", func=_FUNC, low=50, high=10**7, closed="both", integer=True

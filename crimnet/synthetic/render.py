@@ -8,7 +8,7 @@ contract and the normal forms of identifiers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from crimnet.errors import check_type
 from crimnet.synthetic import names as N
+from crimnet.synthetic.dialects import decimal_comma, month_year
 from crimnet.synthetic.strings import blank, cat, digit_typo, fmt_days, fmt_secs, pick_in_group, take, typo, where
 from crimnet.synthetic.strings import zpad as _zpad
 from crimnet.synthetic.world import T0_DAY, World
@@ -54,21 +55,50 @@ class Rendered:
     ent_index: list[np.ndarray] = field(default_factory=list)
     ent_field: list[str] = field(default_factory=list)
     ent_row: list[np.ndarray] = field(default_factory=list)
+    # a suffix of each entity row's record id ('#<node>' or '#<node>.<n>'), None for the row's own id
+    ent_suffix: list[pa.Array | None] = field(default_factory=list)
+    dialects: dict[str, str] = field(default_factory=dict)
     # link assertions: rel type -> list of (src index, dst index, source, raw row positions)
     asserts: dict[str, list[tuple[np.ndarray, np.ndarray, str, np.ndarray]]] = field(default_factory=dict)
     # event links: rel type -> (event index of each raw row, source)
     events: dict[str, tuple[np.ndarray, str]] = field(default_factory=dict)
 
     def entity(
-        self, source: str, records: pa.Array, etype: str, index: np.ndarray, fieldname: str, present: np.ndarray
+        self,
+        source: str,
+        records: pa.Array,
+        etype: str,
+        index: np.ndarray,
+        fieldname: str,
+        present: np.ndarray,
+        suffix: pa.Array | str | None = None,
     ) -> None:
         present = np.asarray(present, bool) & (np.asarray(index) >= 0)
         sel = np.flatnonzero(present)
+        if isinstance(suffix, str):
+            self.ent_suffix.append(pa.array(np.full(len(sel), suffix)))
+        else:
+            self.ent_suffix.append(None if suffix is None else suffix.take(pa.array(sel)))
         self.ent_source.append(source)
         self.ent_type.append(etype)
         self.ent_index.append(np.asarray(index, np.int64)[sel])
         self.ent_field.append(fieldname)
         self.ent_row.append(sel)
+
+    def entity_rows(
+        self, source: str, etype: str, index: np.ndarray, fieldname: str, rows: np.ndarray, suffix: pa.Array | None
+    ) -> None:
+        """Entity truth of several entities per raw row (list items): `rows` is the raw row of each."""
+        self.ent_source.append(source)
+        self.ent_type.append(etype)
+        self.ent_index.append(np.asarray(index, np.int64))
+        self.ent_field.append(fieldname)
+        self.ent_row.append(np.asarray(rows, np.int64))
+        self.ent_suffix.append(suffix)
+
+    def asserts_rows(self, rel: str, src: np.ndarray, dst: np.ndarray, source: str, rows: np.ndarray) -> None:
+        """Link assertions of list items: `rows` is the raw row of each (src, dst) pair."""
+        self.asserts.setdefault(rel, []).append((np.asarray(src), np.asarray(dst), source, np.asarray(rows)))
 
     def asserts_link(
         self, rel: str, src: np.ndarray, dst: np.ndarray, source: str, records: pa.Array, present: np.ndarray
@@ -81,14 +111,21 @@ class Rendered:
         prefix, width = self.rid_fmt[source]
         return cat(prefix, _zpad(np.asarray(rows, np.int64) + 1, width))
 
+    def block_record_ids(self, block: int) -> pa.Array:
+        """Record ids of the entity rows of one block: the row's id, with its node suffix if any."""
+        ids = self.record_ids(self.ent_source[block], self.ent_row[block])
+        suf = self.ent_suffix[block]
+        return ids if suf is None else cat(ids, suf)
+
 
 class _Renderer:
-    def __init__(self, world: World, rng: np.random.Generator, emit=None) -> None:
+    def __init__(self, world: World, rng: np.random.Generator, emit=None, dialects=None) -> None:
         self.emit = emit if emit is not None else self._keep
         self.w = world
         self.p = world.params
         self.rng = rng
         self.out = Rendered()
+        self.out.dialects = {s: (dialects or {}).get(s, "standard") for s in SOURCES}
         # visible-link lookups
         L = world.links
         self.vis = {k: ~v["hidden"] for k, v in L.items()}
@@ -634,6 +671,460 @@ class _Renderer:
         self.out.entity(s, rid, "Phone", t_, "called_number", ones)
         self.out.events["CALLED"] = (rows, s)
 
+    # ------------------------------------------------------------ dialect helpers
+    def address_combined(self, addrs: np.ndarray) -> pa.Array:
+        """The address in one field: ``'3/12 High Street, Town PC1 2AB'`` (flat notation for half of the flats)."""
+        rng, w = self.rng, self.w
+        k = len(addrs)
+        a = np.maximum(addrs, 0)
+        line = self.address_text(np.maximum(addrs, 0))
+        street = w.s_name.take(pa.array(w.a_street[a]))
+        typ = take([t[0] for t in N.STREET_TYPES], w.s_type[w.a_street[a]])
+        slash = cat(pa.array(w.a_flat[a].astype(str)), "/", pa.array(w.a_number[a].astype(str)), " ", street, " ", typ)
+        line = pc.if_else(pa.array((w.a_flat[a] > 0) & (rng.random(k) < 0.5)), slash, line)
+        town = take([t[0] for t in N.TOWNS], w.a_town[a])
+        out = cat(line, ", ", town, " ", self.postcode_text(a))
+        return blank(out, addrs < 0)
+
+    def person_forms(self, persons: np.ndarray, weights: tuple[float, ...]) -> pa.Array:
+        """Person names in the forms of real extracts, drawn with `weights` over: ``'SMITH J'``,
+        ``'SMITH JOHN'``, ``'Mr John Smith'``, ``'John SMITH'``, ``'SMITH, John'``, ``'MR J SMITH'``."""
+        rng, w = self.rng, self.w
+        k = len(persons)
+        first, last, swap = self.names(persons)
+        f = pc.if_else(pa.array(swap), last, first)
+        s_ = pc.if_else(pa.array(swap), first, last)
+        ini = pc.utf8_upper(pc.utf8_slice_codeunits(f, 0, 1))
+        fem = w.sex[persons] == 1
+        title = np.where(fem, np.array(["Mrs", "Ms", "Miss"])[rng.integers(0, 3, k)], "Mr")
+        forms = [
+            cat(pc.utf8_upper(s_), " ", ini),
+            pc.utf8_upper(cat(s_, " ", f)),
+            cat(pa.array(title), " ", f, " ", s_),
+            cat(f, " ", pc.utf8_upper(s_)),
+            cat(pc.utf8_upper(s_), ", ", f),
+            pc.utf8_upper(cat(pa.array(title), " ", ini, " ", s_)),
+        ]
+        wt = np.asarray(weights, float)
+        pick = rng.choice(len(wt), k, p=wt / wt.sum())
+        out = forms[0]
+        for j in range(1, len(forms)):
+            out = pc.if_else(pa.array(pick == j), forms[j], out)
+        return out
+
+    def phone_cell(self, persons: np.ndarray, styles: tuple[int, ...]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+        """Up to two visible phones of each person in one cell, ``'; '``-separated; returns the cell and both phones."""
+        p1 = self._visible_pick("USES_PHONE", persons)
+        p2 = self._visible_pick("USES_PHONE", persons)
+        p1 = np.where(self.blanks(len(persons)), -1, p1)
+        p2 = np.where((p2 == p1) | (p1 < 0) | (self.rng.random(len(persons)) < 0.5), -1, p2)
+        t1, t2 = self.phone_text(p1, styles), self.phone_text(p2, styles)
+        cell = pc.if_else(pa.array(p2 >= 0), cat(t1, "; ", t2), t1)
+        return cell, p1, p2
+
+    # ------------------------------------------------------------ dialects (crimnet.synthetic.dialects)
+    def intel_associates(self) -> None:
+        w, rng, p = self.w, self.rng, self.p
+        n = w.n_people
+        perp = (w.role != 4) & (w.role != 3)
+        prob = np.select([perp, w.role == 3], [p.intel_perpetrator, p.intel_victim], p.intel_background)
+        prob = np.where(w.dob > T0_DAY - 12 * 365, 0.0, prob)
+        who = np.flatnonzero(rng.random(n) < prob)
+        cnt = np.minimum((rng.pareto(1.5, len(who)) + 1).astype(np.int64), 6)
+        persons = np.repeat(who, cnt)
+        persons = persons[self.dup_shuffle(len(persons), True)]
+        k = len(persons)
+        s = "police_intel"
+        rid = self.ids(s, "INT-", k, 7)
+        subject = self.person_forms(persons, (0, 0, 0, 1, 3, 0))
+        phones, p1, p2 = self.phone_cell(persons, (0, 1, 3))
+        addr = np.where(self.blanks(k), -1, self._visible_home(persons))
+        veh = self._visible_pick("KEEPS", persons)
+        veh = np.where(rng.random(k) < 0.5, veh, -1)
+        # associates: fellow ring members for a ring member, people of the same home for anybody else
+        ring = w.ring[persons]
+        members = np.flatnonzero(w.ring >= 0)
+        home = w.home
+        slots: list[np.ndarray] = []
+        for _ in range(3):
+            by_ring = pick_in_group(members, w.ring[members], np.maximum(ring, 0), rng)
+            by_home = pick_in_group(np.arange(n), np.maximum(home, 0), np.maximum(home[persons], 0), rng)
+            a = np.where(ring >= 0, by_ring, by_home)
+            a = np.where((a == persons) | (rng.random(k) < 0.45), -1, a)
+            slots.append(a)
+        ring_words = np.array(["known associate", "seen with", "linked to", "believed to work for"])
+        home_words = np.array(["family member", "lives with", "seen with"])
+        cells = [""] * k
+        n_assoc = np.zeros(k, np.int64)
+        a_rows: list[int] = []
+        a_who: list[int] = []
+        a_suffix: list[str] = []
+        names_ = [self.person_forms(np.maximum(sl, 0), (0, 0, 0, 1, 0, 0)).to_pylist() for sl in slots]
+        wr = rng.integers(0, 4, (3, k))
+        wh = rng.integers(0, 3, (3, k))
+        for i in range(k):
+            parts: list[str] = []
+            for j in range(3):
+                aid = int(slots[j][i])
+                if aid < 0 or aid in a_who[len(a_who) - len(parts) :]:
+                    continue
+                word = ring_words[wr[j, i]] if ring[i] >= 0 else home_words[wh[j, i]]
+                parts.append(f"{word}: {names_[j][i]}")
+                a_rows.append(i)
+                a_who.append(aid)
+                a_suffix.append(f"#associate.{len(parts)}")
+            cells[i] = "; ".join(parts)
+            n_assoc[i] = len(parts)
+        nat = np.array([x[1] for x in N.NATIONALITIES])[w.nat[persons]]
+        t = pa.table(
+            {
+                "Intel Ref": rid,
+                "Subject": subject,
+                "Date of Birth": blank(fmt_days(self.dob(persons), "%Y-%m-%d"), self.blanks(k)),
+                "Nationality": blank(pa.array(nat), self.blanks(k)),
+                "Sex": pa.array(np.where(w.sex[persons] == 1, "Female", "Male")),
+                "Contact Numbers": phones,
+                "Home Address": self.address_combined(addr),
+                "Vehicle": self.vrm_text(veh),
+                "Associates": blank(pa.array(cells, pa.string()), n_assoc == 0),
+                "Report Date": fmt_days(T0_DAY - 700 + rng.integers(0, 700 + 30 * p.months, k), "%Y-%m-%d"),
+            }
+        )
+        self.emit(s, t)
+        ones = np.ones(k, bool)
+        self.out.entity(s, rid, "Person", persons, "Subject", ones)  # the one person node of the row
+        ar = np.array(a_rows, np.int64)
+        aw = np.array(a_who, np.int64)
+        self.out.entity_rows(s, "Person", aw, "Associates", ar, pa.array(a_suffix, pa.string()))
+        for ph in (p1, p2):
+            self.out.entity(s, rid, "Phone", ph, "Contact Numbers", ph >= 0)
+            self.out.asserts_link("USES_PHONE", persons, ph, s, rid, ph >= 0)
+        self.out.entity(s, rid, "Address", addr, "Home Address", addr >= 0)
+        self.out.entity(s, rid, "Vehicle", veh, "Vehicle", veh >= 0)
+        self.out.asserts_link("LIVES_AT", persons, addr, s, rid, addr >= 0)
+        self.out.asserts_link("KEEPS", persons, veh, s, rid, veh >= 0)
+
+    def landlord_register(self) -> None:
+        w = self.w
+        ln = w.links["LIVES_AT"]
+        sel = np.flatnonzero(self.vis["LIVES_AT"])
+        rows = sel[self.dup_shuffle(len(sel), True)]
+        persons, addr = ln["src"][rows], ln["dst"][rows]
+        k = len(rows)
+        s = "council_tenancy"
+        rid = self.ids(s, "T/", k, 8)
+        start, end = ln["start"][rows], ln["end"][rows]
+        lord = w.a_landlord[addr] if len(w.a_landlord) else np.full(k, -1)
+        agent = w.a_agent[addr] if len(w.a_agent) else np.full(k, -1)
+        lord = np.where((lord == persons) | (agent >= 0), -1, lord)
+        lord_txt = self.person_forms(np.maximum(lord, 0), (0, 0, 3, 0, 0, 2))
+        agent_txt = w.b_name.take(pa.array(np.maximum(agent, 0)))
+        landlord = pc.if_else(pa.array(agent >= 0), agent_txt, blank(lord_txt, lord < 0))
+        t = pa.table(
+            {
+                "Tenancy No": rid,
+                "Tenant": self.person_forms(persons, (1, 0, 1, 1, 2, 0)),
+                "Tenant DOB": blank(fmt_days(self.dob(persons), "%d/%m/%Y"), self.blanks(k)),
+                "Property": self.address_combined(addr),
+                "HMO": where(w.a_licensed[addr], "Yes", "No"),
+                "Landlord": landlord,
+                "Tenancy Start": fmt_days(start, "%d/%m/%Y"),
+                "Tenancy End": blank(fmt_days(np.maximum(end, 0), "%d/%m/%Y"), end < 0),
+            }
+        )
+        self.emit(s, t)
+        ones = np.ones(k, bool)
+        self.out.entity(s, rid, "Person", persons, "Tenant", ones, "#tenant")
+        self.out.entity(s, rid, "Person", lord, "Landlord", lord >= 0, "#landlord")
+        self.out.entity(s, rid, "Business", agent, "Landlord", agent >= 0)
+        self.out.entity(s, rid, "Address", addr, "Property", ones)
+        self.out.asserts_link("LIVES_AT", persons, addr, s, rid, ones)
+
+    def kyc_initials(self) -> None:
+        w = self.w
+        ln = w.links["HOLDS"]
+        sel = np.flatnonzero(self.vis["HOLDS"])
+        rows = sel[self.dup_shuffle(len(sel), True)]
+        persons, acc = ln["src"][rows], ln["dst"][rows]
+        k = len(rows)
+        s = "bank_customers"
+        rid = self.ids(s, "KYC", k, 9)
+        phones, p1, p2 = self.phone_cell(persons, (0, 1, 2, 3, 4))
+        addr = np.where(self.blanks(k), -1, self._visible_home(persons))
+        sort = _zpad(w.ac_sort[acc], 6)
+        t = pa.table(
+            {
+                "Customer No": rid,
+                "Customer Name": self.person_forms(persons, (2, 0, 4, 4, 0, 0)),
+                "DOB": blank(fmt_days(self.dob(persons), "%Y-%m-%d"), self.blanks(k)),
+                "Sort Code": cat(
+                    pc.utf8_slice_codeunits(sort, 0, 2),
+                    "-",
+                    pc.utf8_slice_codeunits(sort, 2, 4),
+                    "-",
+                    pc.utf8_slice_codeunits(sort, 4, 6),
+                ),
+                "Account No": _zpad(w.ac_num[acc], 8),
+                "Phones": phones,
+                "Address": self.address_combined(addr),
+                "Opened": fmt_days(w.ac_opened[acc], "%d/%m/%Y"),
+            }
+        )
+        self.emit(s, t)
+        ones = np.ones(k, bool)
+        self.out.entity(s, rid, "Person", persons, "Customer No", ones)
+        self.out.entity(s, rid, "Account", acc, "Account No", ones)
+        for ph in (p1, p2):
+            self.out.entity(s, rid, "Phone", ph, "Phones", ph >= 0)
+            self.out.asserts_link("USES_PHONE", persons, ph, s, rid, ph >= 0)
+        self.out.entity(s, rid, "Address", addr, "Address", addr >= 0)
+        self.out.asserts_link("HOLDS", persons, acc, s, rid, ones)
+        self.out.asserts_link("LIVES_AT", persons, addr, s, rid, addr >= 0)
+
+    def holders(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per account: its first holder, a joint holder (-1) and the business that owns it (-1)."""
+        w = self.w
+        na = len(w.ac_id)
+        ln = w.links["HOLDS"]
+        first = np.full(na, -1, np.int64)
+        second = np.full(na, -1, np.int64)
+        order = np.lexsort((ln["src"], ln["dst"]))
+        d, sr = ln["dst"][order], ln["src"][order]
+        head = np.r_[True, d[1:] != d[:-1]] if len(d) else np.zeros(0, bool)
+        first[d[head]] = sr[head]
+        second[d[~head]] = sr[~head]
+        biz = np.full(na, -1, np.int64)
+        biz[w.b_account] = np.arange(len(w.b_account))
+        return first, second, biz
+
+    def holder_text(self, acc: np.ndarray, who: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[pa.Array, ...]:
+        """Holder names of accounts: a person, a couple or a business; returns (text, person 1, person 2, business)."""
+        rng, w = self.rng, self.w
+        k = len(acc)
+        first, second, biz = who[0][acc], who[1][acc], who[2][acc]
+        couple = (second >= 0) & (biz < 0) & (rng.random(k) < 0.8)
+        one = self.person_forms(np.maximum(first, 0), (4, 1, 0, 0, 0, 3))
+        f1, l1, _ = self.names(np.maximum(first, 0))
+        f2, l2, _ = self.names(np.maximum(second, 0))
+
+        def titled(pp: np.ndarray, f: pa.Array, ln_: pa.Array) -> pa.Array:
+            fem = w.sex[np.maximum(pp, 0)] == 1
+            t = np.where(fem, np.where(rng.random(k) < 0.7, "MRS", "MS"), "MR")
+            return pc.utf8_upper(cat(pa.array(t), " ", pc.utf8_slice_codeunits(f, 0, 1), " ", ln_))
+
+        pair = cat(titled(first, f1, l1), " & ", titled(second, f2, l2))
+        text = pc.if_else(pa.array(couple), pair, one)
+        text = pc.if_else(pa.array(biz >= 0), w.b_name.take(pa.array(np.maximum(biz, 0))), text)
+        p1 = np.where(biz >= 0, -1, first)
+        p2 = np.where(couple, second, -1)
+        return text, p1, p2, np.where(biz >= 0, biz, -1)
+
+    def holder_extract(self) -> None:
+        w, rng = self.w, self.rng
+        ln = w.links["PAID"]
+        sel = np.flatnonzero(self.vis["PAID"])
+        rows = sel[rng.permutation(len(sel))]
+        k = len(rows)
+        s = "bank_transactions"
+        rid = self.ids(s, "PAY", k, 10)
+        f, t_ = ln["src"][rows], ln["dst"][rows]
+        who = self.holders()
+        ftxt, fp1, fp2, fb = self.holder_text(f, who)
+        ttxt, tp1, tp2, tb = self.holder_text(t_, who)
+        ref = ln["reference"].take(pa.array(rows))
+        refn = np.asarray(ref.to_numpy(zero_copy_only=False), dtype=object)
+        chan = np.select(
+            [np.isin(refn, ["SALARY", "WAGES"]), refn == "RENT", np.isin(refn, ["CARD PAYMENT", "SHOPPING", "FOOD"])],
+            ["BACS", "SO", "CARD"],
+            "FPS",
+        )
+        t = pa.table(
+            {
+                "Payment Ref": rid,
+                "Payer Name": ftxt,
+                "Payer Sort Code": _zpad(w.ac_sort[f], 6),
+                "Payer Account": _zpad(w.ac_num[f], 8),
+                "Payee Name": ttxt,
+                "Payee Sort Code": _zpad(w.ac_sort[t_], 6),
+                "Payee Account": _zpad(w.ac_num[t_], 8),
+                "Amount": decimal_comma(ln["amount"][rows], rng.random(k) < 0.7),
+                "Channel": pa.array(chan),
+                "Value Date": fmt_secs(ln["ts"][rows], "%Y-%m-%dT%H:%M:%SZ"),
+                "Reference": ref,
+            }
+        )
+        self.emit(s, t)
+        ones = np.ones(k, bool)
+        self.out.entity(s, rid, "Account", f, "Payer Account", ones)
+        self.out.entity(s, rid, "Account", t_, "Payee Account", ones)
+        for node, p1, p2, b in (("payer", fp1, fp2, fb), ("payee", tp1, tp2, tb)):
+            couple = p2 >= 0
+            suffix1 = pc.if_else(pa.array(couple), pa.scalar(f"#{node}.1"), pa.scalar(f"#{node}"))
+            self.out.entity(s, rid, "Person", p1, f"{node.title()} Name", p1 >= 0, suffix1)
+            self.out.entity(s, rid, "Person", p2, f"{node.title()} Name", couple, f"#{node}.2")
+            self.out.entity(s, rid, "Business", b, f"{node.title()} Name", b >= 0)
+        self.out.events["PAID"] = (rows, s)
+
+    def officer_lists(self) -> None:
+        w = self.w
+        ln = w.links["DIRECTS"]
+        sel = np.flatnonzero(self.vis["DIRECTS"])
+        order = sel[np.lexsort((ln["src"][sel], ln["dst"][sel]))]
+        persons_all, biz_all = ln["src"][order], ln["dst"][order]
+        companies = np.unique(biz_all)
+        companies = companies[self.rng.permutation(len(companies))]
+        k = len(companies)
+        s = "company_register"
+        rid = self.ids(s, "F", k, 7)
+        names_ = self.person_forms(persons_all, (0, 0, 0, 3, 0, 0)).to_pylist()
+        born = month_year(self.dob(persons_all)).to_pylist()
+        row_of = np.empty(int(biz_all.max(initial=0)) + 1, np.int64)
+        row_of[companies] = np.arange(k)
+        cells: list[list[str]] = [[] for _ in range(k)]
+        o_row, o_suffix = [], []
+        for b, nm, bn in zip(biz_all, names_, born, strict=True):
+            r = int(row_of[b])
+            cells[r].append(f"{nm} (born {bn})")
+            o_row.append(r)
+            o_suffix.append(f"#officer.{len(cells[r])}")
+        loc = w.links["LOCATED_AT"]
+        loc_vis = np.zeros(len(w.b_sector), bool)
+        loc_vis[loc["src"][self.vis["LOCATED_AT"]]] = True
+        addr = np.where(loc_vis[companies], w.b_addr[companies], -1)
+        sic = np.array([N.SECTORS[x][0] for x in N.SECTORS])[w.b_sector[companies]]
+        t = pa.table(
+            {
+                "Filing Ref": rid,
+                "Company No": w.b_number.take(pa.array(companies)),
+                "Company Name": w.b_name.take(pa.array(companies)),
+                "SIC": pa.array(sic),
+                "Registered Office": self.address_combined(addr),
+                "Officers": pa.array(["; ".join(c) for c in cells], pa.string()),
+            }
+        )
+        self.emit(s, t)
+        ones = np.ones(k, bool)
+        orow = np.array(o_row, np.int64)
+        self.out.entity_rows(s, "Person", persons_all, "Officers", orow, pa.array(o_suffix, pa.string()))
+        self.out.entity(s, rid, "Business", companies, "Company No", ones)
+        self.out.entity(s, rid, "Address", addr, "Registered Office", addr >= 0)
+        self.out.asserts_rows("DIRECTS", persons_all, biz_all, s, orow)
+        self.out.asserts_link("LOCATED_AT", companies, addr, s, rid, addr >= 0)
+
+    def payroll_iso(self) -> None:
+        w = self.w
+        ln = w.links["WORKS_AT"]
+        sel = np.flatnonzero(self.vis["WORKS_AT"])
+        rows = sel[self.dup_shuffle(len(sel), True)]
+        persons, biz, acc = ln["src"][rows], ln["dst"][rows], ln["account"][rows]
+        k = len(rows)
+        s = "payroll"
+        rid = self.ids(s, "PL", k, 9)
+        hl = w.links["HOLDS"]
+        hid = np.zeros(len(w.ac_id), bool)
+        hid[hl["dst"][hl["hidden"]]] = True
+        acc = np.where(self.blanks(k) | ((acc >= 0) & hid[np.maximum(acc, 0)]), -1, acc)
+        t = pa.table(
+            {
+                "Payroll Line": rid,
+                "Employer Company No": w.b_number.take(pa.array(biz)),
+                "Employee": self.person_forms(persons, (3, 1, 0, 0, 3, 0)),
+                "NI No": blank(w.nino.take(pa.array(persons)), self.blanks(k)),
+                "DOB": blank(fmt_days(self.dob(persons), "%Y-%m-%d"), self.blanks(k)),
+                "Bank Sort Code": blank(_zpad(w.ac_sort[np.maximum(acc, 0)], 6), acc < 0),
+                "Bank Account": blank(_zpad(w.ac_num[np.maximum(acc, 0)], 8), acc < 0),
+                "Tax Year": pa.array(np.full(k, "2024/25")),
+            }
+        )
+        self.emit(s, t)
+        ones = np.ones(k, bool)
+        self.out.entity(s, rid, "Person", persons, "Payroll Line", ones)
+        self.out.entity(s, rid, "Business", biz, "Employer Company No", ones)
+        self.out.entity(s, rid, "Account", acc, "Bank Account", acc >= 0)
+        self.out.asserts_link("WORKS_AT", persons, biz, s, rid, ones)
+        self.out.asserts_link("HOLDS", persons, acc, s, rid, acc >= 0)
+
+    def keeper_combined(self) -> None:
+        w = self.w
+        ln = w.links["KEEPS"]
+        sel = np.flatnonzero(self.vis["KEEPS"])
+        rows = sel[self.dup_shuffle(len(sel), True)]
+        persons, veh = ln["src"][rows], ln["dst"][rows]
+        k = len(rows)
+        s = "vehicle_keepers"
+        rid = self.ids(s, "DV", k, 8)
+        addr = np.where(self.blanks(k), -1, self._visible_home(persons))
+        t = pa.table(
+            {
+                "Record No": rid,
+                "VRM": self.vrm_text(veh),
+                "Make": take(N.MAKES, w.v_make[veh]),
+                "Colour": take(N.COLOURS, w.v_colour[veh]),
+                "Registered Keeper": self.person_forms(persons, (0, 0, 1, 0, 0, 3)),
+                "Keeper DOB": blank(fmt_days(self.dob(persons), "%Y-%m-%d"), self.blanks(k)),
+                "Keeper Address": self.address_combined(addr),
+            }
+        )
+        self.emit(s, t)
+        ones = np.ones(k, bool)
+        self.out.entity(s, rid, "Person", persons, "Record No", ones)
+        self.out.entity(s, rid, "Vehicle", veh, "VRM", ones)
+        self.out.entity(s, rid, "Address", addr, "Keeper Address", addr >= 0)
+        self.out.asserts_link("KEEPS", persons, veh, s, rid, ones)
+        self.out.asserts_link("LIVES_AT", persons, addr, s, rid, addr >= 0)
+
+    def postcode_ocr(self) -> None:
+        w, rng = self.w, self.rng
+        ln = w.links["SEEN_AT"]
+        sel = np.flatnonzero(self.vis["SEEN_AT"])
+        rows = sel[rng.permutation(len(sel))]
+        k = len(rows)
+        s = "anpr_reads"
+        rid = self.ids(s, "R", k, 10)
+        veh, addr = ln["src"][rows], ln["dst"][rows]
+        conf = np.round(np.clip(rng.beta(9.0, 1.3, k), 0.3, 0.99), 2)
+        plate = self.vrm_text(veh)
+        plate = typo(plate, (conf < 0.8) & (rng.random(k) < 0.5), rng)  # a low confidence is often a misread
+        pcode = pc.utf8_upper(w.a_postcode.take(pa.array(addr)))
+        t = pa.table(
+            {
+                "Read Ref": rid,
+                "Plate": pc.utf8_upper(plate),
+                "OCR Conf": pa.array(conf),
+                "Camera Postcode": pcode,
+                "Read Time": fmt_secs(ln["ts"][rows], "%Y-%m-%dT%H:%M:%SZ"),
+            }
+        )
+        self.emit(s, t)
+        self.out.entity(s, rid, "Vehicle", veh, "Plate", np.ones(k, bool))
+        self.out.events["SEEN_AT"] = (rows, s)
+
+    def cdr_local(self) -> None:
+        w, rng = self.w, self.rng
+        ln = w.links["CALLED"]
+        sel = np.flatnonzero(self.vis["CALLED"])
+        rows = sel[rng.permutation(len(sel))]
+        k = len(rows)
+        s = "call_records"
+        rid = self.ids(s, "CALL", k, 10)
+        f, t_ = ln["src"][rows], ln["dst"][rows]
+        ts = ln["ts"][rows]
+        local = ts + np.where((ts >= _BST_START) & (ts < _BST_END), 3600, 0)
+        t = pa.table(
+            {
+                "Call Ref": rid,
+                "A Party": cat("0", pc.utf8_slice_codeunits(w.ph_id.take(pa.array(f)), 3)),
+                "B Party": cat("+44 ", pc.utf8_slice_codeunits(w.ph_id.take(pa.array(t_)), 3)),
+                "Start (local)": fmt_secs(local, "%d/%m/%Y %H:%M:%S"),
+                "Duration (s)": pa.array(ln["duration"][rows].astype(np.int64)),
+            }
+        )
+        self.emit(s, t)
+        ones = np.ones(k, bool)
+        self.out.entity(s, rid, "Phone", f, "A Party", ones)
+        self.out.entity(s, rid, "Phone", t_, "B Party", ones)
+        self.out.events["CALLED"] = (rows, s)
+
 
 def _iban(sort: np.ndarray, num: np.ndarray) -> pa.Array:
     """GB IBANs ``GBkk BANK SSSSSS AAAAAAAA`` with valid ISO 7064 mod-97 check digits (bank code ``CRMB``)."""
@@ -648,22 +1139,25 @@ def _iban(sort: np.ndarray, num: np.ndarray) -> pa.Array:
     return cat("GB", _zpad(check, 2), bank, _zpad(sort, 6), _zpad(num, 8))
 
 
-def render(world: World, *, seed: int, emit: Callable[[str, pa.Table], None] | None = None) -> Rendered:
+def render(
+    world: World,
+    *,
+    seed: int,
+    emit: Callable[[str, pa.Table], None] | None = None,
+    dialects: Mapping[str, str] | None = None,
+) -> Rendered:
     """Render every agency extract of `world` with noise drawn from `seed`.
+
+    `dialects` names the dialect of each source (:data:`crimnet.synthetic.dialects.DIALECTS`;
+    a source not named is standard).
 
     Each extract is handed to ``emit(source, table)`` as soon as it is drawn (to
     write it and free memory); without `emit` they are kept in ``Rendered.raw``.
     """
     check_type(world, World, param="world", func="render", expected="a World")
     rng = np.random.Generator(np.random.PCG64([seed, 1]))
-    r = _Renderer(world, rng, emit)
-    r.police_intel()
-    r.council_tenancy()
-    r.bank_customers()
-    r.bank_transactions()
-    r.company_register()
-    r.payroll()
-    r.vehicle_keepers()
-    r.anpr_reads()
-    r.call_records()
+    r = _Renderer(world, rng, emit, dialects)
+    for s in SOURCES:
+        d = r.out.dialects[s]
+        getattr(r, s if d == "standard" else d)()
     return r.out

@@ -21,7 +21,7 @@ from crimnet.synthetic import names as N
 from crimnet.synthetic.params import CaseParams
 from crimnet.synthetic.strings import cat, group_rank, pick_in_group, take, zpad
 
-__all__ = ["World", "build_world", "T0_DAY", "T0_SEC", "ROLE_CODES", "KIND"]
+__all__ = ["World", "build_world", "T0_DAY", "T0_SEC", "ROLE_CODES", "KIND", "BUSINESS_ROLES", "ADDRESS_GROUPS"]
 
 T0_DAY = int(np.datetime64("2025-01-01", "D").astype(np.int64))
 """First day of the observation window, days since 1970-01-01."""
@@ -39,6 +39,15 @@ CTRL, REC, FAC, VIC, NONE = range(5)
 KIND = {"house": 0, "flat": 1, "hmo": 2, "hall": 3, "business": 4, "ring": 5}
 # account kinds
 CURRENT, SAVINGS, BUSINESS, COLLECT = range(4)
+BUSINESS_ROLES = ("ordinary", "large_employer", "labour_agency", "letting_agent", "remittance_shop", "seasonal_farm")
+"""What a business is to the look-alike structures (``World.b_role`` codes)."""
+ADDRESS_GROUPS = ("none", "seasonal_house", "agency_house")
+"""What a shared house is to the look-alike structures (``World.a_group`` codes)."""
+_ROLE_WORDS = {
+    2: ("Recruitment", "Staffing Solutions", "Workforce", "Labour Services"),
+    3: ("Lettings", "Property Management", "Estates", "Residential Lettings"),
+    4: ("Money Transfer", "Express Remit", "Global Remittance", "Exchange"),
+}
 
 _NAT_CODES = [n[0] for n in N.NATIONALITIES]
 _NAT = {c: i for i, c in enumerate(_NAT_CODES)}
@@ -124,7 +133,11 @@ class World:
     ``dob`` (days since epoch), ``nat`` (index into :data:`names.NATIONALITIES`),
     ``role`` (index into :data:`ROLE_CODES`), ``ring`` (-1 for none), ``home``
     (current address), ``nino``. Link tables are dicts of equal-length arrays;
-    ``hidden`` flags the links that reach no agency.
+    ``hidden`` flags the links that reach no agency. Look-alike structures
+    (:mod:`crimnet.synthetic.lookalikes`): ``b_role`` (per business, a code of
+    :data:`BUSINESS_ROLES`), ``a_landlord`` (per address, the person who lets it, -1),
+    ``a_agent`` (per address, the letting agent business managing it, -1) and
+    ``a_group`` (per address, a code of :data:`ADDRESS_GROUPS`).
     """
 
     params: CaseParams
@@ -171,6 +184,10 @@ class World:
     v_colour: np.ndarray
     links: dict[str, dict[str, np.ndarray]]
     rings: list[Ring]
+    b_role: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    a_landlord: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    a_agent: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    a_group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
 
 
 def _partition(total: int, draw, rng: np.random.Generator) -> np.ndarray:
@@ -229,6 +246,9 @@ class _Builder:
     def __init__(self, params: CaseParams) -> None:
         self.p = params
         self.rng = np.random.Generator(np.random.PCG64(params.seed))
+        # the look-alike additions of `realism` draw from their own stream: with realism 0 every other
+        # draw, and so every world of the other presets, stays as it was
+        self.xr = np.random.Generator(np.random.PCG64([params.seed, 0x7265616C]))
 
     # ---------------------------------------------------------------- rings
     def plan_rings(self) -> None:
@@ -713,6 +733,10 @@ class _Builder:
             large[rng.choice(len(large), len(emp), p=wl)],
             small[rng.choice(len(small), len(emp), p=wsmall / wsmall.sum())],
         )
+        self.b_role = np.where(self.b_is_large, 1, 0).astype(np.int8)
+        self.d_group = np.zeros(len(self.dsize), np.int8)
+        if p.realism > 0:
+            emp, employer = self.realistic_work(emp, employer, small)
         wp, wb = [emp], [employer]
         self.employer = np.full(n, -1, np.int64)
         self.employer[emp] = employer
@@ -789,6 +813,13 @@ class _Builder:
         prefix = pc.if_else(pa.array(prefix_kind == 0), sur_owner, pc.if_else(pa.array(prefix_kind == 1), street, town))
         suffix = np.where(rng.random(nbz) < 0.85, " Ltd", " Limited")
         self.b_name = pc.utf8_upper(cat(prefix, " ", take(flatw, wi), pa.array(suffix)))
+        for code, words_ in _ROLE_WORDS.items():
+            mine = self.b_role == code
+            if mine.any():
+                word = take(list(words_), self.xr.integers(0, len(words_), nbz))
+                self.b_name = pc.if_else(
+                    pa.array(mine), pc.utf8_upper(cat(prefix, " ", word, pa.array(suffix))), self.b_name
+                )
         self.b_addr = baddr
         for rg in self.rings:
             rg.worksite = [int(self.b_addr[b]) for b in rg.businesses]
@@ -862,7 +893,20 @@ class _Builder:
         self.ac_sort = sorts[rng.integers(0, len(sorts), na)]
         self.ac_num = _unique_ints(rng, na, 10**8)
         self.ac_id = cat(zpad(self.ac_sort, 6), ":", zpad(self.ac_num, 8))
-        self.links["HOLDS"] = _dedupe(dict(src=self.ac_holder.copy(), dst=np.arange(na, dtype=np.int64)))
+        hsrc, hdst = self.ac_holder.copy(), np.arange(na, dtype=np.int64)
+        self.pool_head = np.zeros(0, np.int64)
+        if p.realism > 0:
+            # families pooling money: a partner is joint holder of the head's current account
+            rank = np.r_[self.rank, np.full(n - B, -1)]
+            dw = self.dwell_all
+            fam = (dw >= 0) & (self.dkind[np.maximum(dw, 0)] == 0) & (rank == 1) & (age >= 18)
+            head = np.where(fam, np.arange(n) - 1, 0)
+            ok = fam & (self.role == NONE) & (self.role[head] == NONE) & (current[head] >= 0)
+            joint = np.flatnonzero(ok & (self.xr.random(n) < min(0.3 * p.realism, 0.9)))
+            self.pool_head = head[joint]
+            hsrc = np.r_[hsrc, joint]
+            hdst = np.r_[hdst, current[head[joint]]]
+        self.links["HOLDS"] = _dedupe(dict(src=hsrc, dst=hdst))
 
     # ---------------------------------------------------------------- vehicles
     def vehicles(self) -> None:
@@ -906,6 +950,105 @@ class _Builder:
         self.v_colour = rng.integers(0, len(N.COLOURS), nv)
         self.links["KEEPS"] = _dedupe(dict(src=keeper, dst=np.arange(nv, dtype=np.int64)))
         self.v_keeper = keeper
+
+    # ---------------------------------------------------------------- realistic look-alikes
+    def realistic_work(self, emp: np.ndarray, employer: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Legitimate structures that look like labour rings (``realism`` > 0): a licensed labour agency
+        housing its workers in a few shared houses, seasonal farm workers sharing houses, letting agents
+        and remittance shops (businesses picked among the small ones; named in :meth:`work`).
+
+        Returns the employed people and their employers, with the agency and farm workers changed.
+        """
+        p, xr, n = self.p, self.xr, self.p.people
+        scale = max(1, int(round(self.B / 10000 * p.realism)))
+        sec = self.b_sector
+        pool = small[xr.permutation(len(small))]
+        used = np.zeros(len(sec), bool)
+
+        def pick(sectors: tuple[str, ...], k: int) -> np.ndarray:
+            ix = [_SECTOR_NAMES.index(s) for s in sectors]
+            cand = pool[np.isin(sec[pool], ix) & ~used[pool]]
+            if len(cand) < k:
+                cand = np.r_[cand, pool[~np.isin(sec[pool], ix) & ~used[pool]]]
+            got = cand[:k]
+            used[got] = True
+            return got
+
+        agencies = pick(("other",), scale)
+        farms = pick(("agriculture",), scale)
+        self.b_role[agencies] = 2
+        self.b_role[pick(("office",), scale)] = 3
+        self.b_role[pick(("convenience_store", "retail"), scale)] = 4
+        self.b_role[farms] = 5
+        e_all = np.full(n, -1, np.int64)
+        e_all[emp] = employer
+        dw = self.dwell_all
+        bad = np.bincount(dw[(dw >= 0) & (self.role != NONE)], minlength=len(self.dsize)) > 0
+        free = np.flatnonzero((self.dkind == KIND["hmo"]) & ~bad)
+        hmo: list[int] = [int(x) for x in free[xr.permutation(len(free))]]
+        age = self.age_all
+        houses: list[tuple[int, int, int]] = []  # (dwelling, business, group code)
+        for b in agencies:
+            houses += [(int(hmo.pop()), int(b), 2) for _ in range(3) if hmo]
+        for _ in range(max(1, int(round(self.B / 5000 * p.realism)))):
+            if hmo and len(farms):
+                houses.append((int(hmo.pop()), int(farms[xr.integers(0, len(farms))]), 1))
+        res_of = np.flatnonzero(dw >= 0)
+        for d, b, code in houses:
+            self.d_group[d] = code
+            people = res_of[(dw[res_of] == d) & (age[res_of] >= 18) & (age[res_of] < 65)]
+            e_all[people] = b
+        for b in agencies:  # agency workers living elsewhere too
+            others = np.flatnonzero((e_all >= 0) & (self.b_role[np.maximum(e_all, 0)] == 0))
+            e_all[others[xr.permutation(len(others))[:20]]] = b
+        emp = np.flatnonzero(e_all >= 0)
+        return emp, e_all[emp]
+
+    def realistic_payments(self, add: Any) -> None:
+        """Payments of the realistic look-alikes: remittance shops with many senders, families pooling money."""
+        p, xr, M, n = self.p, self.xr, self.p.months, self.p.people
+        shops = np.flatnonzero(self.b_role == 4)
+        age = self.age_all
+        if len(shops):
+            gbr = _NAT["GBR"]
+            send = np.flatnonzero(
+                (self.nat != gbr) & (age >= 18) & (self.role == NONE) & (self.current >= 0) & (np.arange(n) < self.B)
+            )
+            send = send[xr.random(len(send)) < min(0.6 * p.realism, 1.0)]
+            shop = shops[xr.integers(0, len(shops), len(send))]
+            for m in range(M):
+                day = T0_DAY + 30 * m + xr.integers(0, 30, len(send))
+                add(
+                    self.current[send],
+                    self.b_account[shop],
+                    (np.exp(xr.normal(np.log(15000), 0.5, len(send)))).astype(np.int64),
+                    day * DAY + xr.integers(9 * 3600, 20 * 3600, len(send)),
+                    np.where(xr.random(len(send)) < 0.5, "FAMILY SUPPORT", "REMITTANCE"),
+                )
+        if len(self.pool_head):
+            # adult children of pooling families pay housekeeping into the joint account
+            rank = np.r_[self.rank, np.full(n - self.B, -1)]
+            dw = self.dwell_all
+            pool_dw = np.zeros(len(self.dsize), bool)
+            pool_dw[dw[self.pool_head]] = True
+            kids = np.flatnonzero(
+                (dw >= 0)
+                & pool_dw[np.maximum(dw, 0)]
+                & (rank >= 2)
+                & (age >= 18)
+                & (self.current >= 0)
+                & (self.role == NONE)
+            )
+            head = kids - rank[kids]
+            for m in range(M):
+                day = T0_DAY + 30 * m + xr.integers(0, 5, len(kids))
+                add(
+                    self.current[kids],
+                    self.current[head],
+                    xr.integers(100, 400, len(kids)) * 100,
+                    day * DAY + xr.integers(8 * 3600, 22 * 3600, len(kids)),
+                    "HOUSEKEEPING",
+                )
 
     # ---------------------------------------------------------------- events
     def payments(self) -> None:
@@ -1002,12 +1145,27 @@ class _Builder:
         lords = lords[rng.permutation(len(lords))[:n_lords]]
         dwell_lord = lords[rng.integers(0, len(lords), len(self.dsize))]
         lord_acc = self.current[dwell_lord[hh[pr]]]
+        xr = self.xr
+        agents = np.flatnonzero(self.b_role == 3)
+        dwell_agent = np.full(len(self.dsize), -1, np.int64)
+        if p.realism > 0 and len(agents):
+            managed = xr.random(len(self.dsize)) < min(0.4 * p.realism, 0.9)
+            dwell_agent = np.where(managed, agents[xr.integers(0, len(agents), len(self.dsize))], -1)
+            ag = dwell_agent[hh[pr]]
+            lord_acc = np.where(ag >= 0, self.b_account[np.maximum(ag, 0)], lord_acc)
+        rented = np.unique(hh[pr])
+        self.a_landlord = np.full(self.n_addr, -1, np.int64)
+        self.a_agent = np.full(self.n_addr, -1, np.int64)
+        self.a_landlord[self.addr_household[rented]] = dwell_lord[rented]
+        self.a_agent[self.addr_household[rented]] = dwell_agent[rented]
         base = np.select([dk[pr] == 0, dk[pr] == KIND["hmo"]], [850, 520], 600) * 100
         rent = (base * np.exp(rng.normal(0, 0.25, len(pr)))).astype(np.int64)
         okr = lord_acc != self.current[pr]
         for m in range(M):
             s = (T0_DAY + 30 * m + rng.integers(0, 4, len(pr))) * DAY + rng.integers(6 * 3600, 22 * 3600, len(pr))
             add(self.current[pr][okr], lord_acc[okr], rent[okr], s[okr], "RENT")
+        if p.realism > 0:
+            self.realistic_payments(add)
         # everyday payments: Pareto counts, lognormal amounts, to shops, friends, family or anyone
         accts = np.flatnonzero(self.ac_kind == CURRENT)
         holder = self.ac_holder[accts]
@@ -1302,6 +1460,10 @@ class _Builder:
             v_colour=self.v_colour,
             links=self.links,
             rings=self.rings,
+            b_role=self.b_role,
+            a_landlord=self.a_landlord,
+            a_agent=self.a_agent,
+            a_group=np.r_[self.d_group, np.zeros(self.n_addr - len(self.d_group), np.int8)],
         )
 
 

@@ -109,6 +109,46 @@ def test_an_empty_or_header_only_file_does_not_stop_the_other_files(tmp_path, co
         assert "empty" in q.reason.iloc[0]
 
 
+# pyarrow reports the line it could not decode for its bad-line handler as an "exception ignored" before it gives up
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_malformed_lines_and_invalid_utf8_in_one_file_quarantine_those_rows_and_the_rest_loads(tmp_path):
+    # Arrow gives up on the whole file when a malformed line holds bytes that are not UTF-8; the fallback
+    # reader quarantines the lines and keeps the rest
+    src = tmp_path / "src"
+    src.mkdir()
+    lines = [
+        HEADER.encode(),
+        _row("c1").encode(),
+        _row("c2").encode() + b",\xff\xfeextra",  # malformed (6 fields) and not UTF-8
+        _row("c3").encode(),
+        _row("c4", calling="01632 96\xe90001".encode("latin-1").decode("latin-1")).encode("latin-1"),  # not UTF-8
+        b'c5,"01632 960001",01632 960002,2025-03-01T22:14:05Z',  # malformed: 4 fields
+        _row("c6").encode(),
+    ]
+    (src / "call_records.csv").write_bytes(b"\n".join(lines) + b"\n")
+    (src / "call_records_clean.csv").write_text("\n".join([HEADER, _row("d1")]) + "\n")
+    res = ingest(src, tmp_path / "out")
+    by_file = res.summary.set_index("file")
+    assert by_file.loc["call_records.csv", "rows_loaded"] == 3  # c1, c3, c6
+    assert by_file.loc["call_records_clean.csv", "rows_loaded"] == 1
+    _balanced(res.summary)
+    q = res.quarantine[res.quarantine.file == "call_records.csv"].sort_values("row")
+    assert "file quarantined" not in set(q.action)
+    assert sorted(set(q.row)) == [2, 4, 5]
+    reasons = q.groupby("row").reason.apply(" | ".join)
+    assert "has 6 fields, expected 5 (malformed CSV line)" in reasons[2]
+    assert "not valid UTF-8" in reasons[4] and "calling_number" in set(q[q.row == 4].field)
+    assert "has 4 fields, expected 5" in reasons[5]
+    assert sorted(r.split(":")[1] for ids in res.tables.rels["CALLED"]["record_ids"] for r in ids) == [
+        "c1",
+        "c3",
+        "c6",
+        "d1",
+    ]
+    (chunk,) = iter_chunks(src / "call_records.csv", ["cdr_id"])  # the reader alone: rows keep their numbers
+    assert chunk.rows.tolist() == [1, 3, 4, 6] and [b.row for b in chunk.bad] == [2, 5]
+
+
 def test_a_file_that_is_not_csv_at_all_is_quarantined_as_a_whole(tmp_path):
     src = tmp_path / "src"
     src.mkdir()

@@ -127,11 +127,14 @@ def test_result_shapes(known):
     records, _, res = known
     assert res.entity_ids.index.equals(records.index)
     assert res.entity_ids.str.fullmatch(r"P[0-9a-f]{12}").all()
-    assert list(res.table.columns) == ["source", "record_id", "entity_id", "match_weight", "rule"]
+    assert list(res.table.columns) == ["source", "record_id", "entity_id", "match_weight", "rule", "linked_to", "via"]
     assert res.table["match_weight"].dtype == np.float64
     assert (res.table["record_id"].to_numpy() == records["record_id"].to_numpy()).all()
     assert (res.table["entity_id"].to_numpy() == res.entity_ids.to_numpy()).all()
-    assert list(res.pairs.columns) == ["left", "right", "match_weight", "match_probability", "rule"]
+    assert list(res.pairs.columns) == ["left", "right", "match_weight", "match_probability", "rule", "via"]
+    # every linked record names the record it was linked to
+    linked = res.table["rule"] != "singleton"
+    assert res.table.loc[linked, "linked_to"].notna().all() and res.table.loc[~linked, "linked_to"].isna().all()
     # entity id is the hash of the smallest record key of the cluster
     key = (records["source"] + ":" + records["record_id"]).groupby(res.entity_ids.to_numpy()).min()
     for eid, k in key.items():
@@ -150,13 +153,17 @@ def test_stable_and_order_free(known):
 
 def test_threshold_changes_links(known):
     records, truth, _ = known
-    strict = resolve_people(records, threshold=1 - 1e-12)
-    # near-certainty threshold: only deterministic rules link
+    strict = resolve_people(records, threshold=1 - 1e-12, relational=False)
+    # near-certainty threshold without relational links: only deterministic rules link
     assert set(strict.table["rule"]) <= {"nino", "account+name", "name+dob+postcode", "name+dob+phone", "singleton"} | {
         r for r in strict.table["rule"] if r.startswith("splink:")
     }
     assert strict.entity_ids.nunique() >= truth.nunique()
-    by_weight = resolve_people(records, match_weight_threshold=1e6)
+    # relational links come on top, never joining two true people
+    rel = resolve_people(records, threshold=1 - 1e-12)
+    assert rel.entity_ids.nunique() >= truth.nunique()
+    assert pd.Series(truth.to_numpy()).groupby(rel.entity_ids.to_numpy()).nunique().max() == 1
+    by_weight = resolve_people(records, match_weight_threshold=1e6, relational=False)
     assert not by_weight.table["rule"].str.startswith("splink:").any()
     assert by_weight.entity_ids.nunique() > truth.nunique()
 
@@ -253,7 +260,8 @@ def test_dob_compatibility():
                       "dob_d": ["02", None, "03", "03"]})  # fmt: skip
     b = pd.DataFrame({"dob_y": ["1990", "1990", "1990", "1965"], "dob_m": ["02", "07", "05", "07"],
                       "dob_d": ["01", "15", "09", "21"]})  # fmt: skip
-    assert dob_compatible(a, b).tolist() == [True, True, False, False]
+    # a date without its day is compared at month precision: another month is another person
+    assert dob_compatible(a, b).tolist() == [True, False, False, False]
 
 
 def test_prepare_features_company_dob_is_month_precision():

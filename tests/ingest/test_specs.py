@@ -74,8 +74,11 @@ def test_shipped_specs_cover_every_generated_source():
         assert match_spec(f"/case/{name}.csv", specs).name == name
         assert match_spec(f"{name}.parquet", specs).name == name
     assert match_spec("truth/entities.csv", specs) is None
-    # Every relationship type of the data model is produced by some shipped spec.
-    assert {r.type for s in specs for r in s.rels} == set(REL_TYPES)
+    # Every relationship type of the data model is produced by some shipped spec, except IN_POSTCODE (derived for
+    # every Address at build time) and the types no shipped source asserts (landlords, associates, business accounts,
+    # postcode-only places): specs written beside a case map them, as tests/ingest/test_data_model.py does.
+    not_shipped = {"OWNS", "SEEN_IN", "LIVES_IN", "LETS", "MANAGES", "ASSOCIATE_OF"}
+    assert {r.type for s in specs for r in s.rels} == set(REL_TYPES) - {"IN_POSTCODE"} - not_shipped
 
 
 @pytest.mark.parametrize(

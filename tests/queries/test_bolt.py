@@ -79,7 +79,10 @@ def _canonical(df, name):
 def test_every_library_query_gives_identical_rows_on_both_backends(stores, store_case, check_bolt_alive):
     emb, bolt = stores
     params = _params(store_case)
-    assert set(params) == set(list_queries().name)
+    # the data-model queries have no rows on a generated case: test_data_model_queries.py compares them on a
+    # hand-built one
+    model = {"landlord_of", "associates", "seen_near_home", "employment"}
+    assert set(params) == set(list_queries().name) - model
     for name, p in params.items():
         a = run_query(emb, name, p, audit=False)
         b = run_query(bolt, name, p, audit=False)

@@ -269,7 +269,9 @@ def test_cli_load_query_cypher_watch(store_case, tmp_path):
     assert r.exit_code == 0 and "funnel_accounts" in r.output
     r = runner.invoke(app, ["query", "funnel_accounts", "--param", "min_senders=3", "--store", store, "--csv"])
     assert r.exit_code == 0, r.output
-    assert r.output.splitlines()[0] == "account_id,senders,payments_in,total_in,recipients,total_out"
+    assert r.output.splitlines()[0] == (
+        "account_id,currency,senders,payments_in,total_in_amount,recipients,total_out_amount"
+    )
     r = runner.invoke(app, ["query", "person_network", "-p", "person_id=x", "-p", "hops=9", "--store", store])
     assert r.exit_code == 2 and "must be an int in [1, 4]" in r.output
     r = runner.invoke(app, ["cypher", "MATCH (p:Person) RETURN count(p) AS n", "--store", store, "--json"])
@@ -315,6 +317,7 @@ def test_funnel_accounts_leave_out_payments_to_itself(tmp_path):
                 "src": [s for s, _ in ends],
                 "dst": [d for _, d in ends],
                 "amount": [100, 200, 300, 5000, 7000, 550],
+                "currency": ["GBP"] * len(ends),
             },
         }
     )
@@ -322,8 +325,47 @@ def test_funnel_accounts_leave_out_payments_to_itself(tmp_path):
         store.write(t)
         df = run_query(store, "funnel_accounts", {"min_senders": 3, "max_recipients": 1})
     assert df.to_dict("records") == [
-        {"account_id": funnel, "senders": 3, "payments_in": 3, "total_in": 600, "recipients": 1, "total_out": 550}
+        {
+            "account_id": funnel,
+            "currency": "GBP",
+            "senders": 3,
+            "payments_in": 3,
+            "total_in_amount": 600,
+            "recipients": 1,
+            "total_out_amount": 550,
+        }
     ]
+
+
+def test_funnel_accounts_total_each_currency_apart(tmp_path):
+    from tests.fixtures import frames
+
+    payers = [f"p{i}" for i in range(3)]
+    accounts = [f"00000{i}:0000000{i}" for i in range(3)]
+    funnel, out = "999999:99999999", "888888:88888888"
+    ends = [(a, funnel) for a in accounts] + [(funnel, out), (funnel, out)]
+    t = frames(
+        {
+            "Person": {"id": payers},
+            "Account": {"id": [*accounts, funnel, out]},
+            "HOLDS": {"src": payers, "dst": accounts},
+            "PAID": {
+                "id": [f"TX{i}" for i in range(len(ends))],
+                "src": [s for s, _ in ends],
+                "dst": [d for _, d in ends],
+                "amount": [100, 200, 300, 250, 40],
+                "currency": ["GBP", "GBP", "EUR", "GBP", "EUR"],
+            },
+        }
+    )
+    with EmbeddedStore(tmp_path / "s", create=True) as store:
+        store.write(t)
+        df = run_query(store, "funnel_accounts", {"min_senders": 3, "max_recipients": 1})
+    got = df.set_index("currency")[["senders", "payments_in", "total_in_amount", "recipients", "total_out_amount"]]
+    assert got.to_dict("index") == {
+        "EUR": {"senders": 3, "payments_in": 1, "total_in_amount": 300, "recipients": 1, "total_out_amount": 40},
+        "GBP": {"senders": 3, "payments_in": 2, "total_in_amount": 300, "recipients": 1, "total_out_amount": 250},
+    }
 
 
 @pytest.mark.parametrize("value", ["nan", float("nan"), "inf", float("-inf")])

@@ -24,6 +24,10 @@ ENTITY_PARAMS = {
     ("vehicles_at_addresses", "address_ids"),
     ("entity", "entity_id"),
     ("provenance", "entity_id"),
+    ("landlord_of", "entity_id"),
+    ("associates", "person_id"),
+    ("seen_near_home", "person_id"),
+    ("employment", "entity_id"),
 }
 
 

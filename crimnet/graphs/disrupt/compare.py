@@ -12,7 +12,7 @@ detected clusters, for reports.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,6 +185,7 @@ def disrupt(
     pairs: Iterable[tuple[Any, Any]] | None = None,
     costs: Mapping[str, float] | None = None,
     seed: int = 0,
+    on_strategy: Callable[[str, int, int], object] | None = None,
 ) -> DisruptionResult:
     """Run disruption strategies on a graph and compare their robustness curves.
 
@@ -222,6 +223,10 @@ def disrupt(
         Cost of action per node label; makes every strategy cost-aware.
     seed : int, default 0
         Passed to every strategy.
+    on_strategy : callable, optional
+        Called before each strategy runs with its name (a function's ``__name__``), the number
+        of strategies done and their total, and once more with ``''`` and ``(total, total)`` at
+        the end; for progress displays (``crimnet disrupt`` draws a bar with it).
 
     Returns
     -------
@@ -276,13 +281,17 @@ def disrupt(
         "victims": list(victims) if victims is not None else None,
         "controllers": list(controllers) if controllers is not None else None,
     }
+    if on_strategy is not None and not callable(on_strategy):
+        raise bad_parameter("on_strategy", func, "a callable or None", on_strategy)
     entries = _resolve_strategies(strategies, func)
     cost = cost_vector(graph, costs, func)
     skipped, rankings, curves, rows = [], [], [], []
-    for entry in entries:
+    for done, entry in enumerate(entries):
         run, name, needs_pairs = (
             (entry.func, entry.name, entry.needs_pairs) if isinstance(entry, StrategyInfo) else (entry, None, False)
         )
+        if on_strategy is not None:
+            on_strategy(str(name if name is not None else getattr(run, "__name__", run)), done, len(entries))
         if needs_pairs and not labelled:
             skipped.append(str(name))
             continue
@@ -298,6 +307,8 @@ def disrupt(
         rows.append({"strategy": name, **at, "seconds": seconds, "uses_ground_truth": needs_pairs})
         rankings.append(ranking)
         curves.append(curve.assign(strategy=name))
+    if on_strategy is not None:
+        on_strategy("", len(entries), len(entries))
     cols = ["strategy", *CURVE_COLUMNS]
     return DisruptionResult(
         rankings=pd.concat(rankings, ignore_index=True) if rankings else pd.DataFrame(columns=RANKING_COLUMNS),

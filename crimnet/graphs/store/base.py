@@ -11,8 +11,7 @@ and returns zero rows written; writing a superset adds the new rows.
 
 A store belongs to a case (:attr:`crimnet.tables.CanonicalTables.case`): the first tables with a
 case written into it (or into it while it holds no rows) name its case, recorded in the store
-(the embedded store: ``cases.json`` in its directory; a Bolt store: one ``(:CrimnetCase {id})``
-node per case). Tables of another case are refused with a
+(one ``CrimnetCase`` node per case, in the embedded store and over Bolt). Tables of another case are refused with a
 :class:`~crimnet.errors.StoreError` naming both, unless the write asks to ``merge``: the store
 then holds both cases side by side and records both. A merge resolves nobody across the cases:
 their people keep their own ids (namespaced by case), and only nodes whose ids are the
@@ -103,9 +102,10 @@ class GraphStore(Protocol):
 
         Rows are matched by their key (``id``; ``(src, dst)`` for pair relationships; ``id`` for
         events, whose ends a later write may correct). Writing the same tables again changes
-        nothing. A failed write raises; the embedded store is then left as it was, a Bolt store
-        keeps the batches committed before the failure, and writing the same tables again
-        completes it (every batch is an idempotent ``MERGE``).
+        nothing. A failed or killed write leaves the embedded store as it was (it writes a copy
+        and swaps it in); a Bolt store keeps the batches committed before the failure and a
+        ``(:CrimnetLoad)`` marker, and writing the same tables again completes it (every batch is
+        an idempotent ``MERGE``: nothing is written twice).
 
         Tables of a case other than the store's are refused (:class:`~crimnet.errors.StoreError`
         naming both) unless `merge` is True, which adds their case to the store's (see the

@@ -2,7 +2,9 @@
 
 Layout of a store directory::
 
-    <store>/graph.lbug     the ladybug database
+    <store>/graph.lbug     the ladybug database (its cases: CrimnetCase nodes)
+    <store>/.writer.lock   held (flock) by the one read-write EmbeddedStore of the directory
+    <store>/graph.lbug.load-<pid>   while a write runs: the copy it loads into
     <store>/audit.jsonl    query audit log (crimnet.queries.audit)
     <store>/watch.json     watch rules (crimnet.queries.watch)
 
@@ -16,16 +18,23 @@ joined string. They are joined on write and split on read (``tables()`` in Arrow
 queries through :func:`~crimnet.graphs.store.dialects.split_joined_lists`), so every
 reader still sees lists; stores made before this layout (``STRING[]``) are read
 and written as they are. New rows are bulk loaded with ``COPY ... FROM`` an Arrow
-table (:meth:`EmbeddedStore.write_parquet` for a directory of Parquet tables; a failed
-load into an empty store removes what it loaded, an upsert into a filled one is one
-transaction); rows whose key already exists with different values are updated
-with batched ``UNWIND $rows ... SET``.
+table (:meth:`EmbeddedStore.write_parquet` for a directory of Parquet tables); rows whose
+key already exists with different values are updated with batched ``UNWIND $rows ... SET``.
+
+Crash safety: every write (:meth:`EmbeddedStore.write`, :meth:`EmbeddedStore.write_parquet`)
+loads into a copy of the database and renames the copy over ``graph.lbug`` when it is complete,
+so a write killed at any point (``kill -9``, power loss after the rename reached the disk)
+leaves the store as it was before or as it is after, never between. ladybug's own transactions
+are not enough for that: a process killed while ladybug writes its log or checkpoints left
+stores that opened with part of a load, or that did not open ("the WAL file is corrupted",
+LadybugDB/ladybug#714). ``write_scores`` and ``query(write=True)`` write in place.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -59,7 +68,10 @@ from crimnet.tables import CanonicalTables, arrow_schema, empty_table, read_case
 __all__ = ["EmbeddedStore", "DB_FILE", "schema_ddl", "join_lists", "arrow_rows_to_write"]
 
 DB_FILE = "graph.lbug"
-_CASES_FILE = "cases.json"  # the cases the store holds: {"cases": [...]}
+_CASES_FILE = "cases.json"  # the cases a store made before CrimnetCase nodes holds: {"cases": [...]}
+_CASE_TABLE = "CrimnetCase"  # the node table of the cases the store holds (id, n: the order they came in)
+_COPY_MARK = ".load-"  # graph.lbug.load-<pid>: the copy of the database a write loads into
+_WRITER_LOCK = ".writer.lock"  # flock held by the one read-write EmbeddedStore of a directory
 """Name of the ladybug database file inside a store directory."""
 
 # string[] fields are the provenance lists, stored joined (one STRING); stores made before kept STRING[]
@@ -210,13 +222,17 @@ class EmbeddedStore:
         self.last_load: dict[str, dict[str, float]] = {}
         self._copy_clock = 0.0  # seconds inside COPY since the store was opened (for last_load)
         self._lock = threading.RLock()
+        self._buffer_pool_size = buffer_pool_size
+        self._conn: ladybug.Connection | None = None
+        self._writer_lock: int | None = None
+        if not read_only:
+            self._writer_lock = _take_writer_lock(self.path)
+            _remove_stale_copies(self.path)  # of a load killed before its swap (no other writer runs now)
         try:
-            self._db = ladybug.Database(
-                str(self.path / DB_FILE), read_only=read_only, buffer_pool_size=buffer_pool_size
-            )
-            self._conn: ladybug.Connection | None = ladybug.Connection(self._db)
-        except RuntimeError as err:
-            raise StoreError(f"Could not open the embedded store at {self.path}: {err}") from err
+            self._open_db(self.path / DB_FILE)
+        except BaseException:
+            self._release_writer_lock()
+            raise
         self.backend = f"ladybug {ladybug.Database.get_version()} at {self.path}"
         self.joined_lists = self._stored_layout()
         if not read_only:
@@ -224,13 +240,54 @@ class EmbeddedStore:
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
     def close(self) -> None:
-        """Close the connection and the database."""
+        """Close the connection and the database, and give up the store's writer lock."""
         with self._lock:
-            conn = getattr(self, "_conn", None)
-            if conn is not None:
-                conn.close()
-                self._db.close()
-                self._conn = None
+            self._close_db()
+            self._release_writer_lock()
+
+    def _open_db(self, file: Path) -> None:
+        """Open the ladybug database `file` (the store's, or the copy a write loads into) as this store's connection.
+
+        A read-only open of a database whose last writer was killed while checkpointing needs the
+        recovery only a read-write open does: when no writer holds the store it is done here (open
+        read-write, close), then the read-only open is tried again.
+        """
+        import ladybug
+
+        def open_it(read_only: bool) -> None:
+            self._db = ladybug.Database(str(file), read_only=read_only, buffer_pool_size=self._buffer_pool_size)
+            self._conn = ladybug.Connection(self._db)
+
+        try:
+            try:
+                open_it(self.read_only)
+            except RuntimeError as err:
+                if not (self.read_only and "recovery is pending" in str(err)):
+                    raise
+                try:
+                    lock = _take_writer_lock(self.path)
+                except StoreError:
+                    raise err from None  # a writer is at work: its checkpoint will finish
+                try:
+                    ladybug.Database(str(file), buffer_pool_size=self._buffer_pool_size).close()
+                finally:
+                    os.close(lock)
+                open_it(True)
+        except RuntimeError as err:
+            raise StoreError(f"Could not open the embedded store at {self.path}: {err}") from err
+
+    def _close_db(self) -> None:
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            conn.close()
+            self._db.close()
+            self._conn = None
+
+    def _release_writer_lock(self) -> None:
+        lock = getattr(self, "_writer_lock", None)
+        if lock is not None:
+            os.close(lock)  # closing the descriptor releases the flock
+            self._writer_lock = None
 
     def __enter__(self) -> EmbeddedStore:
         return self
@@ -259,6 +316,7 @@ class EmbeddedStore:
     def _create_schema(self) -> None:
         for statement in schema_ddl(joined=self.joined_lists):
             self._exec(statement)
+        self._exec(f"CREATE NODE TABLE IF NOT EXISTS {_CASE_TABLE}(id STRING, n INT64, PRIMARY KEY(id))")
 
     def _stored_layout(self) -> bool:
         """Return True unless the store already holds a Person table with ``STRING[]`` provenance lists."""
@@ -277,11 +335,6 @@ class EmbeddedStore:
             self._exec("ROLLBACK")
         except RuntimeError:
             pass  # a failed statement already ended the transaction
-
-    def _empty_all(self) -> None:
-        """Delete every node and relationship: undoes a bulk load into an empty store that failed midway."""
-        for label in NODE_LABELS:
-            self._exec(f"MATCH (n:{label}) DETACH DELETE n")
 
     # --- protocol --------------------------------------------------------------------------------------------------
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> pd.DataFrame:
@@ -354,10 +407,13 @@ class EmbeddedStore:
         One scan per table; O(n + m) time and memory.
         """
         with self._lock:
-            frames = {name: self._read_table(name, cypher) for name, cypher in read_back_queries().items()}
+            present = set(self._frame("CALL show_tables() RETURN name")["name"])
+            frames = {name: self._read_table(name, cypher, present) for name, cypher in read_back_queries().items()}
         return CanonicalTables.from_frames(frames)
 
-    def _read_table(self, name: str, cypher: str) -> pd.DataFrame:
+    def _read_table(self, name: str, cypher: str, present: set[str]) -> pd.DataFrame:
+        if name not in present:  # a store made before the schema had this table, opened read-only (no DDL run)
+            return empty_table(name)
         arrow = self._exec(cypher).get_as_arrow()
         cols = [f.name for f in arrow_schema(name)]
         if arrow.num_rows == 0:
@@ -400,20 +456,17 @@ class EmbeddedStore:
         ``COPY`` per table (ladybug loads on the order of a million simple rows per
         second) and changed rows updated in ``UNWIND`` batches of `batch_size`. An
         event whose ends changed (same ``id``: a source's correction) replaces the stored
-        one. A failed write leaves the store as it was: into a store holding rows it runs as
-        one transaction; into an empty store (a bulk load, where a transaction would
-        hold every table in memory until the commit) the rows loaded before the
-        failure are deleted again. The store's cases are kept in ``cases.json`` in its
-        directory, recorded before the rows are written.
+        one. The write runs on a copy of the database, renamed over it when complete: a
+        failed or killed write leaves the store as it was (see the module's notes; it costs a
+        file copy of the database and its size again on disk while it runs). The store's cases
+        are ``CrimnetCase`` nodes, written in the same copy as the rows.
         """
         check_type(tables, CanonicalTables, param="tables", func="EmbeddedStore.write", expected="a CanonicalTables")
         check_type(merge, bool, param="merge", func="EmbeddedStore.write", expected="a bool")
         if self.read_only:
             raise StoreError(f"{self!r} was opened read-only; it cannot write.")
         with self._lock:
-            self._claim_case(tables.case, merge)
-            if not self.joined_lists and self._has_rows():
-                return self._write_pandas(tables)
+            record = self._case_record(tables.case, merge)
             frames = dict(tables.items())
 
             def source(name: str) -> pa.Table | None:
@@ -422,7 +475,13 @@ class EmbeddedStore:
                     return None
                 return pa.Table.from_pandas(df.reset_index(drop=True), schema=arrow_schema(name), preserve_index=False)
 
-            written = self._write_arrow(source)
+            def work() -> dict[str, int]:
+                self._record_cases(record)
+                if not self.joined_lists and self._has_rows():
+                    return self._write_pandas(tables)
+                return self._write_arrow(source)
+
+            written = self._on_a_copy(work)
         return {name: written[name] for name, _ in tables.items()}
 
     def write_parquet(self, directory: str | os.PathLike[str], *, merge: bool = False) -> dict[str, int]:
@@ -474,18 +533,32 @@ class EmbeddedStore:
         if self.read_only:
             raise StoreError(f"{self!r} was opened read-only; it cannot write.")
         with self._lock:
-            self._claim_case(read_case(src), merge)
-            if not self.joined_lists and self._has_rows():
-                return self._write_pandas(CanonicalTables.read(src))
+            record = self._case_record(read_case(src), merge)
 
             def source(name: str) -> pa.Table | None:
                 return _read_canonical(src / table_filename(name), name)
 
-            return self._write_arrow(source)
+            def work() -> dict[str, int]:
+                self._record_cases(record)
+                if not self.joined_lists and self._has_rows():
+                    return self._write_pandas(CanonicalTables.read(src))
+                return self._write_arrow(source)
+
+            return self._on_a_copy(work)
 
     @property
     def cases(self) -> list[str]:
-        """The cases this store holds (``cases.json`` in its directory; empty when none was recorded)."""
+        """The cases this store holds, in the order they were written (empty when none was recorded).
+
+        They are ``CrimnetCase`` nodes of the database, written in the same swap as the rows (see
+        :meth:`write`); a store made before keeps them in ``cases.json`` in its directory, read when
+        the database records none.
+        """
+        with self._lock:
+            if _CASE_TABLE in set(self._frame("CALL show_tables() RETURN name")["name"]):
+                found = self._frame(f"MATCH (c:{_CASE_TABLE}) RETURN c.id AS id ORDER BY c.n")
+                if len(found):
+                    return [str(c) for c in found["id"]]
         path = self.path / _CASES_FILE
         if not path.is_file():
             return []
@@ -497,14 +570,62 @@ class EmbeddedStore:
             raise StoreError(f"{path}: cannot read the store's cases ({exc}).") from None
         return cases
 
-    def _claim_case(self, case: str | None, merge: bool) -> None:
-        """Refuse `case` unless the store may hold it; record it first (an empty store forgets its old record)."""
-        record = cases_after_write(self.cases, case, has_rows=self._has_rows(), merge=merge, where=str(self.path))
-        if record is not None:
-            path = self.path / _CASES_FILE
-            tmp = path.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps({"cases": record}) + "\n", encoding="utf-8")
-            tmp.replace(path)
+    def _case_record(self, case: str | None, merge: bool) -> list[str] | None:
+        """Refuse `case` unless the store may hold it; the cases to record with the write (None: leave the record)."""
+        return cases_after_write(self.cases, case, has_rows=self._has_rows(), merge=merge, where=str(self.path))
+
+    def _record_cases(self, record: list[str] | None) -> None:
+        """Replace the store's case record by `record` (inside the write, so it lands with the rows or not at all)."""
+        if record is None:
+            return
+        self._exec(f"MATCH (c:{_CASE_TABLE}) DELETE c")
+        for n, case in enumerate(record):
+            self._exec(f"CREATE (:{_CASE_TABLE} {{id: $id, n: $n}})", {"id": case, "n": n})
+
+    def _on_a_copy(self, work: Callable[[], dict[str, int]]) -> dict[str, int]:
+        """Run `work` (a write) on a copy of the database and swap the copy in when it has succeeded.
+
+        The database is checkpointed and closed, copied to ``graph.lbug.load-<pid>`` beside it,
+        `work` runs on the copy, the copy is checkpointed, closed, flushed to disk and renamed over
+        ``graph.lbug`` (one atomic rename), and the store reopens. A process killed at any point
+        before the rename leaves ``graph.lbug`` as it was (the copy is removed by the next writer);
+        after it, the store holds the whole write. A failed `work` removes the copy. ladybug's own
+        commit is not enough: a process killed while it writes the log or checkpoints can leave a
+        database that opens with part of a transaction, or does not open at all ("the WAL file is
+        corrupted", LadybugDB/ladybug#714).
+
+        Notes
+        -----
+        O(size of the database) for the copy (a sequential file copy) and twice its disk space
+        while the write runs.
+        """
+        live = self.path / DB_FILE
+        copy = self.path / f"{DB_FILE}{_COPY_MARK}{os.getpid()}"
+        self._exec("CHECKPOINT")
+        self._close_db()
+        try:
+            try:
+                if _db_siblings(live):
+                    raise StoreError(
+                        f"{live} still has a write-ahead log after a checkpoint ({', '.join(_db_siblings(live))}); "
+                        "not writing into it."
+                    )
+                _remove_db_files(copy)
+                shutil.copyfile(live, copy)
+                self._open_db(copy)
+                written = work()
+                self._exec("CHECKPOINT")
+                self._close_db()
+                _fsync(copy)
+                os.replace(copy, live)
+                _fsync(self.path)
+            except BaseException:
+                self._close_db()
+                _remove_db_files(copy)
+                raise
+        finally:
+            self._open_db(live)
+        return written
 
     def _write_arrow(self, source: Callable[[str], pa.Table | None]) -> dict[str, int]:
         """Upsert every table `source` gives (canonical Arrow or None), nodes first; see :meth:`write`."""
@@ -512,12 +633,10 @@ class EmbeddedStore:
         written = {name: 0 for name in (*NODE_LABELS, *REL_TYPES)}
         timings: dict[str, dict[str, float]] = {}
         ids: dict[str, pa.Array] = {}
-        if fresh:
-            # one checkpoint after the last COPY instead of one after each (each COPY commits on its own, and an
-            # automatic checkpoint after every commit roughly doubled the wall time of a bulk load)
-            self._exec("CALL auto_checkpoint=false")
-        else:
-            self._exec("BEGIN TRANSACTION")
+        # one checkpoint after the last statement instead of one after each (each COPY commits on its own, and an
+        # automatic checkpoint after every commit roughly doubled the wall time of a bulk load); no transaction: the
+        # write runs on a copy of the database that is swapped in when it is complete (_on_a_copy)
+        self._exec("CALL auto_checkpoint=false")
         try:
             for label in NODE_LABELS:
                 t0, c0, k0 = time.perf_counter(), _cpu_seconds(), self._copy_clock
@@ -566,17 +685,10 @@ class EmbeddedStore:
                 written[rel] = added.num_rows + changed.num_rows
                 timings[rel] = self._timing(table.num_rows, t0, c0, k0)
                 del table, added, changed
-        except BaseException:
-            if fresh:
-                self._empty_all()
-            else:
-                self._rollback()
-            raise
         finally:
-            if fresh:
-                self._exec("CALL auto_checkpoint=true")
+            self._exec("CALL auto_checkpoint=true")
         t0, c0, k0 = time.perf_counter(), _cpu_seconds(), self._copy_clock
-        self._exec("COMMIT" if not fresh else "CHECKPOINT")
+        self._exec("CHECKPOINT")
         timings["commit"] = self._timing(0, t0, c0, k0)
         self.last_load = timings
         return written
@@ -973,3 +1085,49 @@ def _some_names(folder: Path, shown: int = 5) -> str:
     if not names:
         return "nothing"
     return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def _take_writer_lock(folder: Path) -> int:
+    """Take the store's writer lock (``.writer.lock``, an exclusive flock) and return its descriptor.
+
+    ladybug locks its database file only while it is open; a write closes it to swap in its copy, so the
+    store's own lock keeps a second writer out for the whole life of a read-write store.
+    """
+    import fcntl
+
+    fd = os.open(folder / _WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise StoreError(
+            f"Could not open the embedded store at {folder} for writing: another process holds it read-write "
+            "(a load or a run). Wait for it to finish; read-only opens (crimnet query, crimnet cypher) work beside it."
+        ) from None
+    return fd
+
+
+def _db_siblings(db: Path) -> list[str]:
+    """Names of the files ladybug keeps beside database `db` (write-ahead log, shadow pages, checkpoint locks)."""
+    return sorted(p.name for p in db.parent.glob(db.name + ".*") if _COPY_MARK not in p.name[len(db.name) :])
+
+
+def _remove_db_files(db: Path) -> None:
+    """Remove database `db` and the files ladybug keeps beside it."""
+    for p in [db, *db.parent.glob(db.name + ".*")]:
+        p.unlink(missing_ok=True)
+
+
+def _remove_stale_copies(folder: Path) -> None:
+    """Remove the copies (``graph.lbug.load-<pid>``) that writes killed before their swap left in `folder`."""
+    for p in folder.glob(f"{DB_FILE}{_COPY_MARK}*"):
+        p.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    """Flush file or directory `path` to disk (the copy before its rename, the folder after it)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

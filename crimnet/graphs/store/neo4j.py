@@ -10,11 +10,13 @@ front. Differences between Neo4j and FalkorDB live in :mod:`crimnet.graphs.store
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,13 @@ from crimnet.queries.audit import bolt_audit_log
 from crimnet.schema import NODE_LABELS, rel_type, table_fields
 from crimnet.tables import CanonicalTables, arrow_schema, empty_table
 
-__all__ = ["Neo4jStore", "FALKORDB_MAX_BATCH_BYTES", "escape_falkordb_params"]
+__all__ = [
+    "Neo4jStore",
+    "FALKORDB_MAX_BATCH_BYTES",
+    "CONNECT_SHORT_TRIES",
+    "escape_falkordb_params",
+    "load_fingerprint",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +96,14 @@ def _rel_statement(rel: str) -> str:
         f"MERGE (a)-[x:{rel}{key}]->(b) WITH x, r WHERE {_changed('x', exprs)} SET {sets} RETURN count(x) AS written"
     )
 
+
+CONNECT_SHORT_TRIES = 3
+"""Connect tries of at most 1 s before the one of ``connect_timeout`` (see ``Neo4jStore._connect``).
+
+Three covers a FalkorDB whose last client held three pooled connections (the CLI and the library
+hold one or two); each costs at most 1 s against a server that never answers, and nothing when the
+port refuses.
+"""
 
 _NOT_NEO4J_CODES = frozenset({"Neo.DatabaseError.General.UnknownError", "Neo.ClientError.Procedure.ProcedureNotFound"})
 """Error codes of ``CALL dbms.components()`` that mean the server is not Neo4j (FalkorDB's generic error)."""
@@ -147,10 +163,11 @@ class Neo4jStore:
     connect_timeout : float, default 5.0
         Seconds a new connection may take (TCP connect, TLS and Bolt handshake, the
         driver's ``connection_timeout`` and ``connection_acquisition_timeout``). The store
-        connects when it opens, first within 1 s, then once more within `connect_timeout`
-        (FalkorDB's Bolt endpoint leaves every other new connection's handshake unanswered),
-        so a server that refuses or does not answer fails in about ``1 + connect_timeout``
-        seconds, never the driver's minutes of retries.
+        connects when it opens, up to three times within 1 s each, then once more within
+        `connect_timeout` (FalkorDB's Bolt endpoint leaves one new connection's handshake
+        unanswered per Bolt session closed before it), so a server that does not answer fails in
+        about ``3 + connect_timeout`` seconds and one that refuses at once, never the driver's
+        minutes of retries.
     max_batch_bytes : int, optional
         Also cut a batch when its rows' JSON size would pass this many bytes; default
         none on Neo4j and :data:`FALKORDB_MAX_BATCH_BYTES` on FalkorDB.
@@ -226,19 +243,37 @@ class Neo4jStore:
             self.max_batch_bytes = FALKORDB_MAX_BATCH_BYTES
         self.backend = f"{self.dialect} at {uri}" + (f" database {database}" if database else "")
         self._schema_ready = False
+        try:
+            unfinished = self.unfinished_loads
+        except (StoreError, QueryError):  # the check must not stop the open; the next query reports the failure
+            unfinished = []
+        if unfinished:
+            log.warning(
+                "The store at %s holds part of %d load(s) that did not finish (started %s): load the same tables "
+                "again to complete them (nothing is written twice).",
+                uri,
+                len(unfinished),
+                ", ".join(unfinished),
+            )
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
     def _connect(self, timeout: float, *, user: str | None) -> None:
-        """Open the first connection (kept in the pool) or raise :class:`StoreError` within about 1 + `timeout` s.
+        """Open the first connection (kept in the pool) or raise :class:`StoreError` within about 3 + `timeout` s.
 
-        One try per deadline, without the driver's transaction retries (30 s of warnings when
-        nothing listens). Only "unavailable" is a failure here; a server that answers with an
+        :data:`CONNECT_SHORT_TRIES` tries of at most 1 s, then one of `timeout`, each without the
+        driver's transaction retries (30 s of warnings when nothing listens). The short tries are
+        for FalkorDB's Bolt endpoint, which leaves one new connection's handshake unanswered per
+        Bolt session closed before it (a client whose pool held k connections leaves the next k
+        hanging), so a store opened after another one closed spends a try per stuck handshake; a
+        refused connection fails each try at once. The long try is for a server that is only slow
+        (TLS over a long link). Only "unavailable" is a failure here; a server that answers with an
         error has answered, and the query that follows reports it.
         """
         import neo4j.exceptions as nx
 
         failure: Exception | None = None
-        for deadline in (min(1.0, timeout), timeout):
+        short = min(1.0, timeout)
+        for deadline in (*([short] * CONNECT_SHORT_TRIES), timeout):
             kwargs: dict[str, Any] = {"connection_acquisition_timeout": deadline, "max_transaction_retry_time": 0.0}
             if self.database:
                 kwargs["database"] = self.database
@@ -258,7 +293,7 @@ class Neo4jStore:
             except nx.Neo4jError:
                 return
         raise StoreError(
-            f"No Bolt server answered at {self.uri} (tried for up to {min(1.0, timeout) + timeout:g} s: "
+            f"No Bolt server answered at {self.uri} (tried for up to {CONNECT_SHORT_TRIES * short + timeout:g} s: "
             f"{' '.join(redact_uri(str(failure)).split())}). Check the URI and that the server is running; "
             "Neo4jStore(connect_timeout=...) waits longer."
         ) from None
@@ -269,7 +304,8 @@ class Neo4jStore:
         # other failure (forbidden, unavailable) is not a sign of FalkorDB: guessing wrong would turn
         # on FalkorDB's parameter escaping against a real Neo4j and corrupt quoted strings.
         try:
-            names = self._read("CALL dbms.components() YIELD name RETURN name", None, name="detect dialect")
+            # quiet: FalkorDB's refusal is the expected answer, not an error to log (it was one ERROR line per open)
+            names = self._read("CALL dbms.components() YIELD name RETURN name", None, name="detect dialect", quiet=True)
         except QueryError as err:
             code = getattr(err.__cause__, "code", None)
             if code in _NOT_NEO4J_CODES:
@@ -301,16 +337,26 @@ class Neo4jStore:
         values = dict(params or {})
         return escape_falkordb_params(values) if self.dialect == "falkordb" else values
 
-    def _read(self, cypher: str, params: Mapping[str, Any] | None, *, name: str) -> pd.DataFrame:
-        return self._execute([cypher], params, name=name, write=False)
+    def _read(self, cypher: str, params: Mapping[str, Any] | None, *, name: str, quiet: bool = False) -> pd.DataFrame:
+        return self._execute([cypher], params, name=name, write=False, quiet=quiet)
 
     def _write(self, cypher: str, params: Mapping[str, Any] | None, *, name: str) -> pd.DataFrame:
         return self._execute([cypher], params, name=name, write=True)
 
     def _execute(
-        self, statements: Sequence[str], params: Mapping[str, Any] | None, *, name: str, write: bool
+        self,
+        statements: Sequence[str],
+        params: Mapping[str, Any] | None,
+        *,
+        name: str,
+        write: bool,
+        quiet: bool = False,
     ) -> pd.DataFrame:
-        """Run `statements` in one managed transaction with the same parameters; the last one's rows."""
+        """Run `statements` in one managed transaction with the same parameters; the last one's rows.
+
+        A failure is logged at ERROR and raised; `quiet` raises it without the log line (for a probe
+        whose failure is an expected answer).
+        """
         values = self._params(params)
 
         def work(tx: Any) -> pd.DataFrame:
@@ -320,22 +366,23 @@ class Neo4jStore:
             keys = list(result.keys())
             return pd.DataFrame([r.values() for r in result], columns=keys)
 
-        return self._run(work, name=name, write=write)
+        return self._run(work, name=name, write=write, quiet=quiet)
 
-    def _run(self, work: Any, *, name: str, write: bool) -> pd.DataFrame:
+    def _run(self, work: Any, *, name: str, write: bool, quiet: bool = False) -> pd.DataFrame:
         import neo4j.exceptions as nx
 
+        error = log.debug if quiet else log.error
         try:
             with self._session() as session:
                 return session.execute_write(work) if write else session.execute_read(work)
         except nx.ServiceUnavailable as err:
-            log.error("query %s failed: the Bolt server at %s is unavailable", name, self.uri)
+            error("query %s failed: the Bolt server at %s is unavailable", name, self.uri)
             raise StoreError(f"The Bolt server at {self.uri} is unavailable (query {name}): {err}") from err
         except nx.Neo4jError as err:
-            log.error("query %s failed on %s: %s", name, self.uri, err)
+            error("query %s failed on %s: %s", name, self.uri, err)
             raise QueryError(f"The server refused query {name}: {err}") from err
         except nx.DriverError as err:  # session expired, connection lost mid-result, ...
-            log.error("query %s failed: the driver lost %s: %s", name, self.uri, err)
+            error("query %s failed: the driver lost %s: %s", name, self.uri, err)
             raise StoreError(f"The connection to {self.uri} failed (query {name}): {err}") from err
 
     def _ensure_schema(self) -> None:
@@ -413,13 +460,22 @@ class Neo4jStore:
         rows are written. One round trip per `batch_size` rows; each batch is one managed write transaction
         (retried by the driver on transient errors). A batch that fails leaves the batches
         before it committed: write the same tables again to complete the load (every batch
-        is an idempotent ``MERGE``). An event whose ends changed (same ``id``, a source's
-        correction) replaces the stored one in the same transaction, never stands beside it.
+        is an idempotent ``MERGE``, so a load resumed after a server restart writes no node or
+        relationship twice). Until a load completes the store holds a ``(:CrimnetLoad)`` marker
+        (:attr:`unfinished_loads`); opening the store logs a warning while one is there. An event
+        whose ends changed (same ``id``, a source's correction) replaces the stored one in the same
+        transaction, never stands beside it.
         """
         check_type(tables, CanonicalTables, param="tables", func="Neo4jStore.write", expected="a CanonicalTables")
         check_type(merge, bool, param="merge", func="Neo4jStore.write", expected="a bool")
         self._ensure_schema()
         self._claim_case(tables.case, merge)
+        load = load_fingerprint(tables)
+        self._write(
+            "MERGE (m:CrimnetLoad {id: $id}) SET m.started = $started",
+            {"id": load, "started": datetime.now(UTC).isoformat(timespec="seconds")},
+            name="load marker",
+        )
         written: dict[str, int] = {}
         for name, df in tables.items():
             statements = _write_statements(name)
@@ -433,7 +489,23 @@ class Neo4jStore:
                 res = self._execute(statements, {"rows": batch}, name=f"write {name}", write=True)
                 total += int(res["written"].sum()) if len(res) else 0
             written[name] = total
+        self._write("MATCH (m:CrimnetLoad {id: $id}) DELETE m", {"id": load}, name="load marker")
         return written
+
+    @property
+    def unfinished_loads(self) -> list[str]:
+        """When the loads that started and never finished began (ISO 8601 UTC, sorted; empty when none).
+
+        :meth:`write` leaves a ``(:CrimnetLoad {id, started})`` node while it writes (`id` the
+        :func:`load_fingerprint` of its tables) and deletes it when the last batch is committed. A
+        marker left behind means a load was cut off (the process killed, the server stopped): the
+        store holds part of it. Writing the same tables again completes it and removes the marker;
+        every batch is an idempotent ``MERGE``, so nothing is written twice.
+        """
+        found = self._read("MATCH (m:CrimnetLoad) RETURN m.started AS started", None, name="load marker")
+        if found is None or found.empty:  # None: a driver stand-in that returns no rows object
+            return []
+        return sorted(str(v) for v in found["started"])
 
     def write_parquet(self, directory: str | os.PathLike[str], *, merge: bool = False) -> dict[str, int]:
         """Read a directory of canonical Parquet tables and :meth:`write` them; return rows written per table.
@@ -631,3 +703,36 @@ def _size(rec: Any) -> int:
 def _name(cypher: str) -> str:
     line = " ".join(cypher.split())
     return line[:60] + ("..." if len(line) > 60 else "")
+
+
+def load_fingerprint(tables: CanonicalTables) -> str:
+    """A SHA-256 of the case and the keys of every row of `tables`, naming one load in its ``(:CrimnetLoad)`` marker.
+
+    Tables with the same case and the same row keys (ids; ends of pair relationships) give the
+    same fingerprint whatever their other values, so loading the same tables again after an
+    interrupted load finds and clears the marker that load left.
+
+    Parameters
+    ----------
+    tables : CanonicalTables
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Notes
+    -----
+    O(n) vectorised hashing of the key columns (:func:`pandas.util.hash_pandas_object`), in row order.
+
+    >>> load_fingerprint(CanonicalTables()) == load_fingerprint(CanonicalTables())
+    True
+    """
+    check_type(tables, CanonicalTables, param="tables", func="load_fingerprint", expected="a CanonicalTables")
+    h = hashlib.sha256(str(tables.case).encode())
+    for name, df in tables.items():
+        h.update(f"{name}:{len(df)}".encode())
+        if len(df):
+            keys = df[["id"] if "id" in df.columns else ["src", "dst"]].astype(str)
+            h.update(pd.util.hash_pandas_object(keys, index=False).to_numpy().tobytes())
+    return h.hexdigest()

@@ -17,10 +17,12 @@ dispatches through :data:`NORMALISERS`.
 Kinds: ``phone``, ``postcode``, ``address``, ``name``, ``date``, ``timestamp``,
 ``money``, ``currency``, ``sort_code``, ``account_number``, ``iban``,
 ``registration``, ``nino``, ``nationality``, ``sex``, ``text``,
-``business_name``, ``company_number``, ``integer``.
+``business_name``, ``company_number``, ``integer``, ``holder`` (an account holder's name
+classified as a person, a couple or an organisation: :func:`classify_holder`).
 
-Key builders (two columns to one id): :func:`address_key`, :func:`account_key`,
-:func:`iban_to_account_key`. Name keys for entity resolution: :func:`name_tokens`,
+Key builders (to one id): :func:`address_key`, :func:`account_key`,
+:func:`iban_to_account_key`, :func:`business_name_key` (a Business known only by
+name). Name keys for entity resolution: :func:`name_tokens`,
 :func:`name_variant_key`.
 """
 
@@ -66,11 +68,16 @@ from crimnet.ingest.normalise.identifiers import (
     normalise_sex,
 )
 from crimnet.ingest.normalise.names import (
+    HOLDER_PATTERN,
     NAME_PATTERN,
     NAME_PLACEHOLDERS,
+    business_name_key,
+    classify_holder,
+    holder_parts,
     name_tokens,
     name_variant_key,
     normalise_business_name,
+    normalise_holder,
     normalise_name,
     normalise_text,
     nysiis,
@@ -100,10 +107,14 @@ __all__ = [
     "normalise_sex",
     "normalise_text",
     "normalise_business_name",
+    "normalise_holder",
+    "classify_holder",
+    "holder_parts",
     "normalise_company_number",
     "normalise_integer",
     "address_key",
     "account_key",
+    "business_name_key",
     "iban_to_account_key",
     "name_tokens",
     "name_variant_key",
@@ -129,6 +140,7 @@ NORMALISERS: dict[str, Callable[..., pd.DataFrame]] = {
     "sex": normalise_sex,
     "text": normalise_text,
     "business_name": normalise_business_name,
+    "holder": normalise_holder,
     "company_number": normalise_company_number,
     "integer": normalise_integer,
 }
@@ -150,6 +162,7 @@ PATTERNS: dict[str, str] = {
     "nationality": NATIONALITY_PATTERN,
     "sex": r"^[MF]$",
     "business_name": r"^[a-z0-9]+( [a-z0-9]+)*$",
+    "holder": HOLDER_PATTERN,
     "company_number": COMPANY_NUMBER_PATTERN,
 }
 """Kind -> regular expression every non-NA normalised string value matches."""

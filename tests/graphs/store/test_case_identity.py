@@ -150,3 +150,36 @@ def test_an_incremental_batch_keeps_the_case_and_its_ids(two_cases, tmp_path):
     # the batch loads into the store of its first batch without merge
     load(half.out / "tables", tmp_path / "store")
     assert sum(load(rest.out / "tables", tmp_path / "store").values()) > 0
+
+
+def test_a_merge_keeps_people_of_two_cases_apart_even_with_the_same_names_and_dobs(two_cases, tmp_path):
+    import shutil
+
+    root, (first, _) = two_cases
+    # a second case made of the first one's files less one tenancy row: another case (content-derived id), whose
+    # people have the same names, dates of birth and record keys as the first one's
+    twin = tmp_path / "twin"
+    shutil.copytree(root / "case1", twin)
+    tenancy = twin / "council_tenancy.csv"
+    lines = tenancy.read_text().splitlines(keepends=True)
+    tenancy.write_text("".join(lines[:-1]))
+    second = ingest(twin, tmp_path / "ingest-twin")
+    assert second.case != first.case
+    store = tmp_path / "store"
+    load(first.out / "tables", store)
+    load(second.out / "tables", store, merge=True)
+    with EmbeddedStore(store, read_only=True) as st:
+        people = st.tables().nodes["Person"]
+        lived = st.query("MATCH (p:Person)-[:LIVES_AT]->(a:Address) RETURN p.id AS person, a.id AS address")
+    ids1, ids2 = set(first.tables.nodes["Person"]["id"]), set(second.tables.nodes["Person"]["id"])
+    assert not ids1 & ids2 and set(people["id"]) == ids1 | ids2  # nobody resolved across the cases
+    key = people["name"].astype(str) + "|" + people["dob"].astype(str)
+    in_first = people["id"].isin(ids1)
+    shared = set(key[in_first]) & set(key[~in_first])
+    assert len(shared) > 0.9 * len(ids2)  # nearly every person of the twin has a namesake of the same dob
+    for k in list(shared)[:50]:  # each stays two people, one per case
+        both = people[key == k]
+        assert both["id"].isin(ids1).sum() >= 1 and both["id"].isin(ids2).sum() >= 1
+    # and each person's addresses are those of its own case's tables (nothing moved across by the merge)
+    own = pd.concat([first.tables.rels["LIVES_AT"], second.tables.rels["LIVES_AT"]])
+    assert set(zip(lived.person, lived.address, strict=True)) == set(zip(own.src, own.dst, strict=True))

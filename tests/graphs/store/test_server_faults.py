@@ -109,7 +109,11 @@ def test_run_case_never_writes_the_password_of_a_store_uri_into_its_config(tmp_p
         raise RuntimeError("stop here")
 
     monkeypatch.setattr(crimnet.ingest.pipeline, "ingest", ingest)
-    (tmp_path / "case").mkdir()
+    (tmp_path / "case").mkdir()  # one extract, so that the run gets as far as ingest (specs are chosen first)
+    (tmp_path / "case" / "call_records.csv").write_text(
+        "cdr_id,calling_number,called_number,call_start,duration_sec\n"
+        "c1,01632 960001,01632 960002,2025-03-01T22:14:05Z,60\n"
+    )
     with pytest.raises(RuntimeError, match="stop here"):
         run_case(tmp_path / "case", tmp_path / "run", store=f"bolt://neo4j:{SECRET}@127.0.0.1:7687")
     assert saved["store"] == "bolt://neo4j:***@127.0.0.1:7687"

@@ -1,0 +1,490 @@
+"""Collective (relational) person resolution: a name that agrees AND a graph neighbour that agrees.
+
+Why collective, not relational levels in the Splink model
+---------------------------------------------------------
+The evidence wanted here is "record r names the same person as cluster C, and C holds the
+account (phone, address, postcode, business) r mentions". Whether C holds that account depends
+on which records are already in C, and that changes as clusters merge: a payment record joined to
+a bank customer brings its account to the customer's cluster, and a payroll line paying into that
+account can then join too. A Splink comparison level is a fixed function of two rows, so it can
+compare the two records' own accounts but not the accounts of everything already resolved with
+either. This module therefore follows the collective entity resolution of Bhattacharya and Getoor
+(2007): after the attribute model (:mod:`crimnet.ingest.resolve`) has clustered the records, it
+scores pairs of clusters that share a neighbour by combining name agreement with the relational
+evidence of the shared neighbours, merges the pairs above the threshold (through the same
+chain guard as every other link), recomputes the clusters' neighbourhoods and repeats until no
+new link is made (batch-greedy rounds instead of the paper's one-merge-at-a-time priority queue,
+so a round is a few vectorised joins; at most :data:`MAX_ROUNDS` rounds).
+
+The score of a cluster pair (a Fellegi-Sunter match weight, log2 of the posterior odds)
+----------------------------------------------------------------------------------------
+``W = log2(1 / N) + w_neighbour + w_family + w_given + w_dob`` for N current clusters, from the
+best pair of records (one per cluster, both with a name) whose family names agree (same variant
+key). Every frequency below comes from the records being resolved.
+
+``w_neighbour``
+    Per kind of shared neighbour, the rarest shared value: ``log2(m / ((k - 1) / N))`` where k
+    clusters hold the value (a value held by two clusters narrows the candidates to one person,
+    ``m`` = :data:`M_NEIGHBOUR`); values held by more than
+    :data:`crimnet.ingest.resolve_rules.MAX_BLOCK` clusters are not evidence (a call centre, an
+    HMO). Kinds add up, except a shared postcode when the address is shared too (the address
+    implies it).
+``w_family``
+    ``log2(m / u)`` with ``u = h * tf(family) / sum(tf^2)``, capped at 1: the term-frequency
+    adjusted chance that two different people sharing such a neighbour have the same family
+    name. ``h`` is estimated from the data per neighbour kind: among
+    records of clearly different people (different given names) that share a value of that kind,
+    the share with the same family name. Families share addresses, phones and joint accounts, so
+    at a shared address a surname is weak evidence even when it is rare.
+``w_given``
+    Both given names whole and equal: ``log2(m / tf(given))``; an initial against a given name or
+    initial with that first letter, or two spellings of one name (same variant key, at most
+    :data:`crimnet.ingest.name_frequency.MAX_VARIANT_EDITS` edits apart): ``log2(m / tf(initial))``;
+    only a family name on one side (a titled form, ``'MR SMITH'``): 0. Different given names, or
+    initials that disagree, forbid the link.
+``w_dob``
+    Both dates known: incompatible dates (:func:`crimnet.ingest.resolve_rules.dob_compatible`)
+    forbid the link; agreement at the finer of the two precisions (day, month, year) adds
+    ``log2(m / tf(date at that precision))``; compatible but different (one keying error) adds
+    ``log2((1 - m) / (1 - tf))``. A missing date adds nothing. Opposite recorded sexes forbid the link.
+
+Ambiguity: a cluster links to its best candidate and to the other candidates that could be the
+same person as that one (names and dates that allow it); when a candidate that could not be scores
+within :data:`AMBIGUITY_MARGIN` bits of the best, the cluster makes no link at all (a
+``'j smith'`` paid into a household account held by John and James Smith stays apart). Records
+from one couple holder or one list cell are never merged with each other, and an organisation
+holder never links
+(:func:`crimnet.ingest.resolve_rules.guard_clusters`, :func:`crimnet.ingest.resolve_rules.holder_kinds`).
+
+References
+----------
+Bhattacharya, I. and Getoor, L. (2007). Collective entity resolution in relational data. ACM
+Transactions on Knowledge Discovery from Data 1(1), article 5. doi:10.1145/1217299.1217304.
+Fellegi, I. P. and Sunter, A. B. (1969). A theory for record linkage. JASA 64(328), 1183-1210.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crimnet.errors import check_interval, check_type
+from crimnet.ingest.name_frequency import close_variants, coincidence, split_names, term_frequencies
+from crimnet.ingest.resolve_rules import MAX_BLOCK, dob_compatible, guard_clusters, holder_kinds
+
+__all__ = [
+    "NEIGHBOUR_KINDS",
+    "M_NEIGHBOUR",
+    "M_NAME",
+    "M_DOB",
+    "AMBIGUITY_MARGIN",
+    "MAX_ROUNDS",
+    "RELATIONAL_PRIO",
+    "H_PRIOR_PAIRS",
+    "relational_links",
+    "collective_resolve",
+]
+
+#: Record columns whose values are graph neighbours of the person (Account, Phone, Address,
+#: Postcode, Business ids).
+NEIGHBOUR_KINDS = ("account_id", "phone", "address_id", "postcode", "business_id")
+
+#: Probability that two records of one person, each naming a neighbour of a kind, name the same
+#: one (people have several phones, addresses and accounts over time): a round 0.5, not fitted.
+M_NEIGHBOUR = 0.5
+
+#: Probability that two records of one person agree on family name (marriage and misspelling
+#: aside) and on given name at the level compared.
+M_NAME = 0.9
+
+#: Probability that two records of one person agree on date of birth at the precision compared.
+M_DOB = 0.9
+
+#: Bits by which a cluster's best candidate must beat its second (2^3 = 8 times likelier).
+AMBIGUITY_MARGIN = 3.0
+
+#: Pseudo-pairs (at a share of 0.5) added to the data when estimating :func:`_household_share`.
+H_PRIOR_PAIRS = 20.0
+
+#: At most this many rounds of match-and-merge.
+MAX_ROUNDS = 8
+
+#: The ``prio`` of relational links in the chain guard: added after deterministic and model links.
+RELATIONAL_PRIO = 3
+
+_LINK_COLUMNS = ["l", "r", "match_weight", "match_probability", "rule", "via", "prio"]
+_LINK_DTYPES = ["int64", "int64", "float64", "float64", "object", "object", "int64"]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Per-record arrays that stay fixed across rounds (names, dates, frequencies, neighbours)."""
+
+    fam: np.ndarray
+    gkind: np.ndarray
+    gkey: np.ndarray
+    given: np.ndarray
+    initial: np.ndarray
+    u_family: np.ndarray  # tf(family) / sum tf^2
+    w_given: np.ndarray  # log2(m / tf) at the record's own given level (word or initial)
+    w_initial: np.ndarray  # log2(m / tf(initial))
+    dob: pd.DataFrame
+    tf_dob: dict[str, pd.Series]
+    sex: np.ndarray
+    couple: np.ndarray
+    organisation: np.ndarray
+    neighbours: pd.DataFrame  # uid, kind, value
+
+
+def _context(df: pd.DataFrame) -> _Context:
+    names = split_names(df["name"])
+    fam = names["family_key"].to_numpy(object)
+    gkind = names["given_kind"].to_numpy(object)
+    gkey = names["given_key"].to_numpy(object)
+    given = names["given"].to_numpy(object)
+    initial = names["initial"].to_numpy(object)
+    tf_f = term_frequencies(names["family_key"])
+    u_family = names["family_key"].map(tf_f / coincidence(tf_f)).to_numpy(np.float64)
+    tf_g = term_frequencies(names["given"].where(names["given_kind"] == "word"))
+    tf_i = term_frequencies(names["initial"])
+    w_i = np.log2(M_NAME / names["initial"].map(tf_i).to_numpy(np.float64))
+    w_g = np.where(gkind == "word", np.log2(M_NAME / names["given"].map(tf_g).to_numpy(np.float64)), w_i)
+    dob = df[["dob", "dob_ym", "dob_y", "dob_m", "dob_d"]].astype(object)
+    dob = dob.where(dob.notna(), None)
+    tf_dob = {c: term_frequencies(df[c]) for c in ("dob", "dob_ym", "dob_y")}
+    kinds = holder_kinds(df)
+    parts = []
+    for kind in NEIGHBOUR_KINDS:
+        if kind not in df.columns:
+            continue
+        s = df[kind]
+        ok = s.notna().to_numpy()
+        if ok.any():
+            parts.append(
+                pd.DataFrame(
+                    {"uid": df["unique_id"].to_numpy(np.int64)[ok], "kind": kind, "value": s[ok].astype(str).to_numpy()}
+                )
+            )
+    nb = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"uid": [], "kind": [], "value": []})
+    sex = df["sex"].astype(object).where(df["sex"].isin(["M", "F"]), None).to_numpy(object)
+    return _Context(
+        fam=fam, gkind=gkind, gkey=gkey, given=given, initial=initial, u_family=u_family, w_given=w_g, w_initial=w_i,
+        dob=dob, tf_dob=tf_dob, sex=sex, couple=kinds == "couple", organisation=kinds == "organisation",
+        neighbours=nb.astype({"uid": np.int64}),
+    )  # fmt: skip
+
+
+def _empty_links() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(_LINK_COLUMNS, _LINK_DTYPES, strict=True)})
+
+
+def _shared_values(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
+    """Distinct (cluster ``c``, ``kind``, ``value``) held by 2 to MAX_BLOCK clusters, with ``k`` holders."""
+    nb = ctx.neighbours
+    nb = nb[~ctx.organisation[nb["uid"].to_numpy()]]
+    nb = pd.DataFrame(
+        {"c": labels[nb["uid"].to_numpy()], "kind": nb["kind"].to_numpy(), "value": nb["value"].to_numpy()}
+    )
+    nb = nb.drop_duplicates()
+    k = nb.groupby(["kind", "value"], sort=False)["c"].transform("size").to_numpy()
+    return nb[(k >= 2) & (k <= MAX_BLOCK)].assign(k=k[(k >= 2) & (k <= MAX_BLOCK)])
+
+
+def _household_share(ctx: _Context, labels: np.ndarray) -> dict[str, float]:
+    """Per neighbour kind: how often two different people sharing such a neighbour share a family name.
+
+    Estimated on record pairs in different clusters that share a value of the kind and whose
+    given names are both whole words with different variant keys and different initials (two
+    different people, so the estimate is not inflated by unmerged records of one person), shrunk
+    towards 0.5 by :data:`H_PRIOR_PAIRS` pseudo-pairs so that a kind seen in few such pairs is
+    treated cautiously. O(sum of k^2) over shared values (k <= MAX_BLOCK).
+    """
+    nb = _shared_values(ctx, labels)
+    uid = ctx.neighbours["uid"].to_numpy()
+    word = (ctx.gkind == "word") & pd.notna(ctx.fam) & ~ctx.organisation
+    rec = ctx.neighbours[word[uid]]
+    rec = rec.assign(c=labels[rec["uid"].to_numpy()]).merge(
+        nb[["kind", "value"]].drop_duplicates(), on=["kind", "value"]
+    )
+    rec = rec.drop_duplicates(["kind", "value", "c"])  # one record per cluster and value
+    out = {}
+    for kind in NEIGHBOUR_KINDS:
+        g = rec[rec["kind"] == kind][["value", "uid", "c"]]
+        pairs = g.merge(g, on="value", suffixes=("_a", "_b"))
+        pairs = pairs[pairs["c_a"].to_numpy() < pairs["c_b"].to_numpy()]
+        a, b = pairs["uid_a"].to_numpy(np.int64), pairs["uid_b"].to_numpy(np.int64)
+        other = (ctx.gkey[a] != ctx.gkey[b]) & (ctx.initial[a] != ctx.initial[b])
+        agree = float((ctx.fam[a][other] == ctx.fam[b][other]).sum())
+        out[kind] = (agree + 0.5 * H_PRIOR_PAIRS) / (float(other.sum()) + H_PRIOR_PAIRS)
+    return out
+
+
+def _candidate_clusters(ctx: _Context, labels: np.ndarray, active: np.ndarray | None) -> pd.DataFrame:
+    """Cluster pairs sharing a neighbour value and a family name: ``a``, ``b``, ``fam``, ``kind``, ``value``, ``k``."""
+    nb = _shared_values(ctx, labels)
+    uid = np.arange(len(labels))
+    has_fam = pd.notna(ctx.fam) & ~ctx.organisation
+    cf = pd.DataFrame({"c": labels[uid[has_fam]], "fam": ctx.fam[has_fam]}).drop_duplicates()
+    t = nb.merge(cf, on="c")
+    pairs = t.merge(t[["kind", "value", "fam", "c"]], on=["kind", "value", "fam"], suffixes=("_a", "_b"))
+    pairs = pairs[pairs["c_a"].to_numpy() < pairs["c_b"].to_numpy()]
+    if active is not None:
+        act = np.zeros(int(labels.max()) + 1 if len(labels) else 0, dtype=bool)
+        act[labels[active]] = True
+        pairs = pairs[act[pairs["c_a"].to_numpy()] | act[pairs["c_b"].to_numpy()]]
+    return pairs.rename(columns={"c_a": "a", "c_b": "b"})
+
+
+def _neighbour_evidence(pairs: pd.DataFrame, h: dict, n_clusters: int) -> pd.DataFrame:
+    """Per cluster pair: ``w_rel``, ``h`` and ``via`` (the shared neighbours, strongest first)."""
+    per_kind = pairs.sort_values(["a", "b", "kind", "k", "value"], kind="stable").drop_duplicates(["a", "b", "kind"])
+    per_kind = per_kind.assign(
+        w=np.log2(M_NEIGHBOUR * n_clusters / np.maximum(per_kind["k"].to_numpy(np.float64) - 1, 1.0)),
+        h=per_kind["kind"].map(h).to_numpy(np.float64),
+    )
+    is_addr = (per_kind["kind"] == "address_id").to_numpy(bool)
+    has_addr = per_kind.assign(x=is_addr).groupby(["a", "b"], sort=False)["x"].transform("max").to_numpy(bool)
+    per_kind = per_kind[~(has_addr & (per_kind["kind"] == "postcode").to_numpy())]
+    per_kind = per_kind.sort_values(["a", "b", "w"], ascending=[True, True, False], kind="stable")
+    via = (per_kind["kind"].str.replace("_id", "", regex=False) + ":" + per_kind["value"].astype(str)).to_numpy(object)
+    per_kind = per_kind.assign(via=via, rank=per_kind.groupby(["a", "b"], sort=False).cumcount().to_numpy())
+    out = per_kind.groupby(["a", "b"], sort=False).agg(w_rel=("w", "sum"), h=("h", "max"))
+    wide = per_kind.pivot(index=["a", "b"], columns="rank", values="via").reindex(out.index)
+    joined = wide[0].to_numpy(object)
+    for col in wide.columns[1:]:
+        more = wide[col].to_numpy(object)
+        has = pd.notna(more)
+        joined[has] = joined[has] + "; " + more[has]
+    return out.assign(via=joined)
+
+
+def _record_pairs(ctx: _Context, labels: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Record pairs (``l`` in cluster ``a``, ``r`` in ``b``) with agreeing family names."""
+    cp = pairs[["a", "b", "fam"]].drop_duplicates()
+    uid = np.arange(len(labels))
+    ok = pd.notna(ctx.fam) & ~ctx.organisation
+    recs = pd.DataFrame({"c": labels[ok], "fam": ctx.fam[ok], "uid": uid[ok]})
+    rp = cp.merge(recs.rename(columns={"c": "a", "uid": "l"}), on=["a", "fam"])
+    rp = rp.merge(recs.rename(columns={"c": "b", "uid": "r"}), on=["b", "fam"])
+    return rp[["a", "b", "l", "r"]]
+
+
+def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.ndarray:
+    """Name and date-of-birth weight of each record pair; -inf where they forbid a link."""
+    li, ri = rp["l"].to_numpy(np.int64), rp["r"].to_numpy(np.int64)
+    kl, kr = ctx.gkind[li], ctx.gkind[ri]
+    both_word = (kl == "word") & (kr == "word")
+    none_side = (kl == "none") | (kr == "none")
+    same_word = ctx.given[li] == ctx.given[ri]
+    # one name written two ways (same variant key, a couple of edits apart) counts as an initial
+    variant = both_word & ~same_word & (ctx.gkey[li] == ctx.gkey[ri])
+    variant[variant] = close_variants(ctx.given[li][variant], ctx.given[ri][variant])
+    same_init = ctx.initial[li] == ctx.initial[ri]
+    w_init = np.where(same_init, np.minimum(ctx.w_initial[li], ctx.w_initial[ri]), 0.0)
+    w_given = np.where(
+        none_side,
+        0.0,
+        np.where(both_word, np.where(same_word, np.minimum(ctx.w_given[li], ctx.w_given[ri]),
+                                     np.where(variant, w_init, -np.inf)),
+                 np.where(same_init, w_init, -np.inf)),
+    )  # fmt: skip
+    # a family name alone from a couple holder cannot say which of the two it is
+    couple_none = (ctx.couple[li] & (kl == "none")) | (ctx.couple[ri] & (kr == "none"))
+    w_given = np.where(couple_none, -np.inf, w_given)
+    u_f = np.minimum(hp * ctx.u_family[li], 1.0)
+    w_family = np.log2(M_NAME / np.maximum(u_f, 1e-12))
+    w = w_family + w_given
+    sl, sr = ctx.sex[li], ctx.sex[ri]
+    w[pd.notna(sl) & pd.notna(sr) & (sl != sr)] = -np.inf
+    da, db = ctx.dob.iloc[li].reset_index(drop=True), ctx.dob.iloc[ri].reset_index(drop=True)
+    known = da["dob_y"].notna().to_numpy() & db["dob_y"].notna().to_numpy()
+    w[known & ~dob_compatible(da, db)] = -np.inf
+    w_dob = np.zeros(len(rp))
+    done = ~known
+    for col in ("dob", "dob_ym", "dob_y"):  # the finest precision both records have
+        a, b = da[col].to_numpy(object), db[col].to_numpy(object)
+        both = pd.notna(a) & pd.notna(b) & ~done
+        tf = pd.Series(a).map(ctx.tf_dob[col]).to_numpy(np.float64)
+        agree = both & (a == b)
+        w_dob[agree] = np.log2(M_DOB / tf[agree])
+        differ = both & (a != b)
+        w_dob[differ] = math.log2(1 - M_DOB) - np.log2(1 - np.nan_to_num(tf[differ], nan=0.0))
+        done |= both
+    return w + w_dob
+
+
+def relational_links(
+    df: pd.DataFrame,
+    labels: np.ndarray,
+    *,
+    min_weight: float,
+    active: np.ndarray | None = None,
+    tried: set[tuple[int, int]] | None = None,
+    context: _Context | None = None,
+    household: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """One round of relational matching: links between clusters that share a neighbour and a name.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Prepared records (:func:`crimnet.ingest.resolve_rules.prepare_features`).
+    labels : ndarray of int64
+        Current cluster label (0..k-1) of each prepared record.
+    min_weight : float
+        Match weight (log2 posterior odds, see the module notes) at or above which a link is made.
+    active : ndarray of bool or None
+        Records of the new batch: only cluster pairs with one of them are scored (incremental
+        resolution); None scores every pair.
+    tried : set of (int, int) or None
+        Record pairs proposed in earlier rounds (refused by the guard): not proposed again.
+    context : optional
+        Per-record arrays built once per resolution (internal; built here when None).
+    household : dict or None
+        Per neighbour kind, how often two different people sharing such a neighbour share a family
+        name (estimated from the records when None; see the module notes).
+
+    Returns
+    -------
+    DataFrame
+        ``l``, ``r`` (unique ids, l < r), ``match_weight``, ``match_probability``, ``rule``
+        (``'relational'``), ``via`` (the shared neighbours, ``'<kind>:<id>'`` joined by ``'; '``)
+        and ``prio`` (:data:`RELATIONAL_PRIO`).
+
+    Notes
+    -----
+    Values held by at most ``MAX_BLOCK`` clusters only, so the pairs scored are O(n * MAX_BLOCK)
+    and a round is a few sorts and joins: O(n log n).
+    """
+    check_type(df, pd.DataFrame, param="df", func="relational_links", expected="a pandas DataFrame")
+    check_interval(min_weight, param="min_weight", func="relational_links")
+    ctx = context if context is not None else _context(df)
+    n_clusters = int(labels.max()) + 1 if len(labels) else 0
+    if n_clusters < 2:
+        return _empty_links()
+    h = household if household is not None else _household_share(ctx, labels)
+    pairs = _candidate_clusters(ctx, labels, active)
+    if pairs.empty:
+        return _empty_links()
+    ev = _neighbour_evidence(pairs, h, n_clusters)
+    rp = _record_pairs(ctx, labels, pairs)
+    rp = rp.merge(ev, left_on=["a", "b"], right_index=True)
+    w = _name_dob_weights(ctx, rp, rp["h"].to_numpy(np.float64))
+    rp = rp.assign(W=-math.log2(n_clusters) + rp["w_rel"].to_numpy() + w)
+    rp = rp[np.isfinite(rp["W"].to_numpy())]
+    rp = rp.sort_values(["a", "b", "W", "l", "r"], ascending=[True, True, False, True, True], kind="stable")
+    best = rp.drop_duplicates(["a", "b"])
+    best = best[best["W"].to_numpy() >= min_weight]
+    if tried:
+        lo = np.minimum(best["l"], best["r"]).to_numpy()
+        hi = np.maximum(best["l"], best["r"]).to_numpy()
+        best = best[[(int(x), int(y)) not in tried for x, y in zip(lo, hi, strict=True)]]
+    best = _unambiguous(ctx, best)
+    if best.empty:
+        return _empty_links()
+    lo = np.minimum(best["l"], best["r"]).to_numpy(np.int64)
+    hi = np.maximum(best["l"], best["r"]).to_numpy(np.int64)
+    wt = best["W"].to_numpy(np.float64)
+    return pd.DataFrame(
+        {"l": lo, "r": hi, "match_weight": wt, "match_probability": 1.0 / (1.0 + np.exp2(-wt)),
+         "rule": "relational", "via": best["via"].to_numpy(object), "prio": RELATIONAL_PRIO}
+    ).sort_values(["l", "r"], kind="stable").reset_index(drop=True)  # fmt: skip
+
+
+def _unambiguous(ctx: _Context, best: pd.DataFrame) -> pd.DataFrame:
+    """Keep each cluster's best candidate and the candidates that could be the same person as it.
+
+    A cluster whose second candidate could not be its best one's person (given names or dates
+    that forbid it) and scores within :data:`AMBIGUITY_MARGIN` bits of it makes no link at all.
+    """
+    if best.empty:
+        return best
+    cols = ["a", "b", "W", "l", "r"]
+    names = {"a": "x", "b": "y", "l": "rx", "r": "ry"}
+    both = pd.concat(
+        [best[cols].rename(columns=names), best[cols].rename(columns={"b": "x", "a": "y", "r": "rx", "l": "ry"})],
+        ignore_index=True,
+    ).sort_values(["x", "W", "y"], ascending=[True, False, True], kind="stable")
+    first = both.drop_duplicates("x")[["x", "y", "W", "ry"]].rename(columns={"y": "y1", "W": "w1", "ry": "r1"})
+    both = both.merge(first, on="x")
+    rest = (both["y"] != both["y1"]).to_numpy()
+    compat = np.ones(len(both), dtype=bool)
+    if rest.any():
+        sub = pd.DataFrame({"l": both["r1"].to_numpy()[rest], "r": both["ry"].to_numpy()[rest]})
+        compat[rest] = np.isfinite(_name_dob_weights(ctx, sub, np.ones(len(sub))))
+    close = (both["w1"] - both["W"]).to_numpy() < AMBIGUITY_MARGIN
+    ambiguous = set(both["x"].to_numpy()[rest & ~compat & close].tolist())
+    ok = (~rest | compat) & ~both["x"].isin(ambiguous).to_numpy()
+    kept = set(zip(both["x"].to_numpy()[ok].tolist(), both["y"].to_numpy()[ok].tolist(), strict=True))
+    a, b = best["a"].to_numpy().tolist(), best["b"].to_numpy().tolist()
+    return best[np.array([(x, y) in kept and (y, x) in kept for x, y in zip(a, b, strict=True)], dtype=bool)]
+
+
+def collective_resolve(
+    df: pd.DataFrame,
+    edges: pd.DataFrame,
+    *,
+    min_weight: float,
+    active: np.ndarray | None = None,
+    max_rounds: int = MAX_ROUNDS,
+) -> tuple[np.ndarray, pd.DataFrame, pd.Series, int]:
+    """Cluster by `edges`, then add relational links round by round until no cluster changes.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Prepared records.
+    edges : DataFrame
+        The deterministic, model and existing links (columns of
+        :func:`crimnet.ingest.resolve_rules.guard_clusters`, plus ``match_probability``).
+    min_weight : float
+        Relational match-weight threshold (:func:`relational_links`).
+    active : ndarray of bool or None
+        Records of the new batch (incremental resolution), or None for all.
+    max_rounds : int, default :data:`MAX_ROUNDS`
+        At most this many rounds.
+
+    Returns
+    -------
+    labels : ndarray of int64
+        Final cluster labels.
+    edges : DataFrame
+        `edges` with the relational links appended (column ``via`` added).
+    accepted : Series of bool
+        Aligned to the returned `edges`: kept by the chain guard.
+    rounds : int
+        Rounds run (0 when the first found nothing).
+
+    Notes
+    -----
+    Each round is O(n log n) (:func:`relational_links`) plus the guard; rounds stop when a round
+    proposes no link or merges no cluster.
+    """
+    check_type(df, pd.DataFrame, param="df", func="collective_resolve", expected="a pandas DataFrame")
+    check_type(edges, pd.DataFrame, param="edges", func="collective_resolve", expected="a pandas DataFrame")
+    check_interval(min_weight, param="min_weight", func="collective_resolve")
+    check_interval(max_rounds, param="max_rounds", func="collective_resolve", low=0, closed="left", integer=True)
+    edges = edges.assign(via=edges["via"] if "via" in edges.columns else None)
+    labels, accepted = guard_clusters(df, edges)
+    ctx = _context(df)
+    household = _household_share(ctx, labels)
+    tried: set[tuple[int, int]] = set()
+    rounds = 0
+    for _ in range(max_rounds):
+        rel = relational_links(
+            df, labels, min_weight=min_weight, active=active, tried=tried, context=ctx, household=household
+        )
+        if rel.empty:
+            break
+        rounds += 1
+        tried.update(zip(rel["l"].tolist(), rel["r"].tolist(), strict=True))
+        edges = pd.concat([edges, rel], ignore_index=True)
+        new_labels, accepted = guard_clusters(df, edges)
+        changed = int(new_labels.max()) != int(labels.max())
+        labels = new_labels
+        if not changed:
+            break
+    return labels, edges, accepted, rounds

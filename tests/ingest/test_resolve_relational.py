@@ -1,0 +1,262 @@
+"""Tests of collective (relational) person resolution: a name that agrees and a neighbour that agrees.
+
+The cases sit inside a small background population (built here, names from this file's own lists)
+so that name frequencies mean something: one family name is common, the others rare. Where a test
+is about relational evidence only, the attribute model is made near-silent (``threshold`` close to
+1) so that a link can only come from the relational pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crimnet.ingest.name_frequency import split_names, term_frequencies
+from crimnet.ingest.resolve import MATCH_LEVELS, resolve_people
+from crimnet.ingest.resolve_relational import collective_resolve, relational_links
+from crimnet.ingest.resolve_rules import holder_kinds, prepare_features, sibling_groups
+
+COLS = ["source", "record_id", "name", "dob", "postcode", "address_id", "phone", "account_id", "nino",
+        "nationality", "sex", "holder_rule"]  # fmt: skip
+SILENT = 1 - 1e-9  # a model threshold that lets only deterministic rules and relational links through
+
+_GIVEN = ["adam", "bella", "carl", "dana", "emil", "fiona", "greg", "hana", "ivor", "jill", "kurt", "lena"]
+_FAMILY_RARE = ["abara", "bexley", "corvin", "dunmore", "eskdale", "farrant", "galloway", "hartigan", "ingleby",
+                "jessop", "kilbride", "lanyon", "marlowe", "nettleton", "ormerod", "pendle"]  # fmt: skip
+
+
+def _rec(source, rid, name, dob=None, postcode=None, phone=None, account=None, holder_rule=None, line=None):
+    address = f"{postcode}|{line}" if postcode and line else None
+    return dict(zip(COLS, [source, rid, name, dob, postcode, address, phone, account, None, None, None, holder_rule],
+                    strict=True))  # fmt: skip
+
+
+def _background(n: int = 240, seed: int = 5) -> list[dict]:
+    """Bank and tenancy records of n people: 'smith' is a third of the family names, the rest rare."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        given = _GIVEN[i % len(_GIVEN)]
+        family = "smith" if i % 3 == 0 else _FAMILY_RARE[i % len(_FAMILY_RARE)] + str(i // 48)
+        name = f"{given} {family}"
+        dob = f"{1950 + i % 50}-{1 + i % 12:02d}-{1 + int(rng.integers(0, 28)):02d}"
+        pc = f"ZZ{i % 20} 1AA"
+        rows.append(_rec("bank", f"BG{i}", name, dob, pc, account=f"900000:{i:08d}", line=f"{i} bg road"))
+        rows.append(_rec("tenancy", f"TG{i}", name, dob, pc, line=f"{i} bg road"))
+    return rows
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=COLS)
+
+
+def _by_key(res, records: pd.DataFrame) -> pd.DataFrame:
+    return res.table.assign(key=res.table["source"] + ":" + res.table["record_id"]).set_index("key")
+
+
+def test_name_and_account_record_joins_through_the_account():
+    rows = _background() + [
+        _rec("bank", "C1", "joanna okonkwo", "1990-03-04", "LS1 4AB", account="111111:00000001"),
+        _rec("payments", "T1", "j okonkwo", account="111111:00000001"),  # only a name and an account
+    ]
+    records = _frame(rows)
+    res = resolve_people(records, threshold=SILENT, training="fixed")
+    t = _by_key(res, records)
+    assert t.at["payments:T1", "entity_id"] == t.at["bank:C1", "entity_id"]
+    assert t.at["payments:T1", "rule"] == f"relational:w>={MATCH_LEVELS['balanced'][1]:g}"
+    # the explanation: the record it was joined to, the weight and the neighbour that supported it
+    assert t.at["payments:T1", "linked_to"] == "bank:C1"
+    assert t.at["payments:T1", "via"] == "account:111111:00000001"
+    assert t.at["payments:T1", "match_weight"] >= MATCH_LEVELS["balanced"][1]
+    pair = res.pairs[(res.pairs["left"] == "bank:C1") & (res.pairs["right"] == "payments:T1")]
+    assert pair["via"].tolist() == ["account:111111:00000001"] and pair["rule"].str.startswith("relational").all()
+    # without relational matching the payment record stays alone
+    off = _by_key(resolve_people(records, threshold=SILENT, training="fixed", relational=False), records)
+    assert off.at["payments:T1", "entity_id"] != off.at["bank:C1", "entity_id"]
+
+
+def test_common_name_is_not_joined_on_the_name_alone():
+    rows = _background() + [
+        _rec("bank", "S1", "adam smith", "1980-01-01", "LS2 2BB", account="222222:00000001"),
+        _rec("payments", "S2", "adam smith", account="333333:00000009"),  # same common name, nothing shared
+        _rec("payments", "S3", "adam smith"),  # a name and nothing else
+    ]
+    records = _frame(rows)
+    t = _by_key(resolve_people(records, training="fixed"), records)
+    assert t.loc[["bank:S1", "payments:S2", "payments:S3"], "entity_id"].nunique() == 3
+
+
+def test_term_frequency_a_rare_family_name_links_through_a_busy_postcode_a_common_one_does_not():
+    # a postcode shared by many people is weak evidence: the family name has to carry the link
+    rows = _background()
+    for i in range(12):
+        rows.append(_rec("tenancy", f"P{i}", f"{_GIVEN[i]} {_FAMILY_RARE[i]}x", f"19{60 + i}-01-01", "QQ1 1QQ"))
+    rows += [
+        _rec("tenancy", "R1", "ivo zabriskie", "1975-05-05", "QQ1 1QQ"),
+        _rec("intel", "R2", "i zabriskie", postcode="QQ1 1QQ"),  # rare family name, initial, shared postcode
+        _rec("tenancy", "K1", "ivo smith", "1976-06-06", "QQ1 1QQ"),
+        _rec("intel", "K2", "i smith", postcode="QQ1 1QQ"),  # common family name, initial, shared postcode
+    ]
+    records = _frame(rows)
+    t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
+    assert t.at["intel:R2", "entity_id"] == t.at["tenancy:R1", "entity_id"]
+    assert t.at["intel:R2", "via"] == "postcode:QQ1 1QQ"
+    assert t.at["intel:K2", "entity_id"] != t.at["tenancy:K1", "entity_id"]
+
+
+def test_initials_and_titled_forms_are_compared_with_full_names():
+    parts = split_names(pd.Series(["john smith", "smith j", "j a smith", "smith", None]))
+    assert parts["family"].fillna("-").tolist() == ["smith", "smith", "smith", "smith", "-"]
+    assert parts["given_kind"].tolist() == ["word", "initial", "initial", "none", "none"]
+    assert parts["initial"].fillna("-").tolist() == ["j", "j", "j", "-", "-"]
+    tf = term_frequencies(pd.Series(["smith", "smith", "okafor", None]))
+    assert tf["smith"] == pytest.approx(2 / 3)
+    rows = _background() + [
+        _rec("bank", "C1", "joanna okonkwo", "1990-03-04", "LS1 4AB", account="111111:00000001"),
+        _rec("payments", "T1", "okonkwo j", account="111111:00000001"),  # a bank's SURNAME INITIAL form
+        _rec("payments", "T2", "k okonkwo", account="111111:00000001"),  # another initial: someone else
+    ]
+    records = _frame(rows)
+    t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
+    assert t.at["payments:T1", "entity_id"] == t.at["bank:C1", "entity_id"]
+    assert t.at["payments:T2", "entity_id"] != t.at["bank:C1", "entity_id"]
+
+
+def test_partial_date_matched_at_month_precision():
+    rows = _background() + [
+        _rec("tenancy", "D1", "kwame mensah", "1997-12-05", "LS5 5EE", line="5 elm st"),
+        _rec("companies", "D2", "kwame mensah", "1997-12", "LS5 5EE"),  # month precision, same month
+        _rec("companies", "D3", "kwame mensah", "1997-11", "LS5 5EE"),  # month precision, another month
+        _rec("companies", "D4", "kwame mensah", "1997", "LS5 5EE"),  # year precision: agrees with both
+    ]
+    records = _frame(rows)
+    features = prepare_features(records).set_index("key")
+    assert features.loc["companies:D2", ["dob_y", "dob_m"]].tolist() == ["1997", "12"]
+    assert pd.isna(features.at["companies:D2", "dob_d"]) and pd.isna(features.at["companies:D4", "dob_m"])
+    assert features.at["companies:D4", "dob_y"] == "1997"
+    t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
+    assert t.at["companies:D2", "entity_id"] == t.at["tenancy:D1", "entity_id"]
+    assert t.at["companies:D3", "entity_id"] != t.at["tenancy:D1", "entity_id"]
+
+
+def test_couple_holder_split_into_two_people_and_organisation_never_linked():
+    rows = _background() + [
+        _rec("bank", "J1", "alan farquhar", "1970-01-01", "LS6 6FF", account="444444:00000004"),
+        _rec("bank", "J2", "beth farquhar", "1972-02-02", "LS6 6FF", account="444444:00000004"),
+        # 'MR A & MRS B FARQUHAR' as two person records of one couple holder
+        _rec("payments", "T9#payer.1", "a farquhar", account="444444:00000004", holder_rule="joint '&'"),
+        _rec("payments", "T9#payer.2", "b farquhar", account="444444:00000004", holder_rule="joint '&'"),
+        # 'MR AND MRS FARQUHAR': two people named only by the family name
+        _rec("payments", "T8#payer.1", "farquhar", account="444444:00000004", holder_rule="joint 'and'"),
+        _rec("payments", "T8#payer.2", "farquhar", account="444444:00000004", holder_rule="joint 'and'"),
+        # an organisation holder that slipped through as a person record
+        _rec("payments", "T7", "farquhar", account="444444:00000004", holder_rule="legal form 'ltd'"),
+    ]
+    records = _frame(rows)
+    assert holder_kinds(records).tolist()[-5:] == ["couple"] * 4 + ["organisation"]
+    assert sibling_groups(records).tolist()[-5:-1] == ["payments:T9#payer"] * 2 + ["payments:T8#payer"] * 2
+    t = _by_key(resolve_people(records, training="fixed"), records)
+    assert t.at["payments:T9#payer.1", "entity_id"] == t.at["bank:J1", "entity_id"]
+    assert t.at["payments:T9#payer.2", "entity_id"] == t.at["bank:J2", "entity_id"]
+    assert t.at["bank:J1", "entity_id"] != t.at["bank:J2", "entity_id"]
+    family_only = t.loc[["payments:T8#payer.1", "payments:T8#payer.2", "payments:T7"], "entity_id"]
+    assert family_only.nunique() == 3 and not family_only.isin(t.loc[["bank:J1", "bank:J2"], "entity_id"]).any()
+    assert t.at["payments:T7", "rule"] == "singleton"
+
+
+def test_household_account_with_two_candidates_is_ambiguous():
+    rows = _background() + [
+        _rec("bank", "H1", "john walsingham", "1961-03-07", account="555555:00000005"),
+        _rec("bank", "H2", "james walsingham", "1990-11-22", account="555555:00000005"),
+        _rec("payments", "H3", "j walsingham", account="555555:00000005"),  # which J?
+    ]
+    records = _frame(rows)
+    df = prepare_features(records)
+    labels = np.arange(len(df))
+    links = relational_links(df, labels, min_weight=0.0)
+    keys = df["key"].to_numpy()
+    linked = {(keys[a], keys[b]) for a, b in zip(links["l"], links["r"], strict=True)}
+    assert not any("payments:H3" in pair for pair in linked)
+    t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
+    assert t.at["payments:H3", "rule"] == "singleton"
+
+
+def test_collective_resolution_merges_through_neighbours_and_stops():
+    # T1 shares an account with the bank record and a phone with the call record; P1 and C1 share nothing
+    rows = _background() + [
+        _rec("bank", "C1", "zofia wrzesniewska", "1985-08-08", "LS7 7GG", account="666666:00000006"),
+        _rec("payments", "T1", "z wrzesniewska", phone="+447700900777", account="666666:00000006"),
+        _rec("calls", "P1", "zofia wrzesniewska", phone="+447700900777"),
+    ]
+    records = _frame(rows)
+    df = prepare_features(records)
+    empty = pd.DataFrame({"l": [], "r": [], "match_weight": [], "match_probability": [], "rule": [], "prio": []})
+    empty = empty.astype({"l": np.int64, "r": np.int64, "prio": np.int64})
+    labels, edges, accepted, rounds = collective_resolve(df, empty, min_weight=MATCH_LEVELS["balanced"][1])
+    key = pd.Series(labels, index=df["key"].to_numpy())
+    assert key["bank:C1"] == key["payments:T1"] == key["calls:P1"]
+    assert 1 <= rounds < 8 and accepted.all()
+    keys = df["key"].to_numpy()
+    mine = edges[np.isin(keys[edges["l"]], ["bank:C1", "calls:P1"]) | np.isin(keys[edges["r"]], ["payments:T1"])]
+    assert set(mine["via"]) == {"account:666666:00000006", "phone:+447700900777"}
+    # the result is stable: another round from these clusters proposes nothing
+    assert relational_links(df, labels, min_weight=MATCH_LEVELS["balanced"][1]).empty
+    # the background's bank and tenancy records of one person join through their shared address
+    assert key["bank:BG7"] == key["tenancy:TG7"] and key["bank:BG7"] != key["bank:BG8"]
+
+
+def test_incremental_batch_links_to_existing_people_and_keeps_ids():
+    first = _frame(
+        _background() + [_rec("bank", "C1", "joanna okonkwo", "1990-03-04", "LS1 4AB", account="111111:00000001")]
+    )
+    r1 = resolve_people(first, threshold=SILENT, training="fixed")
+    existing = first.assign(
+        entity_id=r1.entity_ids.to_numpy(), rule=r1.table["rule"].to_numpy(),
+        match_weight=r1.table["match_weight"].to_numpy(),
+    )  # fmt: skip
+    second = _frame([_rec("payments", "T1", "j okonkwo", account="111111:00000001")])
+    r2 = resolve_people(second, existing=existing, threshold=SILENT, training="fixed")
+    t = _by_key(r2, second)
+    old = pd.Series(r1.entity_ids.to_numpy(), index=(first["source"] + ":" + first["record_id"]).to_numpy())
+    assert t.at["payments:T1", "entity_id"] == old["bank:C1"]
+    assert t.at["payments:T1", "rule"].startswith("relational")
+    assert (t.loc[old.index, "entity_id"] == old).all()  # every earlier id kept
+    assert r2.merges.empty
+    # only pairs with a new record were compared: earlier decisions are not re-resolved
+    assert ((r2.pairs["left"] == "payments:T1") | (r2.pairs["right"] == "payments:T1")).all()
+
+
+def test_provenance_query_shows_why_records_are_one_person(tmp_path):
+    from crimnet.graphs.store.embedded import EmbeddedStore
+    from crimnet.ingest.build import PERSON_RECORD_COLUMNS, Evidence, build_tables
+    from crimnet.ingest.resolve_rules import explain_links
+    from crimnet.queries.runner import run_query
+
+    records = _frame(
+        _background(60) + [
+            _rec("bank", "C1", "joanna okonkwo", "1990-03-04", "LS1 4AB", account="111111:00000001"),
+            _rec("payments", "T1", "j okonkwo", account="111111:00000001"),
+        ]
+    )  # fmt: skip
+    res = resolve_people(records, threshold=SILENT, training="fixed")
+    keys = (records["source"] + ":" + records["record_id"]).to_numpy()
+    ev = Evidence()
+    ev.persons = records.reindex(columns=PERSON_RECORD_COLUMNS).astype("str")
+    ev.nodes["Account"] = pd.DataFrame({"id": ["111111:00000001"], "kind": ["uk"], "source": ["bank"],
+                                        "record": ["bank:C1"]})  # fmt: skip
+    why = explain_links(res.table)
+    assert why["payments:T1"].startswith("payments:T1: relational:w>=3 w=")
+    assert why["payments:T1"].endswith(" to bank:C1 via account:111111:00000001")
+    tables = build_tables(ev, pd.Series(res.entity_ids.to_numpy(), index=keys), why)
+    eid = res.entity_ids[records["record_id"] == "T1"].iloc[0]
+    person = tables.nodes["Person"].set_index("id").loc[eid]
+    expected = " | ".join(sorted(why[["bank:C1", "payments:T1"]]))
+    assert person["resolution"] == expected
+    with EmbeddedStore(tmp_path / "store", create=True) as store:
+        store.write(tables)
+        df = run_query(store, "provenance", {"label": "Person", "entity_id": eid})
+        assert df.loc[df["kind"] == "resolution", "other_id"].tolist() == [expected]
+        # other labels bind the same query and get no resolution rows
+        other = run_query(store, "provenance", {"label": "Account", "entity_id": "111111:00000001"})
+        assert len(other) == 1 and not (other["kind"] == "resolution").any()
