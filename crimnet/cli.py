@@ -950,6 +950,125 @@ def detect_command(
     typer.echo(f"Wrote {out}/clusters.parquet and {out}/node_scores.parquet")
 
 
+# --- gnn ---
+@app.command("train", cls=_Command)
+def train_command(
+    ctx: typer.Context,
+    cases: Annotated[list[str], typer.Argument(metavar="CASE...", help="Generated case folders to train on.")],
+    valid: Annotated[
+        list[str],
+        typer.Option(
+            "--valid", metavar="CASE", help="Validation case (repeatable): early stopping and the cluster ranker."
+        ),
+    ],
+    out: Annotated[str, typer.Option("--out", metavar="DIR", help="Model folder to write.")],
+    tables: Annotated[
+        str,
+        typer.Option(
+            "--tables",
+            metavar="SUBDIR",
+            help="Tables of each case, relative to it: truth/tables (default) or an ingest output's tables "
+            "(truth is then aligned through its resolution.parquet).",
+        ),
+    ] = "truth/tables",
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            metavar="NAME",
+            help="sage (heterogeneous GraphSAGE) or hgt (heterogeneous graph transformer).",
+            callback=_names_callback("a model", lambda: ("sage", "hgt")),
+        ),
+    ] = "sage",
+    hidden: Annotated[int, typer.Option("--hidden", metavar="N", help="Hidden units per layer.")] = 64,
+    layers: Annotated[int, typer.Option("--layers", metavar="N", help="Message-passing layers.")] = 2,
+    epochs: Annotated[int, typer.Option("--epochs", metavar="N", help="Most epochs.")] = 60,
+    patience: Annotated[
+        int, typer.Option("--patience", metavar="N", help="Stop after N epochs without a better validation score.")
+    ] = 10,
+    batch_size: Annotated[int, typer.Option("--batch-size", metavar="N", help="People per mini-batch.")] = 512,
+    lr: Annotated[float, typer.Option("--lr", metavar="RATE", help="Learning rate (Adam).")] = 0.005,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
+    device: Annotated[
+        str | None, typer.Option("--device", metavar="DEV", help="cpu or cuda; default cuda when present.")
+    ] = None,
+) -> None:
+    """Train the role model (controller, recruiter, facilitator, victim, none) and the cluster ranker.
+
+    The model folder keeps the weights, config, feature list, versions and metrics; crimnet score reads it.
+
+    Example: crimnet train case1 case2 --valid case3 --out model
+    """
+    from crimnet.gnn.workflow import train
+
+    with progress(ctx, f"train ({model}, {len(cases)} cases)"):
+        result = train(
+            cases, out, valid=valid, tables=tables, model=model, hidden=hidden, num_layers=layers, epochs=epochs,
+            patience=patience, batch_size=batch_size, lr=lr, seed=seed, device=device,
+        )  # fmt: skip
+    metrics = result.get("role_metrics") or {}
+    rows = [(k, f"{v:.3f}" if isinstance(v, float) else str(v)) for k, v in metrics.items() if not isinstance(v, dict)]
+    if rows:
+        print_table("Role model on the validation cases", ("measure", "value"), rows, right=("value",))
+    typer.echo(f"Model written to {result['out']} in {result['seconds']:.0f} s")
+
+
+@app.command("score", cls=_Command)
+def score_command(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Argument(metavar="MODEL", help="Model folder written by crimnet train.")],
+    tables_dir: Annotated[str, typer.Argument(metavar="TABLES", help="Folder of canonical tables.")],
+    out: Annotated[
+        str | None, typer.Option("--out", metavar="DIR", help="Write node_scores.csv and clusters.csv here.")
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option("--store", metavar="STORE", help="Also write role probabilities to the people of this store."),
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", metavar="N", help="Score in mini-batches (default: whole graph).")
+    ] = None,
+    explain: Annotated[
+        int, typer.Option("--explain", metavar="N", help="Clusters whose top person is explained.")
+    ] = 10,
+    top: Annotated[int, typer.Option("--top", metavar="N", help="Clusters to print.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed of detection.")] = 0,
+    device: Annotated[
+        str | None, typer.Option("--device", metavar="DEV", help="cpu or cuda; default cuda when present.")
+    ] = None,
+) -> None:
+    """Score people's roles with a trained model and rank the detected clusters, with reasons.
+
+    Example: crimnet score model work/ingest/tables --out work/score --store work/store
+    """
+    from crimnet.gnn.workflow import score
+
+    with progress(ctx, "score"):
+        result = score(
+            model, tables_dir, out=out, batch_size=batch_size, explain=explain, seed=seed, device=device
+        )  # fmt: skip
+    if store is not None:
+        from crimnet.graphs.store import open_store
+
+        roles = result["roles"]
+        columns = [c for c in roles.columns if c.startswith("p_")]
+        with open_store(store) as db:
+            n = db.write_scores("Person", roles[["node_id", *columns]], columns=columns)
+        typer.echo(f"Wrote {', '.join(columns)} to {n:,} people of {store}")
+    clusters = result["clusters"]
+    if len(clusters):
+        rows = [
+            (str(rank), str(r.cluster_id), f"{r.gnn_score:.2f}", str(r.reasons))
+            for rank, r in enumerate(clusters.head(top).itertuples(), start=1)
+        ]
+        print_table(
+            f"Top {top} clusters by the learned ranking", ("rank", "cluster", "score", "reasons"), rows,
+            right=("rank", "score"), keep=("cluster",),
+        )  # fmt: skip
+    if out is not None:
+        typer.echo(f"Wrote {out}/node_scores.csv and {out}/clusters.csv")
+
+
 # --- prevalence ---
 _MSE_METHODS = ("auto", "stepwise", "bic", "downhill", "main-effects", "fixed")
 

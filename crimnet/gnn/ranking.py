@@ -1,0 +1,249 @@
+"""A learned cluster score: rings above look-alikes, from member role probabilities and cluster features.
+
+:func:`cluster_features` describes each detected cluster by what its members'
+role probabilities say (how likely its most likely perpetrator is, how many
+members look like victims...) and by the rule indicators detection already
+computes (``indicators`` of :func:`crimnet.graphs.detect.detection.detect`).
+:func:`fit_ranker` fits a class-balanced logistic regression on clusters of
+cases whose rings are known (hits of :func:`crimnet.graphs.detect.evaluate.ring_hits`
+are positives; every other cluster, look-alikes included, a negative), and
+:func:`rank_clusters` scores the clusters of a new case with the reasons in
+words: the features that pushed the score up most (coefficient times
+standardised value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+from crimnet.errors import ParameterError, check_interval, check_type
+
+__all__ = ["ClusterRanker", "cluster_features", "fit_ranker", "rank_clusters", "FEATURE_WORDS"]
+
+FEATURE_WORDS = {
+    "log_size": "cluster size (log)",
+    "rule_score": "rule risk score",
+    "perp_max": "highest perpetrator probability of a member",
+    "perp_mean": "mean perpetrator probability of members",
+    "perp_count": "members more likely perpetrators than not",
+    "controller_max": "highest controller probability of a member",
+    "victim_mean": "mean victim probability of members",
+    "victim_count": "members more likely victims than not",
+    "victim_share": "share of members more likely victims than not",
+}
+"""Plain words for each learned cluster feature (indicator features read ``indicator <name>``)."""
+
+
+def cluster_features(clusters: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
+    """Describe each cluster by its members' role probabilities and its rule indicators.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        ``cluster_id``, ``members`` (lists of Person ids), optionally ``score`` and ``indicators`` (lists of
+        dicts with ``name`` and ``strength``), as :func:`crimnet.graphs.detect.detection.detect` returns.
+    roles : DataFrame
+        :func:`crimnet.gnn.roles.predict_roles` output (``node_id``, ``p_<role>``, ``p_perpetrator``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``cluster_id``; the columns of :data:`FEATURE_WORDS` then ``ind_<indicator>`` (strength in
+        [0, 1], 0 when absent), float64.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If an argument is not a DataFrame with the columns named.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"cluster_id": [1], "members": [["a", "b"]], "score": [2.0]})
+    >>> r = pd.DataFrame({"node_id": ["a", "b"], "p_perpetrator": [0.9, 0.1], "p_controller": [0.8, 0.0],
+    ...                   "p_victim": [0.05, 0.9]})
+    >>> cluster_features(c, r).loc[1, ["perp_max", "victim_count"]].tolist()
+    [0.9, 1.0]
+    """
+    check_type(clusters, pd.DataFrame, param="clusters", func="cluster_features", expected="a clusters DataFrame")
+    check_type(roles, pd.DataFrame, param="roles", func="cluster_features", expected="a roles DataFrame")
+    for name, df, cols in (("clusters", clusters, ("cluster_id", "members")), ("roles", roles, ("node_id",))):
+        if not set(cols) <= set(df.columns):
+            raise ParameterError(
+                f"The {name!r} parameter of cluster_features must be a DataFrame with columns {list(cols)}. "
+                f"Got columns {list(df.columns)!r} instead."
+            )
+    m = clusters[["cluster_id", "members"]].explode("members").dropna(subset=["members"])
+    m = m.rename(columns={"members": "node_id"}).assign(node_id=lambda d: d["node_id"].astype(str))
+    r = roles.assign(node_id=roles["node_id"].astype(str)).drop_duplicates("node_id")
+    j = m.merge(r[["node_id", "p_perpetrator", "p_controller", "p_victim"]], on="node_id", how="left").fillna(0.0)
+    j["is_perp"] = (j["p_perpetrator"] > 0.5).astype(float)
+    j["is_victim"] = (j["p_victim"] > 0.5).astype(float)
+    g = j.groupby("cluster_id")
+    out = pd.DataFrame(
+        {
+            "perp_max": g["p_perpetrator"].max(),
+            "perp_mean": g["p_perpetrator"].mean(),
+            "perp_count": g["is_perp"].sum(),
+            "controller_max": g["p_controller"].max(),
+            "victim_mean": g["p_victim"].mean(),
+            "victim_count": g["is_victim"].sum(),
+            "victim_share": g["is_victim"].mean(),
+        }
+    ).reindex(clusters["cluster_id"])
+    sizes = clusters["members"].map(len).to_numpy(dtype=float)
+    out.insert(0, "rule_score", clusters["score"].to_numpy(dtype=float) if "score" in clusters else 0.0)
+    out.insert(0, "log_size", np.log1p(sizes))
+    if "indicators" in clusters and len(clusters):
+        ind = clusters[["cluster_id", "indicators"]].explode("indicators").dropna(subset=["indicators"])
+        if len(ind):
+            flat = pd.DataFrame(ind["indicators"].tolist(), index=ind["cluster_id"].to_numpy())
+            if {"name", "strength"} <= set(flat.columns):
+                flat = flat.reset_index(names="cluster_id")
+                wide = flat.pivot_table(index="cluster_id", columns="name", values="strength", aggfunc="max")
+                wide.columns = [f"ind_{c}" for c in wide.columns]
+                out = out.join(wide)
+    return out.fillna(0.0).astype(float)
+
+
+@dataclass
+class ClusterRanker:
+    """A fitted cluster ranker: a logistic regression over standardised cluster features.
+
+    Attributes
+    ----------
+    features : list of str
+        Feature columns, in order.
+    mean, scale : list of float
+        Standardisation.
+    coef : list of float
+        Coefficients on the standardised features.
+    intercept : float
+    metrics : dict
+        Fit measures.
+    """
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ranker as plain JSON-able values."""
+        return {k: getattr(self, k) for k in ("features", "mean", "scale", "coef", "intercept", "metrics")}
+
+
+def fit_ranker(
+    features: pd.DataFrame | Sequence[pd.DataFrame], hits: pd.Series | Sequence[pd.Series], *, c: float = 1.0
+) -> ClusterRanker:
+    """Fit the cluster ranker on clusters whose truth is known.
+
+    Parameters
+    ----------
+    features : DataFrame or sequence of DataFrame
+        :func:`cluster_features` of each case.
+    hits : Series or sequence of Series
+        Per case, bool by ``cluster_id``: the cluster is a planted ring (True) or not (a look-alike or
+        background: False).
+    c : float, default 1.0
+        Inverse L2 regularisation strength (> 0).
+
+    Returns
+    -------
+    ClusterRanker
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If the inputs do not match or hold a single class.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"perp_max": [0.9, 0.8, 0.1, 0.2]}, index=[1, 2, 3, 4])
+    >>> r = fit_ranker([f], [pd.Series([True, True, False, False], index=[1, 2, 3, 4])])
+    >>> r.coef[0] > 0
+    True
+    """
+    if isinstance(features, pd.DataFrame):
+        features = [features]
+    if isinstance(hits, pd.Series):
+        hits = [hits]
+    check_type(features, (list, tuple), param="features", func="fit_ranker", expected="a list of DataFrames")
+    check_type(hits, (list, tuple), param="hits", func="fit_ranker", expected="a list of Series")
+    check_interval(c, param="c", func="fit_ranker", low=0, closed="neither")
+    if len(features) != len(hits) or not features:
+        raise ParameterError(
+            f"The 'hits' parameter of fit_ranker must match 'features' (one per case). Got {len(hits)} instead."
+        )
+    cols = sorted(set().union(*[set(f.columns) for f in features]))
+    x = pd.concat([f.reindex(columns=cols).fillna(0.0) for f in features]).to_numpy(dtype=float)
+    y = np.concatenate(
+        [h.reindex(f.index).fillna(False).to_numpy(dtype=bool) for f, h in zip(features, hits, strict=True)]
+    )
+    if y.all() or not y.any():
+        raise ParameterError("The 'hits' parameter of fit_ranker must hold both classes. Got a single class instead.")
+    mean, scale = x.mean(0), x.std(0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    lr = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit((x - mean) / scale, y)
+    return ClusterRanker(cols, mean.tolist(), scale.tolist(), lr.coef_[0].tolist(), float(lr.intercept_[0]),
+                         {"clusters": int(len(y)), "rings": int(y.sum())})  # fmt: skip
+
+
+def _words(name: str) -> str:
+    return FEATURE_WORDS.get(name, f"indicator {name[4:]}" if name.startswith("ind_") else name)
+
+
+def rank_clusters(ranker: ClusterRanker, features: pd.DataFrame, *, reasons: int = 3) -> pd.DataFrame:
+    """Score clusters with a fitted ranker and say why, in words.
+
+    Parameters
+    ----------
+    ranker : ClusterRanker
+        :func:`fit_ranker` output.
+    features : DataFrame
+        :func:`cluster_features` of the case.
+    reasons : int, default 3
+        Features named per cluster (>= 0).
+
+    Returns
+    -------
+    DataFrame
+        ``cluster_id``, ``gnn_score`` (probability of a ring, in [0, 1]) and ``reasons`` (str: the features
+        that raised the score most, with their values and contributions), highest score first.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If an argument has the wrong type.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"perp_max": [0.9, 0.1]}, index=pd.Index([1, 2], name="cluster_id"))
+    >>> r = ClusterRanker(["perp_max"], [0.5], [0.4], [2.0], 0.0)
+    >>> rank_clusters(r, f)["cluster_id"].tolist()
+    [1, 2]
+    """
+    check_type(ranker, ClusterRanker, param="ranker", func="rank_clusters", expected="a ClusterRanker")
+    check_type(features, pd.DataFrame, param="features", func="rank_clusters", expected="a DataFrame")
+    check_interval(reasons, param="reasons", func="rank_clusters", low=0, closed="left", integer=True)
+    x = features.reindex(columns=ranker.features).fillna(0.0).to_numpy(dtype=float)
+    z = (x - np.asarray(ranker.mean)) / np.asarray(ranker.scale)
+    contrib = z * np.asarray(ranker.coef)
+    logit = contrib.sum(1) + ranker.intercept
+    score = 1.0 / (1.0 + np.exp(-logit))
+    top = np.argsort(-contrib, axis=1, kind="stable")[:, :reasons]
+    texts = [
+        "; ".join(
+            f"{_words(ranker.features[j])} {x[i, j]:.2f} ({contrib[i, j]:+.1f})" for j in top[i] if contrib[i, j] > 0
+        )
+        for i in range(len(x))
+    ]
+    out = pd.DataFrame({"cluster_id": features.index.to_numpy(), "gnn_score": score, "reasons": texts})
+    return out.sort_values("gnn_score", ascending=False, kind="stable").reset_index(drop=True)

@@ -1,0 +1,268 @@
+"""``crimnet train`` and ``crimnet score``: the file-reading compositions of the GNN package.
+
+:func:`train` reads generated cases (their tables and planted truth), trains the
+role model (early-stopped on other cases) and the cluster ranker (fitted on the
+validation cases' detected clusters, scored by the role model), and saves both
+with :func:`crimnet.gnn.persist.save_model`. :func:`score` loads a model folder
+and scores a case's canonical tables: role probabilities per person (as
+``node_scores`` rows, method ``gnn_<role>``) and the detected clusters ranked by
+the learned score, with reasons and the entities behind their top person.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from crimnet.errors import ParameterError, check_interval, check_type
+from crimnet.frames import write_csv
+from crimnet.gnn.data import GraphData, to_hetero_data
+from crimnet.gnn.explain import explain_people
+from crimnet.gnn.persist import load_model, save_model
+from crimnet.gnn.ranking import ClusterRanker, cluster_features, fit_ranker, rank_clusters
+from crimnet.gnn.roles import RoleModel, fit_roles, predict_roles, role_labels
+from crimnet.graphs.detect.detection import detect
+from crimnet.graphs.detect.evaluate import ring_hits
+from crimnet.synthetic.truth import align_truth, read_truth, read_truth_entities
+from crimnet.tables import CanonicalTables
+
+__all__ = ["read_case", "train", "score", "node_scores", "TRUE_TABLES"]
+
+TRUE_TABLES = "truth/tables"
+"""Where a generated case keeps its true canonical tables (the default `tables` of :func:`train`)."""
+
+RESOLUTION_FILE = "resolution.parquet"
+
+
+def read_case(case: str | os.PathLike[str], tables: str = TRUE_TABLES) -> tuple[CanonicalTables, pd.DataFrame]:
+    """Read a generated case's tables and its truth aligned to their people.
+
+    Parameters
+    ----------
+    case : str or path
+        A generated case folder (with ``truth/``).
+    tables : str, default 'truth/tables'
+        The tables, relative to `case` or absolute: the generator's true tables, or an ingest's output folder
+        (with ``resolution.parquet``, through which the truth is aligned to resolved people).
+
+    Returns
+    -------
+    (CanonicalTables, DataFrame)
+        The tables and :func:`crimnet.synthetic.truth.align_truth` output.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `case` is not a path.
+    crimnet.errors.SchemaError
+        If the truth is missing.
+    """
+    check_type(case, (str, os.PathLike), param="case", func="read_case", expected="a path")
+    d = Path(case)
+    tdir = Path(tables) if Path(tables).is_absolute() else d / tables
+    t = CanonicalTables.read(tdir)
+    persons = read_truth(d)
+    if (tdir / RESOLUTION_FILE).exists():
+        truth = align_truth(
+            persons, resolution=pd.read_parquet(tdir / RESOLUTION_FILE), truth_entities=read_truth_entities(d)
+        )
+    else:
+        truth = align_truth(persons)
+    return t, truth
+
+
+def _ranker_inputs(rm: RoleModel, t: CanonicalTables, g: GraphData, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    clusters = detect(t, seed=seed).clusters
+    return clusters, cluster_features(clusters, predict_roles(rm, g))
+
+
+def train(
+    cases: Sequence[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    *,
+    valid: Sequence[str | os.PathLike[str]],
+    tables: str = TRUE_TABLES,
+    model: str = "sage",
+    hidden: int = 64,
+    num_layers: int = 2,
+    epochs: int = 60,
+    patience: int = 10,
+    batch_size: int = 512,
+    lr: float = 0.005,
+    seed: int = 0,
+    device: str | None = None,
+) -> dict[str, Any]:
+    """Train the role model and the cluster ranker on generated cases and save them to `out`.
+
+    Parameters
+    ----------
+    cases : sequence of path
+        Training cases (generated case folders).
+    out : str or path
+        The model folder to write.
+    valid : sequence of path
+        Validation cases: early stopping of the role model, and the clusters the ranker is fitted on.
+    tables : str, default 'truth/tables'
+        Tables of each case (see :func:`read_case`).
+    model : {'sage', 'hgt'}, default 'sage'
+        The architecture.
+    hidden, num_layers, epochs, patience, batch_size, lr, seed, device
+        As :func:`crimnet.gnn.roles.fit_roles`.
+
+    Returns
+    -------
+    dict
+        ``out`` (str), ``role_metrics`` (the role model's metrics), ``ranker`` (its metrics, or None when the
+        validation clusters hold a single class) and ``seconds``.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If an argument has the wrong type or is empty.
+    """
+    check_type(cases, (list, tuple), param="cases", func="train", expected="a non-empty list of case folders")
+    check_type(valid, (list, tuple), param="valid", func="train", expected="a non-empty list of case folders")
+    if not cases or not valid:
+        raise ParameterError("The 'cases' parameter of train must be a non-empty list of case folders. Got [] instead.")
+    check_interval(seed, param="seed", func="train", low=0, closed="left", integer=True)
+    started = time.perf_counter()
+    read = {str(c): read_case(c, tables) for c in [*cases, *valid]}
+    graphs = {k: to_hetero_data(t) for k, (t, _) in read.items()}
+    labelled = {k: role_labels(graphs[k], truth) for k, (_, truth) in read.items()}
+    rm = fit_roles(
+        [labelled[str(c)] for c in cases], [labelled[str(c)] for c in valid], model=model, hidden=hidden,
+        num_layers=num_layers, epochs=epochs, patience=patience, batch_size=batch_size, lr=lr, seed=seed,
+        device=device,
+    )  # fmt: skip
+    feats, hits = [], []
+    for c in valid:
+        t, truth = read[str(c)]
+        clusters, f = _ranker_inputs(rm, t, graphs[str(c)], seed)
+        h = ring_hits(clusters, truth).set_index("cluster_id")["hit"]
+        feats.append(f)
+        hits.append(h)
+    try:
+        ranker: ClusterRanker | None = fit_ranker(feats, hits)
+    except ParameterError:
+        ranker = None
+    rm.metrics["cases"] = {"train": [str(c) for c in cases], "valid": [str(c) for c in valid], "tables": tables}
+    save_model(rm, out, ranker=ranker)
+    return {
+        "out": str(out),
+        "role_metrics": rm.metrics,
+        "ranker": None if ranker is None else ranker.metrics,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def node_scores(roles: pd.DataFrame) -> pd.DataFrame:
+    """Turn :func:`crimnet.gnn.roles.predict_roles` output into ``node_scores`` rows (method ``gnn_<role>``).
+
+    Parameters
+    ----------
+    roles : DataFrame
+        ``node_id`` and ``p_<role>`` columns.
+
+    Returns
+    -------
+    DataFrame
+        ``node_id``, ``label`` ('Person'), ``method`` (``gnn_controller``... and ``gnn_perpetrator``),
+        ``score`` (probability), the contract of detection's ``node_scores``.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `roles` is not a DataFrame.
+
+    Examples
+    --------
+    >>> node_scores(pd.DataFrame({"node_id": ["a"], "p_victim": [0.9]}))["method"].tolist()
+    ['gnn_victim']
+    """
+    check_type(roles, pd.DataFrame, param="roles", func="node_scores", expected="a DataFrame")
+    cols = [c for c in roles.columns if c.startswith("p_")]
+    long = roles.melt(id_vars=["node_id"], value_vars=cols, var_name="method", value_name="score")
+    long["method"] = "gnn_" + long["method"].str[2:]
+    long.insert(1, "label", "Person")
+    return long[["node_id", "label", "method", "score"]].reset_index(drop=True)
+
+
+def score(
+    model: str | os.PathLike[str],
+    tables: str | os.PathLike[str],
+    *,
+    out: str | os.PathLike[str] | None = None,
+    batch_size: int | None = None,
+    explain: int = 10,
+    seed: int = 0,
+    device: str | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Score a case with a saved model: role probabilities of people, and detected clusters ranked with reasons.
+
+    Parameters
+    ----------
+    model : str or path
+        A model folder written by :func:`train`.
+    tables : str or path
+        A folder of canonical tables.
+    out : str or path, optional
+        Where to write ``node_scores.csv`` and ``clusters.csv`` (created if needed).
+    batch_size : int, optional
+        Score in mini-batches of this many people (see :func:`crimnet.gnn.roles.predict_roles`).
+    explain : int, default 10
+        Clusters (highest first) whose most likely perpetrator is explained by the entities adjacent to them
+        (>= 0).
+    seed : int, default 0
+        Seed of detection (>= 0).
+    device : str, optional
+        Default CUDA when present.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``roles`` (:func:`crimnet.gnn.roles.predict_roles`), ``node_scores`` (:func:`node_scores`) and
+        ``clusters`` (the detected clusters with ``gnn_score``, ``reasons`` and ``neighbours``, highest
+        ``gnn_score`` first; the rule ``score`` kept; empty without a ranker).
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If an argument has the wrong type or is out of range.
+    crimnet.errors.SchemaError
+        If the model folder is not a model.
+    """
+    check_type(model, (str, os.PathLike), param="model", func="score", expected="a model folder")
+    check_type(tables, (str, os.PathLike), param="tables", func="score", expected="a folder of canonical tables")
+    check_interval(explain, param="explain", func="score", low=0, closed="left", integer=True)
+    check_interval(seed, param="seed", func="score", low=0, closed="left", integer=True)
+    rm, ranker = load_model(model)
+    t = CanonicalTables.read(tables)
+    g = to_hetero_data(t)
+    roles = predict_roles(rm, g, batch_size=batch_size, device=device)
+    result = {"roles": roles, "node_scores": node_scores(roles), "clusters": pd.DataFrame()}
+    if ranker is not None:
+        clusters = detect(t, seed=seed).clusters
+        ranked = rank_clusters(ranker, cluster_features(clusters, roles))
+        merged = ranked.merge(clusters, on="cluster_id", how="left")
+        p = roles.set_index("node_id")["p_perpetrator"]
+        top = [max(m, key=lambda i: float(p.get(str(i), 0.0))) for m in merged["members"].head(explain)]
+        words = explain_people(rm, g, [str(i) for i in top]) if top else pd.Series(dtype=object)
+        merged["neighbours"] = ""
+        if top:
+            merged.loc[: len(top) - 1, "neighbours"] = [f"{i}: {words[str(i)]}" for i in top]
+        result["clusters"] = merged
+    if out is not None:
+        o = Path(out)
+        o.mkdir(parents=True, exist_ok=True)
+        write_csv(result["node_scores"], o / "node_scores.csv")
+        c = result["clusters"].copy()
+        if "members" in c:
+            c["members"] = c["members"].map(lambda m: ";".join(map(str, m)))
+            c["indicators"] = c["indicators"].map(str)
+        write_csv(c, o / "clusters.csv")
+    return result
