@@ -120,11 +120,11 @@ def _leftovers(store: Path) -> list[str]:
 
 # (statement kind, n-th, when) -> the content the killed load leaves in a store holding batch A
 KILL_POINTS = [
-    ("COPY", 1, "after", "before"),  # new rows loaded into the copy
     ("CHECKPOINT", 3, "during", "before"),  # the copy's last checkpoint, before the swap
     ("RENAME", 1, "after", "after"),  # right after the swap
 ]
 MORE_KILL_POINTS = [  # heavy: each kill starts a process and copies a store (about 10 s each)
+    ("COPY", 1, "after", "before"),  # new rows loaded into the copy
     ("CHECKPOINT", 1, "during", "before"),  # the store's checkpoint before it is copied
     ("UNWIND", 1, "after", "before"),  # changed rows updated in the copy
     ("CHECKPOINT", 1, "after", "before"),
