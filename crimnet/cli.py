@@ -182,6 +182,18 @@ def _preset_names() -> Collection[str]:
     return tuple(PRESETS)
 
 
+PresetOption = Annotated[
+    str,
+    typer.Option(
+        "--preset",
+        metavar="NAME",
+        help="Generator preset: easy, medium, hard (difficulty), or realistic (agency dialects and look-alikes).",
+        callback=_names_callback("a preset", _preset_names),
+    ),
+]
+"""The ``--preset`` option of ``generate`` and ``demo``: one definition, one check."""
+
+
 def _query_names() -> Collection[str]:
     from crimnet.queries.runner import list_queries
 
@@ -468,15 +480,7 @@ def generate_cmd(
         int, typer.Option("--people", metavar="N", help="Number of people in the synthetic town.")
     ] = 10_000,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed; same seed, same files.")] = 0,
-    preset: Annotated[
-        str,
-        typer.Option(
-            "--preset",
-            metavar="NAME",
-            help="Generator preset: easy, medium, hard (difficulty), or realistic (agency dialects and look-alikes).",
-            callback=_names_callback("a preset", _preset_names),
-        ),
-    ] = "medium",
+    preset: PresetOption = "medium",
     dialects: Annotated[
         str | None,
         typer.Option(
@@ -1428,15 +1432,7 @@ def demo_command(
     out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Run folder.")] = Path("demo-case"),
     people: Annotated[int, typer.Option("--people", metavar="N", help="People in the synthetic town.")] = 5_000,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 7,
-    preset: Annotated[
-        str,
-        typer.Option(
-            "--preset",
-            metavar="NAME",
-            help="Generator preset: easy, medium, hard (difficulty), or realistic (agency dialects and look-alikes).",
-            callback=_names_callback("a preset", _preset_names),
-        ),
-    ] = "medium",
+    preset: PresetOption = "medium",
 ) -> None:
     """Generate a synthetic case and run the whole pipeline on it, scored against its planted truth.
 
