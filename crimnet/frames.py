@@ -89,7 +89,9 @@ def _map_text(df: pd.DataFrame, fn: Any) -> pd.DataFrame:
         col = df[c]
         if isinstance(col.dtype, pd.CategoricalDtype):
             col = col.astype(object)
-        out[c] = col.map(lambda v: fn(v) if isinstance(v, str) else v)
+        # built as a Series of the column's own dtype: Series.map would infer one, and a whole-number
+        # column with a gap (object: 12845, None) would come back as floats and be written '12845.0'
+        out[c] = pd.Series([fn(v) if isinstance(v, str) else v for v in col], index=col.index, dtype=col.dtype)
     return out
 
 

@@ -145,3 +145,8 @@ def test_every_to_csv_in_the_package_goes_through_write_csv():
             if ".to_csv(" in line and not line.lstrip().startswith(("#", ">>>")):
                 offenders.append(f"{path.relative_to(root)}:{n}")
     assert offenders == []
+
+
+def test_a_whole_number_column_with_a_gap_is_written_as_whole_numbers():
+    df = pd.DataFrame({"ref": pd.Series([12845, None, "=1+1"], dtype=object), "n": pd.Series([3, 4, 5])})
+    assert write_csv(df).splitlines() == ["ref,n", "12845,3", ",4", "'=1+1,5"]

@@ -35,10 +35,12 @@ Hostile text is disarmed as it is read, from every source kind:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -330,7 +332,8 @@ def _csv_chunks(
     fallback: dict[str, Any] = {"header": header, "columns": columns, "delimiter": delimiter, "encoding": encoding}
     fallback |= {"chunk_rows": chunk_rows, "max_field_chars": max_field_chars}
     try:
-        reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
+        with _quiet_undecodable_lines(on_invalid):
+            reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
     except (pa.ArrowInvalid, OSError) as exc:
         if _header_only(path, delimiter, encoding):  # Arrow fails on a lone header without a line end
             return
@@ -360,7 +363,7 @@ def _csv_chunks(
         return Chunk(df, rows, bad)
 
     try:
-        for batch in reader:
+        for batch in _read_batches(reader, on_invalid):
             pending.append(batch)
             pending_rows += batch.num_rows
             if pending_rows >= chunk_rows:
@@ -374,6 +377,39 @@ def _csv_chunks(
     last.bad.extend(malformed[reported:])
     if last.data.shape[0] or last.bad:
         yield last
+
+
+@contextlib.contextmanager
+def _quiet_undecodable_lines(handler: Callable[..., str]) -> Iterator[None]:
+    """Keep pyarrow from printing a traceback for a malformed line that is not UTF-8.
+
+    pyarrow decodes such a line to hand it to `handler`, fails, prints "Exception ignored in ..."
+    on stderr and stops the read with ArrowInvalid; the caller then reads the file again with its
+    fallback reader, which reports the line. Only that one unraisable error (a UnicodeDecodeError
+    in `handler`) is silenced; any other goes to the hook that was there before.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if not (isinstance(unraisable.exc_value, UnicodeDecodeError) and unraisable.object is handler):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
+def _read_batches(reader: pacsv.CSVStreamingReader, handler: Callable[..., str]) -> Iterator[pa.RecordBatch]:
+    """The record batches of `reader`, each read with :func:`_quiet_undecodable_lines` (not while the caller runs)."""
+    while True:
+        with _quiet_undecodable_lines(handler):
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+        yield batch
 
 
 def _readable(text: str) -> str:

@@ -27,7 +27,8 @@ so a write killed at any point (``kill -9``, power loss after the rename reached
 leaves the store as it was before or as it is after, never between. ladybug's own transactions
 are not enough for that: a process killed while ladybug writes its log or checkpoints left
 stores that opened with part of a load, or that did not open ("the WAL file is corrupted",
-LadybugDB/ladybug#714). ``write_scores`` and ``query(write=True)`` write in place.
+LadybugDB/ladybug#714). :meth:`EmbeddedStore.write_scores` and ``query(write=True)`` run on a
+copy in the same way.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -68,11 +69,12 @@ from crimnet.tables import CanonicalTables, arrow_schema, empty_table, read_case
 __all__ = ["EmbeddedStore", "DB_FILE", "schema_ddl", "join_lists", "arrow_rows_to_write"]
 
 DB_FILE = "graph.lbug"
+"""Name of the ladybug database file inside a store directory."""
 _CASES_FILE = "cases.json"  # the cases a store made before CrimnetCase nodes holds: {"cases": [...]}
 _CASE_TABLE = "CrimnetCase"  # the node table of the cases the store holds (id, n: the order they came in)
 _COPY_MARK = ".load-"  # graph.lbug.load-<pid>: the copy of the database a write loads into
+_Result = TypeVar("_Result")  # what a write run on a copy returns
 _WRITER_LOCK = ".writer.lock"  # flock held by the one read-write EmbeddedStore of a directory
-"""Name of the ladybug database file inside a store directory."""
 
 # string[] fields are the provenance lists, stored joined (one STRING); stores made before kept STRING[]
 _LB_TYPE = {"string": "STRING", "int64": "INT64", "float64": "DOUBLE", "string[]": "STRING"}
@@ -373,10 +375,14 @@ class EmbeddedStore:
             text = split_joined_lists(text)
         with self._lock:
             if write:
-                try:
-                    return self._result(text, params)
-                except RuntimeError as err:
-                    raise QueryError(f"ladybug refused the query: {err}") from err
+
+                def work() -> pd.DataFrame:
+                    try:
+                        return self._result(text, params)
+                    except RuntimeError as err:
+                        raise QueryError(f"ladybug refused the query: {err}") from err
+
+                return self._on_a_copy(work)
             self._exec("BEGIN TRANSACTION READ ONLY")
             try:
                 return self._result(text, params)
@@ -582,7 +588,7 @@ class EmbeddedStore:
         for n, case in enumerate(record):
             self._exec(f"CREATE (:{_CASE_TABLE} {{id: $id, n: $n}})", {"id": case, "n": n})
 
-    def _on_a_copy(self, work: Callable[[], dict[str, int]]) -> dict[str, int]:
+    def _on_a_copy(self, work: Callable[[], _Result]) -> _Result:
         """Run `work` (a write) on a copy of the database and swap the copy in when it has succeeded.
 
         The database is checkpointed and closed, copied to ``graph.lbug.load-<pid>`` beside it,
@@ -850,28 +856,42 @@ class EmbeddedStore:
         int
             Nodes updated (ids not in the store are ignored).
 
+        Notes
+        -----
+        Runs on a copy of the database swapped in when complete, as :meth:`write` does: a killed
+        or failed score write leaves the earlier scores.
+
         Raises
         ------
         crimnet.errors.SchemaError
             Unknown label, missing columns, or a column that would overwrite a schema field.
+        crimnet.errors.StoreError
+            The store is read-only, or ladybug refused the write (the earlier scores are kept).
         """
         cols = check_score_columns(label, scores, columns, func="EmbeddedStore.write_scores")
         if self.read_only:
             raise StoreError(f"{self!r} was opened read-only; it cannot write.")
-        with self._lock:
+        frame = scores[["node_id", *cols]].drop_duplicates("node_id", keep="last")
+        sets = ", ".join(f"n.{c} = CAST(row.{c} AS {_score_type(scores[c])})" for c in cols)
+        cypher = f"UNWIND $rows AS row MATCH (n:{label} {{id: row.node_id}}) SET {sets} RETURN count(*) AS n"
+        records = plain_records(frame)
+
+        def work() -> int:
             have = set(self._property_names(label))
             for c in cols:
                 if c not in have:
                     self._exec(f"ALTER TABLE {label} ADD {c} {_score_type(scores[c])}")
-            frame = scores[["node_id", *cols]].drop_duplicates("node_id", keep="last")
-            sets = ", ".join(f"n.{c} = CAST(row.{c} AS {_score_type(scores[c])})" for c in cols)
-            cypher = f"UNWIND $rows AS row MATCH (n:{label} {{id: row.node_id}}) SET {sets} RETURN count(*) AS n"
-            records = plain_records(frame)
             total = 0
             for batch in batches(records, self.batch_size):
-                res = self._frame(cypher, {"rows": batch})
+                try:
+                    res = self._frame(cypher, {"rows": batch})
+                except RuntimeError as err:
+                    raise StoreError(f"ladybug could not write the scores of {label}: {err}") from err
                 total += int(res["n"].iloc[0]) if len(res) else 0
-        return total
+            return total
+
+        with self._lock:
+            return self._on_a_copy(work)
 
 
 def _check_arrow_keys(name: str, table: pa.Table, key: list[str]) -> None:

@@ -262,3 +262,90 @@ def test_a_bolt_load_cut_by_a_server_restart_completes_on_rerun_without_duplicat
             n = store.query(f"MATCH ()-[r:{rel}]->() RETURN count(r) AS n").n.iloc[0]
             assert n == len(expected.rels[rel]), rel  # no relationship written twice
         assert content_hash(back) == content_hash(expected)
+
+
+# the Bolt child: patch the neo4j driver's public Session.execute_write (one call per batched write transaction) to
+# kill the process before, during or after its n-th call, then run the load as `crimnet load` does
+BOLT_KILLER = textwrap.dedent(
+    """
+    import os, signal, sys, threading
+    import neo4j
+    src, uri, n, when = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    seen = [0]
+    die = lambda: os.kill(os.getpid(), signal.SIGKILL)
+    execute_write = neo4j.Session.execute_write
+    def patched(self, work, *args, **kwargs):
+        seen[0] += 1
+        if seen[0] == n and when == "before":
+            die()
+        if seen[0] == n and when == "during":
+            threading.Timer(0.002, die).start()
+        out = execute_write(self, work, *args, **kwargs)
+        if seen[0] == n and when == "after":
+            die()
+        return out
+    neo4j.Session.execute_write = patched
+    from crimnet.cli import app
+    sys.argv = ["crimnet", "load", src, "--store", uri, "--batch-size", "25"]
+    app()
+    """
+)
+
+
+def _bolt_load(src: Path, server) -> None:
+    r = subprocess.run(
+        [*CLI, "load", str(src), "--store", server.uri, "--batch-size", str(server.batch_size)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+
+
+def _kill_bolt_loads_then_finish(server, stores, points) -> dict[str, int]:
+    """Load batch A over Bolt, then run `crimnet load` of batch B killed at each of `points` ((n-th write
+    transaction, before/during/after) in turn, then let one load of B finish; return how the killed loads ended."""
+    with _bolt_store(server) as store:  # the server is shared by this module's Bolt tests
+        store.query("MATCH (n) DETACH DELETE n", write=True)
+    _bolt_load(stores["a"], server)
+    with _bolt_store(server) as store:
+        assert content_hash(store.tables()) == stores["before"][0]
+    seen = {"cut": 0, "finished": 0}
+    for n, when in points:
+        r = subprocess.run(
+            [sys.executable, "-c", BOLT_KILLER, str(stores["b"]), server.uri, str(n), when],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert r.returncode in (0, -signal.SIGKILL), r.stderr
+        server.drain()
+        with _bolt_store(server) as store:
+            cut = bool(store.unfinished_loads)
+            # a cut load stays marked until a load completes it; an unmarked store holds the whole of batch B
+            assert cut or content_hash(store.tables()) == stores["after"][0]
+        seen["cut" if cut else "finished"] += 1
+    _bolt_load(stores["b"], server)
+    expected = CanonicalTables.read(stores["b"])
+    with _bolt_store(server) as store:
+        assert store.unfinished_loads == []
+        assert content_hash(store.tables()) == stores["after"][0]  # content, provenance included
+        for rel in ("PAID", "CALLED", "LIVES_AT"):
+            n = store.query(f"MATCH ()-[r:{rel}]->() RETURN count(r) AS n").n.iloc[0]
+            assert n == len(expected.rels[rel]), rel  # no relationship written twice
+    return seen
+
+
+@pytest.mark.bolt
+def test_a_bolt_load_killed_into_a_loaded_store_is_marked_and_completes_on_rerun(saving_server, stores):
+    seen = _kill_bolt_loads_then_finish(saving_server, stores, [(3, "during")])
+    assert seen == {"cut": 1, "finished": 0}
+
+
+@pytest.mark.heavy
+@pytest.mark.bolt
+def test_bolt_loads_killed_at_random_points_into_a_loaded_store(saving_server, stores):
+    rng = random.Random(5)
+    points = [(rng.randint(1, 40), rng.choice(["before", "during", "after"])) for _ in range(10)]
+    seen = _kill_bolt_loads_then_finish(saving_server, stores, points)
+    assert seen["cut"] >= 5

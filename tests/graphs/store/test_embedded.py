@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crimnet.errors import ReadOnlyError, SchemaError, StoreError
+from crimnet.errors import QueryError, ReadOnlyError, SchemaError, StoreError
 from crimnet.graphs.store import GraphStore, open_store
 from crimnet.graphs.store.base import content_hash
 from crimnet.graphs.store.embedded import EmbeddedStore
@@ -115,6 +115,37 @@ def test_write_scores_round_trip(store):
         store.write_scores("Person", scores.rename(columns={"risk": "name"}), columns=["name"])
     with pytest.raises(SchemaError, match="lacks columns"):
         store.write_scores("Person", scores, columns=["missing"])
+
+
+def test_a_score_write_or_write_query_that_fails_half_way_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    import ladybug
+
+    with EmbeddedStore(tmp_path / "s", create=True, batch_size=1) as store:
+        store.write(tiny())
+        store.write_scores("Person", pd.DataFrame({"node_id": ["p1", "p2"], "risk": [0.5, 0.5]}), columns=["risk"])
+        execute, seen = ladybug.Connection.execute, []
+
+        def fail_on_the_second_batch(self, query, *args, **kwargs):
+            seen.append(isinstance(query, str) and query.startswith("UNWIND"))
+            if sum(seen) == 2:
+                raise RuntimeError("disk full (injected)")
+            return execute(self, query, *args, **kwargs)
+
+        monkeypatch.setattr(ladybug.Connection, "execute", fail_on_the_second_batch)
+        new = pd.DataFrame({"node_id": ["p1", "p2"], "risk": [0.9, 0.8], "seen": [1, 2]})
+        with pytest.raises(StoreError, match="injected"):
+            store.write_scores("Person", new, columns=["risk", "seen"])
+        assert sum(seen) == 2  # the first batch had been written (into the copy) when the second failed
+        monkeypatch.setattr(ladybug.Connection, "execute", execute)
+        got = store.query("MATCH (p:Person) RETURN p.id AS id, p.risk AS risk ORDER BY id")
+        assert got.risk.tolist()[:2] == [0.5, 0.5]
+        assert "seen" not in store.query("MATCH (p:Person) RETURN p.* LIMIT 1").columns.str.removeprefix("p.")
+        assert sorted(f.name for f in (tmp_path / "s").iterdir() if ".load-" in f.name) == []
+    # a write query refused by the engine half way leaves nothing either
+    with EmbeddedStore(tmp_path / "s") as store:
+        with pytest.raises(QueryError):
+            store.query("MATCH (p:Person) SET p.name = 'x' WITH p RETURN 1 / toInteger('no')", write=True)
+        assert "x" not in set(store.query("MATCH (p:Person) RETURN p.name AS n").n)
 
 
 def test_audit_log_records_every_run(store):
