@@ -28,7 +28,20 @@ key). Every frequency below comes from the records being resolved.
     ``m`` = :data:`M_NEIGHBOUR`); values held by more than
     :data:`crimnet.ingest.resolve_rules.MAX_BLOCK` clusters are not evidence (a call centre, an
     HMO). Kinds add up, except a shared postcode when the address is shared too (the address
-    implies it).
+    implies it). A kind that changes as clusters merge is the *co-record*: two records written
+    in rows beside one resolved person (the landlord of a tenant's tenancy, and the payee of that
+    tenant's payments) share that person as a neighbour, so a landlord named on a tenancy and the
+    account holder the tenant pays rent to, named alike, become one person. Within a household its
+    people pay and live beside the same people, so a co-record counts only as much as it exceeds
+    the other kinds shared. The last kind is the record's *role*: the source and the person field
+    it comes from (``'council_tenancy#landlord'``, the landlords a register names). Records of one
+    role are drawn from that role's population, not the town's: two landlords of one register
+    named Julie Smith are one person unless the register's landlords hold two Julie Smiths. Its k
+    is the role's number of distinct names, so ``W`` starts from ``log2(m / (k - 1))`` instead of
+    ``log2(1 / N)``; a role is used only when its population is at least :data:`ROLE_MIN_BITS`
+    bits smaller than the whole (``N / k >= 2^ROLE_MIN_BITS``, in distinct names), since a role
+    as large as the town (tenants, account holders) says nothing; its ``h`` is the coincidence of
+    family names among the role's records.
 ``w_family``
     ``log2(m / u)`` with ``u = h * tf(family) / sum(tf^2)``, capped at 1: the term-frequency
     adjusted chance that two different people sharing such a neighbour have the same family
@@ -84,6 +97,7 @@ __all__ = [
     "MAX_ROUNDS",
     "RELATIONAL_PRIO",
     "H_PRIOR_PAIRS",
+    "ROLE_MIN_BITS",
     "relational_links",
     "collective_resolve",
 ]
@@ -115,6 +129,10 @@ MAX_ROUNDS = 8
 #: The ``prio`` of relational links in the chain guard: added after deterministic and model links.
 RELATIONAL_PRIO = 3
 
+#: A role (source and person field) is evidence only when its population is at least 2^2 = 4 times
+#: smaller than the whole, in distinct names; a role nearly as large as the town narrows nothing.
+ROLE_MIN_BITS = 2.0
+
 _LINK_COLUMNS = ["l", "r", "match_weight", "match_probability", "rule", "via", "prio"]
 _LINK_DTYPES = ["int64", "int64", "float64", "float64", "object", "object", "int64"]
 
@@ -137,6 +155,8 @@ class _Context:
     couple: np.ndarray
     organisation: np.ndarray
     neighbours: pd.DataFrame  # uid, kind, value
+    role_size: dict[str, int]  # distinct names of each small role (its population, module notes)
+    siblings: pd.DataFrame  # uid, sib: records written in one row of one source (both directions)
 
 
 def _context(df: pd.DataFrame) -> _Context:
@@ -168,13 +188,78 @@ def _context(df: pd.DataFrame) -> _Context:
                     {"uid": df["unique_id"].to_numpy(np.int64)[ok], "kind": kind, "value": s[ok].astype(str).to_numpy()}
                 )
             )
+    roles, role_size = _small_roles(df)
+    if roles is not None:
+        parts.append(roles)
     nb = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"uid": [], "kind": [], "value": []})
     sex = df["sex"].astype(object).where(df["sex"].isin(["M", "F"]), None).to_numpy(object)
     return _Context(
         fam=fam, gkind=gkind, gkey=gkey, given=given, initial=initial, u_family=u_family, w_given=w_g, w_initial=w_i,
         dob=dob, tf_dob=tf_dob, sex=sex, couple=kinds == "couple", organisation=kinds == "organisation",
-        neighbours=nb.astype({"uid": np.int64}),
+        neighbours=nb.astype({"uid": np.int64}), role_size=role_size, siblings=_row_siblings(df),
     )  # fmt: skip
+
+
+def _small_roles(df: pd.DataFrame) -> tuple[pd.DataFrame | None, dict[str, int]]:
+    """``uid``, ``kind`` ('role'), ``value`` of the records whose role is a small population, and its size.
+
+    A record's role is its source plus the person field of a source that names several people
+    per row (the ``'#<field>'`` or ``'#<field>.<n>'`` suffix of its record id,
+    :func:`crimnet.ingest.build.person_record_ids`), else its source. A role's size is its
+    number of distinct names (not of records: the records are not resolved yet; spelling variants
+    make it an overcount, which errs on the side of no link).
+    """
+    if "record_id" not in df.columns or not len(df):
+        return None, {}
+    rid = df["record_id"].astype(str)
+    field = rid.str.extract(r"#([^#.]+)(?:\.\d+)?$", expand=False)
+    role = (df["source"].astype(str) + "#" + field.fillna("")).to_numpy(object)
+    names = df["name"].astype(object).to_numpy(object)
+    named = pd.notna(names)
+    total = len(pd.unique(names[named]))
+    per_role = pd.DataFrame({"role": role[named], "name": names[named]}).drop_duplicates()
+    size = per_role.groupby("role").size()
+    small = size.index[size.to_numpy() * 2.0**ROLE_MIN_BITS <= total]
+    keep = named & pd.Series(role).isin(small).to_numpy()
+    if not keep.any():
+        return None, {}
+    found = pd.DataFrame({"uid": df["unique_id"].to_numpy(np.int64)[keep], "kind": "role", "value": role[keep]})
+    return found, {str(r): int(size[r]) for r in small}
+
+
+def _row_siblings(df: pd.DataFrame) -> pd.DataFrame:
+    """``uid``, ``sib``: the pairs of person records written in one row of one source (both directions).
+
+    Records of one row share their source and the row's record id, before the ``'#<field>'``
+    suffix (:func:`crimnet.ingest.build.person_record_ids`). Rows naming more than
+    :data:`crimnet.ingest.resolve_rules.MAX_BLOCK` people are left out (a list, not a relation).
+    """
+    empty = pd.DataFrame({"uid": pd.Series(dtype=np.int64), "sib": pd.Series(dtype=np.int64)})
+    if "record_id" not in df.columns or not len(df):
+        return empty
+    rid = df["record_id"].astype(str)
+    multi = rid.str.contains("#", regex=False).to_numpy()
+    if not multi.any():
+        return empty
+    row = df["source"].astype(str)[multi] + ":" + rid[multi].str.rsplit("#", n=1).str[0]
+    g = pd.DataFrame({"row": row.to_numpy(object), "uid": df["unique_id"].to_numpy(np.int64)[multi]})
+    size = g.groupby("row")["uid"].transform("size").to_numpy()
+    g = g[(size >= 2) & (size <= MAX_BLOCK)]
+    pairs = g.merge(g, on="row", suffixes=("", "_s"))
+    pairs = pairs[pairs["uid"].to_numpy() != pairs["uid_s"].to_numpy()]
+    return pd.DataFrame({"uid": pairs["uid"].to_numpy(np.int64), "sib": pairs["uid_s"].to_numpy(np.int64)})
+
+
+def _neighbours(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
+    """Every record's neighbours (``uid``, ``kind``, ``value``) under the current clusters: the fixed
+    ones and the co-records (``'co_record'``, the cluster of a row sibling, module notes)."""
+    if ctx.siblings.empty:
+        return ctx.neighbours
+    co = pd.DataFrame(
+        {"uid": ctx.siblings["uid"].to_numpy(np.int64), "kind": "co_record",
+         "value": labels[ctx.siblings["sib"].to_numpy(np.int64)].astype(str)}
+    )  # fmt: skip
+    return pd.concat([ctx.neighbours, co], ignore_index=True)
 
 
 def _empty_links() -> pd.DataFrame:
@@ -183,14 +268,20 @@ def _empty_links() -> pd.DataFrame:
 
 def _shared_values(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
     """Distinct (cluster ``c``, ``kind``, ``value``) held by 2 to MAX_BLOCK clusters, with ``k`` holders."""
-    nb = ctx.neighbours
+    nb = _neighbours(ctx, labels)
     nb = nb[~ctx.organisation[nb["uid"].to_numpy()]]
     nb = pd.DataFrame(
         {"c": labels[nb["uid"].to_numpy()], "kind": nb["kind"].to_numpy(), "value": nb["value"].to_numpy()}
     )
     nb = nb.drop_duplicates()
-    k = nb.groupby(["kind", "value"], sort=False)["c"].transform("size").to_numpy()
-    return nb[(k >= 2) & (k <= MAX_BLOCK)].assign(k=k[(k >= 2) & (k <= MAX_BLOCK)])
+    k = nb.groupby(["kind", "value"], sort=False)["c"].transform("size").to_numpy(np.int64, copy=True)
+    # a role is a population, not a shared thing: its size is the point (module notes), so no block cap,
+    # and its people are counted by name (its clusters are not resolved yet)
+    is_role = (nb["kind"] == "role").to_numpy()
+    if is_role.any():
+        k[is_role] = np.minimum(k[is_role], nb["value"][is_role].map(ctx.role_size).to_numpy(np.int64))
+    ok = (k >= 2) & ((k <= MAX_BLOCK) | is_role)
+    return nb[ok].assign(k=k[ok])
 
 
 def _household_share(ctx: _Context, labels: np.ndarray) -> dict[str, float]:
@@ -203,15 +294,19 @@ def _household_share(ctx: _Context, labels: np.ndarray) -> dict[str, float]:
     treated cautiously. O(sum of k^2) over shared values (k <= MAX_BLOCK).
     """
     nb = _shared_values(ctx, labels)
-    uid = ctx.neighbours["uid"].to_numpy()
+    every = _neighbours(ctx, labels)
+    uid = every["uid"].to_numpy()
     word = (ctx.gkind == "word") & pd.notna(ctx.fam) & ~ctx.organisation
-    rec = ctx.neighbours[word[uid]]
+    rec = every[word[uid]]
     rec = rec.assign(c=labels[rec["uid"].to_numpy()]).merge(
         nb[["kind", "value"]].drop_duplicates(), on=["kind", "value"]
     )
     rec = rec.drop_duplicates(["kind", "value", "c"])  # one record per cluster and value
     out = {}
-    for kind in NEIGHBOUR_KINDS:
+    role = ctx.neighbours[(ctx.neighbours["kind"] == "role").to_numpy()]["uid"].to_numpy()
+    if len(role):  # the chance that two of a role's people share a family name: as anywhere, by frequency
+        out["role"] = coincidence(term_frequencies(pd.Series(ctx.fam[role])))
+    for kind in (*NEIGHBOUR_KINDS, "co_record"):
         g = rec[rec["kind"] == kind][["value", "uid", "c"]]
         pairs = g.merge(g, on="value", suffixes=("_a", "_b"))
         pairs = pairs[pairs["c_a"].to_numpy() < pairs["c_b"].to_numpy()]
@@ -251,7 +346,12 @@ def _neighbour_evidence(pairs: pd.DataFrame, h: dict, n_clusters: int) -> pd.Dat
     per_kind = per_kind.sort_values(["a", "b", "w"], ascending=[True, True, False], kind="stable")
     via = (per_kind["kind"].str.replace("_id", "", regex=False) + ":" + per_kind["value"].astype(str)).to_numpy(object)
     per_kind = per_kind.assign(via=via, rank=per_kind.groupby(["a", "b"], sort=False).cumcount().to_numpy())
-    out = per_kind.groupby(["a", "b"], sort=False).agg(w_rel=("w", "sum"), h=("h", "max"))
+    # a co-record repeats what a shared address or account already says within a household (its people pay
+    # and live beside the same people): it counts only as much as it exceeds the other kinds together
+    is_co = (per_kind["kind"] == "co_record").to_numpy()
+    per_kind = per_kind.assign(w_other=np.where(is_co, 0.0, per_kind["w"]), w_co=np.where(is_co, per_kind["w"], 0.0))
+    out = per_kind.groupby(["a", "b"], sort=False).agg(w_other=("w_other", "sum"), w_co=("w_co", "max"), h=("h", "max"))
+    out = out.assign(w_rel=np.maximum(out["w_other"], out["w_co"])).drop(columns=["w_other", "w_co"])
     wide = per_kind.pivot(index=["a", "b"], columns="rank", values="via").reindex(out.index)
     joined = wide[0].to_numpy(object)
     for col in wide.columns[1:]:

@@ -260,3 +260,55 @@ def test_provenance_query_shows_why_records_are_one_person(tmp_path):
         # other labels bind the same query and get no resolution rows
         other = run_query(store, "provenance", {"label": "Account", "entity_id": "111111:00000001"})
         assert len(other) == 1 and not (other["kind"] == "resolution").any()
+
+
+def test_landlord_named_on_a_tenancy_joins_the_payee_of_that_tenant_s_rent_through_the_tenant():
+    # a tenancy row names its tenant (with a date of birth and an address) and its landlord (a name only); a
+    # bank transaction row names the payer (the tenant, by account) and the payee (a name and an account):
+    # the tenant stands beside both, so the landlord and the payee named alike are one person
+    rows = _background() + [
+        _rec("bank", "C1", "rosa quenby", "1985-06-07", "LS2 1AA", account="222222:00000001", line="4 elm row"),
+        _rec("tenancy", "T9#tenant", "rosa quenby", "1985-06-07", "LS2 1AA", line="4 elm row"),
+        _rec("tenancy", "T9#landlord", "victor aldwinckle", holder_rule="one name"),
+        _rec("payments", "P1#payer", "r quenby", account="222222:00000001"),
+        _rec("payments", "P1#payee", "victor aldwinckle", account="333333:00000009"),
+    ]
+    records = _frame(rows)
+    res = resolve_people(records, threshold=SILENT, training="fixed")
+    t = _by_key(res, records)
+    assert t.at["tenancy:T9#landlord", "entity_id"] == t.at["payments:P1#payee", "entity_id"]
+    assert t.at["tenancy:T9#landlord", "entity_id"] != t.at["tenancy:T9#tenant", "entity_id"]
+    linked = t.loc[["tenancy:T9#landlord", "payments:P1#payee"]]
+    assert linked["via"].str.contains("co_record:").any()  # the explanation names the shared person's cluster
+    # a payee of another name beside the same tenant stays apart
+    other = _frame([*rows[:-1], _rec("payments", "P1#payee", "walter aldwinckle", account="333333:00000009")])
+    t2 = _by_key(resolve_people(other, threshold=SILENT, training="fixed"), other)
+    assert t2.at["tenancy:T9#landlord", "entity_id"] != t2.at["payments:P1#payee", "entity_id"]
+
+
+def _made_up_name(i: int) -> str:
+    """A given and a family name no other record of these tests uses (no shared phonetic key either)."""
+    syl = ["ka", "ro", "mi", "tu", "ze", "lo", "vi", "na", "pe", "su"]
+    return f"{syl[i % 10]}{syl[(i * 3 + 1) % 10]}ria {syl[(i // 10) % 10]}{syl[(i * 7) % 10]}{syl[i % 10]}wick"
+
+
+def test_one_register_s_landlords_named_alike_are_one_person_only_when_the_role_is_a_small_population():
+    # 30 landlords, each named on two tenancies of one register: a population far smaller than the town's
+    landlords = [
+        _rec("tenancy", f"{p}{i}#landlord", _made_up_name(i), holder_rule="one name") for p in "LM" for i in range(30)
+    ]
+    tenants = [_rec("tenancy", f"{p}{i}#tenant", f"tenant{p}{i} x{i}") for p in "LM" for i in range(30)]
+    records = _frame(_background() + landlords + tenants)
+    t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
+    ent = [
+        (t.at[f"tenancy:L{i}#landlord", "entity_id"], t.at[f"tenancy:M{i}#landlord", "entity_id"]) for i in range(30)
+    ]
+    assert all(a == b for a, b in ent) and len({a for a, _ in ent}) == 30
+    assert t.loc[[f"tenancy:M{i}#landlord" for i in range(30)], "via"].str.contains("role:tenancy#landlord").sum() >= 15
+    # the same names on records of a role as large as the town (a register of everyone) are not joined on the name
+    background = _background()
+    everyone = [_rec("register", f"R{i}", r["name"]) for i, r in enumerate(background) if r["source"] == "bank"]
+    alike = [{**r, "source": "register", "record_id": r["record_id"].replace("#landlord", "")} for r in landlords]
+    records = _frame(background + everyone + alike)
+    t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
+    assert all(t.at[f"register:L{i}", "entity_id"] != t.at[f"register:M{i}", "entity_id"] for i in range(30))
