@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import write_results
+from benchmarks.common import markdown_table, write_results
 from crimnet.datasets import load_capture_histories
 from crimnet.prevalence.bootstrap import bca_interval, bic_bootstrap, bootstrap
 from crimnet.prevalence.estimate import estimate
@@ -162,13 +162,6 @@ def coverage_rows(cases: int, nboot: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _markdown(rows: list[dict[str, Any]]) -> str:
-    cols = list(dict.fromkeys(k for row in rows for k in row))
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(str(row.get(c, "")) for c in cols) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cases", type=int, default=200, help="simulated cases per scenario and method")
@@ -191,7 +184,7 @@ def main(argv: list[str]) -> int:
         "prevalence",
         cov,
         title="Prevalence: coverage against known totals, and the published MSE figures",
-        notes=notes + ("\n\n## Published figures\n\n" + _markdown(rows) if rows else ""),
+        notes=notes + ("\n\n## Published figures\n\n" + markdown_table(rows, digits=None) if rows else ""),
     )
     payload = json.loads(path.read_text())
     payload["published"] = rows

@@ -108,7 +108,6 @@ def write_results(name: str, rows: list[dict[str, Any]], *, title: str, notes: s
     payload = {"benchmark": name, "title": title, "machine": info, "rows": rows, "notes": notes}
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
-    cols = list(dict.fromkeys(k for row in rows for k in row))
     lines = [
         f"# {title}",
         "",
@@ -117,13 +116,24 @@ def write_results(name: str, rows: list[dict[str, Any]], *, title: str, notes: s
         "",
     ]
     lines.append("Versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".")
-    lines += ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_cell(row.get(c, "")) for c in cols) + " |" for row in rows]
+    lines += ["", markdown_table(rows)]
     if notes:
         lines += ["", notes]
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
     return path
 
 
-def _cell(v: Any) -> str:
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
+def markdown_table(rows: list[dict[str, Any]], *, digits: int | None = 4) -> str:
+    """`rows` as a Markdown table: one column per key met in any row, in the order first met.
+
+    Floats are written to `digits` significant digits, or as they are with None (published figures
+    compared to the last digit).
+    """
+    cols = list(dict.fromkeys(k for row in rows for k in row))
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_cell(row.get(c, ""), digits) for c in cols) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _cell(v: Any, digits: int | None) -> str:
+    return f"{v:.{digits}g}" if isinstance(v, float) and digits is not None else str(v)

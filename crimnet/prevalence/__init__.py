@@ -11,6 +11,7 @@ the pattern of overlaps says how many no list saw. The modules, in the order dat
 - :mod:`~crimnet.prevalence.bootstrap` -- BCa intervals with the model choice repeated in every resample;
 - :mod:`~crimnet.prevalence.estimate` -- :func:`estimate`, the public entry point;
 - :mod:`~crimnet.prevalence.simulate` -- capture histories with a known total, for validation;
+- :mod:`~crimnet.prevalence.validate` -- bias and coverage against the generator's truth (victim lists);
 - :mod:`~crimnet.prevalence.command` -- what ``crimnet prevalence`` prints.
 
 See docs/prevalence.md.

@@ -110,10 +110,11 @@ def bca_interval(
     if r.size == 0:
         return np.full(len(alpha), np.nan)
     z0 = float(norm.ppf(np.mean(r < estimate)))
+    if not np.isfinite(z0):  # every replicate on one side of the estimate: the limit of the formula is that end
+        return np.quantile(r, np.full(len(alpha), 1.0 if z0 > 0 else 0.0), method="median_unbiased")
     za = norm.ppf(np.asarray(alpha, dtype=float))
     za0 = za + z0
     q = norm.cdf(z0 + za0 / (1 - accel * za0))
-    q = np.nan_to_num(q, nan=0.5)  # z0 infinite: every replicate on one side; the quantile is then an end
     return np.quantile(r, np.clip(q, 0.0, 1.0), method="median_unbiased")
 
 

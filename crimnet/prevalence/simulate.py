@@ -14,8 +14,10 @@ is correct; with dependence, the model with the matching two-list terms is. The 
 once (a multinomial of ``total`` over the ``2**t`` histories), and the all-zero history (no list)
 is dropped: what an analyst would see.
 
-The generator of synthetic cases (:mod:`crimnet.synthetic`) does not yet draw which sources record a
-victim this way; this simulator is the validation path until it does.
+The generator of synthetic cases draws which lists record each victim by the same law, with a latent
+visibility per victim on top (:mod:`crimnet.synthetic.victim_lists`, option ``victim_lists``);
+:mod:`crimnet.prevalence.validate` checks estimates against its truth. This simulator stays the
+quickest path when only a table of known total is needed.
 """
 
 from __future__ import annotations

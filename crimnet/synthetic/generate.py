@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from crimnet.synthetic.lookalikes import lookalike_table
 from crimnet.synthetic.params import CaseParams, case_params
 from crimnet.synthetic.render import SOURCES, Rendered, render
 from crimnet.synthetic.strings import cat, fmt_days, fmt_secs, take, zpad
+from crimnet.synthetic.victim_lists import list_spec_text
 from crimnet.synthetic.world import ROLE_CODES, T0_DAY, World, build_world
 
 __all__ = ["CasePaths", "generate_case", "write_case"]
@@ -55,6 +56,12 @@ class CasePaths:
     specs : Path
         Directory of the ingest spec of every extract, in the dialect it was written in
         (``specs/<source>.toml``); ``crimnet ingest CASE --spec CASE/specs`` reads them.
+    victim_lists : dict of str to Path
+        The lists of potential victims written (``<list>.csv``, :mod:`crimnet.synthetic.victim_lists`);
+        empty unless the case was generated with ``victim_lists``.
+    truth_victim_lists : Path or None
+        ``truth/victim_lists.csv``: every true victim (``person_id``, ``ring_id``), one 0/1 column per
+        list saying whether it recorded the victim, and ``listed`` (any list); None without lists.
     """
 
     root: Path
@@ -74,14 +81,17 @@ class CasePaths:
     manifest: Path
     truth_lookalikes: Path | None = None
     specs: Path | None = None
+    victim_lists: dict[str, Path] = field(default_factory=dict)
+    truth_victim_lists: Path | None = None
 
     @classmethod
     def under(cls, root: str | Path) -> CasePaths:
         """Return the paths of a case written under `root` (whether or not it exists yet)."""
         r = Path(root)
+        extracts: dict[str, Any] = {s: r / f"{s}.csv" for s in SOURCES}
         return cls(
             root=r,
-            **{s: r / f"{s}.csv" for s in SOURCES},
+            **extracts,
             truth_persons=r / "truth" / "persons.csv",
             truth_entities=r / "truth" / "entities.csv",
             truth_rings=r / "truth" / "rings.csv",
@@ -93,8 +103,8 @@ class CasePaths:
 
     @property
     def sources(self) -> dict[str, Path]:
-        """The raw extracts, keyed by source name (file stem)."""
-        return {s: getattr(self, s) for s in SOURCES}
+        """The raw extracts, keyed by source name (file stem): those of :data:`SOURCES`, then the victim lists."""
+        return {**{s: getattr(self, s) for s in SOURCES}, **self.victim_lists}
 
 
 def generate_case(
@@ -156,6 +166,12 @@ def write_case(out: str | Path, params: CaseParams, *, preset: str = "medium") -
     """Generate and write the case of already validated `params` (see :func:`generate_case`)."""
     check_type(out, (str, os.PathLike), param="out", func="write_case", expected="a path (str or os.PathLike)")
     paths = CasePaths.under(out)
+    if params.victim_lists:
+        paths = replace(
+            paths,
+            victim_lists={s: paths.root / f"{s}.csv" for s in params.victim_lists},
+            truth_victim_lists=paths.root / "truth" / "victim_lists.csv",
+        )
     paths.truth_tables.mkdir(parents=True, exist_ok=True)
     world = build_world(params)
     files: dict[str, int] = {}
@@ -170,6 +186,12 @@ def write_case(out: str | Path, params: CaseParams, *, preset: str = "medium") -
     paths.specs.mkdir(parents=True, exist_ok=True)
     for source, dialect in dialects.items():
         (paths.specs / f"{source}.toml").write_text(spec_text(source, dialect))
+    for source in rend.lists:
+        (paths.specs / f"{source}.toml").write_text(list_spec_text(source))
+    if paths.truth_victim_lists is not None:
+        listed = _victim_lists_table(world, rend)
+        _write_csv(listed, paths.truth_victim_lists)
+        files["truth/victim_lists.csv"] = listed.num_rows
     look = lookalike_table(world)
     _write_csv(look, paths.truth_lookalikes)
     files["truth/lookalikes.csv"] = look.num_rows
@@ -228,6 +250,20 @@ def _write_manifest(
     paths.manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
+def _victim_lists_table(world: World, rend: Rendered) -> pa.Table:
+    """Every true victim, the lists that recorded it (0/1 each) and whether any did, by person id."""
+    victims = np.flatnonzero(world.role == ROLE_CODES.index("victim"))
+    ring_ids = pa.array([r.ring_id for r in world.rings], pa.string())
+    cols: dict[str, pa.Array] = {"person_id": world.pid.take(pa.array(victims))}
+    cols["ring_id"] = ring_ids.take(pa.array(world.ring[victims]))
+    for i, name in enumerate(rend.lists):
+        cols[name] = pa.array(rend.captures[:, i].astype(np.int64))
+    cols["listed"] = pa.array(rend.captures.any(axis=1).astype(np.int64))
+    t = pa.table(cols)
+    order = np.argsort(np.asarray(cols["person_id"].to_numpy(zero_copy_only=False)), kind="stable")
+    return t.take(pa.array(order))
+
+
 def _person_name(world: World) -> pa.Array:
     return pc.utf8_lower(cat(world.first, " ", world.last))
 
@@ -273,7 +309,7 @@ def _write_entities(world: World, rend: Rendered, path: Path) -> int:
     total = 0
     with open(tmp, "wb") as f:
         f.write(b"source,record_id,entity_type,entity_id,field\n")
-        for s in SOURCES:
+        for s in rend.sources:
             mine = [(b, blk) for b, blk in enumerate(blocks) if blk[0] == s]
             if not mine:
                 continue
@@ -352,17 +388,22 @@ def _lists(group: np.ndarray, values: pa.Array, n_groups: int) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(order)))
 
 
-def _provenance(group: np.ndarray, source: np.ndarray, record: pa.Array, n: int) -> tuple[pa.Array, pa.Array]:
-    """(sources, record_ids) list columns from per-assertion group index, source code and record key."""
-    names = sorted(SOURCES)
-    code = np.array([names.index(s) for s in SOURCES])[source] if len(source) else np.zeros(0, np.int64)
+def _provenance(
+    group: np.ndarray, source: np.ndarray, record: pa.Array, n: int, sources: tuple[str, ...]
+) -> tuple[pa.Array, pa.Array]:
+    """(sources, record_ids) list columns from per-assertion group index, source code and record key.
+
+    `source` holds indices into `sources` (at most 16: the code is packed in four bits).
+    """
+    names = sorted(sources)
+    code = np.array([names.index(s) for s in sources])[source] if len(source) else np.zeros(0, np.int64)
     key = np.unique(group.astype(np.int64) * 16 + code)
     srcs = _lists(key // 16, take(names, key % 16), n)
     return srcs, _lists(group, record, n)
 
 
 def _node_frames(world: World, rend: Rendered) -> Iterator[tuple[str, pa.Table]]:
-    src_code = {s: i for i, s in enumerate(SOURCES)}
+    src_code = {s: i for i, s in enumerate(rend.sources)}
     per_type: dict[str, list[tuple[np.ndarray, np.ndarray, pa.Array]]] = {t: [] for t in _TYPE_IDS}
     for b, (s, et, ix) in enumerate(zip(rend.ent_source, rend.ent_type, rend.ent_index, strict=True)):
         per_type[et].append((ix, np.full(len(ix), src_code[s]), (s, b)))
@@ -376,7 +417,7 @@ def _node_frames(world: World, rend: Rendered) -> Iterator[tuple[str, pa.Table]]
             if parts
             else pa.array([], pa.string())
         )
-        srcs, recs = _provenance(g, sc, rec, n)
+        srcs, recs = _provenance(g, sc, rec, n, rend.sources)
         del rec
         cols: dict[str, Any] = {"id": ids}
         if et == "Person":
@@ -422,7 +463,7 @@ _EVENT_PREFIX = {"PAID": "pay", "CALLED": "call", "SEEN_AT": "read"}
 
 
 def _edge_frames(world: World, rend: Rendered) -> Iterator[tuple[str, pa.Table]]:
-    src_code = {s: i for i, s in enumerate(SOURCES)}
+    src_code = {s: i for i, s in enumerate(rend.sources)}
     for rel, (sl, dl) in _REL_ENDS.items():
         ln = world.links[rel]
         src, dst = ln["src"], ln["dst"]
@@ -473,7 +514,7 @@ def _edge_frames(world: World, rend: Rendered) -> Iterator[tuple[str, pa.Table]]
                 )
             elif rel == "DIRECTS":
                 first = fmt_days(ln["appointed"], "%Y-%m-%d")
-        srcs, recs = _provenance(g, sc, rec, m)
+        srcs, recs = _provenance(g, sc, rec, m, rend.sources)
         cols.update(sources=srcs, record_ids=recs, first_seen=first, last_seen=last)
         yield rel, pa.table(cols)
 

@@ -9,6 +9,7 @@ from typing import Any
 from crimnet.errors import ParameterError, check_choice, check_interval, check_type
 from crimnet.schema import TYPOLOGIES
 from crimnet.synthetic.dialects import parse_dialects
+from crimnet.synthetic.victim_lists import parse_dependence, parse_victim_lists
 
 __all__ = ["CaseParams", "PRESETS", "case_params", "default_rings"]
 
@@ -113,6 +114,23 @@ class CaseParams:
         seed), ``'mixed'`` (any dialect, chosen by seed), or ``'source=dialect,...'`` naming the
         dialect of some sources (the others standard). The matching specs are written to
         ``<case>/specs``.
+    victim_lists : dict of str to float, default {} (off)
+        Lists of potential victims as agencies keep them (:mod:`crimnet.synthetic.victim_lists`), each
+        written as an extract the standard ingest reads (``<list>.csv``): list name -> probability that
+        the list records a true victim, in (0, 1). Lists: ``nrm_referrals`` (National Referral
+        Mechanism), ``ngo_casework``, ``helpline_reports``, ``police_victims``. Also accepted:
+        ``'default'`` (``nrm_referrals`` 0.35, ``ngo_casework`` 0.25, ``helpline_reports`` 0.10,
+        ``police_victims`` 0.20) and ``'list=p,...'``. Empty: no list is written and every other file
+        is as without the option; on, the other extracts are byte-identical too (own random stream),
+        and ``truth/victim_lists.csv`` records every true victim and the lists that recorded it.
+    victim_list_dependence : dict of str to float, default {}
+        Conditional log odds ratio of pairs of lists, ``'a:b'`` -> value in [-5, 5] (positive: a victim
+        on one list is more likely on the other, as when an NGO refers its clients to the NRM); the
+        marginal probabilities stay those of `victim_lists`. Also accepted as ``'a:b=g,...'``.
+    victim_visibility : float, default 0.0
+        Heterogeneity: standard deviation of a latent visibility per victim, on the log-odds scale and
+        shared by every list, in [0, 5] (0: victims equally likely to be listed). Marginals stay those
+        of `victim_lists`; no log-linear model captures it, so estimates fall short of the truth.
     """
 
     people: int = 10_000
@@ -138,11 +156,21 @@ class CaseParams:
     reads_per_vehicle: float = 1.0
     realism: float = 0.0
     dialects: str = "standard"
+    victim_lists: dict[str, float] = field(default_factory=dict)
+    victim_list_dependence: dict[str, float] = field(default_factory=dict)
+    victim_visibility: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the parameters as plain JSON-ready values."""
+        """Return the parameters as plain JSON-ready values.
+
+        Without victim lists their three parameters are left out, so a case's manifest is as before
+        the option existed.
+        """
         out = asdict(self)
         out["ring_size"] = list(self.ring_size)
+        if not self.victim_lists:
+            for name in _VICTIM_PARAMS:
+                del out[name]
         return out
 
     @property
@@ -197,6 +225,8 @@ def default_rings(people: int, people_per_ring: int = 1500, min_rings: int = 5) 
     return max(floor, int(round(people / people_per_ring)))
 
 
+_VICTIM_PARAMS = ("victim_lists", "victim_list_dependence", "victim_visibility")
+
 _RATES = (
     "camouflage",
     "missing_links",
@@ -237,6 +267,9 @@ def case_params(*, people: int = 10_000, seed: int = 0, preset: str = "medium", 
         p = replace(p, dialects=",".join(f"{k}={v}" for k, v in sorted(p.dialects.items())))
     check_type(p.dialects, str, param="dialects", func=_FUNC, expected="a str or a dict of source to dialect")
     parse_dialects(p.dialects)
+    lists = parse_victim_lists(p.victim_lists)
+    p = replace(p, victim_lists=lists, victim_list_dependence=parse_dependence(p.victim_list_dependence, list(lists)))
+    check_interval(p.victim_visibility, param="victim_visibility", func=_FUNC, low=0, high=5, closed="both")
     check_interval(p.months, param="months", func=_FUNC, low=1, high=24, closed="both", integer=True)
     check_interval(
         p.people_per_ring, param="people_per_ring", func=_FUNC, low=50, high=10**7, closed="both", integer=True

@@ -20,7 +20,8 @@ from crimnet.synthetic import names as N
 from crimnet.synthetic.dialects import decimal_comma, month_year
 from crimnet.synthetic.strings import blank, cat, digit_typo, fmt_days, fmt_secs, pick_in_group, take, typo, where
 from crimnet.synthetic.strings import zpad as _zpad
-from crimnet.synthetic.world import T0_DAY, World
+from crimnet.synthetic.victim_lists import LAYOUTS, draw_captures
+from crimnet.synthetic.world import ROLE_CODES, T0_DAY, World
 
 __all__ = ["SOURCES", "Rendered", "render"]
 
@@ -62,6 +63,14 @@ class Rendered:
     asserts: dict[str, list[tuple[np.ndarray, np.ndarray, str, np.ndarray]]] = field(default_factory=dict)
     # event links: rel type -> (event index of each raw row, source)
     events: dict[str, tuple[np.ndarray, str]] = field(default_factory=dict)
+    # victim lists written (crimnet.synthetic.victim_lists), in order, and which victims each recorded
+    lists: list[str] = field(default_factory=list)
+    captures: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every extract written: :data:`SOURCES`, then the victim lists."""
+        return (*SOURCES, *self.lists)
 
     def entity(
         self,
@@ -354,6 +363,46 @@ class _Renderer:
         self.out.asserts_link("USES_PHONE", persons, phone, s, rid, phone >= 0)
         self.out.asserts_link("LIVES_AT", persons, addr, s, rid, addr >= 0)
         self.out.asserts_link("KEEPS", persons, veh, s, rid, veh >= 0)
+
+    def victim_list(self, name: str, persons: np.ndarray) -> None:
+        """One list of potential victims (`persons`: the victims it records) in its agency's layout."""
+        lay, rng, k0 = LAYOUTS[name], self.rng, len(persons)
+        persons = persons[self.dup_shuffle(k0, True)]
+        k = len(persons)
+        rid = self.ids(name, lay.prefix, k, lay.width)
+        first, last, swap = self.names(persons)
+        a, b = pc.if_else(pa.array(swap), last, first), pc.if_else(pa.array(swap), first, last)
+        cols: dict[str, pa.Array] = {lay.record_id: rid}
+        if len(lay.name) == 2:
+            cols[lay.name[0]], cols[lay.name[1]] = a, pc.utf8_upper(b)
+        else:
+            cols[lay.name[0]] = cat(a, " ", b)
+        if lay.dob:
+            unknown = self.blanks(k) | (rng.random(k) < lay.blank_dob)
+            cols[lay.dob] = blank(fmt_days(self.dob(persons), lay.dob_format), unknown)
+        if lay.nationality:
+            nat = np.array([x[1] for x in N.NATIONALITIES])[self.w.nat[persons]]
+            cols[lay.nationality] = blank(pa.array(nat), self.blanks(k))
+        if lay.sex:
+            cols[lay.sex] = pa.array(np.where(self.w.sex[persons] == 1, "F", "M"))
+        phone = addr = None
+        if lay.phone:
+            phone = np.where(self.blanks(k), -1, self._visible_pick("USES_PHONE", persons))
+            cols[lay.phone] = self.phone_text(phone, (0, 1, 3))
+        if lay.postcode:
+            home = np.where(self.blanks(k), -1, self._visible_home(persons))
+            if lay.address:  # a postcode alone is no address (the helpline's spec keeps none)
+                cols[lay.address], addr = self.address_text(home), home
+            cols[lay.postcode] = self.postcode_text(home)
+        cols[lay.date] = fmt_days(T0_DAY + rng.integers(0, 30 * self.p.months, k), lay.date_format)
+        self.emit(name, pa.table(cols))
+        self.out.entity(name, rid, "Person", persons, lay.record_id, np.ones(k, bool))
+        if phone is not None and lay.phone:
+            self.out.entity(name, rid, "Phone", phone, lay.phone, phone >= 0)
+            self.out.asserts_link("USES_PHONE", persons, phone, name, rid, phone >= 0)
+        if addr is not None and lay.address:
+            self.out.entity(name, rid, "Address", addr, lay.address, addr >= 0)
+            self.out.asserts_link("LIVES_AT", persons, addr, name, rid, addr >= 0)
 
     def council_tenancy(self) -> None:
         w, rng = self.w, self.rng
@@ -1160,4 +1209,15 @@ def render(
     for s in SOURCES:
         d = r.out.dialects[s]
         getattr(r, s if d == "standard" else d)()
+    p = world.params
+    if p.victim_lists:
+        # after every other extract, so that those are the same with the lists on or off
+        victims = np.flatnonzero(world.role == ROLE_CODES.index("victim"))
+        caught = draw_captures(
+            len(victims), p.victim_lists, dependence=p.victim_list_dependence, visibility=p.victim_visibility,
+            seed=seed,
+        )  # fmt: skip
+        r.out.lists, r.out.captures = list(p.victim_lists), caught
+        for i, name in enumerate(p.victim_lists):
+            r.victim_list(name, victims[caught[:, i]])
     return r.out

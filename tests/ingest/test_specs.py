@@ -38,7 +38,8 @@ duration_s = "dur"
 
 GENERATED = [
     "police_intel", "council_tenancy", "bank_customers", "bank_transactions", "company_register", "payroll",
-    "vehicle_keepers", "anpr_reads", "call_records",
+    "vehicle_keepers", "anpr_reads", "call_records", "nrm_referrals", "ngo_casework", "helpline_reports",
+    "police_victims",
 ]  # fmt: skip
 
 
