@@ -8,7 +8,7 @@ PEOPLE ?= 5000
 SEED   ?= 7
 PRESET ?= medium
 
-.PHONY: demo test test-heavy bench lint format clean
+.PHONY: demo test test-heavy bench lint format clean browser screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,24 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/crimnet demo --people $(PEOPLE) --seed $(SEED) --preset $(PRESET) --out $(CASE)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q
+# the browser checks drive Debian's chromium through Playwright (Playwright's own browser downloads are not used)
+SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 
-test-heavy: $(STAMP)
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { echo "installing Debian's chromium for the browser checks"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# one worker per core; tests of one file stay on one worker so their module fixtures are built once
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
+
+test-heavy: $(STAMP) browser
 	$(BIN)/python -m pytest -q -m heavy
+
+# the README's picture of the report of a small demo, taken in Debian's chromium like the browser checks
+screenshot: $(STAMP) browser
+	$(BIN)/python -m benchmarks.screenshot --out docs/screenshot.png
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all

@@ -490,17 +490,48 @@ def generate_cmd(
             "source=dialect,... (default: the preset's). Each case carries the spec of every file in specs/.",
         ),
     ] = None,
+    victim_lists: Annotated[
+        str | None,
+        typer.Option(
+            "--victim-lists",
+            metavar="LISTS",
+            help="Lists of potential victims agencies keep, for prevalence estimation: 'default' or "
+            "list=chance,... (nrm_referrals, ngo_casework, helpline_reports, police_victims); off when not given.",
+        ),
+    ] = None,
+    victim_dependence: Annotated[
+        str | None,
+        typer.Option(
+            "--victim-dependence",
+            metavar="PAIRS",
+            help="Dependence between two lists as a log odds ratio: a:b=g,... (ngo_casework:nrm_referrals=1.5).",
+        ),
+    ] = None,
+    victim_visibility: Annotated[
+        float | None,
+        typer.Option(
+            "--victim-visibility",
+            metavar="SD",
+            help="Spread of victims' visibility shared by every list (log-odds standard deviation, 0 to 5).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic multi-agency case (agency extracts with planted exploitation rings and their truth).
 
-    Example: crimnet generate --people 2000 --seed 1 --out case --dialects mixed
+    Example: crimnet generate --people 2000 --seed 1 --out case --dialects mixed --victim-lists default
     """
     import json
 
     from crimnet.synthetic import generate_case
 
     with progress(ctx, f"generate: {people:,} people"):
-        extra = {} if dialects is None else {"dialects": dialects}
+        chosen = {
+            "dialects": dialects,
+            "victim_lists": victim_lists,
+            "victim_list_dependence": victim_dependence,
+            "victim_visibility": victim_visibility,
+        }
+        extra = {k: v for k, v in chosen.items() if v is not None}
         paths = generate_case(out, people=people, seed=seed, preset=preset, **extra)
     manifest = json.loads(paths.manifest.read_text())
     rows = [
@@ -1406,6 +1437,15 @@ def run_case_command(
         ),
     ] = None,
     max_field_chars: Annotated[int | None, _MAX_FIELD_CHARS] = None,
+    victim_list: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--victim-list",
+            metavar="SOURCE",
+            help="A source that lists potential victims (repeatable); with two or more, the report estimates "
+            "how many no list saw. Default: nrm_referrals, ngo_casework, helpline_reports, police_victims.",
+        ),
+    ] = None,
 ) -> None:
     """Run ingest, store, detection, disruption and the HTML report on agency extracts.
 
@@ -1421,7 +1461,7 @@ def run_case_command(
         run = run_case(
             sources, out, store=store, truth=truth, previous=previous, top=top, seed=seed,
             progress=progress_wanted(ctx), merge=merge, on_stage=_stages(update, RUN_STAGES), specs=spec or None,
-            max_field_chars=_field_limit(max_field_chars),
+            max_field_chars=_field_limit(max_field_chars), victim_lists=victim_list or None,
         )  # fmt: skip
     _print_run(run)
 
@@ -1446,3 +1486,162 @@ def demo_command(
             on_stage=_stages(update, DEMO_STAGES),
         )  # fmt: skip
     _print_run(run)
+
+
+# --- what an analyst opens: exports, subnetwork pages, the run report ---
+def _export_formats() -> Collection[str]:
+    from crimnet.export import EXPORT_FORMATS
+
+    return EXPORT_FORMATS
+
+
+_SOURCE = typer.Argument(
+    metavar="RUN",
+    help="Run folder (crimnet run-case, crimnet demo) or folder of canonical tables; or leave it out and give --store.",
+)
+_CASE_STORE = typer.Option(
+    "--store", metavar="PATH|URI", help="Store folder or bolt:// URI, instead of RUN (clusters need a run's store)."
+)
+_CLUSTER = typer.Option("--cluster", metavar="ID", help="One cluster of the run, and what its members touch.")
+_PERSON = typer.Option(
+    "--person",
+    metavar="ID|NAME",
+    help="One person (id or full name) or any node as Label:id (Phone:+447700900123), and what lies around it.",
+)
+_BETWEEN = typer.Option(
+    "--between", metavar="A B", help="The shortest paths between two people or nodes (named as for --person)."
+)
+_HOPS = typer.Option("--hops", metavar="N", help="How far around the cluster, person or path to go, 0 to 4.")
+
+
+@app.command("export", cls=_Command)
+def export_command(
+    ctx: typer.Context,
+    out: Annotated[
+        str, typer.Option("--out", metavar="PATH", help="File to write; a folder for --format i2 (two CSV files).")
+    ],
+    source: Annotated[str | None, _SOURCE] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="graphml or gexf (Gephi, yEd, Cytoscape), i2 (Analyst's Notebook entity and link CSV), json "
+            "(node-link, for web tools).",
+            callback=_names_callback("an export format", _export_formats),
+        ),
+    ] = "graphml",
+    store: Annotated[str | None, _CASE_STORE] = None,
+    cluster: Annotated[str | None, _CLUSTER] = None,
+    person: Annotated[str | None, _PERSON] = None,
+    between: Annotated[tuple[str, str] | None, _BETWEEN] = None,
+    hops: Annotated[int, _HOPS] = 1,
+    events: Annotated[
+        bool,
+        typer.Option(
+            "--events", help="One link per payment, call and sighting (dated, for timelines), not one per pair."
+        ),
+    ] = False,
+) -> None:
+    """Export a case, one cluster, a person to N hops or the paths between two people, for Gephi, i2 or the web.
+
+    Nodes are labelled with names (a person's, an address's street and postcode, a phone number), with
+    their sources and record ids as attributes. docs/export.md says how to open each format.
+
+    Example: crimnet export work/run --cluster 12 --format gexf --out cluster12.gexf
+
+    Example: crimnet export --store work/run/store --person "ana pop" --hops 2 --format i2 --out ana-i2
+    """
+    from crimnet.export import export_network
+
+    with progress(ctx, f"export ({fmt})"):
+        result = export_network(
+            source, out, fmt=fmt, store=store, cluster=cluster, person=person, between=between, hops=hops,
+            events=events,
+        )  # fmt: skip
+    counts = ", ".join(f"{n:,} {label}" for label, n in result.counts.items())
+    typer.echo(f"{result.title}: {result.nodes:,} nodes ({counts}) and {result.links:,} links")
+    for path in result.paths:
+        typer.echo(f"wrote {path}")
+
+
+@app.command("viz", cls=_Command)
+def viz_command(
+    ctx: typer.Context,
+    out: Annotated[str, typer.Option("--out", metavar="FILE", help="The page to write (.html).")],
+    source: Annotated[str | None, _SOURCE] = None,
+    store: Annotated[str | None, _CASE_STORE] = None,
+    cluster: Annotated[str | None, _CLUSTER] = None,
+    person: Annotated[str | None, _PERSON] = None,
+    between: Annotated[tuple[str, str] | None, _BETWEEN] = None,
+    hops: Annotated[int, _HOPS] = 1,
+    max_nodes: Annotated[
+        int,
+        typer.Option(
+            "--max-nodes", metavar="N", min=1, help="Largest subnetwork drawn; a larger one gets a page saying how big."
+        ),
+    ] = 500,
+    figures: Annotated[
+        bool, typer.Option("--figures", help="Also write the static figure and the timeline (PNG, SVG) beside it.")
+    ] = False,
+) -> None:
+    """Write an interactive page (offline, one file) of one cluster, a person or entity to N hops, or a path.
+
+    A cluster's page marks its disruption points, ranked as the run ranked them; people carry the run's
+    roles and risk scores when RUN is a run folder.
+
+    Example: crimnet viz work/run --cluster 12 --out cluster12.html
+
+    Example: crimnet viz work/run --between "ana pop" "ion popa" --out path.html
+    """
+    from crimnet.export import read_export_case, write_page
+
+    with progress(ctx, "viz"):
+        case = read_export_case(source, store=store)
+        files = write_page(
+            case, out, cluster=cluster, person=person, between=between, hops=hops, max_nodes=max_nodes,
+            figures=figures,
+        )  # fmt: skip
+    shown = files.graph.vcount()
+    if not files.drawn:
+        typer.echo(f"{shown:,} nodes: more than --max-nodes {max_nodes}, so the page only says how to narrow it.")
+    else:
+        typer.echo(f"drew {shown:,} nodes and {files.graph.ecount():,} edges")
+    for path in (files.html, files.png, files.svg, files.timeline_png, files.timeline_svg):
+        if path is not None:
+            typer.echo(f"wrote {path}")
+
+
+@app.command("report", cls=_Command)
+def report_command(
+    ctx: typer.Context,
+    run: Annotated[str, typer.Argument(metavar="RUN", help="Run folder (crimnet run-case, crimnet demo).")],
+    redraw: Annotated[
+        bool,
+        typer.Option("--redraw", help="Draw the run's cluster pages again, with the current pages' features."),
+    ] = False,
+) -> None:
+    """Say where a run's report and cluster pages are; with --redraw, draw the cluster pages again.
+
+    The report is written by the run itself: it shows timings and watch matches the run does not keep,
+    so it is not re-rendered here (run the case again for a new one). The cluster pages are made from
+    what the run keeps, and are redrawn in place, keeping the report's links.
+
+    Example: crimnet report work/run --redraw
+    """
+    from crimnet.export import run_report
+
+    with progress(ctx, "report"):
+        found = run_report(run, redraw=redraw)
+    if found.exists and found.written is not None:
+        typer.echo(f"Report: {found.report.resolve()} (written {found.written:%Y-%m-%d %H:%M} UTC)")
+        typer.echo(f"Open it: {found.report.resolve().as_uri()}")
+    else:
+        typer.echo(f"No report in {found.run}: the run stopped before its report stage; run it again.")
+    if found.case:
+        typer.echo(f"Case: {found.case}")
+    rows = [(cid, str(path)) for cid, path in found.pages.items()]
+    if rows:
+        print_table("Cluster pages (highest score first)", ("cluster", "page"), rows, keep=("cluster",))
+    if redraw:
+        typer.echo(f"redrew {len(found.redrawn)} page{'' if len(found.redrawn) == 1 else 's'}")

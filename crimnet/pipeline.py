@@ -8,6 +8,7 @@ the run against the planted truth.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import shutil
@@ -31,12 +32,15 @@ from crimnet.outputs import check_replaceable, staging_dir, swap_in
 
 __all__ = [
     "PipelineRun", "run_case", "demo", "cluster_reasons", "COMPARED_STRATEGIES", "DETECTED_CUT", "RUN_STAGES",
-    "DEMO_STAGES",
+    "DEMO_STAGES", "VICTIM_LIST_SOURCES",
 ]  # fmt: skip
 
 RUN_STAGES: tuple[str, ...] = ("ingest", "store", "detect", "disrupt", "report")
 """The stages of :func:`run_case`, in order, as its `on_stage` callback names them."""
 DEMO_STAGES: tuple[str, ...] = ("generate", *RUN_STAGES)
+
+VICTIM_LIST_SOURCES: tuple[str, ...] = ("nrm_referrals", "ngo_casework", "helpline_reports", "police_victims")
+"""The sources of the shipped specs that list potential victims: the lists a prevalence estimate counts by default."""
 """The stages of :func:`demo`, in order."""
 
 COMPARED_STRATEGIES: tuple[str, ...] = (
@@ -120,6 +124,7 @@ def run_case(
     on_stage: Callable[[str], object] | None = None,
     specs: str | Path | Sequence[str | Path] | None = None,
     max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
+    victim_lists: Sequence[str] | None = None,
 ) -> PipelineRun:
     """Run ingest, store, detection, disruption and the report on a set of agency extracts.
 
@@ -171,6 +176,12 @@ def run_case(
     max_field_chars : int or None, default DEFAULT_MAX_FIELD_CHARS
         Longest cell read, in characters; a row holding a longer one is quarantined (None: no
         limit). As for :func:`crimnet.ingest.pipeline.ingest`.
+    victim_lists : sequence of str, optional
+        The sources that list potential victims (referrals, casework, a helpline, police victim
+        records); when two or more of them hold records, the report shows a multiple systems
+        estimate of how many victims none of them saw
+        (:func:`crimnet.prevalence.estimate.estimate_case`). Default: those of
+        :data:`VICTIM_LIST_SOURCES` present.
 
     Returns
     -------
@@ -206,6 +217,7 @@ def run_case(
             build, final, choice.sources, store=store, truth=truth, previous=previous, method=method, top=top,
             budget=budget, seed=seed, progress=progress, merge=merge, on_stage=on_stage, specs=choice.specs,
             warnings=choice.warnings, named=(sources, specs), max_field_chars=max_field_chars,
+            victim_lists=victim_lists,
         )  # fmt: skip
         swap_in(final, build, marker=_RUN_MARKER, process="run")
     finally:
@@ -266,6 +278,7 @@ def _run_into(
     warnings: Sequence[str] = (),
     named: tuple[Any, Any] | None = None,
     max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
+    victim_lists: Sequence[str] | None = None,
 ) -> PipelineRun:
     """Run every stage into `out` (the staging folder), naming `final` (where it is swapped to) in what it writes.
 
@@ -334,13 +347,18 @@ def _run_into(
         graph = hetero_graph(tables)
         roles = infer_roles(tables, clusters, top=top)
         write_csv(roles, out / "detect" / "roles.csv")  # formula cells neutralised
-        cuts, sections = _cluster_cuts(graph, clusters.head(top), roles, out, truth_aligned, seed=seed)
-        summary, curves_png = _compare(
+        cuts, sections = _cluster_cuts(
+            graph, clusters.head(top), roles, out, truth_aligned, seed=seed, tables=tables, risk=risk
+        )
+        summary, curves, curves_png = _compare(
             graph, tables, clusters, truth_aligned, top=top, budget=budget, seed=seed, out=out / "disrupt"
         )
 
     with _timed(timings, "report", on_stage):
-        report = _report(config, ingested, tables, sections, summary, curves_png, evaluation, watch, timings, out)
+        _add_people(sections, graph, clusters.head(top), roles, seed=seed)
+        hidden = _hidden_victims(tables, VICTIM_LIST_SOURCES if victim_lists is None else victim_lists, seed=seed)
+        found = _Found(summary, curves, curves_png, evaluation, watch, hidden)
+        report = _report(config, ingested, tables, sections, found, timings, out)
     report_path = final / report.relative_to(out)
     return PipelineRun(final, clusters, cuts, summary, evaluation, report_path, timings, list(warnings))
 
@@ -386,7 +404,8 @@ def demo(
         if on_stage is not None:
             on_stage("generate")
         start = time.perf_counter()
-        case = generate_case(build / "case", people=people, seed=seed, preset=preset)
+        # with the agencies' lists of potential victims, so the report shows how many no list saw
+        case = generate_case(build / "case", people=people, seed=seed, preset=preset, victim_lists="default")
         generated = time.perf_counter() - start
         # a case rendered in agency dialects carries the specs of its files (crimnet generate --preset realistic)
         specs = case.root / "specs" if (case.root / "specs").is_dir() else None
@@ -412,11 +431,24 @@ def _truth(case_dir: str | Path, ingested: Any) -> pd.DataFrame:
 
 
 def _cluster_cuts(
-    graph: Any, clusters: pd.DataFrame, roles: pd.DataFrame, out: Path, truth_aligned: pd.DataFrame | None, *, seed: int
+    graph: Any,
+    clusters: pd.DataFrame,
+    roles: pd.DataFrame,
+    out: Path,
+    truth_aligned: pd.DataFrame | None,
+    *,
+    seed: int,
+    tables: Any = None,
+    risk: pd.DataFrame | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[Any]]:
+    """Rank each top cluster's disruption points and write its page, figures and timeline under ``clusters/``.
+
+    Pages and figures name people, addresses and businesses from `tables`, mark inferred roles and
+    the cut points, and size people by `risk` (``node_scores`` rows: node_id, score).
+    """
     from crimnet.graphs.disrupt import DEFAULT_COSTS, cluster_disruption_points
     from crimnet.report import ClusterSection
-    from crimnet.viz import cluster_subgraph, subnetwork_html, subnetwork_png
+    from crimnet.viz import write_subnetwork
 
     named = clusters.assign(members=[["Person:" + str(m) for m in ms] for ms in clusters["members"]])
     points = cluster_disruption_points(graph, named, top=len(named), per_cluster=10, costs=DEFAULT_COSTS, seed=seed)
@@ -424,27 +456,39 @@ def _cluster_cuts(
         str(cid): grp.drop(columns="cluster_id").reset_index(drop=True)
         for cid, grp in points.groupby("cluster_id", sort=False)
     }
+    risk_of = (
+        dict(zip("Person:" + risk["node_id"].astype(str), risk["score"].astype(float), strict=True))
+        if risk is not None
+        else {}
+    )
     truth_of = _truth_text(truth_aligned)
     sections = []
     for row, members in zip(clusters.itertuples(), named["members"], strict=True):
         cid = str(row.cluster_id)
-        sub = cluster_subgraph(graph, members, hops=1)
-        page = subnetwork_html(sub, out / "clusters" / f"{cid}.html", title=f"Cluster {cid} (score {row.score:.2f})")
-        png = subnetwork_png(sub, out / "clusters" / f"{cid}.png", title=f"Cluster {cid}", seed=seed)
+        mine = roles.loc[roles["cluster_id"].astype(str) == cid]
+        cut = cuts.get(cid, pd.DataFrame())
+        drawn = write_subnetwork(
+            graph, out / "clusters" / f"{cid}.html", members=members, tables=tables, hops=1,
+            roles=dict(zip("Person:" + mine["node_id"].astype(str), mine["role"].astype(str), strict=True)),
+            risk={m: risk_of[m] for m in members if m in risk_of},
+            cuts=cut["node_id"].astype(str).tolist() if len(cut) else [],
+            title=f"Cluster {cid}: score {row.score:.2f}, {row.size} people", seed=seed,
+        )  # fmt: skip
         sections.append(
             ClusterSection(
                 cluster_id=cid,
                 score=float(row.score),
                 size=int(row.size),
                 reasons=cluster_reasons(row.indicators)[:6],
-                disruption=cuts.get(cid, pd.DataFrame()),
-                html_page=str(page.relative_to(out)),
-                png=png,
+                disruption=cut,
+                html_page=str(drawn.html.relative_to(out)),
+                png=drawn.png,
                 truth=truth_of(row.members) if truth_of else None,
-                roles=roles.loc[
-                    (roles["cluster_id"].astype(str) == cid) & (roles["role"] != "other"),
-                    ["node_id", "role", "evidence"],
-                ].reset_index(drop=True),
+                roles=mine.loc[mine["role"] != "other", ["node_id", "role", "evidence"]].reset_index(drop=True),
+                svg=drawn.svg,
+                timeline=drawn.timeline,
+                timeline_png=drawn.timeline_png,
+                timeline_svg=drawn.timeline_svg,
             )
         )
     return cuts, sections
@@ -488,8 +532,11 @@ def _compare(
     budget: float,
     seed: int,
     out: Path,
-) -> tuple[pd.DataFrame, Path]:
-    """Compare strategies on the whole graph, the detected-role cut of this run's clusters among them."""
+) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
+    """Compare strategies on the whole graph, the detected-role cut of this run's clusters among them.
+
+    Returns the summary, the robustness curves and the path of their figure.
+    """
     from crimnet.cases import detected_cut_ranking
     from crimnet.graphs.disrupt import DEFAULT_COSTS, disrupt
     from crimnet.synthetic.truth import ring_pairs
@@ -506,7 +553,19 @@ def _compare(
         graph, strategies=[*strategies, detected_cut], budget=budget, pairs=pairs, seed=seed, costs=DEFAULT_COSTS
     )
     paths = res.write(out)
-    return res.summary, paths[-1]
+    return res.summary, res.curves, paths[-1]
+
+
+@dataclass
+class _Found:
+    """What detection and disruption found, as the report shows it."""
+
+    summary: pd.DataFrame
+    curves: pd.DataFrame
+    curves_png: Path
+    evaluation: pd.DataFrame | None
+    watch: pd.DataFrame
+    prevalence: Any  # PrevalenceEstimate or None
 
 
 def _report(
@@ -514,14 +573,12 @@ def _report(
     ingested: Any,
     tables: Any,
     sections: list[Any],
-    summary: pd.DataFrame,
-    curves_png: Path,
-    evaluation: pd.DataFrame | None,
-    watch: pd.DataFrame,
+    found: _Found,
     timings: dict[str, float],
     out: Path,
 ) -> Path:
     from crimnet.report import ReportInputs, write_report
+    from crimnet.viz import display_names
 
     inputs = ReportInputs(
         config=config,
@@ -529,10 +586,92 @@ def _report(
         ingest_summary=ingested.summary,
         graph_counts=tables.counts(),
         clusters=sections,
-        disruption_summary=summary,
-        disruption_curves_png=curves_png,
-        detection_evaluation=evaluation,
-        watch_matches=watch,
+        disruption_summary=found.summary,
+        disruption_curves_png=found.curves_png,
+        detection_evaluation=found.evaluation,
+        watch_matches=found.watch,
         timings=timings,
+        case=tables.case,
+        created=datetime.datetime.now(datetime.UTC),
+        names=display_names(tables, [f"{label}:{i}" for label, df in tables.nodes.items() for i in df["id"]]),
+        disruption_curves=found.curves,
+        prevalence=found.prevalence,
     )
     return write_report(inputs, out / "report.html")
+
+
+def _hidden_victims(tables: Any, lists: Sequence[str], *, seed: int) -> Any:
+    """The multiple systems estimate over the victim lists present (two or more), or None.
+
+    A model the lists cannot support (lists that never overlap) gives None: the report then says no
+    estimate was made rather than print a number the data cannot carry.
+    """
+    from crimnet.errors import CrimnetError
+    from crimnet.prevalence.estimate import estimate_case
+
+    people = tables.nodes["Person"]
+    present = {s for sources in people["sources"] for s in sources} if len(people) else set()
+    used = [s for s in lists if s in present]
+    if len(used) < 2:
+        return None
+    try:
+        return estimate_case(tables, sources=used, nboot=200, seed=seed)
+    except CrimnetError:
+        return None
+
+
+def _add_people(sections: list[Any], graph: Any, clusters: pd.DataFrame, roles: pd.DataFrame, *, seed: int) -> None:
+    """Give each cluster section its member list and what cutting its inferred victims off would take."""
+    from crimnet.graphs.disrupt import DEFAULT_COSTS, victim_controller_cut_ranking
+    from crimnet.report import Separation
+
+    by_id = {str(cid): list(ms) for cid, ms in zip(clusters["cluster_id"], clusters["members"], strict=True)}
+    for section in sections:
+        members = by_id.get(str(section.cluster_id), [])
+        mine = roles[roles["cluster_id"].astype(str) == str(section.cluster_id)]
+        people = pd.DataFrame({"node_id": [str(m) for m in members]}).merge(
+            mine[["node_id", "role", "evidence"]].astype({"node_id": str}), on="node_id", how="left"
+        )
+        people.loc[people["role"] == "other", "evidence"] = ""
+        section.people = people.fillna({"role": "", "evidence": ""})
+        victims = ["Person:" + v for v in mine.loc[mine["role"] == "victim", "node_id"].astype(str)]
+        controllers = ["Person:" + c for c in mine.loc[mine["role"] == "controller", "node_id"].astype(str)]
+        if not victims or not controllers:
+            continue
+        idx = graph.vs.select(name_in=set("Person:" + str(m) for m in members)).indices
+        hood = graph.induced_subgraph(sorted({u for v in idx for u in graph.neighborhood(v, order=1)}))
+        cut = victim_controller_cut_ranking(
+            hood, victims=victims, controllers=controllers, costs=DEFAULT_COSTS, seed=seed
+        )
+        plans = [("the cheapest cut", cut["node_id"].astype(str).tolist())]
+        if len(section.disruption):
+            plans.append(("the first cut points below", section.disruption["node_id"].astype(str).tolist()))
+        for plan, order in plans:
+            nodes, separated = _fewest(hood, order, victims, controllers)
+            best = section.separations[0] if section.separations else None
+            # a plan is advice when it separates someone, and more people or with fewer actions than the one before
+            if nodes and (best is None or (separated, -len(nodes)) > (best.separated, -len(best.nodes))):
+                section.separations.append(Separation(plan, nodes, separated, len(victims), len(controllers)))
+
+
+def _fewest(
+    hood: Any, order: list[str], victims: list[str], controllers: list[str], most: int = 10
+) -> tuple[list[str], int]:
+    """The shortest prefix of `order` (at most `most` nodes) that separates the most victims, and that number."""
+    best: tuple[list[str], int] = ([], 0)
+    for k in range(1, min(most, len(order)) + 1):
+        separated = _separated(hood, order[:k], victims, controllers)
+        if separated > best[1]:
+            best = (order[:k], separated)
+        if separated == len(victims):
+            break
+    return best
+
+
+def _separated(hood: Any, removed: list[str], victims: list[str], controllers: list[str]) -> int:
+    """Victims still in `hood` after `removed` is taken out that share no component with any controller."""
+    gone = set(removed)
+    left = hood.induced_subgraph([v.index for v in hood.vs if v["name"] not in gone])
+    comp = dict(zip(left.vs["name"], left.connected_components().membership, strict=True))
+    held = {comp[c] for c in controllers if c in comp}
+    return sum(1 for v in victims if v in comp and comp[v] not in held)

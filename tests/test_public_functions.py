@@ -302,7 +302,7 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
     "crimnet.graphs.disrupt.compare.cluster_disruption_points": lambda fx: {
         "clusters": fx.clusters.assign(members=[["Person:a", "Person:b"], ["Person:c", "Person:d"]])
     },
-    "crimnet.viz.subnetwork_png": lambda fx: {"path": fx.tmp_path / "out.png"},
+    "crimnet.viz.figures.subnetwork_png": lambda fx: {"path": fx.tmp_path / "out.png"},
     # the default k=8 needs more vertices than the four of the fixture graph
     "crimnet.graphs.detect.spectral.spectral_embedding": lambda fx: {"k": 2},
     # the spec language (issue 12): a chunk, a quarantine log, steps, a list, person suffixes
@@ -478,7 +478,7 @@ def test_discovery_found_the_api() -> None:
         "crimnet.ingest.resolve.resolve_people",
         "crimnet.queries.runner.run_query",
         "crimnet.tables.CanonicalTables",
-        "crimnet.viz.subnetwork_png",
+        "crimnet.viz.figures.subnetwork_png",
     ):
         assert name in WITH_DATA
     assert not any(q.startswith(tuple(f"{m}." for m in SKIP_MODULES)) for q in PUBLIC)
