@@ -357,7 +357,7 @@ def _run_into(
     with _timed(timings, "report", on_stage):
         _add_people(sections, graph, clusters.head(top), roles, seed=seed)
         hidden = _hidden_victims(tables, VICTIM_LIST_SOURCES if victim_lists is None else victim_lists, seed=seed)
-        found = _Found(summary, curves, curves_png, evaluation, watch, hidden)
+        found = _Found(summary, curves, curves_png, evaluation, watch, hidden, _true_victims(truth))
         report = _report(config, ingested, tables, sections, found, timings, out)
     report_path = final / report.relative_to(out)
     return PipelineRun(final, clusters, cuts, summary, evaluation, report_path, timings, list(warnings))
@@ -566,6 +566,7 @@ class _Found:
     evaluation: pd.DataFrame | None
     watch: pd.DataFrame
     prevalence: Any  # PrevalenceEstimate or None
+    true_victims: tuple[int, int] | None
 
 
 def _report(
@@ -596,6 +597,7 @@ def _report(
         names=display_names(tables, [f"{label}:{i}" for label, df in tables.nodes.items() for i in df["id"]]),
         disruption_curves=found.curves,
         prevalence=found.prevalence,
+        true_victims=found.true_victims,
     )
     return write_report(inputs, out / "report.html")
 
@@ -618,6 +620,16 @@ def _hidden_victims(tables: Any, lists: Sequence[str], *, seed: int) -> Any:
         return estimate_case(tables, sources=used, nboot=200, seed=seed)
     except CrimnetError:
         return None
+
+
+def _true_victims(truth: str | Path | None) -> tuple[int, int] | None:
+    """(victims, victims on a list) of a generated case with victim lists, else None."""
+    if truth is None or not (Path(truth) / "truth" / "victim_lists.csv").exists():
+        return None
+    from crimnet.prevalence.validate import read_victim_truth
+
+    table, _ = read_victim_truth(truth)
+    return len(table), int(table["listed"].sum())
 
 
 def _add_people(sections: list[Any], graph: Any, clusters: pd.DataFrame, roles: pd.DataFrame, *, seed: int) -> None:

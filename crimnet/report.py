@@ -145,6 +145,9 @@ class ReportInputs:
         Learned scores (:func:`crimnet.gnn.workflow.score`): clusters with ``gnn_score`` or nodes with ``score``.
     prevalence : PrevalenceEstimate, optional
         A multiple systems estimate of the hidden population (:func:`crimnet.prevalence.estimate.estimate_case`).
+    true_victims : (int, int), optional
+        For a generated case: how many victims it holds and how many of them a list recorded
+        (``truth/victim_lists.csv``), shown beside the estimate.
     """
 
     config: Mapping[str, Any]
@@ -164,6 +167,7 @@ class ReportInputs:
     disruption_curves: pd.DataFrame | None = None
     gnn_scores: pd.DataFrame | None = None
     prevalence: PrevalenceEstimate | None = None
+    true_victims: tuple[int, int] | None = None
 
 
 VERSIONED = ("igraph", "ladybug", "falkordb", "pandas", "numpy", "scipy", "pyvis", "matplotlib", "torch",
@@ -382,7 +386,8 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
     )
     add("disruption", "Disruption strategies compared", _disruption(inputs), "the disruption comparison")
     add("gnn", "Learned scores (GNN)", _gnn(inputs.gnn_scores, names), "learned scores (no GNN model was given)")
-    add("prevalence", "How many are not seen", _prevalence(inputs.prevalence), "a prevalence estimate (not run)")
+    hidden = _prevalence(inputs.prevalence, inputs.true_victims)
+    add("prevalence", "How many are not seen", hidden, "a prevalence estimate (not run)")
     evaluation = inputs.detection_evaluation
     add(
         "evaluation",
@@ -690,15 +695,34 @@ def _gnn(scores: pd.DataFrame | None, names: _Namer) -> str | None:
     )
 
 
-def _prevalence(est: PrevalenceEstimate | None) -> str | None:
+def _prevalence(est: PrevalenceEstimate | None, truth: tuple[int, int] | None) -> str | None:
     if est is None:
         return None
+    # an interval from the few resamples that gave an estimate says nothing about the many that did not
+    credible = not (est.nboot and est.failed * 2 > est.nboot)
+    interval = (
+        f"{est.lower:,.0f} to {est.upper:,.0f}, {est.level:.0%} interval"
+        if credible
+        else f"no credible interval: {est.failed} of {est.nboot} bootstrap resamples gave no estimate"
+    )
     text = (
         f"<p>{est.observed:,} people were seen by at least one of {len(est.lists)} sources "
         f"({_e(', '.join(est.lists))}). A multiple systems estimate ({_e(est.method)}, model {_e(est.model)}) puts "
-        f"the total at about <b>{est.total:,.0f}</b> ({est.lower:,.0f} to {est.upper:,.0f}, {est.level:.0%} interval), "
-        f"so about {est.hidden:,.0f} no source saw.</p>"
+        f"the total at about <b>{est.total:,.0f}</b> ({interval}), so about {est.hidden:,.0f} no source saw.</p>"
     )
+    if truth is not None:
+        total, listed = truth
+        covered = f" the true total is {'inside' if est.lower <= total <= est.upper else 'outside'} the interval."
+        split = (
+            f" The lists' {est.observed:,} people outnumber the {listed:,} victims they hold: records of one victim on "
+            "two lists were left apart, which raises the estimate."
+            if est.observed > listed
+            else ""
+        )
+        text += (
+            f"<p>Planted truth of this generated case: {total:,} victims, {listed:,} of them on a list;"
+            f"{covered if credible else ''}{split}</p>"
+        )
     caveats = "".join(f"<li>{_e(c)}</li>" for c in est.caveats)
     return text + (f"<p>Keep in mind:</p><ul>{caveats}</ul>" if caveats else "")
 

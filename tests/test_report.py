@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from html.parser import HTMLParser
@@ -185,6 +186,20 @@ def test_header_contents_and_optional_sections(tmp_path):
     assert [h for h in page.hrefs if h.startswith("#")] == ["#gnn", "#prevalence", "#configuration"]
     assert "about 300 (210 to 480, 95% interval), so about 180 no source saw" in text
     assert "lists are assumed independent" in text
+    assert "Planted truth" not in text  # only for a generated case
+    inside = render(tmp_path, prevalence=estimate, true_victims=(260, 150)).text
+    assert (
+        "Planted truth of this generated case: 260 victims, 150 of them on a list; the true total is inside" in inside
+    )
+    assert "outnumber" not in inside  # 120 seen, 150 listed: no sign of split records
+    outside = render(tmp_path, prevalence=estimate, true_victims=(500, 100)).text
+    assert "the true total is outside the interval" in outside
+    assert "The lists' 120 people outnumber the 100 victims they hold" in outside
+    # most resamples without an estimate: no interval is shown as if it meant something
+    shaky = dataclasses.replace(estimate, failed=148, nboot=200, lower=300.0, upper=300.0)
+    text_shaky = render(tmp_path, prevalence=shaky, true_victims=(500, 100)).text
+    assert "no credible interval: 148 of 200 bootstrap resamples gave no estimate" in text_shaky
+    assert "300 to 300" not in text_shaky and "inside the interval" not in text_shaky
     assert "ana pop p1 0.9" in text  # learned scores by name
     for name, version in versions().items():
         assert f"{name} {version}" in text
