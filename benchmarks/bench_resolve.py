@@ -165,7 +165,7 @@ def payment_records(case_dir: str | Path, seed: int = 0) -> tuple[pd.DataFrame, 
     pick = np.random.default_rng(seed).choice(5, size=len(h), p=[0.35, 0.25, 0.2, 0.1, 0.1])
     raw = pd.Series(forms[pick, np.arange(len(h))], index=h.index).str.upper()
     recs = pd.DataFrame(
-        {"source": "payments", "record_id": "PAYH:" + h["dst"] + "#" + h["src"].str[-6:],
+        {"source": "payments", "record_id": "PAYH:" + h["dst"] + "/" + h["src"].str[-6:],
          "name": normalise("name", raw, holder=1)["value"], "account_id": h["dst"]}
     ).reindex(columns=COLUMNS)  # fmt: skip
     keep = recs["name"].notna().to_numpy()

@@ -33,10 +33,11 @@ key). Every frequency below comes from the records being resolved.
     tenant's payments) share that person as a neighbour, so a landlord named on a tenancy and the
     account holder the tenant pays rent to, named alike, become one person. Within a household its
     people pay and live beside the same people, so a co-record counts only as much as it exceeds
-    the other kinds shared. The last kind is the record's *role*: the source and the person field
-    it comes from (``'council_tenancy#landlord'``, the landlords a register names). Records of one
-    role are drawn from that role's population, not the town's: two landlords of one register
-    named Julie Smith are one person unless the register's landlords hold two Julie Smiths. Its k
+    the other kinds shared, and a link it carries alone needs the whole given name on both sides.
+    The last kind is the record's *role*: the source and the person field it comes from
+    (``'council_tenancy#landlord'``, the landlords a register names). Records of one role are
+    drawn from that role's population, not the town's: two landlords of one register named
+    Julie Smith are one person unless the register's landlords hold two Julie Smiths. Its k
     is the role's number of distinct names, so ``W`` starts from ``log2(m / (k - 1))`` instead of
     ``log2(1 / N)``; a role is used only when its population is at least :data:`ROLE_MIN_BITS`
     bits smaller than the whole (``N / k >= 2^ROLE_MIN_BITS``, in distinct names), since a role
@@ -129,9 +130,11 @@ MAX_ROUNDS = 8
 #: The ``prio`` of relational links in the chain guard: added after deterministic and model links.
 RELATIONAL_PRIO = 3
 
-#: A role (source and person field) is evidence only when its population is at least 2^2 = 4 times
-#: smaller than the whole, in distinct names; a role nearly as large as the town narrows nothing.
-ROLE_MIN_BITS = 2.0
+#: A role (source and person field) is evidence only when its population is at least 2^4 = 16 times
+#: smaller than the whole, in distinct names: a smaller gain is a bit or two of prior that costs pairs
+#: growing with the square of the role (a payroll, a vehicle register), and a role nearly as large as
+#: the town narrows nothing.
+ROLE_MIN_BITS = 4.0
 
 _LINK_COLUMNS = ["l", "r", "match_weight", "match_probability", "rule", "via", "prio"]
 _LINK_DTYPES = ["int64", "int64", "float64", "float64", "object", "object", "int64"]
@@ -233,6 +236,8 @@ def _row_siblings(df: pd.DataFrame) -> pd.DataFrame:
     Records of one row share their source and the row's record id, before the ``'#<field>'``
     suffix (:func:`crimnet.ingest.build.person_record_ids`). Rows naming more than
     :data:`crimnet.ingest.resolve_rules.MAX_BLOCK` people are left out (a list, not a relation).
+    An agency's own record id holding ``'#'`` is read the same way (a known limit: the row should
+    travel as a column of its own).
     """
     empty = pd.DataFrame({"uid": pd.Series(dtype=np.int64), "sib": pd.Series(dtype=np.int64)})
     if "record_id" not in df.columns or not len(df):
@@ -324,6 +329,11 @@ def _candidate_clusters(ctx: _Context, labels: np.ndarray, active: np.ndarray | 
     has_fam = pd.notna(ctx.fam) & ~ctx.organisation
     cf = pd.DataFrame({"c": labels[uid[has_fam]], "fam": ctx.fam[has_fam]}).drop_duplicates()
     t = nb.merge(cf, on="c")
+    # a role is blocked by family name as any value is by itself: a family name held by more than MAX_BLOCK of a
+    # role's clusters (the smiths of a payroll's thousands) is no evidence there, and its pairs would grow with the
+    # square of the role's size (other kinds hold at most MAX_BLOCK clusters per value already)
+    size = t.groupby(["kind", "value", "fam"], sort=False)["c"].transform("size").to_numpy()
+    t = t[size <= MAX_BLOCK]
     pairs = t.merge(t[["kind", "value", "fam", "c"]], on=["kind", "value", "fam"], suffixes=("_a", "_b"))
     pairs = pairs[pairs["c_a"].to_numpy() < pairs["c_b"].to_numpy()]
     if active is not None:
@@ -351,7 +361,8 @@ def _neighbour_evidence(pairs: pd.DataFrame, h: dict, n_clusters: int) -> pd.Dat
     is_co = (per_kind["kind"] == "co_record").to_numpy()
     per_kind = per_kind.assign(w_other=np.where(is_co, 0.0, per_kind["w"]), w_co=np.where(is_co, per_kind["w"], 0.0))
     out = per_kind.groupby(["a", "b"], sort=False).agg(w_other=("w_other", "sum"), w_co=("w_co", "max"), h=("h", "max"))
-    out = out.assign(w_rel=np.maximum(out["w_other"], out["w_co"])).drop(columns=["w_other", "w_co"])
+    out = out.assign(w_rel=np.maximum(out["w_other"], out["w_co"]), co_only=out["w_co"] > out["w_other"])
+    out = out.drop(columns=["w_other", "w_co"])
     wide = per_kind.pivot(index=["a", "b"], columns="rank", values="via").reindex(out.index)
     joined = wide[0].to_numpy(object)
     for col in wide.columns[1:]:
@@ -473,6 +484,11 @@ def relational_links(
     rp = _record_pairs(ctx, labels, pairs)
     rp = rp.merge(ev, left_on=["a", "b"], right_index=True)
     w = _name_dob_weights(ctx, rp, rp["h"].to_numpy(np.float64))
+    # a link carried by a co-record alone needs the whole given name on both sides: members of one household stand
+    # beside the same people, and an initial ('m sharma') cannot tell them apart
+    li, ri = rp["l"].to_numpy(np.int64), rp["r"].to_numpy(np.int64)
+    whole = (ctx.gkind[li] == "word") & (ctx.gkind[ri] == "word") & (ctx.given[li] == ctx.given[ri])
+    w = np.where(rp["co_only"].to_numpy(bool) & ~whole, -np.inf, w)
     rp = rp.assign(W=-math.log2(n_clusters) + rp["w_rel"].to_numpy() + w)
     rp = rp[np.isfinite(rp["W"].to_numpy())]
     rp = rp.sort_values(["a", "b", "W", "l", "r"], ascending=[True, True, False, True, True], kind="stable")

@@ -293,12 +293,12 @@ def _made_up_name(i: int) -> str:
 
 
 def test_one_register_s_landlords_named_alike_are_one_person_only_when_the_role_is_a_small_population():
-    # 30 landlords, each named on two tenancies of one register: a population far smaller than the town's
+    # 30 landlords, each named on two tenancies of one register: a population far smaller than the town's (600)
     landlords = [
         _rec("tenancy", f"{p}{i}#landlord", _made_up_name(i), holder_rule="one name") for p in "LM" for i in range(30)
     ]
     tenants = [_rec("tenancy", f"{p}{i}#tenant", f"tenant{p}{i} x{i}") for p in "LM" for i in range(30)]
-    records = _frame(_background() + landlords + tenants)
+    records = _frame(_background(600) + landlords + tenants)
     t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
     ent = [
         (t.at[f"tenancy:L{i}#landlord", "entity_id"], t.at[f"tenancy:M{i}#landlord", "entity_id"]) for i in range(30)
@@ -306,7 +306,7 @@ def test_one_register_s_landlords_named_alike_are_one_person_only_when_the_role_
     assert all(a == b for a, b in ent) and len({a for a, _ in ent}) == 30
     assert t.loc[[f"tenancy:M{i}#landlord" for i in range(30)], "via"].str.contains("role:tenancy#landlord").sum() >= 15
     # the same names on records of a role as large as the town (a register of everyone) are not joined on the name
-    background = _background()
+    background = _background(600)
     everyone = [_rec("register", f"R{i}", r["name"]) for i, r in enumerate(background) if r["source"] == "bank"]
     alike = [{**r, "source": "register", "record_id": r["record_id"].replace("#landlord", "")} for r in landlords]
     records = _frame(background + everyone + alike)
