@@ -306,22 +306,30 @@ class _Renderer:
             idx = np.r_[idx, np.flatnonzero(self.rng.random(k) < self.p.duplicate_rate)]
         return idx[self.rng.permutation(len(idx))]
 
+    def shown(self, rel: str, *, persons: bool) -> np.ndarray:
+        """Rows of relationship `rel` that sources record, shuffled (and some repeated when `persons`)."""
+        sel = np.flatnonzero(self.vis[rel])
+        return sel[self.dup_shuffle(len(sel), persons)]
+
     def ids(self, source: str, prefix: str, k: int, width: int) -> pa.Array:
         self.out.rid_fmt[source] = (prefix, width)
         return cat(prefix, _zpad(np.arange(1, k + 1), width))
 
-    # ------------------------------------------------------------ sources
-    def police_intel(self) -> None:
+    def intel_subjects(self) -> np.ndarray:
+        """The people police intelligence holds records on, one entry per record (any dialect)."""
         w, rng, p = self.w, self.rng, self.p
-        n = w.n_people
         perp = (w.role != 4) & (w.role != 3)
         prob = np.select([perp, w.role == 3], [p.intel_perpetrator, p.intel_victim], p.intel_background)
         prob = np.where(w.dob > T0_DAY - 12 * 365, 0.0, prob)  # no intelligence records on young children
-        who = np.flatnonzero(rng.random(n) < prob)
+        who = np.flatnonzero(rng.random(w.n_people) < prob)
         cnt = np.minimum((rng.pareto(1.5, len(who)) + 1).astype(np.int64), 6)
         persons = np.repeat(who, cnt)
-        rows = self.dup_shuffle(len(persons), True)
-        persons = persons[rows]
+        return persons[self.dup_shuffle(len(persons), True)]
+
+    # ------------------------------------------------------------ sources
+    def police_intel(self) -> None:
+        w, rng, p = self.w, self.rng, self.p
+        persons = self.intel_subjects()
         k = len(persons)
         rid = self.ids("police_intel", "URN", k, 8)
         first, last, swap = self.names(persons)
@@ -407,8 +415,7 @@ class _Renderer:
     def council_tenancy(self) -> None:
         w, rng = self.w, self.rng
         ln = w.links["LIVES_AT"]
-        sel = np.flatnonzero(self.vis["LIVES_AT"])
-        rows = sel[self.dup_shuffle(len(sel), True)]
+        rows = self.shown("LIVES_AT", persons=True)
         persons, addr = ln["src"][rows], ln["dst"][rows]
         k = len(rows)
         rid = self.ids("council_tenancy", "TEN", k, 8)
@@ -441,8 +448,7 @@ class _Renderer:
     def bank_customers(self) -> None:
         w, rng = self.w, self.rng
         ln = w.links["HOLDS"]
-        sel = np.flatnonzero(self.vis["HOLDS"])
-        rows = sel[self.dup_shuffle(len(sel), True)]
+        rows = self.shown("HOLDS", persons=True)
         persons, acc = ln["src"][rows], ln["dst"][rows]
         k = len(rows)
         rid = self.ids("bank_customers", "C", k, 9)
@@ -501,8 +507,7 @@ class _Renderer:
     def bank_transactions(self) -> None:
         w, rng = self.w, self.rng
         ln = w.links["PAID"]
-        sel = np.flatnonzero(self.vis["PAID"])
-        rows = sel[rng.permutation(len(sel))]
+        rows = self.shown("PAID", persons=False)
         k = len(rows)
         rid = self.ids("bank_transactions", "TX", k, 10)
         f, t_ = ln["src"][rows], ln["dst"][rows]
@@ -556,8 +561,7 @@ class _Renderer:
     def company_register(self) -> None:
         w = self.w
         ln = w.links["DIRECTS"]
-        sel = np.flatnonzero(self.vis["DIRECTS"])
-        rows = sel[self.dup_shuffle(len(sel), False)]
+        rows = self.shown("DIRECTS", persons=False)
         persons, biz = ln["src"][rows], ln["dst"][rows]
         k = len(rows)
         rid = self.ids("company_register", "OFF", k, 7)
@@ -596,8 +600,7 @@ class _Renderer:
     def payroll(self) -> None:
         w = self.w
         ln = w.links["WORKS_AT"]
-        sel = np.flatnonzero(self.vis["WORKS_AT"])
-        rows = sel[self.dup_shuffle(len(sel), True)]
+        rows = self.shown("WORKS_AT", persons=True)
         persons, biz, acc = ln["src"][rows], ln["dst"][rows], ln["account"][rows]
         k = len(rows)
         rid = self.ids("payroll", "PAY", k, 9)
@@ -630,20 +633,25 @@ class _Renderer:
                 "tax_year": pa.array(np.full(k, ty)),
             }
         )
+        self.emit_payroll(t, rid, persons, biz, acc, ("line_id", "employer_company_number", "pay_account"))
+
+    def emit_payroll(
+        self, t: pa.Table, rid: pa.Array, persons: np.ndarray, biz: np.ndarray, acc: np.ndarray, cols: tuple[str, ...]
+    ) -> None:
+        """Write a payroll extract (any dialect) and its truth; `cols` name its line, employer and account columns."""
         s = "payroll"
         self.emit(s, t)
-        ones = np.ones(k, bool)
-        self.out.entity(s, rid, "Person", persons, "line_id", ones)
-        self.out.entity(s, rid, "Business", biz, "employer_company_number", ones)
-        self.out.entity(s, rid, "Account", acc, "pay_account", acc >= 0)
+        ones = np.ones(len(persons), bool)
+        self.out.entity(s, rid, "Person", persons, cols[0], ones)
+        self.out.entity(s, rid, "Business", biz, cols[1], ones)
+        self.out.entity(s, rid, "Account", acc, cols[2], acc >= 0)
         self.out.asserts_link("WORKS_AT", persons, biz, s, rid, ones)
         self.out.asserts_link("HOLDS", persons, acc, s, rid, acc >= 0)
 
     def vehicle_keepers(self) -> None:
         w = self.w
         ln = w.links["KEEPS"]
-        sel = np.flatnonzero(self.vis["KEEPS"])
-        rows = sel[self.dup_shuffle(len(sel), True)]
+        rows = self.shown("KEEPS", persons=True)
         persons, veh = ln["src"][rows], ln["dst"][rows]
         k = len(rows)
         rid = self.ids("vehicle_keepers", "VK", k, 8)
@@ -663,20 +671,25 @@ class _Renderer:
                 "keeper_postcode": self.postcode_text(addr),
             }
         )
+        self.emit_keepers(t, rid, persons, veh, addr, ("keeper_record", "registration", "keeper_address"))
+
+    def emit_keepers(
+        self, t: pa.Table, rid: pa.Array, persons: np.ndarray, veh: np.ndarray, addr: np.ndarray, cols: tuple[str, ...]
+    ) -> None:
+        """Write a keeper extract (any dialect) and its truth; `cols` name its record, vehicle and address columns."""
         s = "vehicle_keepers"
         self.emit(s, t)
-        ones = np.ones(k, bool)
-        self.out.entity(s, rid, "Person", persons, "keeper_record", ones)
-        self.out.entity(s, rid, "Vehicle", veh, "registration", ones)
-        self.out.entity(s, rid, "Address", addr, "keeper_address", addr >= 0)
+        ones = np.ones(len(persons), bool)
+        self.out.entity(s, rid, "Person", persons, cols[0], ones)
+        self.out.entity(s, rid, "Vehicle", veh, cols[1], ones)
+        self.out.entity(s, rid, "Address", addr, cols[2], addr >= 0)
         self.out.asserts_link("KEEPS", persons, veh, s, rid, ones)
         self.out.asserts_link("LIVES_AT", persons, addr, s, rid, addr >= 0)
 
     def anpr_reads(self) -> None:
-        w, rng = self.w, self.rng
+        w = self.w
         ln = w.links["SEEN_AT"]
-        sel = np.flatnonzero(self.vis["SEEN_AT"])
-        rows = sel[rng.permutation(len(sel))]
+        rows = self.shown("SEEN_AT", persons=False)
         k = len(rows)
         rid = self.ids("anpr_reads", "ANPR", k, 10)
         veh, addr = ln["src"][rows], ln["dst"][rows]
@@ -697,10 +710,9 @@ class _Renderer:
         self.out.events["SEEN_AT"] = (rows, s)
 
     def call_records(self) -> None:
-        w, rng = self.w, self.rng
+        w = self.w
         ln = w.links["CALLED"]
-        sel = np.flatnonzero(self.vis["CALLED"])
-        rows = sel[rng.permutation(len(sel))]
+        rows = self.shown("CALLED", persons=False)
         k = len(rows)
         rid = self.ids("call_records", "CDR", k, 10)
         f, t_ = ln["src"][rows], ln["dst"][rows]
@@ -713,11 +725,17 @@ class _Renderer:
                 "duration_sec": pa.array(ln["duration"][rows].astype(np.int64)),
             }
         )
+        self.emit_calls(t, rid, rows, f, t_, ("calling_number", "called_number"))
+
+    def emit_calls(
+        self, t: pa.Table, rid: pa.Array, rows: np.ndarray, f: np.ndarray, t_: np.ndarray, cols: tuple[str, ...]
+    ) -> None:
+        """Write a call-record extract (any dialect) and its truth; `cols` name its calling and called columns."""
         s = "call_records"
         self.emit(s, t)
-        ones = np.ones(k, bool)
-        self.out.entity(s, rid, "Phone", f, "calling_number", ones)
-        self.out.entity(s, rid, "Phone", t_, "called_number", ones)
+        ones = np.ones(len(rows), bool)
+        self.out.entity(s, rid, "Phone", f, cols[0], ones)
+        self.out.entity(s, rid, "Phone", t_, cols[1], ones)
         self.out.events["CALLED"] = (rows, s)
 
     # ------------------------------------------------------------ dialect helpers
@@ -775,13 +793,7 @@ class _Renderer:
     def intel_associates(self) -> None:
         w, rng, p = self.w, self.rng, self.p
         n = w.n_people
-        perp = (w.role != 4) & (w.role != 3)
-        prob = np.select([perp, w.role == 3], [p.intel_perpetrator, p.intel_victim], p.intel_background)
-        prob = np.where(w.dob > T0_DAY - 12 * 365, 0.0, prob)
-        who = np.flatnonzero(rng.random(n) < prob)
-        cnt = np.minimum((rng.pareto(1.5, len(who)) + 1).astype(np.int64), 6)
-        persons = np.repeat(who, cnt)
-        persons = persons[self.dup_shuffle(len(persons), True)]
+        persons = self.intel_subjects()
         k = len(persons)
         s = "police_intel"
         rid = self.ids(s, "INT-", k, 7)
@@ -856,8 +868,7 @@ class _Renderer:
     def landlord_register(self) -> None:
         w = self.w
         ln = w.links["LIVES_AT"]
-        sel = np.flatnonzero(self.vis["LIVES_AT"])
-        rows = sel[self.dup_shuffle(len(sel), True)]
+        rows = self.shown("LIVES_AT", persons=True)
         persons, addr = ln["src"][rows], ln["dst"][rows]
         k = len(rows)
         s = "council_tenancy"
@@ -892,8 +903,7 @@ class _Renderer:
     def kyc_initials(self) -> None:
         w = self.w
         ln = w.links["HOLDS"]
-        sel = np.flatnonzero(self.vis["HOLDS"])
-        rows = sel[self.dup_shuffle(len(sel), True)]
+        rows = self.shown("HOLDS", persons=True)
         persons, acc = ln["src"][rows], ln["dst"][rows]
         k = len(rows)
         s = "bank_customers"
@@ -971,8 +981,7 @@ class _Renderer:
     def holder_extract(self) -> None:
         w, rng = self.w, self.rng
         ln = w.links["PAID"]
-        sel = np.flatnonzero(self.vis["PAID"])
-        rows = sel[rng.permutation(len(sel))]
+        rows = self.shown("PAID", persons=False)
         k = len(rows)
         s = "bank_transactions"
         rid = self.ids(s, "PAY", k, 10)
@@ -1063,8 +1072,7 @@ class _Renderer:
     def payroll_iso(self) -> None:
         w = self.w
         ln = w.links["WORKS_AT"]
-        sel = np.flatnonzero(self.vis["WORKS_AT"])
-        rows = sel[self.dup_shuffle(len(sel), True)]
+        rows = self.shown("WORKS_AT", persons=True)
         persons, biz, acc = ln["src"][rows], ln["dst"][rows], ln["account"][rows]
         k = len(rows)
         s = "payroll"
@@ -1085,19 +1093,12 @@ class _Renderer:
                 "Tax Year": pa.array(np.full(k, "2024/25")),
             }
         )
-        self.emit(s, t)
-        ones = np.ones(k, bool)
-        self.out.entity(s, rid, "Person", persons, "Payroll Line", ones)
-        self.out.entity(s, rid, "Business", biz, "Employer Company No", ones)
-        self.out.entity(s, rid, "Account", acc, "Bank Account", acc >= 0)
-        self.out.asserts_link("WORKS_AT", persons, biz, s, rid, ones)
-        self.out.asserts_link("HOLDS", persons, acc, s, rid, acc >= 0)
+        self.emit_payroll(t, rid, persons, biz, acc, ("Payroll Line", "Employer Company No", "Bank Account"))
 
     def keeper_combined(self) -> None:
         w = self.w
         ln = w.links["KEEPS"]
-        sel = np.flatnonzero(self.vis["KEEPS"])
-        rows = sel[self.dup_shuffle(len(sel), True)]
+        rows = self.shown("KEEPS", persons=True)
         persons, veh = ln["src"][rows], ln["dst"][rows]
         k = len(rows)
         s = "vehicle_keepers"
@@ -1114,19 +1115,12 @@ class _Renderer:
                 "Keeper Address": self.address_combined(addr),
             }
         )
-        self.emit(s, t)
-        ones = np.ones(k, bool)
-        self.out.entity(s, rid, "Person", persons, "Record No", ones)
-        self.out.entity(s, rid, "Vehicle", veh, "VRM", ones)
-        self.out.entity(s, rid, "Address", addr, "Keeper Address", addr >= 0)
-        self.out.asserts_link("KEEPS", persons, veh, s, rid, ones)
-        self.out.asserts_link("LIVES_AT", persons, addr, s, rid, addr >= 0)
+        self.emit_keepers(t, rid, persons, veh, addr, ("Record No", "VRM", "Keeper Address"))
 
     def postcode_ocr(self) -> None:
         w, rng = self.w, self.rng
         ln = w.links["SEEN_AT"]
-        sel = np.flatnonzero(self.vis["SEEN_AT"])
-        rows = sel[rng.permutation(len(sel))]
+        rows = self.shown("SEEN_AT", persons=False)
         k = len(rows)
         s = "anpr_reads"
         rid = self.ids(s, "R", k, 10)
@@ -1149,10 +1143,9 @@ class _Renderer:
         self.out.events["SEEN_AT"] = (rows, s)
 
     def cdr_local(self) -> None:
-        w, rng = self.w, self.rng
+        w = self.w
         ln = w.links["CALLED"]
-        sel = np.flatnonzero(self.vis["CALLED"])
-        rows = sel[rng.permutation(len(sel))]
+        rows = self.shown("CALLED", persons=False)
         k = len(rows)
         s = "call_records"
         rid = self.ids(s, "CALL", k, 10)
@@ -1168,11 +1161,7 @@ class _Renderer:
                 "Duration (s)": pa.array(ln["duration"][rows].astype(np.int64)),
             }
         )
-        self.emit(s, t)
-        ones = np.ones(k, bool)
-        self.out.entity(s, rid, "Phone", f, "A Party", ones)
-        self.out.entity(s, rid, "Phone", t_, "B Party", ones)
-        self.out.events["CALLED"] = (rows, s)
+        self.emit_calls(t, rid, rows, f, t_, ("A Party", "B Party"))
 
 
 def _iban(sort: np.ndarray, num: np.ndarray) -> pa.Array:
