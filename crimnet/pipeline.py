@@ -594,12 +594,30 @@ def _report(
         timings=timings,
         case=tables.case,
         created=datetime.datetime.now(datetime.UTC),
-        names=display_names(tables, [f"{label}:{i}" for label, df in tables.nodes.items() for i in df["id"]]),
+        names=display_names(tables, _shown_nodes(sections)),
         disruption_curves=found.curves,
         prevalence=found.prevalence,
         true_victims=found.true_victims,
     )
     return write_report(inputs, out / "report.html")
+
+
+def _shown_nodes(sections: list[Any]) -> list[str]:
+    """Vertex names of the nodes the report names: the top clusters' members, roles, cut points and cuts.
+
+    Naming only these keeps the report's cost independent of the case's size (a name per node of a
+    million-person case is millions of lookups for a page that shows a few hundred).
+    """
+    shown: set[str] = set()
+    for c in sections:
+        for frame in (c.roles, c.people):
+            if isinstance(frame, pd.DataFrame) and "node_id" in frame:
+                shown.update(f"Person:{n}" for n in frame["node_id"].astype(str))
+        if isinstance(c.disruption, pd.DataFrame) and "node_id" in c.disruption:
+            shown.update(c.disruption["node_id"].astype(str))
+        for s in c.separations or ():
+            shown.update(s.nodes)
+    return sorted(shown)
 
 
 def _hidden_victims(tables: Any, lists: Sequence[str], *, seed: int) -> Any:
