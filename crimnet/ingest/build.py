@@ -26,6 +26,9 @@ person record an entity id, :func:`build_tables` aggregates all evidence into
 * a ``Business`` without a company number in a row gets ``'name:' + normalised name``
   (:func:`crimnet.ingest.normalise.business_name_key`); a ``Postcode`` node's id is the
   normalised postcode and its ``district`` the outward code;
+* with ``address_variants`` (:mod:`crimnet.ingest.resolve_addresses`, as ingest passes them), every
+  spelling of one place becomes its canonical Address id first, in nodes and at every Address end,
+  each row keeping its source and record (the evidence itself is not changed);
 * events (``PAID``, ``CALLED``, ``SEEN_AT``, ``SEEN_IN``) keep one row each with id
   ``'<source>:<record id>'``; when a spec has several relationships of one event
   type, the k-th (k >= 2) has id ``'<source>#<k>:<record id>'``. Source names hold
@@ -52,6 +55,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crimnet.errors import IngestError, SchemaError, check_type
+from crimnet.ingest.resolve_addresses import AddressVariants
 from crimnet.ingest.specs import SourceSpec
 from crimnet.schema import NODE_LABELS, PAIR_VALUE_SEP, REL_TYPES
 from crimnet.tables import CanonicalTables, arrow_schema, check_keys, empty_table, table_filename
@@ -951,7 +955,13 @@ def _extreme(group: np.ndarray, n_groups: int, values: pd.Series, *, last: bool)
     return out
 
 
-def build_tables(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | None = None) -> CanonicalTables:
+def build_tables(
+    evidence: Evidence,
+    entity_ids: pd.Series,
+    why: pd.Series | None = None,
+    *,
+    address_variants: AddressVariants | None = None,
+) -> CanonicalTables:
     """Aggregate evidence into canonical tables.
 
     Parameters
@@ -963,6 +973,10 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | Non
     why : Series of str or None
         Why each person record was resolved as it was (same index), listed in the Person
         property ``resolution``; None leaves it empty.
+    address_variants : AddressVariants or None
+        Address ids to replace by the id of their place
+        (:func:`crimnet.ingest.resolve_addresses.address_variants`): every Address node and
+        Address end takes the canonical id, keeping its sources and records; None changes nothing.
 
     Returns
     -------
@@ -998,7 +1012,8 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | Non
     (['a:1', 'b:9'], ['P1'])
     """
     check_type(evidence, Evidence, param="evidence", func="build_tables", expected="an Evidence")
-    builders = {k: (lambda b=b: _object_lists(b())) for k, b in _builders(evidence, entity_ids, why).items()}
+    built = _builders(evidence, entity_ids, why, address_variants)
+    builders = {k: (lambda b=b: _object_lists(b())) for k, b in built.items()}
     # Tables are aggregated one at a time as CanonicalTables conforms them, so only one
     # unconformed table (and its evidence) is in memory at once.
     return CanonicalTables(
@@ -1008,7 +1023,13 @@ def build_tables(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | Non
     )
 
 
-def lazy_tables(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | None = None) -> Mapping[str, pd.DataFrame]:
+def lazy_tables(
+    evidence: Evidence,
+    entity_ids: pd.Series,
+    why: pd.Series | None = None,
+    *,
+    address_variants: AddressVariants | None = None,
+) -> Mapping[str, pd.DataFrame]:
     """Return the canonical tables of `evidence` as a lazy mapping: each is aggregated when looked up, and not kept.
 
     Parameters
@@ -1020,6 +1041,8 @@ def lazy_tables(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | None
     why : Series of str or None
         Why each person record was resolved as it was (same index): the Person property
         ``resolution`` (:func:`crimnet.ingest.resolve.explain_links`); None leaves it empty.
+    address_variants : AddressVariants or None
+        Address ids to replace by the id of their place, as in :func:`build_tables`.
 
     Returns
     -------
@@ -1041,7 +1064,7 @@ def lazy_tables(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | None
     (['Phone'], ['+447700900001'])
     """
     check_type(evidence, Evidence, param="evidence", func="lazy_tables", expected="an Evidence")
-    return _LazyTables(_builders(evidence, entity_ids, why))
+    return _LazyTables(_builders(evidence, entity_ids, why, address_variants))
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], out: str | Path) -> dict[str, int]:
@@ -1123,12 +1146,20 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out: str | Path) -> dict[st
     return counts
 
 
-def _builders(evidence: Evidence, entity_ids: pd.Series, why: pd.Series | None = None) -> dict[str, Any]:
+def _builders(
+    evidence: Evidence,
+    entity_ids: pd.Series,
+    why: pd.Series | None = None,
+    address_variants: AddressVariants | None = None,
+) -> dict[str, Any]:
     """Per table name with evidence: a function building that table (person records resolved).
 
     `why` (optional, indexed by person record key) explains each record's resolution: the Person
-    property ``resolution`` lists the explanations of its records.
+    property ``resolution`` lists the explanations of its records. `address_variants` (optional)
+    maps Address ids to the id of their place in every node and relationship table.
     """
+    if address_variants is not None and len(address_variants):
+        evidence = _canonical_addresses(evidence, address_variants)
     builders: dict[str, Any] = {}
     persons = evidence.persons
     pkeys = persons["source"].astype(str) + ":" + persons["record_id"].astype(str)
@@ -1225,6 +1256,48 @@ def _address_postcodes(addresses: pd.DataFrame, *, address: bool = False) -> pd.
     if address:
         out["address"] = df["id"].astype("str").to_numpy() if len(df) else []
     return out
+
+
+def _canonical_addresses(evidence: Evidence, variants: AddressVariants) -> Evidence:
+    """`evidence` read through the address variants: Address nodes and ends of relationships renamed on access."""
+
+    def rename(name: str, df: pd.DataFrame) -> pd.DataFrame:
+        if name == "Address":
+            return variants.evidence(df)
+        rt = REL_TYPES.get(name)
+        ends = [end for end, label in (("src", rt.src), ("dst", rt.dst)) if label == "Address"] if rt else []
+        if not ends:
+            return df
+        df = df.copy()
+        for end in ends:
+            df[end] = variants.ids(df[end])
+        return df
+
+    return replace(
+        evidence,
+        nodes=_Renamed(evidence.nodes, rename),  # type: ignore[arg-type]
+        pairs=_Renamed(evidence.pairs, rename),  # type: ignore[arg-type]
+        events=_Renamed(evidence.events, rename),  # type: ignore[arg-type]
+    )
+
+
+class _Renamed(Mapping[str, pd.DataFrame]):
+    """Evidence tables passed through `rename(name, table)` each time one is looked up (nothing kept)."""
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame], rename: Any) -> None:
+        self._frames, self._rename = frames, rename
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self._rename(name, self._frames[name])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._frames
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frames)
+
+    def __len__(self) -> int:
+        return len(self._frames)
 
 
 class _LazyTables(Mapping[str, pd.DataFrame]):

@@ -16,6 +16,7 @@ atomically under one directory::
       quarantine.csv        source, file, row, field, value, reason, action, sha256
       summary.csv           per source file: rows read, loaded, quarantined..., sha256, warnings
       warnings.csv          source, file, field, check, share, message: values wrong as a class
+      address_variants.csv  address_id, canonical_id, rule, mentions: Address ids merged into one place
       ingest.json           parameters, spec names, whether identifiers are pseudonymised, the case
 
 Every output belongs to a case (``ingest.json``'s ``case``, also ``tables/case.json``, see
@@ -68,6 +69,7 @@ from crimnet.ingest.quarantine import (
     withhold_values,
 )
 from crimnet.ingest.readers import DEFAULT_CHUNK_ROWS, DEFAULT_MAX_FIELD_CHARS, iter_chunks, read_header
+from crimnet.ingest.resolve_addresses import ADDRESS_VARIANT_COLUMNS, AddressVariants, address_variants
 from crimnet.ingest.resolve_rules import explain_links
 from crimnet.ingest.specs import FieldSpec, SourceSpec, load_specs, match_spec
 from crimnet.ingest.transforms import apply_steps, explode_list
@@ -148,6 +150,10 @@ class IngestResult:
     warnings : DataFrame
         This batch's quality warnings (:data:`crimnet.ingest.quality.WARNING_COLUMNS`): per source
         file and field, values that look wrong as a class (also ``warnings.csv``).
+    address_variants : DataFrame
+        Address ids merged into the id of their place (every batch so far), with the rule
+        (:func:`crimnet.ingest.resolve_addresses.address_variants`; also ``address_variants.csv``,
+        their number in ``ingest.json``).
     """
 
     resolution: pd.DataFrame
@@ -158,6 +164,7 @@ class IngestResult:
     counts: dict[str, int] = field(default_factory=dict)
     case: str | None = None
     warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WARNING_COLUMNS))
+    address_variants: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ADDRESS_VARIANT_COLUMNS))
 
     @cached_property
     def tables(self) -> CanonicalTables:
@@ -922,6 +929,8 @@ def _ingest(
                     f"{prev['evidence']}: cannot read the previous ingest's evidence ({type(exc).__name__}: {exc})."
                 ) from None
             evidence = spill.evidence()
+        # one place spelt several ways becomes one Address (every batch's evidence, so a merge equals one ingest)
+        variants = address_variants(evidence.nodes["Address"]) if "Address" in evidence.nodes else None
         clock.stop()
 
         case = _case_of(stats_rows, prev, new_persons)
@@ -932,6 +941,7 @@ def _ingest(
         resolution = _resolve(
             new_persons,
             prev,
+            address_variants=variants,
             threshold=threshold,
             pseudonymised=pseudonymise_key is not None,
             case=case,
@@ -948,7 +958,8 @@ def _ingest(
             resolution["entity_id"].to_numpy(),
             index=(resolution["source"].astype(str) + ":" + resolution["record_id"].astype(str)).to_numpy(),
         )
-        counts = write_tables(lazy_tables(evidence, ent, explain_links(resolution)), tmp / "tables")
+        tables = lazy_tables(evidence, ent, explain_links(resolution), address_variants=variants)
+        counts = write_tables(tables, tmp / "tables")
         write_case(tmp / "tables", case)
         summary = _summary(stats_rows, new_persons, ent, prev)
         batch_q = qlog.frame()
@@ -969,9 +980,12 @@ def _ingest(
             "threshold": threshold,
             "match_level": match_level,
             "case": case,
+            "address_variants": 0 if variants is None else len(variants),
         }
         warnings = pd.concat(batch_warnings, ignore_index=True).astype({"share": "float64"})
         write_csv(warnings, tmp / "warnings.csv")  # this batch's quality warnings (crimnet.ingest.quality)
+        address_log = variants.table if variants is not None else pd.DataFrame(columns=ADDRESS_VARIANT_COLUMNS)
+        write_csv(address_log, tmp / "address_variants.csv")  # which Address ids became which, and by what rule
         _write_output(
             out,
             tmp,
@@ -994,6 +1008,7 @@ def _ingest(
         counts=counts,
         case=case,
         warnings=warnings,
+        address_variants=address_log,
     )
 
 
@@ -1028,13 +1043,18 @@ def _resolve(
     pseudonymised: bool,
     case: str | None = None,
     match_level: str | None = None,
+    address_variants: AddressVariants | None = None,
 ) -> pd.DataFrame:
     from crimnet.ingest.resolve import resolve_people
 
     records = records.reindex(columns=PERSON_RECORD_COLUMNS).reset_index(drop=True)
+    earlier = prev["records"] if prev is not None else None
+    if address_variants is not None:  # records compare the place they name, not its spelling
+        records = address_variants.records(records)
+        earlier = address_variants.records(earlier) if earlier is not None else None
     existing = None
-    if prev is not None and len(prev["records"]):
-        existing = prev["records"].merge(
+    if prev is not None and earlier is not None and len(earlier):
+        existing = earlier.merge(
             prev["resolution"].reindex(columns=RESOLUTION_COLUMNS),
             on=["source", "record_id"],
             how="inner",
