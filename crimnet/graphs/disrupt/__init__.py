@@ -42,9 +42,17 @@ Modules
   ``collective_influence``, ``corehd`` and ``decycling_reinsertion``.
 - :mod:`~crimnet.graphs.disrupt.exploitation`: ``victim_controller_cut`` and
   ``non_person``.
+- :mod:`~crimnet.graphs.disrupt.gnd`: ``gnd``, Generalized Network Dismantling
+  (cost-aware spectral cuts, Ren et al. 2019).
 - :mod:`~crimnet.graphs.disrupt.compare`: :func:`disrupt`,
   :class:`DisruptionResult` and :func:`cluster_disruption_points`.
 - :mod:`~crimnet.graphs.disrupt.robustness`: robustness curves and the R-index.
+- :mod:`~crimnet.graphs.disrupt.weights`: what an edge weight means (strength
+  or distance) and what each strategy reads from it.
+- :mod:`~crimnet.graphs.disrupt.optimise`: :func:`optimise_removals`, a search
+  for near-optimal first removals, seeded by the best strategy.
+- :mod:`~crimnet.graphs.disrupt.recovery`: :func:`recovery_curve`, a removal
+  order replayed on a network whose survivors rewire (Duijn et al. 2014).
 
 Importing this package registers the built-in strategies (in the order above),
 so :func:`strategies` lists all of them whichever module is imported first.
@@ -75,7 +83,7 @@ then appears in :func:`strategies`, in :func:`disrupt`'s default list, in
 :mod:`~crimnet.graphs.disrupt.registry`).
 """
 
-# attacks, dismantling, exploitation: this import order is the registration order that strategies() lists
+# attacks, dismantling, exploitation, gnd: this import order is the registration order that strategies() lists
 from crimnet.graphs.disrupt.attacks import (
     betweenness_adaptive_ranking,
     betweenness_ranking,
@@ -95,7 +103,10 @@ from crimnet.graphs.disrupt.dismantling import (
     decycling_reinsertion_ranking,
 )
 from crimnet.graphs.disrupt.exploitation import non_person_ranking, victim_controller_cut_ranking
+from crimnet.graphs.disrupt.gnd import fiedler_split, gnd_ranking
+from crimnet.graphs.disrupt.optimise import OBJECTIVES, OptimisedRemovals, lcc_after_removals, optimise_removals
 from crimnet.graphs.disrupt.ordering import (
+    ADAPTIVE_WORK,
     DEFAULT_COSTS,
     RANKING_COLUMNS,
     OrderingContext,
@@ -105,6 +116,7 @@ from crimnet.graphs.disrupt.ordering import (
     prepare,
     score_ranking,
 )
+from crimnet.graphs.disrupt.recovery import RECOVERY_COLUMNS, RECOVERY_MODES, recovery_curve
 from crimnet.graphs.disrupt.registry import (
     StrategyFunction,
     StrategyInfo,
@@ -114,6 +126,8 @@ from crimnet.graphs.disrupt.registry import (
     unregister_strategy,
 )
 from crimnet.graphs.disrupt.robustness import CURVE_COLUMNS, r_index, robustness_curve, robustness_curve_bruteforce
+from crimnet.graphs.disrupt.score_ranked import learned_score_ranking as learned_score_ranking
+from crimnet.graphs.disrupt.weights import WEIGHT_MODES, WEIGHT_USES, csr_strengths
 
 __all__ = [
     # registry
@@ -124,6 +138,7 @@ __all__ = [
     "strategies",
     "unregister_strategy",
     # ordering
+    "ADAPTIVE_WORK",
     "DEFAULT_COSTS",
     "RANKING_COLUMNS",
     "OrderingContext",
@@ -150,14 +165,30 @@ __all__ = [
     # exploitation
     "non_person_ranking",
     "victim_controller_cut_ranking",
+    # gnd
+    "fiedler_split",
+    "gnd_ranking",
     # compare
     "SUMMARY_COLUMNS",
     "DisruptionResult",
     "cluster_disruption_points",
     "disrupt",
+    # optimise
+    "OBJECTIVES",
+    "OptimisedRemovals",
+    "lcc_after_removals",
+    "optimise_removals",
+    # recovery
+    "RECOVERY_COLUMNS",
+    "RECOVERY_MODES",
+    "recovery_curve",
     # robustness
     "CURVE_COLUMNS",
     "r_index",
     "robustness_curve",
     "robustness_curve_bruteforce",
+    # weights
+    "WEIGHT_MODES",
+    "WEIGHT_USES",
+    "csr_strengths",
 ]

@@ -92,7 +92,7 @@ def random_ranking(
     return ctx.finish(ctx.tiebreak.argsort(), "random")
 
 
-@register_strategy("degree")
+@register_strategy("degree", weights="strength")
 def degree_ranking(
     graph: ig.Graph,
     *,
@@ -100,6 +100,8 @@ def degree_ranking(
     seed: int = 0,
     costs: Mapping[str, float] | None = None,
     budget_cost: float | None = None,
+    weights: str = "ignore",
+    ties: str = "seeded",
 ) -> pd.DataFrame:
     """Remove nodes by their initial degree (per unit cost), highest first.
 
@@ -110,6 +112,14 @@ def degree_ranking(
     budget, seed, costs, budget_cost
         See :func:`random_ranking`; ties are broken by a permutation seeded by
         `seed`; with `costs` the score is degree / cost.
+    weights : {'ignore', 'strength', 'distance'}, default 'ignore'
+        What the ``weight`` edge attribute means; this strategy uses tie
+        *strengths* (weighted degree), so a distance ``d`` counts as strength ``1 / d``
+        (:mod:`~crimnet.graphs.disrupt.weights`). 'ignore': unweighted.
+    ties : {'seeded', 'order'}, default 'seeded'
+        Score ties go to the higher degree, then to a permutation seeded by
+        `seed` ('seeded'), or to the first vertex in the graph's order
+        ('order', as networkx's ``max``: reproduces published sequences).
 
     Returns
     -------
@@ -131,11 +141,20 @@ def degree_ranking(
     >>> degree_ranking(ig.Graph.Star(5), budget=1)["node_id"].tolist()
     [0]
     """
-    ctx = prepare(graph, "degree_ranking", budget=budget, seed=seed, costs=costs, budget_cost=budget_cost)
-    return ctx.finish(ctx.static_order(ctx.degree.astype(float)), "degree")
+    ctx = prepare(
+        graph,
+        "degree_ranking",
+        budget=budget,
+        seed=seed,
+        costs=costs,
+        budget_cost=budget_cost,
+        weights=weights,
+        ties=ties,
+    )
+    return ctx.finish(ctx.static_order(ctx.node_strength), "degree", weights=weights)
 
 
-@register_strategy("degree_adaptive")
+@register_strategy("degree_adaptive", weights="strength")
 def degree_adaptive_ranking(
     graph: ig.Graph,
     *,
@@ -143,6 +162,8 @@ def degree_adaptive_ranking(
     seed: int = 0,
     costs: Mapping[str, float] | None = None,
     budget_cost: float | None = None,
+    weights: str = "ignore",
+    ties: str = "seeded",
 ) -> pd.DataFrame:
     """Repeatedly remove the node of highest *current* degree (per unit cost).
 
@@ -152,6 +173,14 @@ def degree_adaptive_ranking(
         Treated as undirected and simple.
     budget, seed, costs, budget_cost
         See :func:`random_ranking`.
+    weights : {'ignore', 'strength', 'distance'}, default 'ignore'
+        What the ``weight`` edge attribute means; this strategy uses tie
+        *strengths* (current weighted degree), so a distance ``d`` counts as strength ``1 / d``
+        (:mod:`~crimnet.graphs.disrupt.weights`). 'ignore': unweighted.
+    ties : {'seeded', 'order'}, default 'seeded'
+        Score ties go to the higher degree, then to a permutation seeded by
+        `seed` ('seeded'), or to the first vertex in the graph's order
+        ('order', as networkx's ``max``: reproduces published sequences).
 
     Returns
     -------
@@ -178,8 +207,17 @@ def degree_adaptive_ranking(
     >>> sorted(degree_adaptive_ranking(g, budget=2)["node_id"].tolist())
     [0, 4]
     """
-    ctx = prepare(graph, "degree_adaptive_ranking", budget=budget, seed=seed, costs=costs, budget_cost=budget_cost)
-    return ctx.finish(ctx.degree_adaptive_order(), "degree_adaptive")
+    ctx = prepare(
+        graph,
+        "degree_adaptive_ranking",
+        budget=budget,
+        seed=seed,
+        costs=costs,
+        budget_cost=budget_cost,
+        weights=weights,
+        ties=ties,
+    )
+    return ctx.finish(ctx.degree_adaptive_order(), "degree_adaptive", weights=weights)
 
 
 # ---------------------------------------------------------------------------- betweenness
@@ -190,16 +228,17 @@ def _betweenness_fn(ctx: OrderingContext, exact_max_nodes: int, samples: int) ->
     rng = np.random.default_rng(ctx.seed)
 
     def score(g: ig.Graph, alive: np.ndarray) -> np.ndarray:
+        length = "length" if "length" in g.es.attributes() else None  # a weighted run: strong ties are short
         active = np.flatnonzero(alive & (np.asarray(g.degree()) > 0))
         if len(active) <= exact_max_nodes:
-            return np.asarray(g.betweenness(directed=False))
+            return np.asarray(g.betweenness(directed=False, weights=length))
         pivots = rng.choice(active, size=min(samples, len(active)), replace=False)
-        return np.asarray(g.betweenness(directed=False, sources=pivots.tolist()))
+        return np.asarray(g.betweenness(directed=False, sources=pivots.tolist(), weights=length))
 
     return score
 
 
-@register_strategy("betweenness")
+@register_strategy("betweenness", weights="distance")
 def betweenness_ranking(
     graph: ig.Graph,
     *,
@@ -207,6 +246,8 @@ def betweenness_ranking(
     seed: int = 0,
     costs: Mapping[str, float] | None = None,
     budget_cost: float | None = None,
+    weights: str = "ignore",
+    ties: str = "seeded",
     exact_max_nodes: int = 5000,
     samples: int = 256,
 ) -> pd.DataFrame:
@@ -215,9 +256,18 @@ def betweenness_ranking(
     Parameters
     ----------
     graph : igraph.Graph
-        Treated as undirected, simple and unweighted (hop counts).
+        Treated as undirected and simple.
     budget, seed, costs, budget_cost
         See :func:`random_ranking`; `seed` also draws the pivots.
+    weights : {'ignore', 'strength', 'distance'}, default 'ignore'
+        What the ``weight`` edge attribute means; this strategy uses tie
+        *distances* (shortest paths), so a strength ``w`` counts as length
+        ``1 / w`` (:mod:`~crimnet.graphs.disrupt.weights`). 'ignore': unweighted
+        hop counts, as Cavallaro et al. (2020).
+    ties : {'seeded', 'order'}, default 'seeded'
+        Score ties go to the higher degree, then to a permutation seeded by
+        `seed` ('seeded'), or to the first vertex in the graph's order
+        ('order', as networkx's ``max``: reproduces published sequences).
     exact_max_nodes : int, default 5000
         Up to this many non-isolated nodes, betweenness is exact (Brandes).
     samples : int, default 256
@@ -249,15 +299,17 @@ def betweenness_ranking(
     [2, 3]
     """
     func = "betweenness_ranking"
-    ctx = prepare(graph, func, budget=budget, seed=seed, costs=costs, budget_cost=budget_cost)
+    ctx = prepare(
+        graph, func, budget=budget, seed=seed, costs=costs, budget_cost=budget_cost, weights=weights, ties=ties
+    )
     check_interval(exact_max_nodes, param="exact_max_nodes", func=func, low=0, closed="left", integer=True)
     check_interval(samples, param="samples", func=func, low=1, closed="left", integer=True)
     score = _betweenness_fn(ctx, exact_max_nodes, samples)(ctx.working_graph(), np.ones(ctx.n, bool))
     order = ctx.static_order(score, secondary=ctx.degree.astype(float))
-    return ctx.finish(order, "betweenness", exact_max_nodes=exact_max_nodes, samples=samples)
+    return ctx.finish(order, "betweenness", exact_max_nodes=exact_max_nodes, samples=samples, weights=weights)
 
 
-@register_strategy("betweenness_adaptive")
+@register_strategy("betweenness_adaptive", weights="distance")
 def betweenness_adaptive_ranking(
     graph: ig.Graph,
     *,
@@ -265,7 +317,9 @@ def betweenness_adaptive_ranking(
     seed: int = 0,
     costs: Mapping[str, float] | None = None,
     budget_cost: float | None = None,
-    block_fraction: float = 0.01,
+    weights: str = "ignore",
+    ties: str = "seeded",
+    block_fraction: float | None = None,
     exact_max_nodes: int = 5000,
     samples: int = 256,
 ) -> pd.DataFrame:
@@ -274,12 +328,26 @@ def betweenness_adaptive_ranking(
     Parameters
     ----------
     graph : igraph.Graph
-        Treated as undirected, simple and unweighted.
+        Treated as undirected and simple.
     budget, seed, costs, budget_cost
         See :func:`random_ranking`.
-    block_fraction : float in (0, 1], default 0.01
+    weights : {'ignore', 'strength', 'distance'}, default 'ignore'
+        What the ``weight`` edge attribute means; this strategy uses tie
+        *distances* (shortest paths), so a strength ``w`` counts as length
+        ``1 / w`` (:mod:`~crimnet.graphs.disrupt.weights`). 'ignore': unweighted
+        hop counts, as Cavallaro et al. (2020).
+    ties : {'seeded', 'order'}, default 'seeded'
+        Score ties go to the higher degree, then to a permutation seeded by
+        `seed` ('seeded'), or to the first vertex in the graph's order
+        ('order', as networkx's ``max``: reproduces published sequences).
+    block_fraction : float in (0, 1], optional
         Betweenness is recomputed after every ``ceil(block_fraction * n)``
-        removals (1 node per step on graphs below 100 nodes).
+        removals. Default: from the graph's size and the budget
+        (:meth:`~crimnet.graphs.disrupt.ordering.OrderingContext.block_size`
+        with ``n (n + m)`` steps a recomputation, or ``samples (n + m)``):
+        one node at a time for a full order up to about 1,500 nodes and for
+        short budgets, which is the sequential attack of Cavallaro et al.
+        (2020); the block used is recorded in ``ranking.attrs['block']``.
     exact_max_nodes, samples : int
         Exact below `exact_max_nodes` non-isolated nodes, else pivot-sampled
         (see :func:`betweenness_ranking`).
@@ -309,12 +377,15 @@ def betweenness_adaptive_ranking(
     True
     """
     func = "betweenness_adaptive_ranking"
-    ctx = prepare(graph, func, budget=budget, seed=seed, costs=costs, budget_cost=budget_cost)
-    block = ctx.block_size(block_fraction)
+    ctx = prepare(
+        graph, func, budget=budget, seed=seed, costs=costs, budget_cost=budget_cost, weights=weights, ties=ties
+    )
     check_interval(exact_max_nodes, param="exact_max_nodes", func=func, low=0, closed="left", integer=True)
     check_interval(samples, param="samples", func=func, low=1, closed="left", integer=True)
+    sources = ctx.n if ctx.n <= exact_max_nodes else min(ctx.n, samples)  # a recomputation: one search per source
+    block = ctx.block_size(block_fraction, work=sources * (ctx.n + len(ctx.indices) // 2))
     order = ctx.block_adaptive_order(_betweenness_fn(ctx, exact_max_nodes, samples), block=block)
-    return ctx.finish(order, "betweenness_adaptive", block_fraction=block_fraction, samples=samples)
+    return ctx.finish(order, "betweenness_adaptive", block=block, samples=samples, weights=weights)
 
 
 # ---------------------------------------------------------------------------- PageRank
@@ -327,9 +398,14 @@ def _pagerank(g: ig.Graph, alive: np.ndarray, *, damping: float = 0.85, tol: flo
     vertices that an adaptive removal leaves behind.
     """
     n = g.vcount()
-    ip, ind = csr_arrays(g)
-    deg = np.diff(ip).astype(np.float64)
-    a = csr_matrix((np.ones(len(ind)), ind, ip), shape=(n, n))
+    if "strength" in g.es.attributes():  # a weighted run: a walker follows a tie in proportion to its strength
+        e = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        w = np.asarray(g.es["strength"], dtype=np.float64)
+        a = csr_matrix((np.concatenate([w, w]), (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(n, n))
+    else:
+        ip, ind = csr_arrays(g)
+        a = csr_matrix((np.ones(len(ind)), ind, ip), shape=(n, n))
+    deg = np.asarray(a.sum(axis=1)).ravel()
     inv = np.divide(1.0, deg, out=np.zeros(n), where=deg > 0)
     dangling = deg == 0
     x = np.full(n, 1.0 / n)
@@ -341,7 +417,7 @@ def _pagerank(g: ig.Graph, alive: np.ndarray, *, damping: float = 0.85, tol: flo
     return x
 
 
-@register_strategy("pagerank")
+@register_strategy("pagerank", weights="strength")
 def pagerank_ranking(
     graph: ig.Graph,
     *,
@@ -349,6 +425,8 @@ def pagerank_ranking(
     seed: int = 0,
     costs: Mapping[str, float] | None = None,
     budget_cost: float | None = None,
+    weights: str = "ignore",
+    ties: str = "seeded",
 ) -> pd.DataFrame:
     """Remove nodes by their initial PageRank (damping 0.85, per unit cost).
 
@@ -358,6 +436,15 @@ def pagerank_ranking(
         Treated as undirected and simple.
     budget, seed, costs, budget_cost
         See :func:`random_ranking`.
+    weights : {'ignore', 'strength', 'distance'}, default 'ignore'
+        What the ``weight`` edge attribute means; this strategy uses tie
+        *strengths* (a walker follows a tie in proportion to its strength), so a
+        distance ``d`` counts as strength ``1 / d``
+        (:mod:`~crimnet.graphs.disrupt.weights`). 'ignore': unweighted.
+    ties : {'seeded', 'order'}, default 'seeded'
+        Score ties go to the higher degree, then to a permutation seeded by
+        `seed` ('seeded'), or to the first vertex in the graph's order
+        ('order', as networkx's ``max``: reproduces published sequences).
 
     Returns
     -------
@@ -381,12 +468,21 @@ def pagerank_ranking(
     >>> pagerank_ranking(ig.Graph.Star(6), budget=1)["node_id"].tolist()
     [0]
     """
-    ctx = prepare(graph, "pagerank_ranking", budget=budget, seed=seed, costs=costs, budget_cost=budget_cost)
+    ctx = prepare(
+        graph,
+        "pagerank_ranking",
+        budget=budget,
+        seed=seed,
+        costs=costs,
+        budget_cost=budget_cost,
+        weights=weights,
+        ties=ties,
+    )
     score = _pagerank(ctx.working_graph(), np.ones(ctx.n, bool))
-    return ctx.finish(ctx.static_order(score, secondary=ctx.degree.astype(float)), "pagerank")
+    return ctx.finish(ctx.static_order(score, secondary=ctx.degree.astype(float)), "pagerank", weights=weights)
 
 
-@register_strategy("pagerank_adaptive")
+@register_strategy("pagerank_adaptive", weights="strength")
 def pagerank_adaptive_ranking(
     graph: ig.Graph,
     *,
@@ -394,7 +490,9 @@ def pagerank_adaptive_ranking(
     seed: int = 0,
     costs: Mapping[str, float] | None = None,
     budget_cost: float | None = None,
-    block_fraction: float = 0.01,
+    weights: str = "ignore",
+    ties: str = "seeded",
+    block_fraction: float | None = None,
 ) -> pd.DataFrame:
     """Remove the highest-PageRank nodes, recomputing PageRank after each block of removals.
 
@@ -404,8 +502,19 @@ def pagerank_adaptive_ranking(
         Treated as undirected and simple.
     budget, seed, costs, budget_cost
         See :func:`random_ranking`.
-    block_fraction : float in (0, 1], default 0.01
-        PageRank is recomputed after every ``ceil(block_fraction * n)`` removals.
+    weights : {'ignore', 'strength', 'distance'}, default 'ignore'
+        What the ``weight`` edge attribute means; this strategy uses tie
+        *strengths* (a walker follows a tie in proportion to its strength), so a
+        distance ``d`` counts as strength ``1 / d``
+        (:mod:`~crimnet.graphs.disrupt.weights`). 'ignore': unweighted.
+    ties : {'seeded', 'order'}, default 'seeded'
+        Score ties go to the higher degree, then to a permutation seeded by
+        `seed` ('seeded'), or to the first vertex in the graph's order
+        ('order', as networkx's ``max``: reproduces published sequences).
+    block_fraction : float in (0, 1], optional
+        PageRank is recomputed after every ``ceil(block_fraction * n)`` removals;
+        default from the graph's size and the budget, as
+        :func:`betweenness_adaptive_ranking` (recorded in ``ranking.attrs['block']``).
 
     Returns
     -------
@@ -428,6 +537,10 @@ def pagerank_adaptive_ranking(
     [0]
     """
     func = "pagerank_adaptive_ranking"
-    ctx = prepare(graph, func, budget=budget, seed=seed, costs=costs, budget_cost=budget_cost)
-    order = ctx.block_adaptive_order(_pagerank, block=ctx.block_size(block_fraction))
-    return ctx.finish(order, "pagerank_adaptive", block_fraction=block_fraction)
+    ctx = prepare(
+        graph, func, budget=budget, seed=seed, costs=costs, budget_cost=budget_cost, weights=weights, ties=ties
+    )
+    # a recomputation: a few hundred sparse passes in scipy (power iteration)
+    block = ctx.block_size(block_fraction, work=300.0 * (ctx.n + len(ctx.indices) // 2))
+    order = ctx.block_adaptive_order(_pagerank, block=block)
+    return ctx.finish(order, "pagerank_adaptive", block=block, weights=weights)

@@ -27,6 +27,7 @@ from crimnet.graphs.arrays import node_index
 from crimnet.graphs.disrupt.ordering import RANKING_COLUMNS, cost_vector
 from crimnet.graphs.disrupt.registry import StrategyFunction, StrategyInfo, get_strategy, strategies
 from crimnet.graphs.disrupt.robustness import CURVE_COLUMNS, r_index, robustness_curve
+from crimnet.graphs.disrupt.weights import WEIGHT_MODES
 
 __all__ = ["SUMMARY_COLUMNS", "DisruptionResult", "cluster_disruption_points", "disrupt"]
 
@@ -132,7 +133,7 @@ def _resolve_strategies(
     entries = strategies() if chosen is None else list(chosen)
     for entry in entries:
         if not callable(entry):
-            check_choice(entry, strategies(), param="strategies", func=func)
+            check_choice(entry, strategies(with_attribute=True), param="strategies", func=func)
     return [entry if callable(entry) else get_strategy(entry) for entry in entries]
 
 
@@ -186,6 +187,7 @@ def disrupt(
     costs: Mapping[str, float] | None = None,
     seed: int = 0,
     on_strategy: Callable[[str, int, int], object] | None = None,
+    weights: str = "ignore",
 ) -> DisruptionResult:
     """Run disruption strategies on a graph and compare their robustness curves.
 
@@ -227,11 +229,22 @@ def disrupt(
         Called before each strategy runs with its name (a function's ``__name__``), the number
         of strategies done and their total, and once more with ``''`` and ``(total, total)`` at
         the end; for progress displays (``crimnet disrupt`` draws a bar with it).
+    weights : {'ignore', 'strength', 'distance'}, default 'ignore'
+        What the graph's ``weight`` edge attribute means
+        (:mod:`~crimnet.graphs.disrupt.weights`): passed to every registered
+        strategy that uses weights (its :attr:`StrategyInfo.weights
+        <crimnet.graphs.disrupt.registry.StrategyInfo.weights>` says whether as
+        strengths or distances); structural strategies and functions run
+        unweighted. Default: unweighted, as the published dismantling studies.
 
     Returns
     -------
     DisruptionResult
-        rankings, curves and summary (columns in :data:`SUMMARY_COLUMNS`).
+        rankings, curves and summary (columns in :data:`SUMMARY_COLUMNS`);
+        ``params['blocks']`` maps each block-adaptive strategy to the number of
+        nodes it removed between two recomputations of its scores, and
+        ``params['weights_used']`` each strategy to what it read from the
+        weights ('strength', 'distance' or 'none').
 
     Raises
     ------
@@ -283,8 +296,11 @@ def disrupt(
     }
     if on_strategy is not None and not callable(on_strategy):
         raise bad_parameter("on_strategy", func, "a callable or None", on_strategy)
+    check_choice(weights, WEIGHT_MODES, param="weights", func=func)
     entries = _resolve_strategies(strategies, func)
     cost = cost_vector(graph, costs, func)
+    blocks: dict[str, int] = {}
+    weights_used: dict[str, str] = {}
     skipped, rankings, curves, rows = [], [], [], []
     for done, entry in enumerate(entries):
         run, name, needs_pairs = (
@@ -296,11 +312,17 @@ def disrupt(
             skipped.append(str(name))
             continue
         kwargs: dict[str, Any] = {"seed": seed, "costs": costs, **(labels if needs_pairs else {})}
+        use = entry.weights if isinstance(entry, StrategyInfo) and weights != "ignore" else "none"
+        if use != "none":
+            kwargs["weights"] = weights
         start = time.perf_counter()
         ranking = run(graph, **kwargs)
         seconds = time.perf_counter() - start
         if name is None:
             name = _ranking_name(ranking, run, func)
+        weights_used[name] = use
+        if "block" in ranking.attrs:
+            blocks[name] = int(ranking.attrs["block"])
         ranking = ranking.assign(strategy=name)
         curve = robustness_curve(graph, ranking, **labels)
         at = _at_budget(graph, ranking, curve, cost, kmax, budget_cost, func)
@@ -324,6 +346,9 @@ def disrupt(
             "n": n,
             "m": graph.ecount(),
             "labelled": labelled,
+            "weights": weights,
+            "weights_used": weights_used,
+            "blocks": blocks,
         },
     )
 

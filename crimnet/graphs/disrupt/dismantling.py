@@ -155,7 +155,7 @@ def articulation_ranking(
     seed: int = 0,
     costs: Mapping[str, float] | None = None,
     budget_cost: float | None = None,
-    block_fraction: float = 0.01,
+    block_fraction: float | None = None,
 ) -> pd.DataFrame:
     """Remove articulation points first, by how many nodes each cuts off its component's main piece.
 
@@ -172,8 +172,12 @@ def articulation_ranking(
         Treated as undirected and simple.
     budget, seed, costs, budget_cost
         See :func:`~crimnet.graphs.disrupt.attacks.random_ranking`; the score is divided by the cost.
-    block_fraction : float in (0, 1], default 0.01
-        Scores are recomputed after every ``ceil(block_fraction * n)`` removals.
+    block_fraction : float in (0, 1], optional
+        Scores are recomputed after every ``ceil(block_fraction * n)`` removals;
+        default from the graph's size and the budget, one node at a time on
+        investigative-size networks
+        (:meth:`~crimnet.graphs.disrupt.ordering.OrderingContext.block_size`;
+        recorded in ``ranking.attrs['block']``).
 
     Returns
     -------
@@ -201,8 +205,9 @@ def articulation_ranking(
     """
     func = "articulation_ranking"
     ctx = prepare(graph, func, budget=budget, seed=seed, costs=costs, budget_cost=budget_cost)
-    order = ctx.block_adaptive_order(lambda g, alive: articulation_scores(g), block=ctx.block_size(block_fraction))
-    return ctx.finish(order, "articulation", block_fraction=block_fraction)
+    block = ctx.block_size(block_fraction)
+    order = ctx.block_adaptive_order(lambda g, alive: articulation_scores(g), block=block)
+    return ctx.finish(order, "articulation", block=block)
 
 
 # ---------------------------------------------------------------------------- collective influence

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from crimnet.errors import ParameterError, check_choice, check_type
+from crimnet.graphs.disrupt.weights import WEIGHT_USES
 
 __all__ = ["StrategyFunction", "StrategyInfo", "get_strategy", "register_strategy", "strategies", "unregister_strategy"]
 
@@ -54,18 +55,23 @@ StrategyFunction = Callable[..., pd.DataFrame]
 
 @dataclass(frozen=True)
 class StrategyInfo:
-    """A registered strategy: its name, function and whether it needs victim/controller labels."""
+    """A registered strategy: its name, function, the labels and vertex attribute it needs, and its weights."""
 
     name: str
     func: StrategyFunction
     needs_pairs: bool = False
+    needs_attribute: str | None = None
+    weights: str = "none"
+    """What the strategy consumes from edge weights: 'strength', 'distance' or 'none' (structural)."""
 
 
 # Filled at import by @register_strategy on the built-in strategies; never changed at run time by crimnet.
 _REGISTRY: dict[str, StrategyInfo] = {}
 
 
-def register_strategy(name: str, *, needs_pairs: bool = False) -> Callable[[StrategyFunction], StrategyFunction]:
+def register_strategy(
+    name: str, *, needs_pairs: bool = False, needs_attribute: str | None = None, weights: str = "none"
+) -> Callable[[StrategyFunction], StrategyFunction]:
     """Register a ranking function under `name` (a decorator); it is returned unchanged.
 
     Parameters
@@ -77,6 +83,16 @@ def register_strategy(name: str, *, needs_pairs: bool = False) -> Callable[[Stra
         The strategy needs ``victims``/``controllers``/``pairs`` keyword
         arguments; :func:`~crimnet.graphs.disrupt.compare.disrupt` passes them
         and skips the strategy when no labels are given.
+    needs_attribute : str, optional
+        The vertex attribute the strategy ranks by, which the caller sets (learned scores, say); such a
+        strategy is left out of :func:`strategies` unless ``with_attribute=True``, so the default
+        comparisons never run it on a graph without that attribute. It can always be named.
+    weights : {'none', 'strength', 'distance'}, default 'none'
+        What the strategy consumes from edge weights (see
+        :mod:`~crimnet.graphs.disrupt.weights`). Anything but 'none' promises a
+        ``weights`` keyword (``'ignore'``, ``'strength'`` or ``'distance'``:
+        what the data's weight means), which
+        :func:`~crimnet.graphs.disrupt.compare.disrupt` passes on.
 
     Returns
     -------
@@ -100,6 +116,7 @@ def register_strategy(name: str, *, needs_pairs: bool = False) -> Callable[[Stra
     See the module docstring.
     """
     check_type(name, str, param="name", func="register_strategy", expected="a non-empty str")
+    check_choice(weights, WEIGHT_USES, param="weights", func="register_strategy")
     if not name:
         raise ParameterError("The 'name' parameter of register_strategy must be a non-empty str. Got '' instead.")
 
@@ -110,7 +127,7 @@ def register_strategy(name: str, *, needs_pairs: bool = False) -> Callable[[Stra
                 f"The 'name' parameter of register_strategy must be a new strategy name. Got {name!r} "
                 f"(already registered to {old.func.__qualname__}) instead."
             )
-        _REGISTRY[name] = StrategyInfo(name, func, needs_pairs)
+        _REGISTRY[name] = StrategyInfo(name, func, needs_pairs, needs_attribute, weights)
         return func
 
     return deco
@@ -145,13 +162,16 @@ def unregister_strategy(name: str) -> None:
     _REGISTRY.pop(name, None)
 
 
-def strategies(*, needs_pairs: bool | None = None) -> list[str]:
+def strategies(*, needs_pairs: bool | None = None, with_attribute: bool = False) -> list[str]:
     """Return the registered strategy names, in registration order.
 
     Parameters
     ----------
     needs_pairs : bool, optional
         Only those that need (True) or do not need (False) victim/controller labels.
+    with_attribute : bool, default False
+        Also those that rank by a vertex attribute the caller sets (``needs_attribute``, such as
+        ``learned_score``); by default they are left out, as most graphs lack the attribute.
 
     Returns
     -------
@@ -169,7 +189,11 @@ def strategies(*, needs_pairs: bool | None = None) -> list[str]:
     >>> strategies(needs_pairs=True)
     ['victim_controller_cut']
     """
-    return [k for k, v in _REGISTRY.items() if needs_pairs is None or v.needs_pairs == needs_pairs]
+    return [
+        k
+        for k, v in _REGISTRY.items()
+        if (needs_pairs is None or v.needs_pairs == needs_pairs) and (with_attribute or v.needs_attribute is None)
+    ]
 
 
 def get_strategy(name: str) -> StrategyInfo:

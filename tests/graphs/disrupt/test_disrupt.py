@@ -211,3 +211,21 @@ def test_cli_bad_budget_or_cost_is_a_usage_error(tmp_path, option, value, messag
     res = CliRunner().invoke(app, ["disrupt", "--edges", str(edges), option, value])
     assert res.exit_code == 2
     assert message in " ".join(res.output.split())
+
+
+def test_cli_says_the_block_and_the_weights_and_optimises():
+    res = runner.invoke(
+        app,
+        [
+            "disrupt", "--edges", "montagna_meetings_undirected", "--budget", "20",
+            "--strategy", "betweenness_adaptive", "--strategy", "degree", "--weights", "strength", "--optimise", "300",
+        ],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "betweenness_adaptive 1" in text  # the block: one node at a time
+    assert "Weights (strength) used as tie strengths by: degree" in text
+    assert "used as tie lengths by: betweenness_adaptive" in text
+    assert "Optimised first 20 removals" in text
+    bad = runner.invoke(app, ["disrupt", "--edges", "siren", "--weights", "heavy"])
+    assert bad.exit_code != 0 and "weight meaning" in bad.output
