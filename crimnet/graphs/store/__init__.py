@@ -19,7 +19,7 @@ from crimnet.graphs.store.base import BOLT_SCHEMES, GraphStore
 from crimnet.schema import NODE_LABELS, REL_TYPES
 from crimnet.tables import table_filename
 
-__all__ = ["GraphStore", "open_store", "load", "BOLT_SCHEMES"]
+__all__ = ["GraphStore", "open_store", "load", "check_tables_dir", "BOLT_SCHEMES"]
 
 
 def open_store(
@@ -108,8 +108,8 @@ def load(
     merge : bool, default False
         Load tables of a case other than the store's (``case.json`` beside the tables, see
         :attr:`crimnet.tables.CanonicalTables.case`): the store then holds both cases side by
-        side, their people apart. Without it such a load is refused. To resolve people across
-        two cases, ingest the second with ``previous=`` the first instead.
+        side, their people apart. Without it such a load is refused. To resolve people across the
+        cases as they merge, use :func:`crimnet.pipeline.merge_into` (``crimnet load --merge``).
     **kwargs
         Passed to the store's constructor.
 
@@ -128,14 +128,18 @@ def load(
         before any store is opened or created, so no empty store is left behind.
     """
     check_type(merge, bool, param="merge", func="load", expected="a bool")
-    _check_tables_dir(tables_dir)
+    check_tables_dir(tables_dir)
     with open_store(store, create=True, **kwargs) as st:
         return st.write_parquet(tables_dir, merge=merge)
 
 
-def _check_tables_dir(tables_dir: str | os.PathLike[str]) -> None:
-    """Raise :class:`SchemaError` unless `tables_dir` is a folder holding at least one canonical table file."""
-    check_type(tables_dir, (str, os.PathLike), param="tables_dir", func="load", expected="a directory path")
+def check_tables_dir(tables_dir: str | os.PathLike[str], *, func: str = "load") -> None:
+    """Raise :class:`~crimnet.errors.SchemaError` unless `tables_dir` is a folder holding a canonical table file.
+
+    The message names the folder, what was expected and what it holds (a raw case folder of
+    extracts is the usual mistake); `func` names the caller in a type error.
+    """
+    check_type(tables_dir, (str, os.PathLike), param="tables_dir", func=func, expected="a directory path")
     src = Path(tables_dir)
     if not src.is_dir():
         raise SchemaError(f"{src}: no such directory of canonical tables (nodes_*.parquet / edges_*.parquet).")

@@ -13,12 +13,13 @@ A store belongs to a case (:attr:`crimnet.tables.CanonicalTables.case`): the fir
 case written into it (or into it while it holds no rows) name its case, recorded in the store
 (one ``CrimnetCase`` node per case, in the embedded store and over Bolt). Tables of another case are refused with a
 :class:`~crimnet.errors.StoreError` naming both, unless the write asks to ``merge``: the store
-then holds both cases side by side and records both. A merge resolves nobody across the cases:
-their people keep their own ids (namespaced by case), and only nodes whose ids are the
-identifiers themselves (phones, accounts, addresses, businesses, vehicles) are shared. To
-resolve people across two cases, ingest the second with ``previous=`` the first (``--previous``):
-it is then a batch of the same case. Tables without a case (built by hand) are never refused and
-change no record. :func:`cases_after_write` holds the rule both backends apply.
+then holds both cases side by side and records both. The store itself resolves nobody across
+the cases: written as they are, their people keep their own ids (namespaced by case), and only
+nodes whose ids are the identifiers themselves (phones, accounts, addresses, businesses,
+vehicles) are shared. :func:`crimnet.pipeline.merge_into` (``crimnet load --merge``,
+``run-case --merge``) resolves the new case's people against the store's before it writes.
+Tables without a case (built by hand) are never refused and change no record.
+:func:`cases_after_write` holds the rule both backends apply.
 """
 
 from __future__ import annotations
@@ -430,8 +431,8 @@ def cases_after_write(
     held = ", ".join(known)
     raise StoreError(
         f"{where} holds case {held}; the tables to write are case {case}. A store holds one case: load the other "
-        f"case into its own store, or merge them explicitly (merge=True, --merge) to hold both side by side (their "
-        "people stay apart; to resolve people across both, ingest the second with --previous the first)."
+        f"case into its own store, or merge them explicitly (--merge, crimnet.pipeline.merge_into) to hold both, "
+        "the new case's people resolved against the store's."
     )
 
 
