@@ -18,8 +18,22 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[gnn,dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/crimnet demo --people $(PEOPLE) --seed $(SEED) --preset $(PRESET) --out $(CASE)
+# the demo scores its case with a small role model, trained once (about 30 s with its two 1,500-person towns of
+# other seeds, on one torch thread: more spin against other work on 2 cores) and kept in $(MODEL);
+# make demo MODEL= runs without one
+MODEL  ?= build/demo-model-$(PRESET)
+MODEL_PEOPLE ?= 1500
+
+demo: $(STAMP) $(if $(MODEL),$(MODEL)/model.json)
+	$(BIN)/crimnet demo --people $(PEOPLE) --seed $(SEED) --preset $(PRESET) --out $(CASE) $(if $(MODEL),--model $(MODEL))
+
+$(MODEL)/model.json: | $(STAMP)
+	rm -rf $(MODEL).cases
+	$(BIN)/crimnet generate --people $(MODEL_PEOPLE) --seed 1001 --preset $(PRESET) --out $(MODEL).cases/train >/dev/null
+	$(BIN)/crimnet generate --people $(MODEL_PEOPLE) --seed 1002 --preset $(PRESET) --out $(MODEL).cases/valid >/dev/null
+	OMP_NUM_THREADS=1 $(BIN)/crimnet train $(MODEL).cases/train --valid $(MODEL).cases/valid --out $(MODEL) \
+	  --hidden 32 --epochs 20 --patience 4 --seed 0
+	rm -rf $(MODEL).cases
 
 # the browser checks drive Debian's chromium through Playwright (Playwright's own browser downloads are not used)
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -53,4 +67,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix crimnet tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(CASE) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CASE) build/demo-model-* .pytest_cache .mypy_cache .ruff_cache

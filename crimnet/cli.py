@@ -686,6 +686,13 @@ def ingest_command(
     header = [str(c).replace("rows_", "").replace("_", " ") for c in shown.columns]
     table = [[cell(v) for v in row] for row in shown.itertuples(index=False)]
     print_table(f"ingest -> {result.out}", header, table, right=[h for h in header if h not in ("source", "file")])
+    variants = result.address_variants
+    if len(variants):  # spellings of one place merged (crimnet.ingest.resolve_addresses)
+        places = variants["canonical_id"].nunique()
+        typer.echo(
+            f"{len(variants):,} address spellings merged into {places:,} places "
+            f"(in {result.out / 'address_variants.csv'})"
+        )
     typer.echo(f"{len(result.quarantine)} quarantine entries in {result.out / 'quarantine.csv'}")
     for message in quarantine_messages(result.quarantine.head(QUARANTINE_SHOWN)):
         typer.echo(f"  {message}")
@@ -732,25 +739,43 @@ def load(
         bool,
         typer.Option(
             "--merge",
-            help="Load a case into a store holding another case; the store then holds both, their people apart.",
+            help="Load a case into a store holding another case, resolving its people against the store's.",
         ),
     ] = False,
 ) -> None:
     """Write canonical tables into a graph store (an embedded folder, or Neo4j over Bolt).
 
-    A store holds one case: tables of another case are refused unless --merge. To resolve people across two
-    cases, ingest the second with --previous the first instead.
+    A store holds one case: tables of another case are refused unless --merge, which resolves the new case's
+    people against the people the store holds (one person named in both cases becomes one node).
 
     Example: crimnet load work/ingest/tables --store work/store
     """
+    from crimnet.graphs.store import check_tables_dir, open_store
     from crimnet.graphs.store import load as load_tables
+    from crimnet.pipeline import merge_into
+    from crimnet.tables import CanonicalTables
 
     target = uri or (None if neo4j else store)
-    kwargs = {"batch_size": batch_size} if (uri or neo4j or str(target or "").startswith(("bolt", "neo4j"))) else {}
+    bolt = uri or neo4j or str(target or "").startswith(("bolt", "neo4j"))
+    kwargs: dict[str, Any] = {"batch_size": batch_size} if bolt else {}
+    linked = None
     with progress(ctx, f"load {tables_dir}"):
-        written = load_tables(tables_dir, target, merge=merge, **kwargs)
+        if merge:
+            check_tables_dir(tables_dir)
+            incoming = CanonicalTables.read(tables_dir)
+            with open_store(target, create=True, **kwargs) as st:
+                linked = merge_into(st, incoming)
+            written = linked.written
+        else:
+            written = load_tables(tables_dir, target, **kwargs)
     print_table(None, ("table", "rows"), [(name, f"{n:,}") for name, n in written.items()], right=("rows",))
     typer.echo(f"{sum(written.values()):,} rows written")
+    if linked is not None:
+        typer.echo(
+            f"{len(linked.links):,} of {len(incoming.nodes['Person']):,} people resolved to people the store "
+            f"already held"
+            + (f"; {linked.kept_apart:,} events kept apart (ids the store held)" if linked.kept_apart else "")
+        )
 
 
 @app.command("query", cls=_Command)
@@ -1042,7 +1067,9 @@ def train_command(
             patience=patience, batch_size=batch_size, lr=lr, seed=seed, device=device,
         )  # fmt: skip
     metrics = result.get("role_metrics") or {}
-    rows = [(k, f"{v:.3f}" if isinstance(v, float) else str(v)) for k, v in metrics.items() if not isinstance(v, dict)]
+    shown = {k: v for k, v in metrics.items() if not isinstance(v, dict | list)}  # not the per-epoch history
+    shown.update((k, v) for k, v in (metrics.get("valid") or {}).items())
+    rows = [(k, f"{v:.3f}" if isinstance(v, float) else str(v)) for k, v in shown.items()]
     if rows:
         print_table("Role model on the validation cases", ("measure", "value"), rows, right=("value",))
     typer.echo(f"Model written to {result['out']} in {result['seconds']:.0f} s")
@@ -1101,7 +1128,7 @@ def score_command(
             right=("rank", "score"), keep=("cluster",),
         )  # fmt: skip
     if out is not None:
-        typer.echo(f"Wrote {out}/node_scores.csv and {out}/clusters.csv")
+        typer.echo(f"Wrote {out}/node_scores.csv, {out}/clusters.csv and {out}/people.csv")
 
 
 # --- prevalence ---
@@ -1271,6 +1298,39 @@ def _cost_options(items: list[str] | None) -> dict[str, float] | None:
     return out
 
 
+def _echo_disrupt_params(params: dict[str, Any]) -> None:
+    """Say how the adaptive strategies recomputed (block size) and what each strategy read from the weights."""
+    blocks = params["blocks"]
+    if blocks:
+        listed = ", ".join(f"{name} {block}" for name, block in blocks.items())
+        typer.echo(
+            f"Nodes removed between two recomputations (1: one at a time, as published sequential attacks): {listed}"
+        )
+    if params["weights"] == "ignore":
+        typer.echo("Edge weights ignored (--weights ignore): every strategy ran on the unweighted graph.")
+        return
+    for use in ("strength", "distance", "none"):
+        names = [name for name, u in params["weights_used"].items() if u == use]
+        what = {"strength": "as tie strengths", "distance": "as tie lengths", "none": "not at all (structural)"}[use]
+        if names:
+            typer.echo(f"Weights ({params['weights']}) used {what} by: {', '.join(names)}")
+
+
+def _echo_optimised(graph: Any, res: Any, steps: int, seed: int) -> None:
+    """``--optimise``: the optimiser's sum of LCC over the first k removals against the best strategy's."""
+    from crimnet.graphs.disrupt import optimise_removals
+
+    k = res.params["budget_nodes"] if res.params["budget"] is not None else min(20, graph.vcount())
+    chosen = res.summary.loc[~res.summary["uses_ground_truth"], "strategy"]
+    seeds = [res.rankings[res.rankings["strategy"] == name] for name in chosen]
+    found = optimise_removals(graph, k=k, seeds=seeds, iterations=steps, seed=seed)
+    order = ", ".join(map(str, found.ranking["node_id"].head(k)))
+    typer.echo(
+        f"Optimised first {k} removals: sum of LCC over k = 1..{k} {found.value} (best strategy "
+        f"{found.seed_strategy}: {found.seed_value}); removal order: {order}"
+    )
+
+
 @app.command("disrupt", cls=_Command)
 def disrupt_command(
     ctx: typer.Context,
@@ -1329,6 +1389,25 @@ def disrupt_command(
     out: Annotated[
         str | None, typer.Option("--out", metavar="DIR", help="Write summary.csv, curves.csv, curves.png here.")
     ] = None,
+    weights: Annotated[
+        str,
+        typer.Option(
+            "--weights",
+            metavar="ignore|strength|distance",
+            help="What the edge weight means: ignore it (default, as published dismantling studies), a strength "
+            "(more contact), or a distance. Degree and PageRank use strengths, betweenness distances (1/strength).",
+            callback=_names_callback("a weight meaning", lambda: ("ignore", "strength", "distance")),
+        ),
+    ] = "ignore",
+    optimise: Annotated[
+        int | None,
+        typer.Option(
+            "--optimise",
+            metavar="STEPS",
+            help="Also search the first removals up to the budget (default 20) beyond the strategies: simulated "
+            "annealing for this many steps, seeded by the best strategy (networks up to a few thousand nodes).",
+        ),
+    ] = None,
 ) -> None:
     """Compare disruption strategies: R-index, victim-controller reachability and run time.
 
@@ -1359,6 +1438,7 @@ def disrupt_command(
             costs=costs,
             seed=seed,
             on_strategy=update,
+            weights=weights,
         )
     header = ("strategy", "R-index", "R to budget", "budget", "LCC at budget", "reach at budget", "time (s)")
     rows = [
@@ -1375,6 +1455,9 @@ def disrupt_command(
     ]
     title = f"Disruption of {net.source} ({net.graph.vcount()} nodes, {net.graph.ecount()} edges)"
     print_table(title, header, rows, right=header[1:], keep=("strategy",))
+    _echo_disrupt_params(res.params)
+    if optimise is not None:
+        _echo_optimised(net.graph, res, optimise, seed)
     if res.skipped:
         typer.echo(f"Skipped (need victim/controller labels): {', '.join(res.skipped)}")
     if out:
@@ -1383,6 +1466,14 @@ def disrupt_command(
 
 
 # --- pipeline ---
+_MODEL_OPTION = typer.Option(
+    "--model",
+    metavar="DIR",
+    help="Model folder (crimnet train): score people's roles with it; the report lists the people it puts forward "
+    "and why, and the disruption comparison adds learned_score and learned_cut (the cut with learned roles added).",
+)
+
+
 def _print_run(run: Any) -> None:
     from crimnet.pipeline import cluster_reasons
 
@@ -1425,7 +1516,7 @@ def run_case_command(
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
     merge: Annotated[
         bool,
-        typer.Option("--merge", help="Write into a --store holding another case; it then holds both, people apart."),
+        typer.Option("--merge", help="Write into a --store holding another case, resolving people across both."),
     ] = False,
     spec: Annotated[
         list[Path] | None,
@@ -1446,6 +1537,7 @@ def run_case_command(
             "how many no list saw. Default: nrm_referrals, ngo_casework, helpline_reports, police_victims.",
         ),
     ] = None,
+    model: Annotated[Path | None, _MODEL_OPTION] = None,
 ) -> None:
     """Run ingest, store, detection, disruption and the HTML report on agency extracts.
 
@@ -1461,7 +1553,7 @@ def run_case_command(
         run = run_case(
             sources, out, store=store, truth=truth, previous=previous, top=top, seed=seed,
             progress=progress_wanted(ctx), merge=merge, on_stage=_stages(update, RUN_STAGES), specs=spec or None,
-            max_field_chars=_field_limit(max_field_chars), victim_lists=victim_list or None,
+            max_field_chars=_field_limit(max_field_chars), victim_lists=victim_list or None, model=model,
         )  # fmt: skip
     _print_run(run)
 
@@ -1473,6 +1565,7 @@ def demo_command(
     people: Annotated[int, typer.Option("--people", metavar="N", help="People in the synthetic town.")] = 5_000,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 7,
     preset: PresetOption = "medium",
+    model: Annotated[Path | None, _MODEL_OPTION] = None,
 ) -> None:
     """Generate a synthetic case and run the whole pipeline on it, scored against its planted truth.
 
@@ -1483,7 +1576,7 @@ def demo_command(
     with progress(ctx, "demo") as update:
         run = demo(
             out, people=people, seed=seed, preset=preset, progress=progress_wanted(ctx),
-            on_stage=_stages(update, DEMO_STAGES),
+            on_stage=_stages(update, DEMO_STAGES), model=model,
         )  # fmt: skip
     _print_run(run)
 

@@ -24,15 +24,16 @@ import pandas as pd
 from crimnet.errors import CrimnetError, bad_parameter, check_interval, check_type
 from crimnet.frames import write_csv
 from crimnet.graphs.detect import DEFAULT_METHOD
-from crimnet.graphs.store import BOLT_SCHEMES
+from crimnet.graphs.store import BOLT_SCHEMES, GraphStore
 from crimnet.graphs.store.base import redact_uri
 from crimnet.ingest.readers import DEFAULT_MAX_FIELD_CHARS
 from crimnet.ingest.spec_choice import choose_specs
 from crimnet.outputs import check_replaceable, staging_dir, swap_in
+from crimnet.tables import CanonicalTables
 
 __all__ = [
-    "PipelineRun", "run_case", "demo", "cluster_reasons", "COMPARED_STRATEGIES", "DETECTED_CUT", "RUN_STAGES",
-    "DEMO_STAGES", "VICTIM_LIST_SOURCES",
+    "PipelineRun", "run_case", "demo", "cluster_reasons", "COMPARED_STRATEGIES", "DETECTED_CUT", "LEARNED_CUT",
+    "LEARNED_STRATEGY", "RUN_STAGES", "DEMO_STAGES", "VICTIM_LIST_SOURCES", "CaseMerge", "merge_into",
 ]  # fmt: skip
 
 RUN_STAGES: tuple[str, ...] = ("ingest", "store", "detect", "disrupt", "report")
@@ -58,6 +59,10 @@ COMPARED_STRATEGIES: tuple[str, ...] = (
 
 DETECTED_CUT = "detected_cut"
 """The victim-controller cut between roles inferred in this run's top clusters (no truth needed)."""
+LEARNED_CUT = "learned_cut"
+"""The same cut in the same clusters, with the roles a model learned added to the inferred ones (``model=``)."""
+LEARNED_STRATEGY = "learned_score"
+"""The registered strategy that acts on people by their learned perpetrator probability first."""
 
 _RUN_MARKER = "config.json"  # every run folder holds it: a folder without it is never replaced
 _CARRIED = ("watch.json", "audit.jsonl")  # what a rerun keeps of the default store: watch rules, the audit log
@@ -99,6 +104,75 @@ class PipelineRun:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass
+class CaseMerge:
+    """What :func:`merge_into` wrote and linked.
+
+    Attributes
+    ----------
+    written : dict of str to int
+        Rows added or changed per table.
+    tables : CanonicalTables
+        The tables written: the case's own, its people linked to the store's renamed to their ids.
+    links : DataFrame
+        Incoming person -> stored person (:class:`crimnet.ingest.link_cases.CaseLinks`); empty
+        when the store held no one of another case.
+    kept_apart : int
+        Events whose id the store held with other content, kept as ``'<case>/<id>'``.
+    """
+
+    written: dict[str, int]
+    tables: CanonicalTables
+    links: pd.DataFrame
+    kept_apart: int = 0
+
+
+def merge_into(
+    store: GraphStore, tables: CanonicalTables, *, match_level: str = "balanced", seed: int = 0
+) -> CaseMerge:
+    """Write a case into a store holding other cases, resolving its people against the store's.
+
+    The store then records both cases (``merge=True`` of
+    :meth:`~crimnet.graphs.store.base.GraphStore.write`); its people are resolved against the people
+    it holds (:func:`crimnet.ingest.link_cases.link_cases`), so one person named in both cases is one
+    node, holding both cases' evidence, whose ``resolution`` says why. A new batch of a case the
+    store already holds (or a store holding no one) is written as it is.
+
+    Parameters
+    ----------
+    store : GraphStore
+        An open, writable store (embedded or Bolt).
+    tables : CanonicalTables
+        The case to write.
+    match_level : {'strict', 'balanced', 'inclusive'}, default 'balanced'
+        How much evidence links two people (:data:`crimnet.ingest.resolve.MATCH_LEVELS`).
+    seed : int, default 0
+        Seed of the resolver.
+
+    Returns
+    -------
+    CaseMerge
+
+    Raises
+    ------
+    crimnet.errors.StoreError
+        The store refused the write (it is left as it was).
+
+    Notes
+    -----
+    Reads the whole store (:meth:`~crimnet.graphs.store.base.GraphStore.tables`) to resolve against
+    it: O(store + case) memory, and the resolver's O(n log n) time on both cases' people.
+    """
+    from crimnet.ingest.link_cases import link_cases
+
+    check_type(tables, CanonicalTables, param="tables", func="merge_into", expected="a CanonicalTables")
+    stored = None if tables.case is not None and tables.case in store.cases else store.tables()
+    if stored is None or stored.nodes["Person"].empty:
+        return CaseMerge(store.write(tables, merge=True), tables, pd.DataFrame(columns=["incoming_id", "stored_id"]))
+    linked = link_cases(stored, tables, match_level=match_level, seed=seed)
+    return CaseMerge(store.write(linked.tables, merge=True), linked.tables, linked.links, linked.kept_apart)
+
+
 @contextmanager
 def _timed(timings: dict[str, float], stage: str, on_stage: Callable[[str], object] | None = None) -> Iterator[None]:
     if on_stage is not None:
@@ -125,6 +199,7 @@ def run_case(
     specs: str | Path | Sequence[str | Path] | None = None,
     max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
     victim_lists: Sequence[str] | None = None,
+    model: str | Path | None = None,
 ) -> PipelineRun:
     """Run ingest, store, detection, disruption and the report on a set of agency extracts.
 
@@ -162,9 +237,9 @@ def run_case(
     progress : bool, default False
         Show progress bars.
     merge : bool, default False
-        Write this case into a `store` that holds another case, which then holds both side by
-        side (their people apart; see :func:`crimnet.graphs.store.load`). To resolve people
-        across two cases, pass the other case's ingest output as `previous` instead.
+        Write this case into a `store` that holds another case, resolving its people against the
+        store's (:func:`merge_into`): the store then holds both cases, one person named in both as
+        one node, and the run (detection, disruption, report) uses the linked ids.
     on_stage : callable, optional
         Called with each stage's name (:data:`RUN_STAGES`) as the stage starts, for progress displays.
     specs : path, sequence of paths, or None
@@ -182,6 +257,15 @@ def run_case(
         estimate of how many victims none of them saw
         (:func:`crimnet.prevalence.estimate.estimate_case`). Default: those of
         :data:`VICTIM_LIST_SOURCES` present.
+    model : path, optional
+        A model folder written by ``crimnet train`` (needs the ``gnn`` extra). The case's people are
+        then scored with it (:func:`crimnet.gnn.apply.score_tables`): role probabilities go to
+        ``score/node_scores.csv`` and, as ``p_<role>`` properties, to the store's people; the
+        disruption comparison adds ``learned_score`` (people by perpetrator probability) and
+        :data:`LEARNED_CUT` (the victim-controller cut in the top clusters, a member a controller
+        when the evidence or the model says so, else a victim when either does); the report lists
+        the people the model puts forward with the entities behind their score, and the clusters by
+        the learned cluster score. Without it nothing of this runs.
 
     Returns
     -------
@@ -209,7 +293,8 @@ def run_case(
     if on_stage is not None and not callable(on_stage):
         raise bad_parameter("on_stage", func, "a callable or None", on_stage)
     final = _run_folder(out)
-    _check_run_out(final, sources, truth, store, specs)
+    _check_run_out(final, sources, truth, store, specs, model)
+    _check_model(model)
     choice = choose_specs(sources, specs)  # before any work: a wrong spec fails here
     build = staging_dir(final)
     try:
@@ -217,7 +302,7 @@ def run_case(
             build, final, choice.sources, store=store, truth=truth, previous=previous, method=method, top=top,
             budget=budget, seed=seed, progress=progress, merge=merge, on_stage=on_stage, specs=choice.specs,
             warnings=choice.warnings, named=(sources, specs), max_field_chars=max_field_chars,
-            victim_lists=victim_lists,
+            victim_lists=victim_lists, model=model,
         )  # fmt: skip
         swap_in(final, build, marker=_RUN_MARKER, process="run")
     finally:
@@ -240,10 +325,11 @@ def _paths(items: Any) -> list[Any]:
     return [] if items is None else [items] if isinstance(items, str | os.PathLike) else list(items)
 
 
-def _check_run_out(final: Path, sources: Any, truth: Any, store: Any, specs: Any = None) -> None:
+def _check_run_out(final: Path, sources: Any, truth: Any, store: Any, specs: Any = None, model: Any = None) -> None:
     """Refuse, before any work, a run folder whose replacement would delete what the run was given."""
     named = [("source", s) for s in _paths(sources)] + [("spec", s) for s in _paths(specs)]
     named += [("truth", truth)] if truth is not None else []
+    named += [("model", model)] if model is not None else []
     for what, item in named:
         if isinstance(item, str | os.PathLike) and _inside(item, final):
             raise CrimnetError(
@@ -279,6 +365,7 @@ def _run_into(
     named: tuple[Any, Any] | None = None,
     max_field_chars: int | None = DEFAULT_MAX_FIELD_CHARS,
     victim_lists: Sequence[str] | None = None,
+    model: str | Path | None = None,
 ) -> PipelineRun:
     """Run every stage into `out` (the staging folder), naming `final` (where it is swapped to) in what it writes.
 
@@ -288,6 +375,7 @@ def _run_into(
     from crimnet.cases import write_detection
     from crimnet.graphs.detect import detect, evaluate_detection
     from crimnet.graphs.detect.roles import infer_roles
+    from crimnet.graphs.disrupt.score_ranked import SCORE_ATTRIBUTE
     from crimnet.graphs.store import open_store
     from crimnet.graphs.views import hetero_graph
     from crimnet.ingest.pipeline import ingest
@@ -318,6 +406,7 @@ def _run_into(
         "budget": budget,
         "seed": seed,
         "max_field_chars": max_field_chars,
+        "model": str(model) if model is not None else None,
         "warnings": list(warnings),
     }
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
@@ -328,7 +417,14 @@ def _run_into(
         )
         tables = ingested.tables  # ingest leaves its tables on disk; reading them back is part of the step
     with _timed(timings, "store", on_stage), open_store(store_at, create=True) as db:
-        db.write(tables, merge=merge)
+        # merged into a store of other cases, its people resolved against theirs: the run goes on with linked ids
+        rename = {}
+        if merge:
+            merged = merge_into(db, tables, seed=seed)
+            tables = merged.tables
+            rename = dict(zip(merged.links["incoming_id"], merged.links["stored_id"], strict=True))
+        else:
+            db.write(tables)
         watch = run_watch_rules(db)
         with _timed(timings, "detect", on_stage):
             detection = detect(tables, methods=(method,), seed=seed)
@@ -337,11 +433,15 @@ def _run_into(
         db.write_scores("Person", risk.rename(columns={"score": "risk"}), columns=["risk"])
     timings["store"] -= timings["detect"]
 
-    truth_aligned = _truth(truth, ingested) if truth else None
+    truth_aligned = _truth(truth, ingested, rename) if truth else None
     evaluation = (
         evaluate_detection(detection, truth_aligned, tables=tables, k=top) if truth_aligned is not None else None
     )
     clusters = detection.clusters.query("method == @method").sort_values("score", ascending=False)
+    learned = None
+    if model is not None:
+        with _timed(timings, "score"):
+            learned = _learn(model, tables, clusters, store_at, out / "score")
 
     with _timed(timings, "disrupt", on_stage):
         graph = hetero_graph(tables)
@@ -350,15 +450,25 @@ def _run_into(
         cuts, sections = _cluster_cuts(
             graph, clusters.head(top), roles, out, truth_aligned, seed=seed, tables=tables, risk=risk
         )
+        learned_roles = None
+        if learned is not None:
+            from crimnet.gnn.apply import cluster_roles
+
+            graph.vs[SCORE_ATTRIBUTE] = _person_scores(graph, learned.roles)
+            learned_roles = cluster_roles(clusters.head(top), learned.roles, evidence=roles)
+            write_csv(learned_roles, out / "score" / "roles.csv")
         summary, curves, curves_png = _compare(
-            graph, tables, clusters, truth_aligned, top=top, budget=budget, seed=seed, out=out / "disrupt"
-        )
+            graph, tables, clusters, truth_aligned, top=top, budget=budget, seed=seed, out=out / "disrupt",
+            learned_roles=learned_roles,
+        )  # fmt: skip
 
     with _timed(timings, "report", on_stage):
         _add_people(sections, graph, clusters.head(top), roles, seed=seed)
+        if learned is not None:
+            _add_learned(sections, learned.roles)
         hidden = _hidden_victims(tables, VICTIM_LIST_SOURCES if victim_lists is None else victim_lists, seed=seed)
         found = _Found(summary, curves, curves_png, evaluation, watch, hidden, _true_victims(truth))
-        report = _report(config, ingested, tables, sections, found, timings, out)
+        report = _report(config, ingested, tables, sections, found, timings, out, learned)
     report_path = final / report.relative_to(out)
     return PipelineRun(final, clusters, cuts, summary, evaluation, report_path, timings, list(warnings))
 
@@ -371,6 +481,7 @@ def demo(
     preset: str = "medium",
     progress: bool = False,
     on_stage: Callable[[str], object] | None = None,
+    model: str | Path | None = None,
 ) -> PipelineRun:
     """Generate a synthetic case and run the whole pipeline on it, scored against its truth.
 
@@ -386,6 +497,9 @@ def demo(
         (``<case>/specs``, as the realistic preset writes) is ingested with them.
     progress, on_stage
         As for :func:`run_case`; `on_stage` names the stages of :data:`DEMO_STAGES`.
+    model : path, optional
+        A model folder (``crimnet train``) to score the case with, as for :func:`run_case`; train it on
+        cases of other seeds than `seed`.
 
     Returns
     -------
@@ -398,7 +512,8 @@ def demo(
     if on_stage is not None and not callable(on_stage):
         raise bad_parameter("on_stage", "demo", "a callable or None", on_stage)
     final = _run_folder(out)
-    check_replaceable(final, marker=_RUN_MARKER, process="run")
+    _check_run_out(final, [], None, None, None, model)
+    _check_model(model)
     build = staging_dir(final)
     try:
         if on_stage is not None:
@@ -413,7 +528,7 @@ def demo(
         run = _run_into(
             build, final, choice.sources, store=None, truth=case.root, previous=None, method=DEFAULT_METHOD, top=5,
             budget=0.01, seed=seed, progress=progress, merge=False, on_stage=on_stage, specs=choice.specs,
-            warnings=choice.warnings, named=(case.root, specs),
+            warnings=choice.warnings, named=(case.root, specs), model=model,
         )  # fmt: skip
         swap_in(final, build, marker=_RUN_MARKER, process="run")
     finally:
@@ -422,12 +537,41 @@ def demo(
     return run
 
 
-def _truth(case_dir: str | Path, ingested: Any) -> pd.DataFrame:
+def _truth(case_dir: str | Path, ingested: Any, rename: dict[str, str]) -> pd.DataFrame:
+    """The case's truth aligned to its resolved people, `rename`d where a merge linked them to a store's."""
     from crimnet.synthetic.truth import align_truth, read_truth, read_truth_entities
 
-    return align_truth(
+    aligned = align_truth(
         read_truth(case_dir), resolution=ingested.resolution, truth_entities=read_truth_entities(case_dir)
     )
+    return aligned.assign(node_id=aligned["node_id"].map(lambda v: rename.get(v, v))) if rename else aligned
+
+
+def _check_model(model: str | Path | None) -> None:
+    """Refuse a model folder that is not one before any work (scoring comes after ingest and detection)."""
+    if model is not None:
+        from crimnet.gnn.persist import check_model_folder
+
+        check_model_folder(model)
+
+
+def _learn(model: str | Path, tables: Any, clusters: pd.DataFrame, store_at: Any, out: Path) -> Any:
+    """Score the case with a saved model, write the scores under `out` and to the store's people."""
+    from crimnet.gnn.apply import score_tables, write_learned
+    from crimnet.graphs.store import open_store
+
+    learned = score_tables(model, tables, clusters)
+    write_learned(learned, out)
+    columns = [c for c in learned.roles.columns if c.startswith("p_")]
+    with open_store(store_at) as db:
+        db.write_scores("Person", learned.roles[["node_id", *columns]], columns=columns)
+    return learned
+
+
+def _person_scores(graph: Any, roles: pd.DataFrame) -> list[float | None]:
+    """Each vertex's learned perpetrator probability: people the model scored, None for every other node."""
+    p = dict(zip("Person:" + roles["node_id"].astype(str), roles["p_perpetrator"].astype(float), strict=True))
+    return [p.get(n) for n in graph.vs["name"]]
 
 
 def _cluster_cuts(
@@ -532,26 +676,39 @@ def _compare(
     budget: float,
     seed: int,
     out: Path,
+    learned_roles: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
     """Compare strategies on the whole graph, the detected-role cut of this run's clusters among them.
 
+    With `learned_roles` (:func:`crimnet.gnn.apply.cluster_roles` in the top clusters) the cut between them
+    (:data:`LEARNED_CUT`) and the graph's learned scores (:data:`LEARNED_STRATEGY`) are compared too.
     Returns the summary, the robustness curves and the path of their figure.
     """
     from crimnet.cases import detected_cut_ranking
-    from crimnet.graphs.disrupt import DEFAULT_COSTS, disrupt
+    from crimnet.graphs.detect.roles import inferred_pairs
+    from crimnet.graphs.disrupt import DEFAULT_COSTS, disrupt, victim_controller_cut_ranking
     from crimnet.synthetic.truth import ring_pairs
 
     pairs = ring_pairs(truth_aligned, names=set(graph.vs["name"])) if truth_aligned is not None else None
-    strategies = [s for s in COMPARED_STRATEGIES if pairs or s != "victim_controller_cut"]
+    strategies: list[Any] = [s for s in COMPARED_STRATEGIES if pairs or s != "victim_controller_cut"]
 
     # passed as a function, not registered: it needs this run's tables and clusters; its ranking names it DETECTED_CUT
     def detected_cut(g: Any, *, budget: int | None = None, seed: int = 0, **kw: Any) -> pd.DataFrame:
         return detected_cut_ranking(g, tables, clusters, top=top, budget=budget, costs=kw.get("costs"), seed=seed)
 
+    # the same cut in the same clusters: only the roles differ
+    def learned_cut(g: Any, *, budget: int | None = None, seed: int = 0, **kw: Any) -> pd.DataFrame:
+        names = set(g.vs["name"])
+        found = [p for p in inferred_pairs(learned_roles) if p[0] in names and p[1] in names]
+        r = victim_controller_cut_ranking(g, pairs=found, budget=budget, costs=kw.get("costs"), seed=seed)
+        r.attrs.update(strategy=LEARNED_CUT, pairs=len(found))
+        return r.assign(strategy=LEARNED_CUT)
+
+    strategies.append(detected_cut)
+    if learned_roles is not None:
+        strategies += [LEARNED_STRATEGY, learned_cut]
     # one cost model for all (the one non_person optimises for): cost_at_budget compares what each cut takes
-    res = disrupt(
-        graph, strategies=[*strategies, detected_cut], budget=budget, pairs=pairs, seed=seed, costs=DEFAULT_COSTS
-    )
+    res = disrupt(graph, strategies=strategies, budget=budget, pairs=pairs, seed=seed, costs=DEFAULT_COSTS)
     paths = res.write(out)
     return res.summary, res.curves, paths[-1]
 
@@ -577,9 +734,15 @@ def _report(
     found: _Found,
     timings: dict[str, float],
     out: Path,
+    learned: Any = None,
 ) -> Path:
     from crimnet.report import ReportInputs, write_report
     from crimnet.viz import display_names
+
+    people = learned.people if learned is not None else None
+    shown = _shown_nodes(sections)
+    if people is not None:  # the people the model puts forward and the entities named in their explanations
+        shown = sorted({*shown, *("Person:" + people["node_id"].astype(str)), *people["neighbours"].explode().dropna()})
 
     inputs = ReportInputs(
         config=config,
@@ -594,10 +757,12 @@ def _report(
         timings=timings,
         case=tables.case,
         created=datetime.datetime.now(datetime.UTC),
-        names=display_names(tables, _shown_nodes(sections)),
+        names=display_names(tables, shown),
         disruption_curves=found.curves,
         prevalence=found.prevalence,
         true_victims=found.true_victims,
+        gnn_scores=learned.clusters if learned is not None else None,
+        gnn_people=people,
     )
     return write_report(inputs, out / "report.html")
 
@@ -682,6 +847,18 @@ def _add_people(sections: list[Any], graph: Any, clusters: pd.DataFrame, roles: 
             # a plan is advice when it separates someone, and more people or with fewer actions than the one before
             if nodes and (best is None or (separated, -len(nodes)) > (best.separated, -len(best.nodes))):
                 section.separations.append(Separation(plan, nodes, separated, len(victims), len(controllers)))
+
+
+def _add_learned(sections: list[Any], roles: pd.DataFrame) -> None:
+    """Give each cluster section's members their learned perpetrator and victim probabilities, in words."""
+    by_id = roles.astype({"node_id": str}).set_index("node_id")
+    for section in sections:
+        if isinstance(section.people, pd.DataFrame) and len(section.people):
+            p = by_id.reindex(section.people["node_id"].astype(str))
+            section.people["learned"] = [
+                f"perpetrator {a:.2f}, victim {b:.2f}" if pd.notna(a) else ""
+                for a, b in zip(p["p_perpetrator"], p["p_victim"], strict=True)
+            ]
 
 
 def _fewest(

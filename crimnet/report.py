@@ -86,7 +86,8 @@ class ClusterSection:
         Inferred controllers and victims (node_id, role, evidence), from observable data only.
     people : DataFrame, optional
         Every member: ``node_id``, ``name`` (as in the tables: a pseudonym token when pseudonymised),
-        ``role`` and ``evidence`` (empty for members with no inferred role).
+        ``role`` and ``evidence`` (empty for members with no inferred role), and ``learned`` (a model's
+        perpetrator and victim probabilities in words) when the run was given a model.
     separations : list of Separation
         What acting on some of the cluster's nodes does to its inferred victims, best plan first.
     svg : Path, optional
@@ -143,6 +144,10 @@ class ReportInputs:
         Detection against the planted truth, watch-rule matches and seconds per stage.
     gnn_scores : DataFrame, optional
         Learned scores (:func:`crimnet.gnn.workflow.score`): clusters with ``gnn_score`` or nodes with ``score``.
+    gnn_people : DataFrame, optional
+        The people a model puts forward (:attr:`crimnet.gnn.apply.LearnedScores.people`: ``node_id``,
+        ``cluster_id``, ``p_perpetrator``, ``p_victim``, ``role``, ``neighbours``, ``relations``,
+        ``saliency``), shown with the adjacent entities behind their score in words.
     prevalence : PrevalenceEstimate, optional
         A multiple systems estimate of the hidden population (:func:`crimnet.prevalence.estimate.estimate_case`).
     true_victims : (int, int), optional
@@ -166,6 +171,7 @@ class ReportInputs:
     names: Mapping[str, str] | None = None
     disruption_curves: pd.DataFrame | None = None
     gnn_scores: pd.DataFrame | None = None
+    gnn_people: pd.DataFrame | None = None
     prevalence: PrevalenceEstimate | None = None
     true_victims: tuple[int, int] | None = None
 
@@ -185,6 +191,8 @@ STRATEGY_NAMES: dict[str, str] = {
     "non_person": "No arrests",
     "victim_controller_cut": "Victim-controller cut (planted truth)",
     "detected_cut": "Victim-controller cut (inferred roles)",
+    "learned_cut": "Victim-controller cut (learned roles)",
+    "learned_score": "Highest learned perpetrator probability first",
     "betweenness": "Most on shortest paths first",
     "betweenness_adaptive": "Most on shortest paths first, recomputed",
 }
@@ -207,6 +215,11 @@ STRATEGY_TEXTS: dict[str, str] = {
         "the same cut between the victims and controllers inferred in this run's top clusters: "
         "what an investigation can do without knowing the truth."
     ),
+    "learned_cut": (
+        "the same cut in the same clusters, a member counting as a controller when the evidence or a trained "
+        "model (perpetrator probability of 0.5 or more) says so, else as a victim when either says so."
+    ),
+    "learned_score": "the people a trained model finds most likely to be perpetrators first.",
     "betweenness": "the nodes on the most shortest paths between others first.",
     "betweenness_adaptive": "the node on the most shortest paths between others first, recomputed after each removal.",
 }
@@ -232,6 +245,11 @@ HEADERS: dict[str, str] = {
     "rows_loaded": "Rows loaded",
     "rows_quarantined": "Rows quarantined",
     "gnn_score": "Learned score",
+    "learned": "Learned probabilities",
+    "perpetrator": "Perpetrator probability (learned)",
+    "victim": "Victim probability (learned)",
+    "linked to": "Linked to (what raised the probability)",
+    "reasons": "Why (learned)",
     "score": "Score",
     "cluster_id": "Cluster",
     "method": "Method",
@@ -385,7 +403,12 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
         "clusters (none detected)",
     )
     add("disruption", "Disruption strategies compared", _disruption(inputs), "the disruption comparison")
-    add("gnn", "Learned scores (GNN)", _gnn(inputs.gnn_scores, names), "learned scores (no GNN model was given)")
+    add(
+        "gnn",
+        "Learned scores (GNN)",
+        _gnn(inputs.gnn_scores, names, inputs.gnn_people),
+        "learned scores (no GNN model was given)",
+    )
     hidden = _prevalence(inputs.prevalence, inputs.true_victims)
     add("prevalence", "How many are not seen", hidden, "a prevalence estimate (not run)")
     evaluation = inputs.detection_evaluation
@@ -550,7 +573,7 @@ def _people(c: ClusterSection, names: _Namer) -> str | None:
         order = {"controller": 0, "victim": 1}
         df = df.assign(_o=df["role"].map(order).fillna(2)).sort_values(["_o", "name"], kind="stable")
         df["role"] = df["role"].fillna("").replace({"other": ""})
-    cols = [col for col in ("name", "role", "evidence", "node_id") if col in df]
+    cols = [col for col in ("name", "role", "evidence", "learned", "node_id") if col in df]
     note = "<p>Inferred roles of the members (from the evidence above, not confirmed):</p>"
     if "role" in df and not (df["role"] != "").any():
         note = "<p>Members (no role could be inferred):</p>"
@@ -680,19 +703,54 @@ def _graph_size(curves: pd.DataFrame | None, k: int) -> int | None:
     return round(float(row["k"].iloc[0]) / float(row["fraction_removed"].iloc[0])) if len(row) else None
 
 
-def _gnn(scores: pd.DataFrame | None, names: _Namer) -> str | None:
-    if scores is None:
+def _gnn(scores: pd.DataFrame | None, names: _Namer, people: pd.DataFrame | None = None) -> str | None:
+    if scores is None and people is None:
         return None
-    if not len(scores):
-        return "<p>The model scored nothing (no ranker was trained).</p>"
-    shown = scores.head(20).copy()
-    if "node_id" in shown and "name" not in shown:
-        shown.insert(0, "name", [names(n) for n in shown["node_id"]])
-    keep = [c for c in shown.columns if c not in ("members", "neighbours", "indicators")]
-    return (
+    parts = [
         "<p>Scores learned from labelled cases (crimnet train); higher is more like the exploitation seen "
-        "in training. A second opinion beside the rule score, not evidence in itself.</p>" + _table(shown[keep])
-    )
+        "in training. A second opinion beside the rule score, not evidence in itself.</p>"
+    ]
+    if people is not None and len(people):
+        parts.append(
+            "<h3>People the model puts forward</h3><p>By the learned probability of being a controller, recruiter "
+            "or facilitator, with the entities directly linked to each that raised it most (their share of the "
+            "push in brackets).</p>" + _table(_learned_people(people, names))
+        )
+    if scores is not None and len(scores):
+        shown = scores.head(20).copy()
+        if "node_id" in shown and "name" not in shown:
+            shown.insert(0, "name", [names(n) for n in shown["node_id"]])
+        keep = [c for c in shown.columns if c not in ("members", "neighbours", "indicators", "method")]
+        parts.append("<h3>Clusters by the learned cluster score</h3>" + _table(shown[keep]))
+    elif scores is not None:
+        parts.append("<p>No cluster was ranked (the model has no cluster ranker, or no cluster was found).</p>")
+    return "".join(parts)
+
+
+def _learned_people(people: pd.DataFrame, names: _Namer) -> pd.DataFrame:
+    """The people a model puts forward, with their explanation in words: named entities, not ids."""
+
+    def words(nodes: Sequence[str], relations: Sequence[str], saliency: Sequence[float]) -> str:
+        total = sum(saliency) or 1.0
+        return "; ".join(
+            f"{_VERBS.get(names.label(n), ('', 'entity', ''))[1]} {names(n)} "
+            f"({rel.removeprefix('rev_').replace('_', ' ').lower()}, {v / total:.0%})"
+            for n, rel, v in zip(nodes, relations, saliency, strict=True)
+        )
+
+    return pd.DataFrame(
+        {
+            "name": [names(n) for n in people["node_id"]],
+            "cluster_id": people["cluster_id"].astype(object).where(people["cluster_id"].notna(), ""),
+            "perpetrator": [f"{v:.2f}" for v in people["p_perpetrator"]],
+            "victim": [f"{v:.2f}" for v in people["p_victim"]],
+            "linked to": [
+                words(n, r, v) for n, r, v in zip(people["neighbours"], people["relations"], people["saliency"],
+                                                  strict=True)
+            ],
+            "node_id": people["node_id"].astype(str),
+        }
+    )  # fmt: skip
 
 
 def _prevalence(est: PrevalenceEstimate | None, truth: tuple[int, int] | None) -> str | None:

@@ -104,3 +104,19 @@ def test_ingest_preview_prints_records_nodes_and_relationships(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.csv", "calls.toml"]  # nothing written
     no_file = runner.invoke(app, ["ingest", "--preview", str(spec)])
     assert no_file.exit_code == 2 and "--preview" in no_file.output and "FILE" in no_file.output
+
+
+def test_ingest_says_how_many_address_spellings_it_merged(tmp_path):
+    import re
+
+    import pandas as pd
+
+    from crimnet.synthetic import generate_case
+
+    case = generate_case(tmp_path / "case", people=300, seed=3, preset="hard")
+    res = runner.invoke(app, ["ingest", str(case.root), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    found = re.search(r"([\d,]+) address spellings merged into ([\d,]+) places", res.output)
+    logged = pd.read_csv(tmp_path / "out" / "address_variants.csv")
+    assert found and int(found[1].replace(",", "")) == len(logged) > 0
+    assert int(found[2].replace(",", "")) == logged["canonical_id"].nunique()

@@ -298,6 +298,9 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
     "crimnet.tables.write_case": lambda fx: {"case": "case-a"},
     "crimnet.outputs.check_replaceable": lambda fx: {"marker": "config.json", "process": "run"},
     "crimnet.outputs.swap_in": lambda fx: {"staged": fx.tmp_path / "staged", "marker": "config.json", "process": "run"},
+    # merging a case into a store of another (issue 18): the incoming case, rows of one table
+    "crimnet.ingest.link_cases.link_cases": lambda fx: {"incoming": fx.tables},
+    "crimnet.ingest.link_cases.union_rows": lambda fx: {"frames": [fx.tables.nodes["Person"]]},
     # clusters must name vertices of the graph (vertex names of a projection are '<label>:<id>')
     "crimnet.graphs.disrupt.compare.cluster_disruption_points": lambda fx: {
         "clusters": fx.clusters.assign(members=[["Person:a", "Person:b"], ["Person:c", "Person:d"]])
@@ -331,6 +334,7 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
             "roles.model_inputs",
             "ranking.cluster_features",
             "ranking.fit_ranker",
+            "apply.cluster_roles",
             "persist.save_model",
             "explain.adjacent_saliency",
             "explain.explain_people",

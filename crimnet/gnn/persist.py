@@ -23,7 +23,7 @@ from crimnet.gnn.models import build_model
 from crimnet.gnn.ranking import ClusterRanker
 from crimnet.gnn.roles import RoleModel
 
-__all__ = ["save_model", "load_model", "MODEL_FILE", "CONFIG_FILE"]
+__all__ = ["save_model", "load_model", "check_model_folder", "MODEL_FILE", "CONFIG_FILE"]
 
 MODEL_FILE = "model.pt"
 CONFIG_FILE = "model.json"
@@ -78,6 +78,37 @@ def save_model(model: RoleModel, directory: str | os.PathLike[str], *, ranker: C
     return out
 
 
+def check_model_folder(directory: str | os.PathLike[str]) -> Path:
+    """Return `directory` as a Path if it holds the files of a model folder, before any work that needs it.
+
+    Parameters
+    ----------
+    directory : str or path
+        The model folder.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `directory` is not a path.
+    crimnet.errors.SchemaError
+        If ``model.pt`` or ``model.json`` is missing.
+
+    Notes
+    -----
+    Two file checks; the files are read by :func:`load_model`.
+    """
+    check_type(directory, (str, os.PathLike), param="directory", func="check_model_folder", expected="a path")
+    d = Path(directory)
+    for name in (MODEL_FILE, CONFIG_FILE):
+        if not (d / name).exists():
+            raise SchemaError(f"{d}: no {name}; expected a model folder written by crimnet train.")
+    return d
+
+
 def load_model(directory: str | os.PathLike[str]) -> tuple[RoleModel, ClusterRanker | None]:
     """Read a model folder written by :func:`save_model`.
 
@@ -99,10 +130,7 @@ def load_model(directory: str | os.PathLike[str]) -> tuple[RoleModel, ClusterRan
         If a file is missing or does not describe a model.
     """
     check_type(directory, (str, os.PathLike), param="directory", func="load_model", expected="a path")
-    d = Path(directory)
-    for name in (MODEL_FILE, CONFIG_FILE):
-        if not (d / name).exists():
-            raise SchemaError(f"{d}: no {name}; expected a model folder written by crimnet train.")
+    d = check_model_folder(directory)
     meta = json.loads((d / CONFIG_FILE).read_text())
     try:
         cfg = meta["config"]

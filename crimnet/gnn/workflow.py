@@ -4,9 +4,10 @@
 role model (early-stopped on other cases) and the cluster ranker (fitted on the
 validation cases' detected clusters, scored by the role model), and saves both
 with :func:`crimnet.gnn.persist.save_model`. :func:`score` loads a model folder
-and scores a case's canonical tables: role probabilities per person (as
-``node_scores`` rows, method ``gnn_<role>``) and the detected clusters ranked by
-the learned score, with reasons and the entities behind their top person.
+and scores a case's canonical tables (:func:`crimnet.gnn.apply.score_tables`):
+role probabilities per person (as ``node_scores`` rows, method ``gnn_<role>``),
+the detected clusters ranked by the learned score with reasons, and the top
+people with the entities behind their score.
 """
 
 from __future__ import annotations
@@ -20,18 +21,17 @@ from typing import Any
 import pandas as pd
 
 from crimnet.errors import ParameterError, check_interval, check_type
-from crimnet.frames import write_csv
+from crimnet.gnn.apply import score_tables, write_learned
 from crimnet.gnn.data import GraphData, to_hetero_data
-from crimnet.gnn.explain import explain_people
-from crimnet.gnn.persist import load_model, save_model
-from crimnet.gnn.ranking import ClusterRanker, cluster_features, fit_ranker, rank_clusters
+from crimnet.gnn.persist import save_model
+from crimnet.gnn.ranking import ClusterRanker, cluster_features, fit_ranker
 from crimnet.gnn.roles import RoleModel, fit_roles, predict_roles, role_labels
 from crimnet.graphs.detect.detection import detect
 from crimnet.graphs.detect.evaluate import ring_hits
 from crimnet.synthetic.truth import align_truth, read_truth, read_truth_entities
 from crimnet.tables import CanonicalTables
 
-__all__ = ["read_case", "train", "score", "node_scores", "TRUE_TABLES"]
+__all__ = ["read_case", "train", "score", "TRUE_TABLES"]
 
 TRUE_TABLES = "truth/tables"
 """Where a generated case keeps its true canonical tables (the default `tables` of :func:`train`)."""
@@ -48,7 +48,8 @@ def read_case(case: str | os.PathLike[str], tables: str = TRUE_TABLES) -> tuple[
         A generated case folder (with ``truth/``).
     tables : str, default 'truth/tables'
         The tables, relative to `case` or absolute: the generator's true tables, or an ingest's output folder
-        (with ``resolution.parquet``, through which the truth is aligned to resolved people).
+        (``crimnet ingest --out``: its ``tables/`` are read and the truth is aligned to its resolved people
+        through its ``resolution.parquet``), or that folder's ``tables/``.
 
     Returns
     -------
@@ -65,12 +66,12 @@ def read_case(case: str | os.PathLike[str], tables: str = TRUE_TABLES) -> tuple[
     check_type(case, (str, os.PathLike), param="case", func="read_case", expected="a path")
     d = Path(case)
     tdir = Path(tables) if Path(tables).is_absolute() else d / tables
+    tdir = tdir / "tables" if (tdir / "tables").is_dir() else tdir  # an ingest's output folder holds its tables
     t = CanonicalTables.read(tdir)
     persons = read_truth(d)
-    if (tdir / RESOLUTION_FILE).exists():
-        truth = align_truth(
-            persons, resolution=pd.read_parquet(tdir / RESOLUTION_FILE), truth_entities=read_truth_entities(d)
-        )
+    resolution = tdir.parent / RESOLUTION_FILE  # beside an ingest's tables; the generator's tables have none
+    if resolution.exists():
+        truth = align_truth(persons, resolution=pd.read_parquet(resolution), truth_entities=read_truth_entities(d))
     else:
         truth = align_truth(persons)
     return t, truth
@@ -160,38 +161,6 @@ def train(
     }
 
 
-def node_scores(roles: pd.DataFrame) -> pd.DataFrame:
-    """Turn :func:`crimnet.gnn.roles.predict_roles` output into ``node_scores`` rows (method ``gnn_<role>``).
-
-    Parameters
-    ----------
-    roles : DataFrame
-        ``node_id`` and ``p_<role>`` columns.
-
-    Returns
-    -------
-    DataFrame
-        ``node_id``, ``label`` ('Person'), ``method`` (``gnn_controller``... and ``gnn_perpetrator``),
-        ``score`` (probability), the contract of detection's ``node_scores``.
-
-    Raises
-    ------
-    crimnet.errors.ParameterError
-        If `roles` is not a DataFrame.
-
-    Examples
-    --------
-    >>> node_scores(pd.DataFrame({"node_id": ["a"], "p_victim": [0.9]}))["method"].tolist()
-    ['gnn_victim']
-    """
-    check_type(roles, pd.DataFrame, param="roles", func="node_scores", expected="a DataFrame")
-    cols = [c for c in roles.columns if c.startswith("p_")]
-    long = roles.melt(id_vars=["node_id"], value_vars=cols, var_name="method", value_name="score")
-    long["method"] = "gnn_" + long["method"].str[2:]
-    long.insert(1, "label", "Person")
-    return long[["node_id", "label", "method", "score"]].reset_index(drop=True)
-
-
 def score(
     model: str | os.PathLike[str],
     tables: str | os.PathLike[str],
@@ -211,12 +180,13 @@ def score(
     tables : str or path
         A folder of canonical tables.
     out : str or path, optional
-        Where to write ``node_scores.csv`` and ``clusters.csv`` (created if needed).
+        Where to write ``node_scores.csv``, ``clusters.csv`` and ``people.csv``
+        (:func:`crimnet.gnn.apply.write_learned`).
     batch_size : int, optional
         Score in mini-batches of this many people (see :func:`crimnet.gnn.roles.predict_roles`).
     explain : int, default 10
-        Clusters (highest first) whose most likely perpetrator is explained by the entities adjacent to them
-        (>= 0).
+        People put forward, by descending perpetrator probability, each with the adjacent entities that
+        raised it most (>= 0).
     seed : int, default 0
         Seed of detection (>= 0).
     device : str, optional
@@ -225,9 +195,8 @@ def score(
     Returns
     -------
     dict of str to DataFrame
-        ``roles`` (:func:`crimnet.gnn.roles.predict_roles`), ``node_scores`` (:func:`node_scores`) and
-        ``clusters`` (the detected clusters with ``gnn_score``, ``reasons`` and ``neighbours``, highest
-        ``gnn_score`` first; the rule ``score`` kept; empty without a ranker).
+        ``roles``, ``node_scores``, ``clusters`` and ``people``: the attributes of
+        :class:`crimnet.gnn.apply.LearnedScores` (clusters empty without a ranker).
 
     Raises
     ------
@@ -240,29 +209,16 @@ def score(
     check_type(tables, (str, os.PathLike), param="tables", func="score", expected="a folder of canonical tables")
     check_interval(explain, param="explain", func="score", low=0, closed="left", integer=True)
     check_interval(seed, param="seed", func="score", low=0, closed="left", integer=True)
-    rm, ranker = load_model(model)
     t = CanonicalTables.read(tables)
-    g = to_hetero_data(t)
-    roles = predict_roles(rm, g, batch_size=batch_size, device=device)
-    result = {"roles": roles, "node_scores": node_scores(roles), "clusters": pd.DataFrame()}
-    if ranker is not None:
-        clusters = detect(t, seed=seed).clusters
-        ranked = rank_clusters(ranker, cluster_features(clusters, roles))
-        merged = ranked.merge(clusters, on="cluster_id", how="left")
-        p = roles.set_index("node_id")["p_perpetrator"]
-        top = [max(m, key=lambda i: float(p.get(str(i), 0.0))) for m in merged["members"].head(explain)]
-        words = explain_people(rm, g, [str(i) for i in top]) if top else pd.Series(dtype=object)
-        merged["neighbours"] = ""
-        if top:
-            merged.loc[: len(top) - 1, "neighbours"] = [f"{i}: {words[str(i)]}" for i in top]
-        result["clusters"] = merged
+    learned = score_tables(
+        model, t, detect(t, seed=seed).clusters, people=explain, batch_size=batch_size, device=device
+    )  # fmt: skip
+    result = {
+        "roles": learned.roles,
+        "node_scores": learned.node_scores,
+        "clusters": learned.clusters,
+        "people": learned.people,
+    }
     if out is not None:
-        o = Path(out)
-        o.mkdir(parents=True, exist_ok=True)
-        write_csv(result["node_scores"], o / "node_scores.csv")
-        c = result["clusters"].copy()
-        if "members" in c:
-            c["members"] = c["members"].map(lambda m: ";".join(map(str, m)))
-            c["indicators"] = c["indicators"].map(str)
-        write_csv(c, o / "clusters.csv")
+        write_learned(learned, out)
     return result
