@@ -81,8 +81,9 @@ class Evidence:
         """Write the sentence of every row of `frame`, vectorised.
 
         ``{v}`` reads column :attr:`name`, other fields the column of their
-        name; a missing value, or column, is written ``'?'``. The format specs ``.0f``
-        and ``.0%`` are vectorised, others go through :func:`format`.
+        name; a missing value, or column, is written ``'?'``. The format specs ``.0f``,
+        ``.0%`` and ``times`` (a count in words: ``'once'``, ``'3 times'``) are vectorised,
+        others go through :func:`format`.
         """
         text = pd.Series("", index=frame.index, dtype=object)
         for literal, field, spec, _ in string.Formatter().parse(self.sentence):
@@ -102,6 +103,9 @@ def _format(values: pd.Series, spec: str) -> pd.Series:
         done = v.astype(float).round().astype("int64").astype(str)
     elif spec == ".0%":
         done = (v.astype(float) * 100).round().astype("int64").astype(str) + "%"
+    elif spec == "times":  # a count of occurrences in words: 'once', '3 times'
+        n = v.astype(float).round().astype("int64")
+        done = pd.Series(np.where(n == 1, "once", n.astype(str) + " times"), index=v.index)
     elif spec:
         done = v.map(lambda x: format(x, spec))
     else:

@@ -15,8 +15,8 @@ last word of a name (:mod:`crimnet.graphs.detect.evidence`).
 =========================  ====================================================  =====  =====
 indicator                  value (per cluster)                                     v0     v1
 =========================  ====================================================  =====  =====
-unrelated_adults_address   most distinct family names among adults at one          2      8
-                           address where members live
+unrelated_adults_address   most distinct family names among the adult members      2      8
+                           registered at one address
 people_per_phone           most people using one phone a member uses               2      6
 wage_sweep                 most member accounts that pass at least half of what    1      5
                            they receive on to one same account within days
@@ -109,7 +109,7 @@ INDICATORS: tuple[Evidence, ...] = (
         2,
         8,
         RiskWeights.unrelated_adults_address,
-        "{v:.0f} unrelated adults (distinct family names) registered at one address ({address}), "
+        "{v:.0f} unrelated adult members (distinct family names) registered at one address ({address}), "
         "{adults:.0f} adults in all",
     ),
     Evidence("people_per_phone", 2, 6, RiskWeights.people_per_phone, "{v:.0f} people share one phone ({phone})"),
@@ -134,7 +134,7 @@ INDICATORS: tuple[Evidence, ...] = (
         1,
         5,
         RiskWeights.shared_vehicle,
-        "vehicle {vehicle}, kept by a member, seen {reads:.0f} times at the homes or workplaces of {v:.0f} members",
+        "vehicle {vehicle}, kept by a member, seen {reads:times} at the homes or workplaces of {v:.0f} members",
     ),
     Evidence(
         "occupant_turnover",
@@ -285,13 +285,13 @@ def cluster_features(
     occ = occ[occ["src"].map(adult).fillna(True).astype(bool)]
     occ = occ.assign(surname=occ["src"].map(family_names(persons["name"])).fillna(""))
     occ = occ[occ["surname"] != ""]
-    n_names = occ.groupby("dst")["surname"].nunique()
     n_adults = occ.groupby("dst")["src"].nunique()
     stay = (_days(la["last_seen"]) - _days(la["first_seen"])).dt.days
     short = la[stay.notna() & (stay < turnover_days)].drop_duplicates(["src", "dst"]).groupby("dst").size()
-    ma = m.merge(occ[["src", "dst"]].drop_duplicates().rename(columns={"src": "node_id"}), on="node_id")
-    ma = ma[["cluster_id", "dst"]].drop_duplicates()
-    ma["names"] = ma["dst"].map(n_names).fillna(0)
+    # the cluster's own adults there: a hostel or hall of a hundred names says nothing about the one member living in
+    # it, and counting all its occupants would lend that address to every cluster with a resident
+    ma = m.merge(occ[["src", "dst", "surname"]].drop_duplicates().rename(columns={"src": "node_id"}), on="node_id")
+    ma = ma.groupby(["cluster_id", "dst"], sort=False)["surname"].nunique().reset_index(name="names")
     ma["adults"] = ma["dst"].map(n_adults).fillna(0)
     ma["where"] = ma["dst"].map(addr_text).fillna(ma["dst"])
     put(

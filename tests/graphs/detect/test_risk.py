@@ -52,7 +52,7 @@ def test_planted_rings_rank_first_with_plain_words(case):
     assert sum(contributions) == pytest.approx(top["score"])
     texts = " | ".join(i["text"] for i in top["indicators"])
     n_victims = top["size"] - 2
-    assert f"{n_victims} unrelated adults (distinct family names) registered at one address (" in texts
+    assert f"{n_victims} unrelated adult members (distinct family names) registered at one address (" in texts
     assert "mill lane, LS1 2AB" in texts
     assert f"{n_victims} people share one phone (+4416327" in texts
     assert "work at one small business (sparkle car wash" in texts
@@ -148,3 +148,30 @@ def test_vehicle_keeper_signal_needs_a_sighting_at_a_members_home_or_workplace(s
     # three organiser signals without a graph: a keeper seen at a member's home gets 2 x (0.5 + 0.5 / 3)
     assert s["a"] == pytest.approx(2 * (0.5 + 0.5 / 3) if raised else 1.0)
     assert s["b"] == pytest.approx(1.0)
+
+
+def test_a_crowded_address_counts_only_the_members_who_live_there():
+    """A hall of 40 unrelated residents lends nothing to a cluster of whom one lives there; a house of members does."""
+    from crimnet.graphs.detect.risk import cluster_features
+    from crimnet.tables import CanonicalTables
+
+    hall = [f"h{i}" for i in range(40)]
+    house = ["v1", "v2", "v3", "v4", "c1"]
+    people = [*hall, *house, "x1", "x2"]
+    names = [f"ann name{i}" for i in range(len(people))]  # every one of another family
+    tables = CanonicalTables.from_partial(
+        {
+            "Person": pd.DataFrame({"id": people, "name": names}),
+            "Address": pd.DataFrame({"id": ["HALL", "HOUSE"]}),
+            "LIVES_AT": pd.DataFrame(
+                {"src": [*hall, "x1", *house], "dst": ["HALL"] * (len(hall) + 1) + ["HOUSE"] * len(house)}
+            ),
+        }
+    )
+    clusters = pd.DataFrame(
+        {"cluster_id": [0, 1], "method": "m", "members": [["x1", "x2"], house], "size": [2, len(house)]}
+    )
+    features = cluster_features(tables, clusters).set_index("cluster_id")
+    assert features.loc[0, "unrelated_adults_address"] == 1  # x1 alone at the hall of 41
+    assert features.loc[1, "unrelated_adults_address"] == len(house)
+    assert features.loc[0, "details"]["unrelated_adults_address"]["adults"] == len(hall) + 1  # context kept
