@@ -22,7 +22,7 @@ wage_sweep                 most member accounts that pass at least half of what 
                            they receive on to one same account within days
 same_small_business        share of members working at one small business          0.2    0.7
 shared_vehicle             most members whose home or workplace one vehicle        1      5
-                           kept by a member is seen at
+                           kept by a member is seen at (not the keeper's own)
 occupant_turnover          most occupants with stays under 180 days at one          1      6
                            member address
 density                    mean number of other members each member is linked      2      8
@@ -360,6 +360,10 @@ def cluster_features(
         sightings = seen.rename(columns={"src": "vehicle", "dst": "place"}).groupby(["vehicle", "place"]).size()
         sightings = sightings.reset_index(name="reads")
         j = mk.drop_duplicates().merge(sightings, on="vehicle").merge(places, on=["cluster_id", "place"])
+        # a vehicle seen at its keeper's own home or workplace shows nothing: only the other places it is seen at count
+        kept = keeps.rename(columns={"src": "node_id", "dst": "vehicle"}).merge(places, on="node_id")
+        own = pd.MultiIndex.from_frame(kept[["cluster_id", "vehicle", "place"]])
+        j = j[~pd.MultiIndex.from_frame(j[["cluster_id", "vehicle", "place"]]).isin(own)]
         if len(j):
             g = j.groupby(["cluster_id", "vehicle"]).agg(n=("node_id", "nunique")).reset_index()
             reads = j.drop_duplicates(["cluster_id", "vehicle", "place"]).groupby(["cluster_id", "vehicle"])["reads"]

@@ -175,3 +175,30 @@ def test_a_crowded_address_counts_only_the_members_who_live_there():
     assert features.loc[0, "unrelated_adults_address"] == 1  # x1 alone at the hall of 41
     assert features.loc[1, "unrelated_adults_address"] == len(house)
     assert features.loc[0, "details"]["unrelated_adults_address"]["adults"] == len(hall) + 1  # context kept
+
+
+def test_a_vehicle_counts_only_where_its_keeper_does_not_live_or_work():
+    from crimnet.graphs.detect.risk import cluster_features
+    from crimnet.tables import CanonicalTables
+
+    home, others = ["k", "a1", "a2", "a3"], ["b1", "b2", "b3"]  # k keeps the van and lives at HOME
+    people = [*home, *others]
+
+    def shared(places: list[str]) -> float:
+        tables = CanonicalTables.from_partial(
+            {
+                "Person": pd.DataFrame({"id": people, "name": [f"ann name{i}" for i in range(len(people))]}),
+                "Address": pd.DataFrame({"id": ["HOME", "FLAT"]}),
+                "Vehicle": pd.DataFrame({"id": ["VAN1"]}),
+                "LIVES_AT": pd.DataFrame({"src": people, "dst": ["HOME"] * len(home) + ["FLAT"] * len(others)}),
+                "KEEPS": pd.DataFrame({"src": ["k"], "dst": ["VAN1"]}),
+                "SEEN_AT": pd.DataFrame(
+                    {"id": [f"r{i}" for i in range(len(places))], "src": ["VAN1"] * len(places), "dst": places}
+                ),
+            }
+        )
+        clusters = pd.DataFrame({"cluster_id": [0], "method": "m", "members": [people], "size": [len(people)]})
+        return float(cluster_features(tables, clusters)["shared_vehicle"].iloc[0])
+
+    assert shared(["HOME", "HOME"]) == 0  # parked at its keeper's own home: nothing
+    assert shared(["HOME", "FLAT"]) == len(others)  # at the flat of three other members
