@@ -221,7 +221,9 @@ def _caveats(sel: Selection, method: str, table: pd.DataFrame, lists: list[str],
     notes = [
         "MSE assumes a closed population over the period, no errors in linking records across lists, and that "
         "the model's interactions capture the dependence between lists; heterogeneous chances of being listed "
-        "that no term captures bias the estimate, usually downwards."
+        "that no term captures bias the estimate, usually downwards. It counts everyone the lists hold: people "
+        "listed who are not victims (false referrals) inflate it by about their share, and people recorded "
+        "together (a raid's victims all referred at once) are not independent, which the interval ignores."
     ]
     if method == "stepwise":
         notes.append(WHITEHEAD)

@@ -11,6 +11,9 @@ paths compare the estimate with that truth:
 - **full** (:func:`check_case`): a case generated with the lists, ingested and resolved; the
   histories come from the resolved ``Person.sources`` (:func:`crimnet.prevalence.histories.from_tables`),
   so record-linkage errors (a victim split in two, two victims merged) show in the estimate.
+
+The target is always the true victims. Where the lists also hold false referrals (``victim_false_share``)
+they are in the histories, as they are in real lists, but never in the truth.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ import pandas as pd
 from crimnet.errors import SchemaError, bad_parameter, check_interval, check_type
 from crimnet.prevalence.estimate import PrevalenceEstimate, estimate
 from crimnet.prevalence.histories import CaptureHistoryError, capture_table, from_tables
+from crimnet.synthetic.listed import draw_listed
 from crimnet.synthetic.params import case_params
-from crimnet.synthetic.victim_lists import draw_captures, parse_dependence, parse_victim_lists
-from crimnet.synthetic.world import ROLE_CODES, build_world
+from crimnet.synthetic.victim_lists import draw_captures, parse_dependence, parse_raids, parse_victim_lists
+from crimnet.synthetic.world import build_world
 from crimnet.tables import CanonicalTables
 
 __all__ = [
@@ -39,6 +43,7 @@ __all__ = [
     "check_case",
     "coverage",
     "histories_of",
+    "read_false_referrals",
     "read_victim_truth",
     "scenario_from",
     "simulate_case",
@@ -63,12 +68,18 @@ class Scenario:
         ``'a:b'`` -> conditional log odds ratio (``victim_list_dependence``).
     visibility : float
         Standard deviation of the latent visibility per victim (``victim_visibility``).
+    raids : dict of str to float
+        List -> share of rings whose victims it records all at once (``victim_ring_raids``).
+    false_share : float
+        Share of each list's records that are false referrals (``victim_false_share``).
     """
 
     name: str
     lists: dict[str, float]
     dependence: dict[str, float] = field(default_factory=dict)
     visibility: float = 0.0
+    raids: dict[str, float] = field(default_factory=dict)
+    false_share: float = 0.0
 
     def params(self) -> dict[str, Any]:
         """The scenario as :func:`crimnet.synthetic.generate_case` overrides."""
@@ -76,6 +87,8 @@ class Scenario:
             "victim_lists": dict(self.lists),
             "victim_list_dependence": dict(self.dependence),
             "victim_visibility": self.visibility,
+            "victim_ring_raids": dict(self.raids),
+            "victim_false_share": self.false_share,
         }
 
 
@@ -127,27 +140,28 @@ def simulate_case(
         Planted rings (about 10 victims each); None: the generator's default.
     victims : int, optional
         The case's number of victims when already known (it depends on `seed`, `people` and `rings`
-        only, not on the scenario): the world is then not built again.
+        only, not on the scenario): the world is then not built again, unless the scenario has raids
+        or false referrals (which need the victims' rings and the people in none).
 
     Returns
     -------
     table : pandas.DataFrame
-        Capture histories of the victims some list recorded.
+        Capture histories of the people some list recorded: victims, and false referrals if any.
     victims : int
-        The true number of victims.
+        The true number of victims (false referrals not counted).
     """
     check_type(scenario, Scenario, param="scenario", func="simulate_case", expected="a Scenario")
     params = case_params(people=people, seed=seed, rings=rings, **scenario.params())
-    if victims is None:
-        n = int(np.sum(build_world(params).role == ROLE_CODES.index("victim")))
-    else:
+    lists = list(params.victim_lists)
+    if victims is not None and not (params.victim_ring_raids or params.victim_false_share):
         check_interval(victims, param="victims", func="simulate_case", low=0, closed="left", integer=True)
-        n = victims
-    caught = draw_captures(
-        n, params.victim_lists, dependence=params.victim_list_dependence, visibility=params.victim_visibility,
-        seed=params.seed,
-    )  # fmt: skip
-    return histories_of(caught, list(params.victim_lists)), n
+        caught = draw_captures(
+            victims, params.victim_lists, dependence=params.victim_list_dependence,
+            visibility=params.victim_visibility, seed=params.seed,
+        )  # fmt: skip
+        return histories_of(caught, lists), victims
+    listed = draw_listed(build_world(params), params.seed)
+    return histories_of(np.vstack([listed.captures, listed.false_captures]), lists), len(listed.victims)
 
 
 def _row(truth: int, table: pd.DataFrame, estimator: Estimator) -> dict[str, Any]:
@@ -291,6 +305,22 @@ def read_victim_truth(case_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, l
     return df, [c for c in df.columns if c not in ("person_id", "ring_id", "listed")]
 
 
+def read_false_referrals(case_dir: str | os.PathLike[str], lists: Sequence[str]) -> pd.DataFrame:
+    """Read ``truth/false_referrals.csv`` of a case: the listed people who are not victims of its rings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``person_id`` and a 0/1 column per list of `lists`; no rows when the case has no false
+        referrals (no file).
+    """
+    check_type(case_dir, (str, os.PathLike), param="case_dir", func="read_false_referrals", expected="a path")
+    path = Path(case_dir) / "truth" / "false_referrals.csv"
+    if not path.exists():
+        return pd.DataFrame({"person_id": pd.Series(dtype=str), **{k: pd.Series(dtype=np.int64) for k in lists}})
+    return pd.read_csv(path, dtype={"person_id": str})
+
+
 def check_case(
     case_dir: str | os.PathLike[str],
     tables: CanonicalTables,
@@ -316,9 +346,11 @@ def check_case(
     dict
         ``truth`` (victims), ``listed`` (victims some list recorded), ``observed`` (resolved people on
         some list: more than ``listed`` when resolution splits a victim, fewer when it merges two),
-        the resolved estimate (``model``, ``total``, ``lower``, ``upper``, ``covered``, ``refused``)
-        and, from the true histories, ``true-history total``, ``true-history lower``,
-        ``true-history upper``: the difference is what resolution errors do.
+        ``false referrals`` (people listed who are no victim, ``truth/false_referrals.csv``; in
+        ``observed`` and in both estimates' histories, never in ``truth``), the resolved estimate
+        (``model``, ``total``, ``lower``, ``upper``, ``covered``, ``refused``) and, from the true
+        histories, ``true-history total``, ``true-history lower``, ``true-history upper``: the
+        difference is what resolution errors do.
     """
     check_type(tables, CanonicalTables, param="tables", func="check_case", expected="CanonicalTables")
     truth, lists = read_victim_truth(case_dir)
@@ -331,10 +363,12 @@ def check_case(
         resolved = _row(n, from_tables(tables, sources=lists), est)
     except CaptureHistoryError as err:  # fewer than two lists hold anyone after ingest
         resolved = {"truth": n, "observed": 0, "refused": str(err)}
-    exact = _row(n, histories_of(truth[lists].to_numpy(bool), lists), est)
+    false = read_false_referrals(case_dir, lists)
+    exact = _row(n, histories_of(np.vstack([truth[lists].to_numpy(bool), false[lists].to_numpy(bool)]), lists), est)
     return {
         "truth": n,
         "listed": int(truth["listed"].sum()),
+        "false referrals": len(false),
         **{k: v for k, v in resolved.items() if k != "truth"},
         "true-history total": exact.get("total", float("nan")),
         "true-history lower": exact.get("lower", float("nan")),
@@ -347,6 +381,9 @@ def scenario_from(
     lists: str | Mapping[str, float] = "default",
     dependence: str | Mapping[str, float] = "",
     visibility: float = 0.0,
+    *,
+    raids: str | Mapping[str, float] = "",
+    false_share: float = 0.0,
 ) -> Scenario:
     """A checked :class:`Scenario` from the generator's parameter forms.
 
@@ -360,11 +397,23 @@ def scenario_from(
         As ``victim_list_dependence`` (``'ngo_casework:nrm_referrals=1.5'``).
     visibility : float, default 0.0
         As ``victim_visibility``, in [0, 5].
+    raids : str or mapping of str to float, default ''
+        As ``victim_ring_raids`` (``'police_victims=0.15'``).
+    false_share : float, default 0.0
+        As ``victim_false_share``, in [0, 0.5].
 
     >>> scenario_from("referral", "default", "ngo_casework:nrm_referrals=1.5").dependence
     {'nrm_referrals:ngo_casework': 1.5}
     """
     check_type(name, str, param="name", func="scenario_from", expected="a str")
     check_interval(visibility, param="visibility", func="scenario_from", low=0, high=5, closed="both")
+    check_interval(false_share, param="false_share", func="scenario_from", low=0, high=0.5, closed="both")
     probs = parse_victim_lists(lists)
-    return Scenario(name, probs, parse_dependence(dependence, list(probs)), float(visibility))
+    return Scenario(
+        name,
+        probs,
+        parse_dependence(dependence, list(probs)),
+        float(visibility),
+        parse_raids(raids, probs),
+        float(false_share),
+    )

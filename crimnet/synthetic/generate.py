@@ -62,6 +62,9 @@ class CasePaths:
     truth_victim_lists : Path or None
         ``truth/victim_lists.csv``: every true victim (``person_id``, ``ring_id``), one 0/1 column per
         list saying whether it recorded the victim, and ``listed`` (any list); None without lists.
+    truth_false_referrals : Path or None
+        ``truth/false_referrals.csv``: the people the lists record who are not victims of the case's
+        rings (``person_id``, one 0/1 column per list); None unless ``victim_false_share`` > 0.
     """
 
     root: Path
@@ -83,6 +86,7 @@ class CasePaths:
     specs: Path | None = None
     victim_lists: dict[str, Path] = field(default_factory=dict)
     truth_victim_lists: Path | None = None
+    truth_false_referrals: Path | None = None
 
     @classmethod
     def under(cls, root: str | Path) -> CasePaths:
@@ -171,6 +175,7 @@ def write_case(out: str | Path, params: CaseParams, *, preset: str = "medium") -
             paths,
             victim_lists={s: paths.root / f"{s}.csv" for s in params.victim_lists},
             truth_victim_lists=paths.root / "truth" / "victim_lists.csv",
+            truth_false_referrals=paths.root / "truth" / "false_referrals.csv" if params.victim_false_share else None,
         )
     paths.truth_tables.mkdir(parents=True, exist_ok=True)
     world = build_world(params)
@@ -192,6 +197,10 @@ def write_case(out: str | Path, params: CaseParams, *, preset: str = "medium") -
         listed = _victim_lists_table(world, rend)
         _write_csv(listed, paths.truth_victim_lists)
         files["truth/victim_lists.csv"] = listed.num_rows
+    if paths.truth_false_referrals is not None:
+        false = _false_referrals_table(world, rend)
+        _write_csv(false, paths.truth_false_referrals)
+        files["truth/false_referrals.csv"] = false.num_rows
     look = lookalike_table(world)
     _write_csv(look, paths.truth_lookalikes)
     files["truth/lookalikes.csv"] = look.num_rows
@@ -252,15 +261,29 @@ def _write_manifest(
 
 def _victim_lists_table(world: World, rend: Rendered) -> pa.Table:
     """Every true victim, the lists that recorded it (0/1 each) and whether any did, by person id."""
-    victims = np.flatnonzero(world.role == ROLE_CODES.index("victim"))
+    assert rend.listed is not None
+    victims, caught = rend.listed.victims, rend.listed.captures
     ring_ids = pa.array([r.ring_id for r in world.rings], pa.string())
     cols: dict[str, pa.Array] = {"person_id": world.pid.take(pa.array(victims))}
     cols["ring_id"] = ring_ids.take(pa.array(world.ring[victims]))
-    for i, name in enumerate(rend.lists):
-        cols[name] = pa.array(rend.captures[:, i].astype(np.int64))
-    cols["listed"] = pa.array(rend.captures.any(axis=1).astype(np.int64))
-    t = pa.table(cols)
-    order = np.argsort(np.asarray(cols["person_id"].to_numpy(zero_copy_only=False)), kind="stable")
+    cols.update(_list_columns(rend.listed.lists, caught))
+    cols["listed"] = pa.array(caught.any(axis=1).astype(np.int64))
+    return _by_person_id(pa.table(cols))
+
+
+def _false_referrals_table(world: World, rend: Rendered) -> pa.Table:
+    """The false referrals (people in no ring) and the lists that recorded each, by person id."""
+    assert rend.listed is not None
+    cols = {"person_id": world.pid.take(pa.array(rend.listed.false_persons))}
+    return _by_person_id(pa.table({**cols, **_list_columns(rend.listed.lists, rend.listed.false_captures)}))
+
+
+def _list_columns(lists: list[str], caught: np.ndarray) -> dict[str, pa.Array]:
+    return {name: pa.array(caught[:, i].astype(np.int64)) for i, name in enumerate(lists)}
+
+
+def _by_person_id(t: pa.Table) -> pa.Table:
+    order = np.argsort(np.asarray(t["person_id"].to_numpy(zero_copy_only=False)), kind="stable")
     return t.take(pa.array(order))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from crimnet.errors import ParameterError, check_choice, check_interval, check_type
 from crimnet.schema import TYPOLOGIES
 from crimnet.synthetic.dialects import parse_dialects
-from crimnet.synthetic.victim_lists import parse_dependence, parse_victim_lists
+from crimnet.synthetic.victim_lists import MAX_FALSE_SHARE, parse_dependence, parse_raids, parse_victim_lists
 
 __all__ = ["CaseParams", "PRESETS", "case_params", "default_rings"]
 
@@ -131,6 +131,17 @@ class CaseParams:
         Heterogeneity: standard deviation of a latent visibility per victim, on the log-odds scale and
         shared by every list, in [0, 5] (0: victims equally likely to be listed). Marginals stay those
         of `victim_lists`; no log-linear model captures it, so estimates fall short of the truth.
+    victim_ring_raids : dict of str to float, default {} (off)
+        Whole-ring raids: list -> share of rings whose victims the list records all at once, below the
+        list's probability (one draw per ring shared by the lists named, so a ring raided for a smaller
+        share is raided for every larger one; the other victims are recorded less often, so the marginal
+        stays that of `victim_lists`). Captures become dependent within rings, which no model of capture
+        histories sees. Also accepted as ``'list=r,...'`` (``'police_victims=0.1'``).
+    victim_false_share : float, default 0.0 (off)
+        False referrals: people in no ring (referred and found not to be victims, or exploited
+        elsewhere) listed by the victims' law, so that on average this share of each list's records is
+        false, in [0, 0.5]. ``truth/false_referrals.csv`` names them; ``truth/victim_lists.csv`` stays
+        the true victims.
     """
 
     people: int = 10_000
@@ -159,17 +170,19 @@ class CaseParams:
     victim_lists: dict[str, float] = field(default_factory=dict)
     victim_list_dependence: dict[str, float] = field(default_factory=dict)
     victim_visibility: float = 0.0
+    victim_ring_raids: dict[str, float] = field(default_factory=dict)
+    victim_false_share: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """Return the parameters as plain JSON-ready values.
 
-        Without victim lists their three parameters are left out, so a case's manifest is as before
-        the option existed.
+        Without victim lists their parameters are left out, and so are raids and false referrals when
+        off, so a case's manifest is as before those options existed.
         """
         out = asdict(self)
         out["ring_size"] = list(self.ring_size)
-        if not self.victim_lists:
-            for name in _VICTIM_PARAMS:
+        for name in _VICTIM_PARAMS:
+            if not self.victim_lists or (name in _VICTIM_EXTRAS and not out[name]):
                 del out[name]
         return out
 
@@ -225,7 +238,8 @@ def default_rings(people: int, people_per_ring: int = 1500, min_rings: int = 5) 
     return max(floor, int(round(people / people_per_ring)))
 
 
-_VICTIM_PARAMS = ("victim_lists", "victim_list_dependence", "victim_visibility")
+_VICTIM_EXTRAS = ("victim_ring_raids", "victim_false_share")
+_VICTIM_PARAMS = ("victim_lists", "victim_list_dependence", "victim_visibility", *_VICTIM_EXTRAS)
 
 _RATES = (
     "camouflage",
@@ -270,6 +284,10 @@ def case_params(*, people: int = 10_000, seed: int = 0, preset: str = "medium", 
     lists = parse_victim_lists(p.victim_lists)
     p = replace(p, victim_lists=lists, victim_list_dependence=parse_dependence(p.victim_list_dependence, list(lists)))
     check_interval(p.victim_visibility, param="victim_visibility", func=_FUNC, low=0, high=5, closed="both")
+    p = replace(p, victim_ring_raids=parse_raids(p.victim_ring_raids, lists))
+    check_interval(
+        p.victim_false_share, param="victim_false_share", func=_FUNC, low=0, high=MAX_FALSE_SHARE, closed="both"
+    )
     check_interval(p.months, param="months", func=_FUNC, low=1, high=24, closed="both", integer=True)
     check_interval(
         p.people_per_ring, param="people_per_ring", func=_FUNC, low=50, high=10**7, closed="both", integer=True

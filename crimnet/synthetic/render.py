@@ -18,10 +18,11 @@ import pyarrow.compute as pc
 from crimnet.errors import check_type
 from crimnet.synthetic import names as N
 from crimnet.synthetic.dialects import decimal_comma, month_year
+from crimnet.synthetic.listed import Listed, draw_listed
 from crimnet.synthetic.strings import blank, cat, digit_typo, fmt_days, fmt_secs, pick_in_group, take, typo, where
 from crimnet.synthetic.strings import zpad as _zpad
-from crimnet.synthetic.victim_lists import LAYOUTS, draw_captures
-from crimnet.synthetic.world import ROLE_CODES, T0_DAY, World
+from crimnet.synthetic.victim_lists import LAYOUTS
+from crimnet.synthetic.world import T0_DAY, World
 
 __all__ = ["SOURCES", "Rendered", "render"]
 
@@ -63,9 +64,13 @@ class Rendered:
     asserts: dict[str, list[tuple[np.ndarray, np.ndarray, str, np.ndarray]]] = field(default_factory=dict)
     # event links: rel type -> (event index of each raw row, source)
     events: dict[str, tuple[np.ndarray, str]] = field(default_factory=dict)
-    # victim lists written (crimnet.synthetic.victim_lists), in order, and which victims each recorded
-    lists: list[str] = field(default_factory=list)
-    captures: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))
+    # victim lists written (crimnet.synthetic.victim_lists), in order, and whom each recorded
+    listed: Listed | None = None
+
+    @property
+    def lists(self) -> list[str]:
+        """The victim lists written, in order (empty without them)."""
+        return [] if self.listed is None else self.listed.lists
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -1198,15 +1203,9 @@ def render(
     for s in SOURCES:
         d = r.out.dialects[s]
         getattr(r, s if d == "standard" else d)()
-    p = world.params
-    if p.victim_lists:
+    if world.params.victim_lists:
         # after every other extract, so that those are the same with the lists on or off
-        victims = np.flatnonzero(world.role == ROLE_CODES.index("victim"))
-        caught = draw_captures(
-            len(victims), p.victim_lists, dependence=p.victim_list_dependence, visibility=p.victim_visibility,
-            seed=seed,
-        )  # fmt: skip
-        r.out.lists, r.out.captures = list(p.victim_lists), caught
-        for i, name in enumerate(p.victim_lists):
-            r.victim_list(name, victims[caught[:, i]])
+        r.out.listed = draw_listed(world, seed)
+        for i, name in enumerate(r.out.listed.lists):
+            r.victim_list(name, r.out.listed.recorded(i))
     return r.out

@@ -12,6 +12,22 @@ planted, each the failure MSE is known for:
 - **dependence between two lists** (``victim_list_dependence``): a conditional log odds ratio, as when
   an NGO refers its clients to the NRM; the model with that two-list term captures it.
 
+Two more departures, off by default, plant what real lists hold and individual-level models cannot see:
+
+- **whole-ring raids** (``victim_ring_raids``, list -> share ``r_i`` of rings): when the police raid a
+  ring, every victim of it is recorded at once. One uniform draw ``u`` per ring (shared by every list
+  named) decides: list ``i`` records all victims of the rings with ``u < r_i``, so a ring raided for a
+  list of smaller share is raided for every list of larger share (a raid recorded by the police and
+  referred to the NRM as a whole). The other victims are recorded by the law below with
+  ``p_i' = (p_i - r_i) / (1 - r_i)``, so the list's marginal stays ``p_i`` on average over rings
+  (``r_i < p_i``). Captures are then dependent *within rings*, a dependence between people that no
+  model of capture histories can see;
+- **false referrals** (``victim_false_share`` = ``f``): people who are not victims of the case's rings
+  (referred and later found not to be victims, or exploited elsewhere) are listed too. ``m = round(n f
+  / (1 - f))`` people drawn from those in no ring and with no ring role are recorded by the same law as
+  the ``n`` victims (the lists cannot tell them apart), so on average a share ``f`` of each list's
+  records is false; the estimators then count them as victims.
+
 Given ``z`` the capture history ``h`` of a victim follows the log-linear law
 
     log P(h | z) = const + sum_i (a_i + s z) h_i + sum_{i<j} g_ij h_i h_j,
@@ -20,8 +36,10 @@ with the main effects ``a_i`` solved (fixed point over a Gauss-Hermite quadratur
 each list's marginal probability, averaged over victims, is exactly ``p_i``. With ``s = 0`` this is the
 law of :func:`crimnet.prevalence.simulate.history_probabilities`.
 
-The draws come from a stream of their own (seed, ``0x76696374``), so the same victims are listed
-whatever the rest of the case, and the other extracts are byte-identical with the lists on or off.
+The draws come from streams of their own (seed, ``0x76696374``; raids and false referrals each a
+further stream), so the same victims are listed whatever the rest of the case, the other extracts are
+byte-identical with the lists on or off, and with raids and false referrals off the lists are as
+before those options existed.
 """
 
 from __future__ import annotations
@@ -32,7 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crimnet.errors import ParameterError, bad_parameter, check_interval
+from crimnet.errors import ParameterError, bad_parameter, check_interval, check_type
 
 __all__ = [
     "DEFAULT_VICTIM_LISTS",
@@ -41,8 +59,11 @@ __all__ = [
     "ListLayout",
     "capture_probabilities",
     "draw_captures",
+    "draw_false_referrals",
+    "false_referral_count",
     "list_spec_text",
     "parse_dependence",
+    "parse_raids",
     "parse_victim_lists",
 ]
 
@@ -59,6 +80,9 @@ DEFAULT_VICTIM_LISTS: dict[str, float] = {
 
 _FUNC = "generate_case"
 _STREAM = 0x76696374  # 'vict'
+_RAID_STREAM, _FALSE_STREAM = 1, 2  # sub-streams: turning one option on leaves the other draws as they were
+MAX_FALSE_SHARE = 0.5
+"""Largest ``victim_false_share``: beyond it the lists would hold more false referrals than victims."""
 _NODES = 40  # Gauss-Hermite nodes: marginals exact to ~1e-10 for visibility sd up to 5
 
 
@@ -224,6 +248,75 @@ def _bad_dependence(value: object, lists: Sequence[str]) -> ParameterError:
     )
 
 
+def parse_raids(value: str | Mapping[str, float], probs: Mapping[str, float]) -> dict[str, float]:
+    """Check a ``victim_ring_raids`` parameter: list -> share of rings whose victims it records at once.
+
+    Parameters
+    ----------
+    value : str or mapping of str to float
+        ``'list=r,...'`` or a mapping; each list one of `probs`, each share in (0, p) where p is the
+        list's recording probability (the victims of rings not raided make up the rest of its marginal).
+    probs : mapping of str to float
+        The lists in use and their recording probabilities (:func:`parse_victim_lists`).
+
+    Returns
+    -------
+    dict of str to float
+        In the order of :data:`VICTIM_LISTS`; empty when off.
+
+    >>> parse_raids("police_victims=0.1", {"nrm_referrals": 0.35, "police_victims": 0.2})
+    {'police_victims': 0.1}
+    """
+    if isinstance(value, str):
+        items: dict[str, object] = {}
+        for part in filter(None, (s.strip() for s in value.split(","))):
+            key, _, num = part.partition("=")
+            try:
+                items[key.strip()] = float(num)
+            except ValueError:
+                raise _bad_raids(value, probs) from None
+    elif isinstance(value, Mapping):
+        items = dict(value)
+    else:
+        raise _bad_raids(value, probs)
+    for key, r in items.items():
+        if key not in probs or isinstance(r, bool) or not isinstance(r, int | float) or not 0 < r < probs[key]:
+            raise _bad_raids(value, probs)
+    return {k: float(items[k]) for k in VICTIM_LISTS if k in items}  # type: ignore[arg-type]
+
+
+def _bad_raids(value: object, probs: Mapping[str, float]) -> ParameterError:
+    allowed = ", ".join(f"{k} (below {p:g})" for k, p in probs.items()) or "none"
+    return ParameterError(
+        f"The 'victim_ring_raids' parameter of {_FUNC} must be 'list=r,...' or a dict of list to the share of "
+        f"rings raided, each list one of those in use with a share between 0 and its recording probability: "
+        f"{allowed}. Got {value!r} instead."
+    )
+
+
+def false_referral_count(victims: int, share: float) -> int:
+    """Number of false referrals drawn beside `victims` victims so that a share `share` of records is false.
+
+    Parameters
+    ----------
+    victims : int
+        True victims of the case, >= 0.
+    share : float
+        ``victim_false_share``, in [0, :data:`MAX_FALSE_SHARE`].
+
+    Returns
+    -------
+    int
+        ``round(victims * share / (1 - share))``; O(1).
+
+    >>> false_referral_count(240, 0.2)
+    60
+    """
+    check_interval(victims, param="victims", func="false_referral_count", low=0, closed="left", integer=True)
+    check_interval(share, param="share", func="false_referral_count", low=0, high=MAX_FALSE_SHARE, closed="both")
+    return int(round(victims * share / (1 - share)))
+
+
 def _histories(t: int) -> np.ndarray:
     """The ``2**t`` capture histories as rows of 0/1 (list ``i`` is bit ``i`` of the row index)."""
     masks = np.arange(2**t)
@@ -305,6 +398,23 @@ def _mixture(base: np.ndarray, nh: np.ndarray, z: np.ndarray, w: np.ndarray, s: 
     return np.asarray(w @ p)
 
 
+def _draw_law(
+    rng: np.random.Generator, n: int, probs: Mapping[str, float], dependence: Mapping[str, float] | None,
+    visibility: float,
+) -> np.ndarray:  # fmt: skip
+    """`n` capture histories from the log-linear law with latent visibility (one normal, one uniform each)."""
+    lists = list(probs)
+    a, _ = capture_probabilities(list(probs.values()), dependence=dependence, lists=lists, visibility=visibility)
+    h = _histories(len(lists))
+    inter = np.einsum("ci,ij,cj->c", h, _pair_matrix(lists, dependence or {}), h)
+    z = rng.standard_normal(n)
+    logp = (h @ a + inter)[None, :] + visibility * z[:, None] * h.sum(axis=1)[None, :]
+    p = np.exp(logp - logp.max(axis=1, keepdims=True))
+    cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
+    cell = np.minimum((cum < rng.random(n)[:, None]).sum(axis=1), len(h) - 1)
+    return h[cell].astype(bool)
+
+
 def draw_captures(
     n: int,
     probs: Mapping[str, float] | None = None,
@@ -312,6 +422,8 @@ def draw_captures(
     dependence: Mapping[str, float] | None = None,
     visibility: float = 0.0,
     seed: int = 0,
+    rings: np.ndarray | None = None,
+    raids: Mapping[str, float] | None = None,
 ) -> np.ndarray:
     """Draw which lists record each of `n` victims.
 
@@ -328,31 +440,108 @@ def draw_captures(
         Standard deviation of each victim's latent visibility, in [0, 5].
     seed : int, default 0
         The case seed; the draws use a stream of their own.
+    rings : numpy.ndarray of int, optional
+        Length `n`: each victim's ring (0-based index); needed with `raids`.
+    raids : mapping of str to float, optional
+        List -> share of rings whose victims it records all at once (:func:`parse_raids`); the other
+        victims are recorded with ``(p - r) / (1 - r)`` so the marginal stays ``p`` on average.
 
     Returns
     -------
     numpy.ndarray of bool
         Shape ``(n, len(probs))``: ``[v, i]`` is True when list ``i`` records victim ``v``.
+        O(n 2^t) time for t lists.
 
     Examples
     --------
     >>> c = draw_captures(2000, {"nrm_referrals": 0.3, "ngo_casework": 0.2}, seed=1)
     >>> c.shape, bool(abs(c[:, 0].mean() - 0.3) < 0.03)
     ((2000, 2), True)
+    >>> ring = np.repeat(np.arange(200), 10)
+    >>> c = draw_captures(2000, {"nrm_referrals": 0.3, "police_victims": 0.2}, seed=1, rings=ring,
+    ...                   raids={"police_victims": 0.15})
+    >>> per_ring = c[:, 1].reshape(200, 10).mean(axis=1)
+    >>> bool(np.mean(per_ring == 1) > 0.1)  # whole rings recorded at once
+    True
     """
     check_interval(n, param="n", func="draw_captures", low=0, closed="left", integer=True)
     probs = DEFAULT_VICTIM_LISTS if probs is None else probs
-    lists = list(probs)
-    a, _ = capture_probabilities(list(probs.values()), dependence=dependence, lists=lists, visibility=visibility)
-    h = _histories(len(lists))
-    inter = np.einsum("ci,ij,cj->c", h, _pair_matrix(lists, dependence or {}), h)
+    raids = dict(raids or {})
+    if raids and (rings is None or np.shape(rings) != (n,)):
+        raise bad_parameter("rings", "draw_captures", f"the ring index of each of the {n} victims", rings)
+    rest = {k: (p - raids[k]) / (1 - raids[k]) if k in raids else p for k, p in probs.items()}
     rng = np.random.Generator(np.random.PCG64([seed, _STREAM]))
-    z = rng.standard_normal(n)
-    logp = (h @ a + inter)[None, :] + visibility * z[:, None] * h.sum(axis=1)[None, :]
-    p = np.exp(logp - logp.max(axis=1, keepdims=True))
-    cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
-    cell = np.minimum((cum < rng.random(n)[:, None]).sum(axis=1), len(h) - 1)
-    return h[cell].astype(bool)
+    caught = _draw_law(rng, n, rest, dependence, visibility)
+    if raids and n:
+        assert rings is not None
+        u = np.random.Generator(np.random.PCG64([seed, _STREAM, _RAID_STREAM])).random(int(np.max(rings)) + 1)
+        share = np.array([raids.get(k, 0.0) for k in probs])
+        caught |= u[np.asarray(rings)][:, None] < share[None, :]
+    return caught
+
+
+def draw_false_referrals(
+    pool: np.ndarray,
+    victims: int,
+    probs: Mapping[str, float] | None = None,
+    *,
+    share: float = 0.0,
+    dependence: Mapping[str, float] | None = None,
+    visibility: float = 0.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw the false referrals of a case: people listed who are not victims of its rings.
+
+    :func:`false_referral_count` people are drawn from `pool` and recorded by the victims' law
+    (`probs`, `dependence`, `visibility`; no raids: they belong to no ring), so on average a share
+    `share` of each list's records is false.
+
+    Parameters
+    ----------
+    pool : numpy.ndarray of int
+        Who may be falsely referred: person indices of people in no ring.
+    victims : int
+        The case's true victims, >= 0.
+    probs, dependence, visibility
+        As :func:`draw_captures`.
+    share : float, default 0.0
+        ``victim_false_share``, in [0, 0.5]; 0 draws nothing.
+    seed : int, default 0
+        The case seed; the draws use a stream of their own.
+
+    Returns
+    -------
+    persons : numpy.ndarray of int
+        The people some list records (entries of `pool`), in draw order.
+    captures : numpy.ndarray of bool
+        ``(len(persons), len(probs))``: which lists record each.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `pool` is smaller than the number to draw.
+
+    >>> people, c = draw_false_referrals(np.arange(1000), 400, {"nrm_referrals": 0.5, "ngo_casework": 0.5},
+    ...                                  share=0.2, seed=1)
+    >>> len(people) == int(c.any(axis=1).sum()), c.shape[1]  # 100 drawn, about 75 of them listed
+    (True, 2)
+    """
+    check_type(pool, (np.ndarray, list, tuple), param="pool", func="draw_false_referrals", expected="an array of ids")
+    probs = DEFAULT_VICTIM_LISTS if probs is None else probs
+    m = false_referral_count(victims, share)
+    pool = np.asarray(pool, dtype=np.int64)
+    if m > len(pool):
+        raise ParameterError(
+            f"The 'victim_false_share' parameter of {_FUNC} asks for {m:,} false referrals beside {victims:,} victims "
+            f"but only {len(pool):,} people are in no ring: lower it or generate more people. Got {share!r}."
+        )
+    if m == 0:
+        return np.zeros(0, np.int64), np.zeros((0, len(probs)), bool)
+    rng = np.random.Generator(np.random.PCG64([seed, _STREAM, _FALSE_STREAM]))
+    caught = _draw_law(rng, m, probs, dependence, visibility)
+    people = rng.choice(pool, size=m, replace=False)
+    seen = caught.any(axis=1)
+    return people[seen], caught[seen]
 
 
 def list_spec_text(name: str) -> str:
