@@ -26,7 +26,15 @@ from torch_geometric.utils import negative_sampling
 from crimnet.errors import ParameterError, check_interval, check_type
 from crimnet.graphs.arrays import edge_arrays
 
-__all__ = ["hide_edges", "adamic_adar_scores", "katz_scores", "gnn_link_scores", "link_prediction", "LinkSAGE"]
+__all__ = [
+    "hide_edges",
+    "adjacency",
+    "adamic_adar_scores",
+    "katz_scores",
+    "gnn_link_scores",
+    "link_prediction",
+    "LinkSAGE",
+]
 
 
 def hide_edges(graph: ig.Graph, *, share: float = 0.1, seed: int = 0) -> dict[str, np.ndarray]:
@@ -90,7 +98,16 @@ def hide_edges(graph: ig.Graph, *, share: float = 0.1, seed: int = 0) -> dict[st
     return {"kept": kept, "hidden": hidden, "negative": negative}
 
 
-def _adjacency(n: int, kept: np.ndarray) -> sp.csr_matrix:
+def adjacency(n: int, kept: np.ndarray) -> sp.csr_matrix:
+    """Return the symmetric 0/1 adjacency ``(n, n)`` of the undirected edges `kept` ``(k, 2)`` (duplicates merged).
+
+    Examples
+    --------
+    >>> adjacency(3, np.array([[0, 1], [1, 0], [1, 2]])).toarray().astype(int).tolist()
+    [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
+    """
+    check_interval(n, param="n", func="adjacency", low=1, closed="left", integer=True)
+    check_type(kept, np.ndarray, param="kept", func="adjacency", expected="a (k, 2) numpy array of edges")
     a = sp.coo_matrix((np.ones(len(kept)), (kept[:, 0], kept[:, 1])), shape=(n, n))
     return sp.csr_matrix(((a + a.T) > 0).astype(float))
 
@@ -123,7 +140,7 @@ def adamic_adar_scores(n: int, kept: np.ndarray, pairs: np.ndarray) -> np.ndarra
     1.4427
     """
     check_interval(n, param="n", func="adamic_adar_scores", low=1, closed="left", integer=True)
-    a = _adjacency(n, kept)
+    a = adjacency(n, kept)
     deg = np.asarray(a.sum(1)).ravel()
     w = np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2)), 0.0)
     aw = a @ sp.diags(w)
@@ -167,7 +184,7 @@ def katz_scores(
     """
     check_interval(n, param="n", func="katz_scores", low=1, closed="left", integer=True)
     check_interval(length, param="length", func="katz_scores", low=1, closed="left", integer=True)
-    a = _adjacency(n, kept)
+    a = adjacency(n, kept)
     if beta is None:
         lam = float(eigsh(a, k=1, which="LA", return_eigenvectors=False)[0]) if n > 2 and a.nnz else 1.0
         beta = 0.5 / max(lam, 1e-9)
