@@ -51,8 +51,12 @@ Modules
   or distance) and what each strategy reads from it.
 - :mod:`~crimnet.graphs.disrupt.optimise`: :func:`optimise_removals`, a search
   for near-optimal first removals, seeded by the best strategy.
+- :mod:`~crimnet.graphs.disrupt.exact`: :func:`critical_nodes_exact`, the
+  critical node problem solved exactly (an integer program, HiGHS) on small
+  networks, a lower bound for the optimiser.
 - :mod:`~crimnet.graphs.disrupt.recovery`: :func:`recovery_curve`, a removal
-  order replayed on a network whose survivors rewire (Duijn et al. 2014).
+  order replayed on a network whose survivors rewire (Duijn et al. 2014), and
+  :func:`compare_recovery` for several strategies at once.
 
 Importing this package registers the built-in strategies (in the order above),
 so :func:`strategies` lists all of them whichever module is imported first.
@@ -102,6 +106,12 @@ from crimnet.graphs.disrupt.dismantling import (
     corehd_ranking,
     decycling_reinsertion_ranking,
 )
+from crimnet.graphs.disrupt.exact import (
+    EXACT_MAX_NODES,
+    ExactCriticalNodes,
+    critical_nodes_exact,
+    pairwise_connectivity,
+)
 from crimnet.graphs.disrupt.exploitation import non_person_ranking, victim_controller_cut_ranking
 from crimnet.graphs.disrupt.gnd import fiedler_split, gnd_ranking
 from crimnet.graphs.disrupt.optimise import OBJECTIVES, OptimisedRemovals, lcc_after_removals, optimise_removals
@@ -116,7 +126,13 @@ from crimnet.graphs.disrupt.ordering import (
     prepare,
     score_ranking,
 )
-from crimnet.graphs.disrupt.recovery import RECOVERY_COLUMNS, RECOVERY_MODES, recovery_curve
+from crimnet.graphs.disrupt.recovery import (
+    RECOVERY_COLUMNS,
+    RECOVERY_MODES,
+    RECOVERY_SUMMARY_COLUMNS,
+    compare_recovery,
+    recovery_curve,
+)
 from crimnet.graphs.disrupt.registry import (
     StrategyFunction,
     StrategyInfo,
@@ -126,7 +142,7 @@ from crimnet.graphs.disrupt.registry import (
     unregister_strategy,
 )
 from crimnet.graphs.disrupt.robustness import CURVE_COLUMNS, r_index, robustness_curve, robustness_curve_bruteforce
-from crimnet.graphs.disrupt.score_ranked import learned_score_ranking as learned_score_ranking
+from crimnet.graphs.disrupt.score_ranked import SCORE_ATTRIBUTE, learned_score_ranking
 from crimnet.graphs.disrupt.weights import WEIGHT_MODES, WEIGHT_USES, csr_strengths
 
 __all__ = [
@@ -147,6 +163,9 @@ __all__ = [
     "node_labels",
     "prepare",
     "score_ranking",
+    # learned scores
+    "SCORE_ATTRIBUTE",
+    "learned_score_ranking",
     # attacks
     "betweenness_adaptive_ranking",
     "betweenness_ranking",
@@ -165,6 +184,11 @@ __all__ = [
     # exploitation
     "non_person_ranking",
     "victim_controller_cut_ranking",
+    # exact
+    "EXACT_MAX_NODES",
+    "ExactCriticalNodes",
+    "critical_nodes_exact",
+    "pairwise_connectivity",
     # gnd
     "fiedler_split",
     "gnd_ranking",
@@ -181,6 +205,8 @@ __all__ = [
     # recovery
     "RECOVERY_COLUMNS",
     "RECOVERY_MODES",
+    "RECOVERY_SUMMARY_COLUMNS",
+    "compare_recovery",
     "recovery_curve",
     # robustness
     "CURVE_COLUMNS",

@@ -345,7 +345,7 @@ def betweenness_adaptive_ranking(
         removals. Default: from the graph's size and the budget
         (:meth:`~crimnet.graphs.disrupt.ordering.OrderingContext.block_size`
         with ``n (n + m)`` steps a recomputation, or ``samples (n + m)``):
-        one node at a time for a full order up to about 1,500 nodes and for
+        one node at a time for a full order up to about 700 nodes and for
         short budgets, which is the sequential attack of Cavallaro et al.
         (2020); the block used is recorded in ``ranking.attrs['block']``.
     exact_max_nodes, samples : int

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import igraph as ig
 import numpy as np
+import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from crimnet import datasets
 from crimnet.errors import ParameterError
-from crimnet.graphs.disrupt import betweenness_adaptive_ranking, recovery_curve, robustness_curve
+from crimnet.graphs.disrupt import (
+    RECOVERY_SUMMARY_COLUMNS,
+    betweenness_adaptive_ranking,
+    compare_recovery,
+    degree_ranking,
+    disrupt,
+    recovery_curve,
+    robustness_curve,
+)
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +90,48 @@ def test_bad_parameters_are_refused():
         recovery_curve(g, [0], mode="recruit")
     with pytest.raises(ParameterError, match="'k' parameter"):
         recovery_curve(g, [0], k=3)
+
+
+def test_compare_recovery_summarises_each_strategy(meetings):
+    g, ranking = meetings
+    res = disrupt(g, strategies=["degree", "betweenness_adaptive"], budget=20)
+    curves, summary = compare_recovery(g, res.rankings, p=0.5, k=20, seed=2)
+    assert list(summary.columns) == RECOVERY_SUMMARY_COLUMNS
+    assert summary["strategy"].tolist() == ["degree", "betweenness_adaptive"]
+    assert (summary["budget"] == 20).all() and len(curves) == 2 * 21
+    s = summary.set_index("strategy")
+    # the immediate side is the comparison's own numbers; the recovered side is each strategy's recovery_curve
+    immediate = res.summary.set_index("strategy")
+    np.testing.assert_allclose(s["r_index_budget"], immediate.loc[s.index, "r_index_budget"])
+    np.testing.assert_allclose(s["lcc_fraction_at_budget"], immediate.loc[s.index, "lcc_fraction_at_budget"])
+    alone = recovery_curve(g, degree_ranking(g), p=0.5, k=20, seed=2)
+    assert s.loc["degree", "r_index_budget_recovered"] == pytest.approx(alone["lcc_fraction_recovered"][1:].mean())
+    assert s.loc["degree", "ties_added"] == alone["ties_added"].iloc[-1]
+    assert (s["r_index_budget_recovered"] >= s["r_index_budget"]).all()
+    # sequential betweenness sums to 545 over k = 1..20 immediately (Cavallaro et al. 2020)
+    assert round(s.loc["betweenness_adaptive", "r_index_budget"] * 20 * 101) == 545
+
+
+def test_compare_recovery_refuses_rankings_without_strategies():
+    with pytest.raises(ParameterError, match="'rankings' parameter of compare_recovery"):
+        compare_recovery(ig.Graph.Star(4), pd.DataFrame({"node_id": [0]}))
+
+
+def test_cli_recovery_prints_and_writes_both_curves(tmp_path):
+    from crimnet.cli import app
+
+    argv = ["disrupt", "--edges", "siren", "--strategy", "degree_adaptive", "--budget", "5"]
+    res = CliRunner().invoke(app, [*argv, "--recovery", "1", "--recovery-mode", "neighbours", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "After recovery (neighbours, p = 1)" in res.output
+    summary = pd.read_csv(tmp_path / "recovery_summary.csv")
+    curves = pd.read_csv(tmp_path / "recovery_curves.csv")
+    assert summary["strategy"].tolist() == ["degree_adaptive"] and summary["budget"].tolist() == [5]
+    assert curves["k"].tolist() == list(range(6))
+    immediate = pd.read_csv(tmp_path / "curves.csv").head(6)
+    np.testing.assert_allclose(curves["lcc_fraction"], immediate["lcc_fraction"])
+    assert (curves["lcc_fraction_recovered"] >= curves["lcc_fraction"]).all() and summary["ties_added"][0] > 0
+    bad = CliRunner().invoke(app, [*argv, "--recovery", "1.5"])
+    assert bad.exit_code != 0
+    plain = CliRunner().invoke(app, argv)
+    assert "After recovery" not in plain.output

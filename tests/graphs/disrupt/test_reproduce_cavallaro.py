@@ -103,12 +103,14 @@ def test_disrupt_reports_the_block_used(meetings):
     ("n", "budget", "per_source", "block"),
     [
         (101, None, False, 1),  # Montagna-size: every node, one at a time
-        (5_000, None, False, 1),  # 5,000 recomputations of 100 (n + m) = 10^6 steps: 5 * 10^9 <= 10^10
-        (20_000, None, False, 8),  # ceil(20,000 * 100 * 40,000 / 10^10)
+        (2_000, None, False, 1),  # 2,000 recomputations of 100 (n + m) = 4 * 10^5 steps: 8 * 10^8 <= 10^9
+        (5_000, None, False, 5),  # ceil(5,000 * 100 * 10,000 / 10^9)
+        (20_000, None, False, 80),  # ceil(20,000 * 100 * 40,000 / 10^9)
         (20_000, 100, False, 1),  # a budget of 100 keeps even 20,000 nodes sequential
         (1_000_000, None, False, 10_000),  # capped at 1% of the nodes, the former default
-        (1_000, None, True, 1),  # exact betweenness: n (n + m) steps a recomputation, 2 * 10^9 in all
-        (5_000, None, True, 25),  # ceil(5,000 * 5,000 * 10,000 / 10^10)
+        (700, None, True, 1),  # exact betweenness: n (n + m) steps a recomputation, 6.9 * 10^8 in all
+        (1_000, None, True, 2),  # ceil(1,000 * 1,000 * 2,000 / 10^9)
+        (5_000, None, True, 50),  # ceil(5,000 * 5,000 * 10,000 / 10^9) = 250, capped at 1% of the nodes
     ],
 )
 def test_default_block_from_size_and_budget(n, budget, per_source, block):
@@ -121,7 +123,7 @@ def test_default_block_from_size_and_budget(n, budget, per_source, block):
 def test_betweenness_block_follows_its_work():
     ring = ig.Graph.Ring(3_000)
     assert betweenness_adaptive_ranking(ring, budget=10).attrs["block"] == 1
-    assert betweenness_adaptive_ranking(ring, budget=3_000 // 2).attrs["block"] == 3  # 1,500 * 3,000 * 6,000
+    assert betweenness_adaptive_ranking(ring, budget=3_000 // 2).attrs["block"] == 27  # 1,500 * 3,000 * 6,000 / 10^9
 
 
 # ---------------------------------------------------------------------------- ties broken as networkx does

@@ -255,7 +255,7 @@ def test_registered_strategy_appears_in_disrupt():
 def test_package_reexports_every_module_api():
     modules = (
         "registry", "ordering", "attacks", "dismantling", "exploitation", "compare", "robustness", "weights",
-        "optimise", "recovery", "gnd",
+        "optimise", "recovery", "gnd", "exact", "score_ranked",
     )  # fmt: skip
     apis = {m: importlib.import_module(f"crimnet.graphs.disrupt.{m}") for m in modules}
     names = [name for module in apis.values() for name in module.__all__]
