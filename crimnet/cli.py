@@ -515,6 +515,24 @@ def generate_cmd(
             help="Spread of victims' visibility shared by every list (log-odds standard deviation, 0 to 5).",
         ),
     ] = None,
+    victim_ring_raids: Annotated[
+        str | None,
+        typer.Option(
+            "--victim-ring-raids",
+            metavar="SHARES",
+            help="Whole-ring raids: list=r,... records every victim of a share r of rings at once "
+            "(police_victims=0.1; r below the list's chance, which it keeps on average).",
+        ),
+    ] = None,
+    victim_false_share: Annotated[
+        float | None,
+        typer.Option(
+            "--victim-false-share",
+            metavar="F",
+            help="False referrals: share of each list's records who are not victims of the case's rings "
+            "(0 to 0.5; named in truth/false_referrals.csv).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic multi-agency case (agency extracts with planted exploitation rings and their truth).
 
@@ -530,6 +548,8 @@ def generate_cmd(
             "victim_lists": victim_lists,
             "victim_list_dependence": victim_dependence,
             "victim_visibility": victim_visibility,
+            "victim_ring_raids": victim_ring_raids,
+            "victim_false_share": victim_false_share,
         }
         extra = {k: v for k, v in chosen.items() if v is not None}
         paths = generate_case(out, people=people, seed=seed, preset=preset, **extra)
@@ -1331,6 +1351,34 @@ def _echo_optimised(graph: Any, res: Any, steps: int, seed: int) -> None:
     )
 
 
+def _echo_recovery(graph: Any, res: Any, p: float, mode: str, seed: int, out: str | None) -> list[Path]:
+    """``--recovery``: each order replayed to the budget on a recovering network, beside its immediate effect."""
+    from crimnet.frames import write_csv
+    from crimnet.graphs.disrupt import compare_recovery
+
+    curves, summary = compare_recovery(graph, res.rankings, p=p, mode=mode, k=res.params["budget_nodes"], seed=seed)
+    header = ("strategy", "budget", "R to budget", "R recovered", "LCC at budget", "LCC recovered", "ties added")
+    rows = [
+        (
+            r.strategy,
+            str(r.budget),
+            number(r.r_index_budget, 4),
+            number(r.r_index_budget_recovered, 4),
+            number(r.lcc_fraction_at_budget, 3),
+            number(r.lcc_fraction_recovered_at_budget, 3),
+            str(r.ties_added),
+        )
+        for r in summary.itertuples()
+    ]
+    print_table(f"After recovery ({mode}, p = {p:g})", header, rows, right=header[1:], keep=("strategy",))
+    if not out:
+        return []
+    paths = [Path(out) / "recovery_summary.csv", Path(out) / "recovery_curves.csv"]
+    write_csv(summary, paths[0])  # formula cells neutralised, as the other tables
+    write_csv(curves, paths[1])
+    return paths
+
+
 @app.command("disrupt", cls=_Command)
 def disrupt_command(
     ctx: typer.Context,
@@ -1408,6 +1456,28 @@ def disrupt_command(
             "annealing for this many steps, seeded by the best strategy (networks up to a few thousand nodes).",
         ),
     ] = None,
+    recovery: Annotated[
+        float | None,
+        typer.Option(
+            "--recovery",
+            metavar="P",
+            min=0.0,
+            max=1.0,
+            help="Also replay each order up to the budget on a network that recovers (Duijn et al. 2014): after "
+            "each removal the survivors rewire with probability P; prints and writes the curves after recovery "
+            "beside the immediate ones.",
+        ),
+    ] = None,
+    recovery_mode: Annotated[
+        str,
+        typer.Option(
+            "--recovery-mode",
+            metavar="broker|neighbours",
+            help="With --recovery: the removed node's most similar neighbour becomes a broker that the others tie "
+            "to (broker), or the orphaned neighbours tie to each other (neighbours).",
+            callback=_names_callback("a recovery mode", lambda: ("broker", "neighbours")),
+        ),
+    ] = "broker",
 ) -> None:
     """Compare disruption strategies: R-index, victim-controller reachability and run time.
 
@@ -1460,9 +1530,11 @@ def disrupt_command(
         _echo_optimised(net.graph, res, optimise, seed)
     if res.skipped:
         typer.echo(f"Skipped (need victim/controller labels): {', '.join(res.skipped)}")
-    if out:
-        for path in res.write(out):
-            typer.echo(f"wrote {path}")
+    written = res.write(out) if out else []
+    if recovery is not None:
+        written += _echo_recovery(net.graph, res, recovery, recovery_mode, seed, out)
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 # --- pipeline ---

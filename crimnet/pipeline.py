@@ -52,6 +52,7 @@ COMPARED_STRATEGIES: tuple[str, ...] = (
     "collective_influence",
     "corehd",
     "articulation",
+    "gnd",
     "non_person",
     "victim_controller_cut",
 )

@@ -188,6 +188,7 @@ STRATEGY_NAMES: dict[str, str] = {
     "collective_influence": "Collective influence",
     "corehd": "CoreHD",
     "articulation": "Cut vertices first",
+    "gnd": "Cheapest spectral cuts (GND)",
     "non_person": "No arrests",
     "victim_controller_cut": "Victim-controller cut (planted truth)",
     "detected_cut": "Victim-controller cut (inferred roles)",
@@ -206,6 +207,10 @@ STRATEGY_TEXTS: dict[str, str] = {
     "collective_influence": "the nodes whose removal fragments their neighbourhood most (Morone and Makse 2015).",
     "corehd": "the most linked nodes of the network's 2-core first, until no loop is left (Zdeborova et al. 2016).",
     "articulation": "nodes whose removal splits a group in two (cut vertices) first.",
+    "gnd": (
+        "the cheapest set of nodes that cuts the largest group in two along its spectral split, again and again, "
+        "people costing more than phones or accounts (generalized network dismantling, Ren et al. 2019)."
+    ),
     "non_person": "phones, accounts, addresses, vehicles and businesses only: what can be done without an arrest.",
     "victim_controller_cut": (
         "the fewest nodes that cut every victim off from their controllers, computed from the planted truth: "

@@ -298,6 +298,38 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
     "crimnet.tables.write_case": lambda fx: {"case": "case-a"},
     "crimnet.outputs.check_replaceable": lambda fx: {"marker": "config.json", "process": "run"},
     "crimnet.outputs.swap_in": lambda fx: {"staged": fx.tmp_path / "staged", "marker": "config.json", "process": "run"},
+    # hidden links in a case (issue 14): link arrays per relationship type, pairs and their labels
+    "crimnet.gnn.case_links.link_metrics": lambda fx: {
+        "label": __import__("numpy").array([1, 0]),
+        "score": __import__("numpy").array([0.9, 0.1]),
+    },
+    "crimnet.gnn.case_links.pair_features": lambda fx: {
+        "n": 2,
+        "links": {"USES_PHONE": __import__("numpy").array([[0, 1]])},
+        "pairs": __import__("numpy").array([[0, 1]]),
+        "rel": "USES_PHONE",
+    },
+    "crimnet.gnn.hetero_links.HeteroLinkSAGE": lambda fx: {
+        "in_dim": 2,
+        "edge_types": [("Person", "USES_PHONE", "Phone")],
+    },
+    "crimnet.gnn.hetero_links.degree_features": lambda fx: {"links": {}},
+    "crimnet.gnn.hetero_links.hetero_sage_link_scores": lambda fx: {
+        "visible": {},
+        "rel": "USES_PHONE",
+        "pairs": __import__("numpy").zeros((0, 2), dtype=int),
+    },
+    "crimnet.gnn.links.adjacency": lambda fx: {"n": 2, "kept": __import__("numpy").array([[0, 1]])},
+    # exact critical nodes and recovery (issue 17): how many to remove, the rankings replayed
+    "crimnet.graphs.disrupt.exact.critical_nodes_exact": lambda fx: {"k": 1},
+    "crimnet.graphs.disrupt.recovery.compare_recovery": lambda fx: {
+        "rankings": __import__("pandas").DataFrame({"strategy": [], "node_id": []})
+    },
+    # false referrals and raids of the generated victim lists (issue 16)
+    "crimnet.prevalence.validate.read_false_referrals": lambda fx: {"lists": ["nrm_referrals"]},
+    "crimnet.synthetic.victim_lists.draw_false_referrals": lambda fx: {"victims": 1},
+    "crimnet.synthetic.victim_lists.false_referral_count": lambda fx: {"share": 0.1},
+    "crimnet.synthetic.victim_lists.parse_raids": lambda fx: {"probs": {"nrm_referrals": 0.3}},
     # merging a case into a store of another (issue 18): the incoming case, rows of one table
     "crimnet.ingest.link_cases.link_cases": lambda fx: {"incoming": fx.tables},
     "crimnet.ingest.link_cases.union_rows": lambda fx: {"frames": [fx.tables.nodes["Person"]]},

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from crimnet.gnn.workflow import train
 from crimnet.graphs.views import hetero_graph
 from crimnet.pipeline import run_case
 from crimnet.synthetic import generate_case
@@ -31,8 +32,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     case = generate_case(base / "case", people=400, seed=3).root
     specs = case / "specs" if (case / "specs").is_dir() else None
     out = base / "run"
+    # a tiny role model of two other towns, so the report holds its learned-scores section as make demo's does
+    towns = [generate_case(base / f"town{s}", people=300, seed=s).root for s in (31, 32)]
+    train([towns[0]], base / "model", valid=[towns[1]], hidden=8, epochs=3, patience=2, batch_size=256)
     # the demo's run with its top 3 clusters drawn, not 5: drawing is most of a small run's time
-    result = run_case(case, out, truth=case, specs=specs, top=3, seed=3)
+    result = run_case(case, out, truth=case, specs=specs, top=3, seed=3, model=base / "model")
     tables = CanonicalTables.read(out / "ingest" / "tables")
     names = dict(zip(tables.nodes["Person"]["id"].astype(str), tables.nodes["Person"]["name"].astype(str), strict=True))
     top = result.clusters.head(3)
@@ -93,6 +97,10 @@ def test_report_opens_offline_with_contents_names_and_advice(browser, run, artef
     headers = page.eval_on_selector_all("th", "els => els.map(e => e.innerText)")
     assert headers and not [h for h in headers if "_" in h]  # human headers, no snake_case
     assert "R-index" in page.inner_text("#disruption dl.measures")
+    # the learned scores: the person the model puts first, by name, among the people it puts forward
+    people = pd.read_csv(run["out"] / "score" / "people.csv")
+    learned = page.inner_text("#gnn")
+    assert "Learned scores" in page.inner_text("#gnn h2") and run["names"][people["node_id"].iloc[0]] in learned
     shot = artefacts / "report-1024.png"
     page.screenshot(path=str(shot), full_page=True)
     print(f"report screenshot: {shot}")
