@@ -44,7 +44,7 @@ before those options existed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,18 +218,7 @@ def parse_dependence(value: str | Mapping[str, float], lists: Sequence[str] = VI
     >>> parse_dependence("nrm_referrals:ngo_casework=1.2", ["nrm_referrals", "ngo_casework"])
     {'nrm_referrals:ngo_casework': 1.2}
     """
-    if isinstance(value, str):
-        items: dict[str, object] = {}
-        for part in filter(None, (s.strip() for s in value.split(","))):
-            key, _, num = part.partition("=")
-            try:
-                items[key.strip()] = float(num)
-            except ValueError:
-                raise _bad_dependence(value, lists) from None
-    elif isinstance(value, Mapping):
-        items = dict(value)
-    else:
-        raise _bad_dependence(value, lists)
+    items = _name_values(value, lambda: _bad_dependence(value, lists))
     out: dict[str, float] = {}
     for key, g in items.items():
         a, _, b = str(key).partition(":")
@@ -239,6 +228,22 @@ def parse_dependence(value: str | Mapping[str, float], lists: Sequence[str] = VI
         a, b = sorted((a, b), key=VICTIM_LISTS.index)
         out[f"{a}:{b}"] = float(g)
     return out
+
+
+def _name_values(value: object, bad: Callable[[], ParameterError]) -> dict[str, object]:
+    """``'name=number,...'`` (or a mapping) as a dict; `bad` builds the error for anything else."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if not isinstance(value, str):
+        raise bad()
+    items: dict[str, object] = {}
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        key, _, num = part.partition("=")
+        try:
+            items[key.strip()] = float(num)
+        except ValueError:
+            raise bad() from None
+    return items
 
 
 def _bad_dependence(value: object, lists: Sequence[str]) -> ParameterError:
@@ -267,18 +272,7 @@ def parse_raids(value: str | Mapping[str, float], probs: Mapping[str, float]) ->
     >>> parse_raids("police_victims=0.1", {"nrm_referrals": 0.35, "police_victims": 0.2})
     {'police_victims': 0.1}
     """
-    if isinstance(value, str):
-        items: dict[str, object] = {}
-        for part in filter(None, (s.strip() for s in value.split(","))):
-            key, _, num = part.partition("=")
-            try:
-                items[key.strip()] = float(num)
-            except ValueError:
-                raise _bad_raids(value, probs) from None
-    elif isinstance(value, Mapping):
-        items = dict(value)
-    else:
-        raise _bad_raids(value, probs)
+    items = _name_values(value, lambda: _bad_raids(value, probs))
     for key, r in items.items():
         if key not in probs or isinstance(r, bool) or not isinstance(r, int | float) or not 0 < r < probs[key]:
             raise _bad_raids(value, probs)
