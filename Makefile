@@ -48,7 +48,7 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 test-heavy: $(STAMP) browser
-	$(BIN)/python -m pytest -q -m heavy
+	CRIMNET_HYPOTHESIS=explore $(BIN)/python -m pytest -q -m heavy
 
 # the README's picture of the report of a small demo, taken in Debian's chromium like the browser checks
 screenshot: $(STAMP) browser

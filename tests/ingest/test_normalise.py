@@ -986,3 +986,10 @@ def test_every_placeholder_is_refused_in_any_case():
     listed = sorted(N.NAME_PLACEHOLDERS)
     out = N.normalise_name(pd.Series(listed + [w.upper() for w in listed]))
     assert out["value"].isna().all() and out["error"].str.contains("placeholder").all()
+
+
+def test_a_number_shorter_than_any_in_use_is_refused():
+    """'+4300000' (Austria's code and national zeros) formats to 6 digits, below any international number."""
+    out = normalise("phone", pd.Series([4300000, "+4300000", "+2904567"], dtype=object))
+    assert out["value"].isna().tolist() == [True, True, False]  # +290 4567 (St Helena) has 7 digits: kept
+    assert out["error"].iloc[0] == "'4300000' is not a valid phone number for region GB"

@@ -167,11 +167,16 @@ def _phone_parsed(text: str, region: str, strict: bool) -> Result:
 
 
 def _phone_e164(num: phonenumbers.PhoneNumber | None, strict: bool) -> str | None:
-    """E.164 text of an acceptable number; None when not acceptable or over E.164's 15 digits."""
+    """E.164 text of an acceptable number; None when not acceptable or not 7 to 15 digits.
+
+    A "possible length" number of a country can format to fewer digits than any number in use
+    ('+4300000' is Austria's country code and national zeros, formatted '+430000'): the shortest
+    international numbers in use have 7 digits (country code included), the longest 15 (E.164).
+    """
     if num is None or not _phone_ok(num, strict):
         return None
     e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-    return e164 if len(e164) <= 16 else None
+    return e164 if 8 <= len(e164) <= 16 else None
 
 
 def normalise_phone(values: pd.Series, *, region: str = "GB", strict: bool = False) -> pd.DataFrame:
