@@ -57,6 +57,7 @@ __all__ = [
     "PAIR_VALUE_SEP",
     "rel_columns",
     "table_fields",
+    "table_key",
 ]
 
 DType = Literal["string", "int64", "float64", "string[]"]
@@ -357,3 +358,20 @@ def table_fields(name: str) -> tuple[Field, ...]:
         If `name` is neither.
     """
     return node_label(name).fields if name in NODE_LABELS else rel_type(name).fields
+
+
+def table_key(name: str) -> list[str]:
+    """Return the key columns of the canonical table `name` (``id``, or ``src``/``dst`` for pair relationships).
+
+    >>> table_key("LIVES_AT"), table_key("PAID"), table_key("Person")
+    (['src', 'dst'], ['id'], ['id'])
+
+    Raises
+    ------
+    crimnet.errors.SchemaError
+        If `name` is neither a node label nor a relationship type.
+    """
+    if name in NODE_LABELS:
+        node_label(name)
+        return ["id"]
+    return ["src", "dst"] if rel_type(name).key == "pair" else ["id"]

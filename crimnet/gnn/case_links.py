@@ -37,7 +37,7 @@ from sklearn.preprocessing import StandardScaler
 from crimnet.errors import ParameterError, check_interval, check_type
 from crimnet.gnn.case_graph import CaseGraph, case_graph
 from crimnet.gnn.hetero_links import hetero_sage_link_scores
-from crimnet.gnn.links import adamic_adar_scores, adjacency, katz_scores
+from crimnet.gnn.links import adamic_adar_scores, adamic_adar_weights, adjacency, katz_scores
 from crimnet.schema import REL_TYPES
 from crimnet.tables import CanonicalTables
 
@@ -214,9 +214,7 @@ def shared_things_scores(n: int, edges: np.ndarray, pairs: np.ndarray) -> np.nda
     """
     check_interval(n, param="n", func="shared_things_scores", low=1, closed="left", integer=True)
     a = adjacency(n, edges)
-    deg = np.asarray(a.sum(1)).ravel()
-    w = np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2)), 0.0)
-    two = a[pairs[:, 0]] @ sp.diags(w) @ a  # (p, n): weighted 2-paths u - w - x
+    two = a[pairs[:, 0]] @ sp.diags(adamic_adar_weights(a)) @ a  # (p, n): weighted 2-paths u - w - x
     return np.asarray(two.multiply(a[pairs[:, 1]]).sum(1)).ravel()
 
 

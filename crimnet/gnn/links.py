@@ -29,6 +29,7 @@ from crimnet.graphs.arrays import edge_arrays
 __all__ = [
     "hide_edges",
     "adjacency",
+    "adamic_adar_weights",
     "adamic_adar_scores",
     "katz_scores",
     "gnn_link_scores",
@@ -112,6 +113,17 @@ def adjacency(n: int, kept: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix(((a + a.T) > 0).astype(float))
 
 
+def adamic_adar_weights(a: sp.csr_matrix) -> np.ndarray:
+    """Per vertex of the adjacency `a`, the Adamic-Adar weight ``1 / log(degree)`` (0 for degree 0 or 1).
+
+    >>> adamic_adar_weights(adjacency(3, np.array([[0, 1], [1, 2]]))).round(4).tolist()
+    [0.0, 1.4427, 0.0]
+    """
+    check_type(a, sp.csr_matrix, param="a", func="adamic_adar_weights", expected="a scipy CSR adjacency matrix")
+    deg = np.asarray(a.sum(1)).ravel()
+    return np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2)), 0.0)
+
+
 def adamic_adar_scores(n: int, kept: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """Adamic-Adar index of node pairs on the graph of the kept edges: sum over common neighbours of 1/log(degree).
 
@@ -141,9 +153,7 @@ def adamic_adar_scores(n: int, kept: np.ndarray, pairs: np.ndarray) -> np.ndarra
     """
     check_interval(n, param="n", func="adamic_adar_scores", low=1, closed="left", integer=True)
     a = adjacency(n, kept)
-    deg = np.asarray(a.sum(1)).ravel()
-    w = np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2)), 0.0)
-    aw = a @ sp.diags(w)
+    aw = a @ sp.diags(adamic_adar_weights(a))
     return np.asarray(aw[pairs[:, 0]].multiply(a[pairs[:, 1]]).sum(1)).ravel()
 
 

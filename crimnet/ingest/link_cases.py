@@ -41,7 +41,7 @@ import pandas as pd
 
 from crimnet.errors import bad_parameter, check_type
 from crimnet.ingest.resolve import MATCH_LEVELS, resolve_people
-from crimnet.schema import NODE_LABELS, REL_TYPES, rel_type, table_fields
+from crimnet.schema import NODE_LABELS, REL_TYPES, rel_type, table_fields, table_key
 from crimnet.tables import CanonicalTables
 
 __all__ = ["CaseLinks", "link_cases", "person_records", "union_rows"]
@@ -317,7 +317,7 @@ def _holding(name: str, stored: pd.DataFrame, incoming: pd.DataFrame) -> pd.Data
     """The stored rows of `name` whose key `incoming` also has."""
     if stored.empty or incoming.empty:
         return stored.iloc[:0]
-    key = ["src", "dst"] if name in REL_TYPES and rel_type(name).key == "pair" else ["id"]
+    key = table_key(name)
     wanted = incoming[key].drop_duplicates()
     return stored.merge(wanted, on=key, how="inner", sort=False)[list(stored.columns)]
 
@@ -356,7 +356,7 @@ def union_rows(name: str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     if name not in NODE_LABELS and name not in REL_TYPES:
         raise bad_parameter("name", "union_rows", "a label or relationship type of crimnet.schema", name)
     check_type(frames, (list, tuple), param="frames", func="union_rows", expected="a list of DataFrames")
-    key = ["src", "dst"] if name in REL_TYPES and rel_type(name).key == "pair" else ["id"]
+    key = table_key(name)
     columns = [f.name for f in table_fields(name)]
     rows = pd.concat([f for f in frames if len(f)] or [frames[0]], ignore_index=True).reindex(columns=columns)
     dup = rows.duplicated(key, keep=False).to_numpy(bool)

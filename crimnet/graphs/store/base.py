@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from crimnet.errors import SchemaError, StoreError, bad_parameter, check_interval, check_type
-from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, rel_type
+from crimnet.schema import NODE_LABELS, REL_TYPES, node_label, table_key
 from crimnet.tables import CanonicalTables
 
 __all__ = [
@@ -143,18 +143,6 @@ class GraphStore(Protocol):
     def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc: object) -> None: ...
-
-
-def table_key(name: str) -> list[str]:
-    """Return the key columns of the canonical table `name` (``id``, or ``src``/``dst`` for pair relationships).
-
-    >>> table_key("LIVES_AT"), table_key("PAID"), table_key("Person")
-    (['src', 'dst'], ['id'], ['id'])
-    """
-    if name in NODE_LABELS:
-        node_label(name)
-        return ["id"]
-    return ["src", "dst"] if rel_type(name).key == "pair" else ["id"]
 
 
 def _canonical_cells(df: pd.DataFrame) -> pd.DataFrame:
