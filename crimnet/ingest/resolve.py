@@ -11,6 +11,7 @@ and the relational links are is one analyst's choice, :data:`MATCH_LEVELS`.
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import shutil
@@ -81,6 +82,13 @@ FIXED_PARAMETERS: dict[str, list[_L]] = {
         ("reversed", "given_l = family_r AND family_l = given_r", 0.044, 0.00002),
         ("jaro-winkler >= 0.92", "jaro_winkler_similarity(name_l, name_r) >= 0.92", 0.076, 0.00037),
         ("family and initial", "family_l = family_r AND g_init_l = g_init_r", 0.002, 0.00048),
+        # a keying error in the family name ('k murph', 't nckolov'): a prior guess, EM re-estimates it
+        (
+            "family one edit, initial",
+            "damerau_levenshtein(family_l, family_r) <= 1 AND length(family_l) >= 4 AND g_init_l = g_init_r",
+            0.002,
+            0.00005,
+        ),
         ("jaro-winkler >= 0.80", "jaro_winkler_similarity(name_l, name_r) >= 0.80", 0.003, 0.0093),
         ("else", "ELSE", 0.006, 0.9895),
     ],
@@ -198,9 +206,13 @@ class ResolutionResult:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def _settings(pseudonymised: bool, prior: float, incremental: bool = False) -> dict[str, Any]:
+def _settings(
+    pseudonymised: bool, prior: float, incremental: bool = False, skip: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     comparisons = []
     for name, levels in FIXED_PARAMETERS.items():
+        if name in skip:
+            continue
         if pseudonymised and name in _PSEUDO_KEEP:
             levels = [lv for lv in levels if lv[0] in _PSEUDO_KEEP[name]]
         m_total = sum(lv[2] for lv in levels[1:])
@@ -234,6 +246,31 @@ def _settings(pseudonymised: bool, prior: float, incremental: bool = False) -> d
     }
 
 
+#: The column whose absence makes each comparison's null level.
+_COMPARED_COLUMN = {
+    "name": "name", "dob": "dob_ym", "address": "postcode", "phone": "phone", "account": "account_id",
+    "nationality": "nationality", "sex": "sex",
+}  # fmt: skip
+
+#: Random pairs sampled to estimate u (Splink's ``max_pairs``), and the fewest of them that must
+#: carry a comparison's value on both sides for its u to be estimated at all.
+_U_PAIRS = 1e6
+_MIN_U_PAIRS = 100
+
+
+def _too_sparse(df: pd.DataFrame) -> frozenset[str]:
+    """Comparisons left out of an EM-trained model because too few records carry their value.
+
+    A value recorded in a share s of the records is on both sides of about ``_U_PAIRS * s**2`` of
+    the random pairs that estimate u; below :data:`_MIN_U_PAIRS` (s < 1%) u is a guess from a few
+    pairs, and EM can drive a level's m to exactly 0 from a few clear non-matches, which Splink
+    refuses, failing the whole session (seen with nationality and sex recorded in 0.3% of the
+    records of a realistic case). Such a comparison informs almost no pair anyway.
+    """
+    share = df[list(_COMPARED_COLUMN.values())].notna().mean()
+    return frozenset(c for c, col in _COMPARED_COLUMN.items() if _U_PAIRS * share[col] ** 2 < _MIN_U_PAIRS)
+
+
 def _prior(df: pd.DataFrame) -> float:
     """Prior probability that two random records match, from exact name + date-of-birth pairs.
 
@@ -263,15 +300,34 @@ def _model_parameters(linker: Any) -> dict[str, list[tuple[str, float | None, fl
     return out
 
 
-def _plausible(params: dict[str, list[tuple[str, float | None, float | None]]]) -> bool:
-    """EM result sanity: the best level of each comparison favours a match, 'else' disfavours it."""
-    for levels in params.values():
-        (_, m0, u0), (_, m1, u1) = levels[0], levels[-1]
-        if None in (m0, u0, m1, u1) or not (m0 > u0 and m1 < u1):  # type: ignore[operator]
-            return False
-        if any(m is None or u is None or not math.isfinite(m) or not math.isfinite(u) for _, m, u in levels):
-            return False
-    return True
+def _plausible(levels: list[tuple[str, float | None, float | None]]) -> bool:
+    """EM result sanity of one comparison: its best level favours a match, 'else' disfavours it."""
+    (_, m0, u0), (_, m1, u1) = levels[0], levels[-1]
+    if None in (m0, u0, m1, u1) or not (m0 > u0 and m1 < u1):  # type: ignore[operator]
+        return False
+    return all(m is not None and u is not None and math.isfinite(m) and math.isfinite(u) for _, m, u in levels)
+
+
+def _revert_implausible(linker: Any, comparisons: list[dict[str, Any]]) -> list[str]:
+    """Put back the starting m and u of every comparison whose EM estimates are implausible.
+
+    A comparison recorded in very few records (nationality in about 0.3% of a realistic case's
+    records) gets its u from a handful of random pairs, e.g. u = 1 for agreement, which would make
+    agreement evidence against a match; one such comparison must not cost the whole model its
+    estimates, so only that comparison is reverted. Returns the reverted comparisons' names.
+    """
+    start = {c["output_column_name"]: c["comparison_levels"] for c in comparisons}
+    reverted = []
+    for name, levels in _model_parameters(linker).items():
+        if _plausible(levels):
+            continue
+        reverted.append(name)
+        comp = next(c for c in linker._settings_obj.comparisons if c.output_column_name == name)
+        starting = [lv for lv in start[name] if not lv.get("is_null_level")]
+        for level, values in zip([lv for lv in comp.comparison_levels if not lv.is_null_level], starting, strict=True):
+            level.m_probability = values["m_probability"]
+            level.u_probability = values["u_probability"]
+    return reverted
 
 
 def _splink_links(
@@ -320,6 +376,8 @@ def _splink_run(
     data = pa.Table.from_pandas(df[list(_SPLINK_COLUMNS)], preserve_index=False)
     tmpdir = tempfile.mkdtemp(prefix="crimnet-duckdb-")
     cons: list[Any] = []
+    skip = _too_sparse(df) if used == "em" else frozenset()
+    settings = _settings(pseudonymised, prior, incremental, skip=skip)
 
     def make_linker() -> Any:
         while cons:  # a refit after failed or implausible EM replaces the first engine, never runs beside it
@@ -328,20 +386,66 @@ def _splink_run(
         cons.append(con)
         db = DuckDBAPI(connection=con)
         table = db.register(data, table_name="records")
-        return Linker(table, _settings(pseudonymised, prior, incremental), log_level=None)
+        return Linker(table, copy.deepcopy(settings), log_level=None)
 
     try:
-        return _splink_fit_predict(
-            make_linker, used=used, seed=seed, threshold=threshold, weight_threshold=weight_threshold, prior=prior
-        )
+        links, params = _splink_fit_predict(
+            make_linker, comparisons=settings["comparisons"], used=used, seed=seed, threshold=threshold,
+            weight_threshold=weight_threshold, prior=prior,
+        )  # fmt: skip
+        params["not_compared"] = sorted(skip)
+        return links, params
     finally:
         for con in cons:
             con.close()
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+#: EM training sessions (Splink blocking rules): each estimates the m probabilities of every
+#: comparison its rule does not block on, so together they estimate all of them.
+_EM_SESSIONS = ("l.dob = r.dob", "l.name_key = r.name_key")
+
+#: Run only when a session of :data:`_EM_SESSIONS` fails, so that the comparisons only that session
+#: estimates (the name, for the date-of-birth session) are still estimated from the data.
+_EM_SPARE_SESSION = "l.postcode = r.postcode"
+
+
+def _em_sessions(linker: Any) -> dict[str, str]:
+    """Run the EM sessions; return ``{blocking rule: error}`` of those that failed.
+
+    A session fails when EM drives a level's m probability to exactly 0 (Splink refuses it; seen on
+    a realistic 20,000-person case where every same-date-of-birth pair at one level was a clear
+    non-match), or for any other reason; Splink leaves the model as it was before a failed session,
+    so the other sessions' estimates stand and the failed session's comparisons keep their starting
+    values unless the spare session estimates them.
+    """
+    failed: dict[str, str] = {}
+    for rule in _EM_SESSIONS:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=2e6, estimate_without_term_frequencies=True
+            )
+        except Exception as exc:
+            failed[rule] = f"{type(exc).__name__}: {exc}"
+    if failed:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                _EM_SPARE_SESSION, max_pairs=2e6, estimate_without_term_frequencies=True
+            )
+        except Exception as exc:
+            failed[_EM_SPARE_SESSION] = f"{type(exc).__name__}: {exc}"
+    return failed
+
+
 def _splink_fit_predict(
-    make_linker: Any, *, used: str, seed: int, threshold: float, weight_threshold: float | None, prior: float
+    make_linker: Any,
+    *,
+    comparisons: list[dict[str, Any]],
+    used: str,
+    seed: int,
+    threshold: float,
+    weight_threshold: float | None,
+    prior: float,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     em_error = None
 
@@ -349,20 +453,22 @@ def _splink_fit_predict(
     if used == "em":
         try:
             linker.training.estimate_u_using_random_sampling(
-                max_pairs=1e6, seed=seed, min_count_per_level=None, num_chunks=1
+                max_pairs=_U_PAIRS, seed=seed, min_count_per_level=None, num_chunks=1
             )
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                "l.dob = r.dob", max_pairs=2e6, estimate_without_term_frequencies=True
-            )
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                "l.name_key = r.name_key", max_pairs=2e6, estimate_without_term_frequencies=True
-            )
-        except Exception as exc:  # any EM failure falls back to the documented parameters
+        except Exception as exc:  # any failure to estimate u falls back to the documented parameters
             used = "fixed (em failed)"
             em_error = f"{type(exc).__name__}: {exc}"
-        if used == "em" and not _plausible(_model_parameters(linker)):
-            used = "fixed (em implausible)"
-        if used != "em":
+        else:
+            failed = _em_sessions(linker)
+            if len(failed) == len(_EM_SESSIONS) + 1:
+                used = "fixed (em failed)"
+            if failed:
+                em_error = "; ".join(f"{rule}: {err}" for rule, err in failed.items())
+        if used == "em":
+            reverted = _revert_implausible(linker, comparisons)
+            if reverted:
+                used = f"em ({', '.join(reverted)} implausible: starting values kept)"
+        else:
             linker = make_linker()
     if weight_threshold is not None:
         pred = linker.inference.predict(threshold_match_weight=weight_threshold, warning_mode="never")
@@ -433,7 +539,8 @@ def resolve_people(
     Three stages: (1) deterministic rules on strong identifiers (same NINO; same account and
     name; exact name, date of birth and postcode or phone); (2) a Fellegi-Sunter model fitted with
     Splink on DuckDB, comparing name (exact, given+family, transliteration variant key, reversed
-    order, Jaro-Winkler >= 0.92 / 0.80), date of birth (exact, month precision, day/month swap,
+    order, Jaro-Winkler >= 0.92, family name and initial, family name one edit apart and initial,
+    Jaro-Winkler >= 0.80), date of birth (exact, month precision, day/month swap,
     one part differing), address (address, postcode, postcode sector), phone, account,
     nationality and sex; (3) connected components of all links above the threshold, with a guard
     that splits any cluster holding two NINOs, two incompatible dates of birth or two people of
@@ -475,9 +582,11 @@ def resolve_people(
         `threshold`.
     training : {'auto', 'em', 'fixed'}, default 'auto'
         ``'em'``: estimate u by random sampling and m by expectation maximisation; ``'fixed'``:
-        the documented :data:`FIXED_PARAMETERS`; ``'auto'``: EM from 2,000 records up. EM results
-        with a best level not favouring a match fall back to the fixed parameters
-        (``params['training']`` says which was used).
+        the documented :data:`FIXED_PARAMETERS`; ``'auto'``: EM from 2,000 records up. Under EM a
+        comparison whose value is in under 1% of the records is left out (``params['not_compared']``),
+        a failed training session costs only its own estimates (``params['em_error']``), and a
+        comparison whose estimates do not favour a match at its best level keeps its fixed
+        parameters (``params['training']`` says which were used).
     case : str or None, default None
         The case the records belong to (:attr:`crimnet.tables.CanonicalTables.case`): new entity ids
         hash ``'<case>:<smallest key>'`` instead of the key alone, so the people of two cases never

@@ -20,7 +20,8 @@ The score of a cluster pair (a Fellegi-Sunter match weight, log2 of the posterio
 ----------------------------------------------------------------------------------------
 ``W = log2(1 / N) + w_neighbour + w_family + w_given + w_dob`` for N current clusters, from the
 best pair of records (one per cluster, both with a name) whose family names agree (same variant
-key). Every frequency below comes from the records being resolved.
+key). Every frequency below comes from the records being resolved; name frequencies count each
+distinct name once (a landlord written on 300 tenancies is one person, not 300 bearers of his surname).
 
 ``w_neighbour``
     Per kind of shared neighbour, the rarest shared value: ``log2(m / ((k - 1) / N))`` where k
@@ -99,9 +100,14 @@ __all__ = [
     "RELATIONAL_PRIO",
     "H_PRIOR_PAIRS",
     "ROLE_MIN_BITS",
+    "CO_RECORD_INITIAL",
     "relational_links",
     "collective_resolve",
 ]
+
+#: Key of the household estimates (:func:`relational_links` ``household``) holding how often two
+#: different people of one household (same family name, sharing a co-record) share a given initial.
+CO_RECORD_INITIAL = "co_record:initial"
 
 #: Record columns whose values are graph neighbours of the person (Account, Phone, Address,
 #: Postcode, Business ids).
@@ -169,10 +175,13 @@ def _context(df: pd.DataFrame) -> _Context:
     gkey = names["given_key"].to_numpy(object)
     given = names["given"].to_numpy(object)
     initial = names["initial"].to_numpy(object)
-    tf_f = term_frequencies(names["family_key"])
+    # name frequencies among distinct names, not records: a landlord written on 300 tenancies (or paid 700
+    # times) is one person, and counting his records would make his own surname look common
+    once = (df["name"].notna() & ~df["name"].duplicated()).to_numpy()
+    tf_f = term_frequencies(names["family_key"][once])
     u_family = names["family_key"].map(tf_f / coincidence(tf_f)).to_numpy(np.float64)
-    tf_g = term_frequencies(names["given"].where(names["given_kind"] == "word"))
-    tf_i = term_frequencies(names["initial"])
+    tf_g = term_frequencies(names["given"].where(names["given_kind"] == "word")[once])
+    tf_i = term_frequencies(names["initial"][once])
     w_i = np.log2(M_NAME / names["initial"].map(tf_i).to_numpy(np.float64))
     w_g = np.where(gkind == "word", np.log2(M_NAME / names["given"].map(tf_g).to_numpy(np.float64)), w_i)
     dob = df[["dob", "dob_ym", "dob_y", "dob_m", "dob_d"]].astype(object)
@@ -319,6 +328,10 @@ def _household_share(ctx: _Context, labels: np.ndarray) -> dict[str, float]:
         other = (ctx.gkey[a] != ctx.gkey[b]) & (ctx.initial[a] != ctx.initial[b])
         agree = float((ctx.fam[a][other] == ctx.fam[b][other]).sum())
         out[kind] = (agree + 0.5 * H_PRIOR_PAIRS) / (float(other.sum()) + H_PRIOR_PAIRS)
+        if kind == "co_record":  # how often two people of one household share a given initial too
+            kin = (ctx.gkey[a] != ctx.gkey[b]) & (ctx.fam[a] == ctx.fam[b])
+            same = float((ctx.initial[a][kin] == ctx.initial[b][kin]).sum())
+            out[CO_RECORD_INITIAL] = (same + 0.5 * H_PRIOR_PAIRS) / (float(kin.sum()) + H_PRIOR_PAIRS)
     return out
 
 
@@ -327,14 +340,26 @@ def _candidate_clusters(ctx: _Context, labels: np.ndarray, active: np.ndarray | 
     nb = _shared_values(ctx, labels)
     uid = np.arange(len(labels))
     has_fam = pd.notna(ctx.fam) & ~ctx.organisation
-    cf = pd.DataFrame({"c": labels[uid[has_fam]], "fam": ctx.fam[has_fam]}).drop_duplicates()
-    t = nb.merge(cf, on="c")
-    # a role is blocked by family name as any value is by itself: a family name held by more than MAX_BLOCK of a
-    # role's clusters (the smiths of a payroll's thousands) is no evidence there, and its pairs would grow with the
-    # square of the role's size (other kinds hold at most MAX_BLOCK clusters per value already)
-    size = t.groupby(["kind", "value", "fam"], sort=False)["c"].transform("size").to_numpy()
-    t = t[size <= MAX_BLOCK]
-    pairs = t.merge(t[["kind", "value", "fam", "c"]], on=["kind", "value", "fam"], suffixes=("_a", "_b"))
+    cf = pd.DataFrame(
+        {"c": labels[uid[has_fam]], "fam": ctx.fam[has_fam], "initial": ctx.initial[has_fam],
+         "given": ctx.given[has_fam]}
+    )  # fmt: skip
+    is_role = (nb["kind"] == "role").to_numpy()
+    # other kinds hold at most MAX_BLOCK clusters per value already: block them by family name
+    t = nb[~is_role].merge(cf[["c", "fam"]].drop_duplicates(), on="c").assign(block=lambda d: d["fam"])
+    # a role is a population of thousands: it is blocked by family name and initial (disagreeing initials forbid a
+    # link anyway), and a block is evidence only while it holds at most MAX_BLOCK distinct given names (the smiths of
+    # a payroll's thousands are not). Its clusters are not resolved yet, so they are not what is counted: one
+    # landlord written on 150 tenancies is 150 clusters of one name before this pass joins them.
+    r = nb[is_role].merge(cf.drop_duplicates(["c", "fam", "initial", "given"]), on="c")
+    initial = r["initial"].astype(object).where(r["initial"].notna(), "").astype(str)
+    r = r.assign(block=r["fam"].astype(str) + "|" + initial)
+    names = r.groupby(["kind", "value", "block"], sort=False)["given"].transform("nunique").to_numpy()
+    r = r[names <= MAX_BLOCK].drop(columns=["initial", "given"]).drop_duplicates(["kind", "value", "block", "c"])
+    size = t.groupby(["kind", "value", "block"], sort=False)["c"].transform("size").to_numpy()
+    t = pd.concat([t[size <= MAX_BLOCK], r], ignore_index=True)
+    pairs = t.merge(t[["kind", "value", "block", "c"]], on=["kind", "value", "block"], suffixes=("_a", "_b"))
+    pairs = pairs.drop(columns="block")
     pairs = pairs[pairs["c_a"].to_numpy() < pairs["c_b"].to_numpy()]
     if active is not None:
         act = np.zeros(int(labels.max()) + 1 if len(labels) else 0, dtype=bool)
@@ -484,11 +509,17 @@ def relational_links(
     rp = _record_pairs(ctx, labels, pairs)
     rp = rp.merge(ev, left_on=["a", "b"], right_index=True)
     w = _name_dob_weights(ctx, rp, rp["h"].to_numpy(np.float64))
-    # a link carried by a co-record alone needs the whole given name on both sides: members of one household stand
-    # beside the same people, and an initial ('m sharma') cannot tell them apart
+    # a link carried by a co-record alone stands on the given name: members of one household stand beside the same
+    # people. An initial (or a spelling variant) agreeing is then worth only what it says against the household's
+    # other members, who share an initial as often as h[CO_RECORD_INITIAL] says; a family name alone forbids it
     li, ri = rp["l"].to_numpy(np.int64), rp["r"].to_numpy(np.int64)
     whole = (ctx.gkind[li] == "word") & (ctx.gkind[ri] == "word") & (ctx.given[li] == ctx.given[ri])
-    w = np.where(rp["co_only"].to_numpy(bool) & ~whole, -np.inf, w)
+    co_only = rp["co_only"].to_numpy(bool) & ~whole
+    if co_only.any():
+        named = (ctx.gkind[li] != "none") & (ctx.gkind[ri] != "none")
+        w_init = np.minimum(ctx.w_initial[li], ctx.w_initial[ri])
+        cap = math.log2(M_NAME / h.get(CO_RECORD_INITIAL, 0.5))
+        w = np.where(co_only, np.where(named, w - np.maximum(w_init - cap, 0.0), -np.inf), w)
     rp = rp.assign(W=-math.log2(n_clusters) + rp["w_rel"].to_numpy() + w)
     rp = rp[np.isfinite(rp["W"].to_numpy())]
     rp = rp.sort_values(["a", "b", "W", "l", "r"], ascending=[True, True, False, True, True], kind="stable")
@@ -498,7 +529,7 @@ def relational_links(
         lo = np.minimum(best["l"], best["r"]).to_numpy()
         hi = np.maximum(best["l"], best["r"]).to_numpy()
         best = best[[(int(x), int(y)) not in tried for x, y in zip(lo, hi, strict=True)]]
-    best = _unambiguous(ctx, best)
+    best = _unambiguous(ctx, best, np.bincount(labels, minlength=n_clusters))
     if best.empty:
         return _empty_links()
     lo = np.minimum(best["l"], best["r"]).to_numpy(np.int64)
@@ -510,11 +541,15 @@ def relational_links(
     ).sort_values(["l", "r"], kind="stable").reset_index(drop=True)  # fmt: skip
 
 
-def _unambiguous(ctx: _Context, best: pd.DataFrame) -> pd.DataFrame:
+def _unambiguous(ctx: _Context, best: pd.DataFrame, size: np.ndarray) -> pd.DataFrame:
     """Keep each cluster's best candidate and the candidates that could be the same person as it.
 
     A cluster whose second candidate could not be its best one's person (given names or dates
     that forbid it) and scores within :data:`AMBIGUITY_MARGIN` bits of it makes no link at all.
+    A link is judged from the side of the cluster with fewer records (`size`, per label; both
+    sides when equal): that is the record being placed ('j smith' between John and James). A
+    large cluster's candidates are the many records that may join it, and one odd record among
+    a landlord's 200 tenancies must not keep all the others out.
     """
     if best.empty:
         return best
@@ -535,8 +570,11 @@ def _unambiguous(ctx: _Context, best: pd.DataFrame) -> pd.DataFrame:
     ambiguous = set(both["x"].to_numpy()[rest & ~compat & close].tolist())
     ok = (~rest | compat) & ~both["x"].isin(ambiguous).to_numpy()
     kept = set(zip(both["x"].to_numpy()[ok].tolist(), both["y"].to_numpy()[ok].tolist(), strict=True))
-    a, b = best["a"].to_numpy().tolist(), best["b"].to_numpy().tolist()
-    return best[np.array([(x, y) in kept and (y, x) in kept for x, y in zip(a, b, strict=True)], dtype=bool)]
+    a, b = best["a"].to_numpy(), best["b"].to_numpy()
+    sa, sb = size[a], size[b]
+    ok_ab = np.array([(x, y) in kept for x, y in zip(a.tolist(), b.tolist(), strict=True)], dtype=bool)
+    ok_ba = np.array([(y, x) in kept for x, y in zip(a.tolist(), b.tolist(), strict=True)], dtype=bool)
+    return best[np.where(sa < sb, ok_ab, np.where(sb < sa, ok_ba, ok_ab & ok_ba))]
 
 
 def collective_resolve(

@@ -27,9 +27,11 @@ Pair guard
 A model link is refused when the two records name clearly different given names (siblings and
 twins share family name, date of birth, address and phone, which the model sees as strong
 evidence, but never a given name): the given names differ unless they are equal, have the same
-variant key, are one edit apart, have Jaro-Winkler similarity >= 0.9, one is a prefix of the other
+variant key, are whole words one edit apart or with Jaro-Winkler similarity >= 0.9 (two initials
+one letter apart are two people), one is a prefix of the other
 (an initial), or the name is written in reverse order. Opposite recorded sexes also refuse a
-model link. Pseudonymised names cannot be compared for similarity, so there a model link needs
+model link, and so does a couple holder's record that names only the family ('MR AND MRS SMITH'
+cannot say which of the two it is). Pseudonymised names cannot be compared for similarity, so there a model link needs
 equal name tokens. Deterministic links are not subject to this guard (a NINO link survives a
 change of name).
 
@@ -55,6 +57,7 @@ from scipy.sparse.csgraph import connected_components
 
 from crimnet.errors import check_interval, check_type
 from crimnet.ingest.duckdb_connection import connect
+from crimnet.ingest.name_frequency import split_names
 from crimnet.ingest.normalise import name_variant_key
 
 __all__ = [
@@ -129,14 +132,15 @@ def _per_distinct(values: pd.Series, fn: Any) -> dict[str, pd.Series]:
 
 
 def _name_parts(names: list[str]) -> dict[str, Any]:
-    given, family, s_init = [], [], []
-    for n in names:
-        t = n.split()
-        given.append(t[0] if t else None)
-        family.append(t[-1] if t else None)
-        s_init.append("".join(sorted(w[0] for w in t)))
+    # family and given parts as relational matching splits them ('smith j' is J Smith), so the
+    # model's levels and the pair guard read a bank's 'family initial' form the right way round
+    parts = split_names(pd.Series(names, dtype=object))
+    s_init = ["".join(sorted(w[0] for w in n.split())) for n in names]
     keys: Any = _objects(name_variant_key(pd.Series(names, dtype=object))) if names else []
-    return {"given": given, "family": family, "s_init": s_init, "name_key": keys}
+    return {
+        "given": _objects(parts["given"]), "given_key": _objects(parts["given_key"]),
+        "family": _objects(parts["family"]), "s_init": s_init, "name_key": keys,
+    }  # fmt: skip
 
 
 def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> pd.DataFrame:
@@ -156,7 +160,7 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
     DataFrame
         Sorted by ``key`` (``'<source>:<record_id>'``), with ``unique_id`` (int64, 0..n-1) and
         ``str`` (Arrow-backed, NA when missing) columns ``key``, ``source``, ``record_id``,
-        ``name``, ``given``, ``family``, ``name_key``, ``g_init``, ``f_init``, ``dob`` (full
+        ``name``, ``given``, ``given_key``, ``family``, ``name_key``, ``g_init``, ``f_init``, ``dob`` (full
         date, missing when the day is unknown), ``dob_ym``, ``dob_y``, ``dob_m``, ``dob_d``,
         ``dob_md``, ``postcode``, ``sector``, ``address_id``, ``phone``, ``account_id``,
         ``nino``, ``nationality``, ``sex``, and ``bk_*`` blocking keys (missing where the key is
@@ -180,12 +184,13 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
     na = pd.Series(pd.NA, index=df.index, dtype="str")
     if pseudonymised:  # name tokens: equality only
         df["name_key"] = name
-        for c in ("given", "family", "g_init", "f_init"):
+        for c in ("given", "given_key", "family", "g_init", "f_init"):
             df[c] = na
         s_init = skey = na
     else:
         parts = _per_distinct(name, _name_parts)
         df["given"], df["family"], df["name_key"] = parts["given"], parts["family"], parts["name_key"]
+        df["given_key"] = parts["given_key"]
         df["g_init"] = df["given"].str[0]
         df["f_init"] = df["family"].str[0]
         # initials of the tokens in sorted order, and the sorted variant key: blind to reversed names
@@ -558,7 +563,7 @@ def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pse
     Returns
     -------
     ndarray of object
-        ``'given-name'``, ``'sex'`` or ``''`` per pair (see the module notes).
+        ``'given-name'``, ``'sex'``, ``'couple-family-only'`` or ``''`` per pair (see the module notes).
 
     Notes
     -----
@@ -582,7 +587,7 @@ def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pse
             return pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string())
 
         given, family = arrow(df["given"]), arrow(df["family"])
-        gkey = arrow(df["name_key"].str.replace(r" .*$", "", regex=True))
+        gkey = arrow(df["given_key"])
         li, ri = pa.array(left), pa.array(right)
         pairs = pa.table(
             {"gl": given.take(li), "gr": given.take(ri), "fl": family.take(li), "fr": family.take(ri),
@@ -593,8 +598,9 @@ def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pse
             con.register("pairs", pairs)
             name_bad = con.execute(
                 """
-                SELECT coalesce(NOT (gl = gr OR kl = kr OR damerau_levenshtein(gl, gr) <= 1
-                                 OR jaro_winkler_similarity(gl, gr) >= 0.9
+                SELECT coalesce(NOT (gl = gr OR kl = kr
+                                 OR (length(gl) > 1 AND length(gr) > 1 AND (damerau_levenshtein(gl, gr) <= 1
+                                     OR jaro_winkler_similarity(gl, gr) >= 0.9))
                                  OR starts_with(gl, gr) OR starts_with(gr, gl)
                                  OR (gl = fr AND fl = gr)), FALSE) AS bad
                 FROM pairs
@@ -605,6 +611,9 @@ def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pse
             con.close()
     out[sex_bad] = "sex"
     out[name_bad] = "given-name"
+    if not pseudonymised:  # one of 'MR AND MRS SMITH' named by the family alone cannot say which of the two
+        vague = (holder_kinds(df) == "couple") & df["given"].isna().to_numpy()
+        out[vague[left] | vague[right]] = "couple-family-only"
     return out
 
 

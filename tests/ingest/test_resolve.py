@@ -378,3 +378,42 @@ def _is_open(con) -> bool:
     except Exception:
         return False
     return True
+
+
+def test_a_family_name_written_first_with_an_initial_is_read_the_right_way_round():
+    # 'walker r' (a payroll's 'SURNAME Initial') is R Walker: the model's family-and-initial level fires and the
+    # pair guard does not read 'walker' as a given name disagreeing with 'rachel'
+    records = pd.DataFrame({
+        "source": ["bank", "payroll", "payroll"], "record_id": ["B1", "L1", "L2"],
+        "name": ["rachel walker", "walker r", "walker s"], "dob": ["1970-12-19"] * 3, "postcode": ["LS1 4AB"] * 3,
+    })  # fmt: skip
+    features = prepare_features(records).set_index("key")
+    assert features.loc["payroll:L1", ["given", "family"]].tolist() == ["r", "walker"]
+    res = resolve_people(records, training="fixed", relational=False)
+    assert res.entity_ids.iloc[0] == res.entity_ids.iloc[1] != res.entity_ids.iloc[2]
+
+
+def test_em_keeps_the_sessions_that_work_and_leaves_out_comparisons_too_sparse_to_estimate(generated, monkeypatch):
+    """A failed EM session costs only its own estimates; a value in under 1% of records is not compared."""
+    from splink.internals.linker_components.training import LinkerTraining
+
+    import crimnet.ingest.resolve as resolve
+
+    records = generated[0].copy()
+    records["nationality"] = None
+    records.loc[records.index[:5], "nationality"] = "GBR"  # 5 of thousands: u would rest on a few pairs
+    real = LinkerTraining.estimate_parameters_using_expectation_maximisation
+
+    def fail_on_dob(self, rule, *args, **kwargs):
+        if rule == "l.dob = r.dob":
+            raise ValueError("m_probability value 0.0 is below the minimum allowed value")
+        return real(self, rule, *args, **kwargs)
+
+    monkeypatch.setattr(LinkerTraining, "estimate_parameters_using_expectation_maximisation", fail_on_dob)
+    res = resolve_people(records, training="em")
+    assert res.params["training"] == "em"
+    assert res.params["em_error"].startswith("l.dob = r.dob: ValueError")
+    assert res.params["not_compared"] == ["nationality"] and "nationality" not in res.params["m_u"]
+    # the name was estimated by the spare session (postcode blocking), not left at its starting values
+    start = dict((lv[0], lv[2]) for lv in resolve.FIXED_PARAMETERS["name"][1:])
+    assert res.params["m_u"]["name"][0][1] != pytest.approx(start["exact"] / sum(start.values()))

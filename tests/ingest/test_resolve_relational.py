@@ -312,3 +312,29 @@ def test_one_register_s_landlords_named_alike_are_one_person_only_when_the_role_
     records = _frame(background + everyone + alike)
     t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
     assert all(t.at[f"register:L{i}", "entity_id"] != t.at[f"register:M{i}", "entity_id"] for i in range(30))
+
+
+def test_landlord_written_on_many_tenancies_with_an_initial_joins_the_account_the_rent_goes_to():
+    # one landlord on 70 tenancies (more records of one family name than a block holds), written 'o quarrington'
+    # with an initial, once 'quarrington o' the other way round; every tenant pays rent to her account. Her 70
+    # tenancies and 70 payments must not make her surname look common, nor her 140 records one block too many
+    n = 70
+    rows = _background() + [
+        _rec("bank", "OQ", "olwen quarrington", "1960-01-02", "LS9 9ZZ", account="777777:00000077", line="1 hall"),
+    ]
+    for i in range(n):
+        name, dob, acc = f"{_GIVEN[i % 12]} tenant{i}x", f"19{70 + i % 25}-0{1 + i % 9}-1{i % 9}", f"88{i:04d}:00000001"
+        rows += [
+            _rec("bank", f"C{i}", name, dob, f"LS{i % 9} 2BB", account=acc, line=f"{i} flat"),
+            _rec("tenancy", f"T{i}#tenant", name, dob, f"LS{i % 9} 2BB", line=f"{i} flat"),
+            _rec("tenancy", f"T{i}#landlord", "quarrington o" if i == 0 else "o quarrington", holder_rule="one name"),
+            _rec("payments", f"P{i}#payer", name, account=acc),
+            _rec("payments", f"P{i}#payee", "o quarrington", account="777777:00000077"),
+        ]
+    records = _frame(rows)
+    t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
+    owner = t.at["bank:OQ", "entity_id"]
+    landlord = t.loc[[f"tenancy:T{i}#landlord" for i in range(n)], "entity_id"]
+    assert (landlord == owner).mean() >= 0.95
+    assert t.loc[[f"payments:P{i}#payee" for i in range(n)], "entity_id"].eq(owner).all()
+    assert not t.loc[[f"tenancy:T{i}#tenant" for i in range(n)], "entity_id"].eq(owner).any()
