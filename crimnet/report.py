@@ -97,6 +97,9 @@ class ClusterSection:
         date, end, kind, type, src, dst, what, amount, record_ids).
     timeline_png, timeline_svg : Path, optional
         The timeline as a figure.
+    learned : (float, str), optional
+        The learned cluster score (in [0, 1]) and its reasons in words, when the run was given a model; the
+        clusters are then in the order of this score.
     """
 
     cluster_id: str
@@ -114,6 +117,7 @@ class ClusterSection:
     timeline: pd.DataFrame | None = None
     timeline_png: Path | None = None
     timeline_svg: Path | None = None
+    learned: tuple[float, str] | None = None
 
 
 @dataclass
@@ -196,6 +200,11 @@ STRATEGY_NAMES: dict[str, str] = {
     "learned_score": "Highest learned perpetrator probability first",
     "betweenness": "Most on shortest paths first",
     "betweenness_adaptive": "Most on shortest paths first, recomputed",
+    "pagerank_adaptive": "Highest PageRank first, recomputed",
+    "katz": "Highest Katz centrality first",
+    "katz_adaptive": "Highest Katz centrality first, recomputed",
+    "decycling_reinsertion": "Break every loop, then put back",
+    "gndr": "Cheapest spectral cuts, then put back (GNDR)",
 }
 """Each disruption strategy's short name; the code name follows in brackets in the report's table."""
 
@@ -227,6 +236,14 @@ STRATEGY_TEXTS: dict[str, str] = {
     "learned_score": "the people a trained model finds most likely to be perpetrators first.",
     "betweenness": "the nodes on the most shortest paths between others first.",
     "betweenness_adaptive": "the node on the most shortest paths between others first, recomputed after each removal.",
+    "pagerank_adaptive": "the node with the highest PageRank first, recomputed after each removal.",
+    "katz": "the nodes reached by the most walks, shorter walks counting more (Katz centrality), first.",
+    "katz_adaptive": "the node with the highest Katz centrality first, recomputed after each removal.",
+    "decycling_reinsertion": (
+        "the nodes that break every loop first (min-sum decycling), then the removed nodes that do not regrow "
+        "the largest group put back (Braunstein et al. 2016)."
+    ),
+    "gndr": "the GND removals, then those that do not regrow the largest group put back (Ren et al. 2019).",
 }
 """What each disruption strategy removes first, in a sentence."""
 
@@ -492,10 +509,13 @@ def _brief(inputs: ReportInputs, names: _Namer) -> str | None:
     items = []
     if inputs.clusters:
         c = inputs.clusters[0]
+        by = "first by the learned cluster score" if c.learned is not None else "highest-scoring"
+        score = f"score {c.score:.2f}"
+        score = f"learned score {c.learned[0]:.2f}, rule {score}" if c.learned is not None else score
         items.append(
-            f"{len(inputs.clusters)} cluster{'s' if len(inputs.clusters) != 1 else ''} reported; the highest-scoring, "
+            f"{len(inputs.clusters)} cluster{'s' if len(inputs.clusters) != 1 else ''} reported; the {by}, "
             f"<a href='#cluster-{_e(c.cluster_id)}'>cluster {_e(c.cluster_id)}</a>, has {c.size} "
-            f"{'person' if c.size == 1 else 'people'} (score {c.score:.2f})."
+            f"{'person' if c.size == 1 else 'people'} ({score})."
         )
         for c in inputs.clusters:
             if c.separations:
@@ -508,10 +528,14 @@ def _brief(inputs: ReportInputs, names: _Namer) -> str | None:
 
 def _cluster(c: ClusterSection, rank: int, names: _Namer) -> str:
     reasons = "".join(f"<li>{_e(singular_counts(r))}</li>" for r in c.reasons) or "<li>no indicator fired</li>"
+    learned = f"learned score {c.learned[0]:.2f}, rule " if c.learned is not None else ""
     head = (
-        f"<h3 id='cluster-{_e(c.cluster_id)}'>{rank}. Cluster {_e(c.cluster_id)}: score {c.score:.2f}, "
+        f"<h3 id='cluster-{_e(c.cluster_id)}'>{rank}. Cluster {_e(c.cluster_id)}: {learned}score {c.score:.2f}, "
         f"{c.size} {'person' if c.size == 1 else 'people'}</h3>"
     )
+    if c.learned is not None:  # the order of the clusters: say why, before the rules' reasons
+        why = c.learned[1] or "no feature raised it"
+        head += f"<p class='learned'>Learned cluster score {c.learned[0]:.2f}: {_e(why)}.</p>"
     truth = f"<p class='truth'>Ground truth: {_e(c.truth)}</p>" if c.truth else ""
     link = (
         f"<p><a class='open' href='{_e(c.html_page)}'>Open the interactive subnetwork of cluster {_e(c.cluster_id)}</a>"

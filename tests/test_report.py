@@ -213,3 +213,12 @@ def test_singular_counts_leave_other_numbers_alone():
     assert singular_counts("1 members, 11 members, 2.1 others, 1 other members") == (
         "1 member, 11 members, 2.1 others, 1 other member"
     )
+
+
+def test_every_registered_disruption_strategy_has_a_name_and_a_sentence_in_the_report():
+    from crimnet.graphs.disrupt import strategies
+    from crimnet.report import STRATEGY_NAMES, STRATEGY_TEXTS
+
+    registered = set(strategies())
+    assert registered - set(STRATEGY_NAMES) == set()
+    assert registered - set(STRATEGY_TEXTS) == set()
