@@ -173,10 +173,15 @@ K_SUM = 20
 """Removals summed in the published figure: the LCC after k = 1..20 removals (Cavallaro et al. 2020)."""
 RECOVERY_P = 0.5
 PUBLISHED_LCC_SUM = {
-    name: (545, "Cavallaro et al. 2020, PLoS ONE 15(8) e0236476 (sequential betweenness, unweighted)")
-    for name in ("montagna_meetings_undirected", "montagna_meetings_raw", "montagna_meetings_undirected_sumweights")
+    f"montagna_{net}{variant}": (
+        published,
+        "Cavallaro et al. 2020, PLoS ONE 15(8) e0236476 (sequential betweenness, unweighted: the best of their "
+        "8 sequential attacks; results files of github.com/lcucav/networkdisruption)",
+    )
+    for net, published in (("meetings", 545), ("phonecalls", 276))
+    for variant in ("_raw", "_undirected", "_undirected_sumweights")
 }
-"""Published sums of LCC over k = 1..20 (the three Montagna files share one unweighted graph)."""
+"""Published sums of LCC over k = 1..20 (the three files of each Montagna network share one unweighted graph)."""
 
 
 def _lcc_sum(g: ig.Graph, ranking: pd.DataFrame, k: int) -> int:
@@ -293,9 +298,11 @@ def write_networks(rows: list[dict], summary: list[dict], costs: list[dict]) -> 
         "removal sequences, seeded by the best of the strategies above, 30,000 steps or 60 s, seed 0), run once for "
         "k = 20 and once for the 5% budget; never worse than its seed by construction. Edge lists read as "
         "undirected, simple and unweighted (directed and bipartite files included as they are). Published "
-        "figure: the only sum of LCC published for a bundled network is Montagna meetings' 545 (the three "
-        "Montagna files share the same unweighted graph). Cite the original authors (see "
-        "crimnet/datasets/networks/README.md)."
+        "figure: the only sums of LCC published for bundled networks are Montagna's, from the LCC curves "
+        "Cavallaro et al. (2020) published with their code: 545 (meetings) and 276 (phone calls) for sequential "
+        "betweenness, their best attack on either (the three files of each network share the same unweighted "
+        "graph; crimnet reproduces their 32 curves, tests/graphs/disrupt/test_cavallaro_published_curves.py). "
+        "Cite the original authors (see crimnet/datasets/networks/README.md)."
     )
     write_results("disrupt_networks", rows, title=title, notes=notes)
     path = RESULTS / "disrupt_networks.json"

@@ -30,7 +30,7 @@ def test_every_bundled_file_is_catalogued_and_every_entry_has_its_files():
     catalogued = {d.file for d in datasets.CATALOG} | {d.node_file for d in datasets.CATALOG if d.node_file}
     on_disk = {p.relative_to(DATA).as_posix() for p in DATA.glob("*/*.csv")}
     assert catalogued == on_disk
-    assert len(NETWORKS) == 27 and len(TABLES) == 13
+    assert len(NETWORKS) == 30 and len(TABLES) == 13
     assert len({d.name for d in datasets.CATALOG}) == len(datasets.CATALOG)
 
 
@@ -107,7 +107,7 @@ def test_list_is_a_frame_of_the_catalogue():
     df = datasets.list()
     assert df["name"].tolist() == [d.name for d in datasets.CATALOG]
     assert {"name", "kind", "nodes", "edges", "lists", "cells", "citation", "licence"} <= set(df.columns)
-    assert len(datasets.list(kind="network")) == 27 and len(datasets.list(kind="capture_histories")) == 13
+    assert len(datasets.list(kind="network")) == 30 and len(datasets.list(kind="capture_histories")) == 13
     siren = df.set_index("name").loc["siren"]
     assert (siren["nodes"], siren["edges"]) == (44, 103) and pd.isna(siren["lists"])
     with pytest.raises(ParameterError, match=r"^The 'kind' parameter of datasets.list must be one of"):

@@ -97,6 +97,11 @@ _NETWORK_LICENCE = (
     "unknown: not stated per file by the collection it was copied from (some files of that collection come from "
     "COREnets, GPL-2; UCINET's covert networks are distributed for research use); cite the original authors"
 )
+_MONTAGNA_LICENCE = (
+    "no licence stated: published by the authors with their code (github.com/lcucav/networkdisruption, "
+    "src/Datasets/Montagna_phonecalls_edgelist.csv; the same file in github.com/lcucav/criminal-nets, dataset/), "
+    "who ask users to cite their article"
+)
 _SPARSEMSE = (
     "Chan, L., Silverman, B. W. & Vincent, K. (2019). Multiple systems estimation for sparse capture data: "
     "inferential challenges when there are non-overlapping lists. arXiv:1902.05156 (R package SparseMSE)"
@@ -108,13 +113,22 @@ _MSE_LICENCE = (
 _NEW_ORLEANS = "New Orleans potential victims of trafficking, lists A to H"
 
 
-def _network(name: str, nodes: int, edges: int, description: str, citation: str, *, node_file: bool = False) -> Dataset:
+def _network(
+    name: str,
+    nodes: int,
+    edges: int,
+    description: str,
+    citation: str,
+    *,
+    node_file: bool = False,
+    licence: str = _NETWORK_LICENCE,
+) -> Dataset:
     return Dataset(
         name=name,
         kind="network",
         description=description,
         citation=citation,
-        licence=_NETWORK_LICENCE,
+        licence=licence,
         nodes=nodes,
         edges=edges,
         file=f"networks/{name}.csv",
@@ -205,7 +219,7 @@ CATALOG: tuple[Dataset, ...] = (
         101,
         256,
         "Sicilian Mafia, operation Montagna: meetings between suspects seen by police surveillance; weight: "
-        "number of meetings (the larger of two reciprocal rows)",
+        "number of meetings (of two reciprocal rows the later one, as networkx reads the raw list)",
         _MONTAGNA,
     ),
     _network(
@@ -214,6 +228,32 @@ CATALOG: tuple[Dataset, ...] = (
         256,
         "Sicilian Mafia, operation Montagna: the meetings network with the counts of reciprocal rows added",
         _MONTAGNA,
+    ),
+    _network(
+        "montagna_phonecalls_raw",
+        100,
+        124,
+        "Sicilian Mafia, operation Montagna: phone calls between suspects intercepted by the police, every row of "
+        "the source (caller, callee, number of calls; 26 pairs called both ways)",
+        _MONTAGNA,
+        licence=_MONTAGNA_LICENCE,
+    ),
+    _network(
+        "montagna_phonecalls_undirected",
+        100,
+        124,
+        "Sicilian Mafia, operation Montagna: phone calls between suspects; weight: number of calls (of two "
+        "reciprocal rows the later one, as networkx reads the raw list: the graph of Cavallaro et al. 2020)",
+        _MONTAGNA,
+        licence=_MONTAGNA_LICENCE,
+    ),
+    _network(
+        "montagna_phonecalls_undirected_sumweights",
+        100,
+        124,
+        "Sicilian Mafia, operation Montagna: the phone-calls network with the counts of reciprocal rows added",
+        _MONTAGNA,
+        licence=_MONTAGNA_LICENCE,
     ),
     _network(
         "montreal_gangs",

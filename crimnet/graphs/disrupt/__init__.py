@@ -37,13 +37,14 @@ Modules
   :func:`score_ranking`.
 - :mod:`~crimnet.graphs.disrupt.attacks`: ``random``, ``degree``,
   ``degree_adaptive``, ``betweenness``, ``betweenness_adaptive``,
-  ``pagerank`` and ``pagerank_adaptive``.
+  ``pagerank``, ``pagerank_adaptive``, ``katz`` and ``katz_adaptive``.
 - :mod:`~crimnet.graphs.disrupt.dismantling`: ``articulation``,
   ``collective_influence``, ``corehd`` and ``decycling_reinsertion``.
 - :mod:`~crimnet.graphs.disrupt.exploitation`: ``victim_controller_cut`` and
   ``non_person``.
 - :mod:`~crimnet.graphs.disrupt.gnd`: ``gnd``, Generalized Network Dismantling
-  (cost-aware spectral cuts, Ren et al. 2019).
+  (cost-aware spectral cuts, Ren et al. 2019), and ``gndr``, the same with
+  greedy reinsertion (GNDR).
 - :mod:`~crimnet.graphs.disrupt.compare`: :func:`disrupt`,
   :class:`DisruptionResult` and :func:`cluster_disruption_points`.
 - :mod:`~crimnet.graphs.disrupt.robustness`: robustness curves and the R-index.
@@ -93,6 +94,8 @@ from crimnet.graphs.disrupt.attacks import (
     betweenness_ranking,
     degree_adaptive_ranking,
     degree_ranking,
+    katz_adaptive_ranking,
+    katz_ranking,
     pagerank_adaptive_ranking,
     pagerank_ranking,
     random_ranking,
@@ -105,6 +108,7 @@ from crimnet.graphs.disrupt.dismantling import (
     collective_influence_ranking,
     corehd_ranking,
     decycling_reinsertion_ranking,
+    greedy_reinsertion,
 )
 from crimnet.graphs.disrupt.exact import (
     EXACT_MAX_NODES,
@@ -113,12 +117,13 @@ from crimnet.graphs.disrupt.exact import (
     pairwise_connectivity,
 )
 from crimnet.graphs.disrupt.exploitation import non_person_ranking, victim_controller_cut_ranking
-from crimnet.graphs.disrupt.gnd import fiedler_split, gnd_ranking
+from crimnet.graphs.disrupt.gnd import fiedler_split, gnd_ranking, gndr_ranking
 from crimnet.graphs.disrupt.optimise import OBJECTIVES, OptimisedRemovals, lcc_after_removals, optimise_removals
 from crimnet.graphs.disrupt.ordering import (
     ADAPTIVE_WORK,
     DEFAULT_COSTS,
     RANKING_COLUMNS,
+    TIE_RULES,
     OrderingContext,
     ScoreFunction,
     cost_vector,
@@ -159,6 +164,7 @@ __all__ = [
     "RANKING_COLUMNS",
     "OrderingContext",
     "ScoreFunction",
+    "TIE_RULES",
     "cost_vector",
     "node_labels",
     "prepare",
@@ -171,6 +177,8 @@ __all__ = [
     "betweenness_ranking",
     "degree_adaptive_ranking",
     "degree_ranking",
+    "katz_adaptive_ranking",
+    "katz_ranking",
     "pagerank_adaptive_ranking",
     "pagerank_ranking",
     "random_ranking",
@@ -181,6 +189,7 @@ __all__ = [
     "collective_influence_ranking",
     "corehd_ranking",
     "decycling_reinsertion_ranking",
+    "greedy_reinsertion",
     # exploitation
     "non_person_ranking",
     "victim_controller_cut_ranking",
@@ -192,6 +201,7 @@ __all__ = [
     # gnd
     "fiedler_split",
     "gnd_ranking",
+    "gndr_ranking",
     # compare
     "SUMMARY_COLUMNS",
     "DisruptionResult",

@@ -41,6 +41,7 @@ __all__ = [
     "RANKING_COLUMNS",
     "OrderingContext",
     "ScoreFunction",
+    "TIE_RULES",
     "cost_vector",
     "node_labels",
     "prepare",
@@ -70,6 +71,10 @@ RANKING_COLUMNS = ["rank", "node_id", "label", "strategy"]
 #: betweenness up to about 700 nodes (seconds); a run's whole case graph (tens of
 #: thousands of nodes, 1% budget) gets a few blocks instead of minutes of recomputing.
 ADAPTIVE_WORK = 1_000_000_000
+
+TIE_RULES = ("seeded", "order", "last")
+"""How score ties are broken: a seeded permutation after the degree, the first vertex in the graph's order
+(networkx's ``max``), or the last one (a stable ascending sort's last element: Cavallaro et al. 2020's code)."""
 
 ScoreFunction = Callable[[ig.Graph, np.ndarray], np.ndarray]
 """``score(graph, alive) -> scores``: a score per vertex of the remaining graph, for block-adaptive orders."""
@@ -194,11 +199,13 @@ class OrderingContext:
     strength : numpy.ndarray or None
         Strength of each CSR entry (aligned with `indices`), or None for an
         unweighted run (:func:`~crimnet.graphs.disrupt.weights.csr_strengths`).
-    ties : {'seeded', 'order'}
+    ties : {'seeded', 'order', 'last'}
         'seeded': ties on the score go to the higher degree, then to `tiebreak`
         (a seeded permutation); 'order': straight to the first vertex in the
-        graph's order (`tiebreak` is ``0 .. n-1``), as networkx's ``max`` does,
-        to reproduce published sequences.
+        graph's order (`tiebreak` is ``0 .. n-1``), as networkx's ``max`` does;
+        'last': to the last vertex (`tiebreak` is ``n-1 .. 0``), as the last
+        element of a stable ascending sort, the rule of Cavallaro et al.
+        (2020)'s code. The last two reproduce published sequences.
     """
 
     graph: ig.Graph
@@ -540,7 +547,7 @@ def prepare(
         What the ``weight`` edge attribute means
         (:mod:`~crimnet.graphs.disrupt.weights`); only strategies that
         consume weights pass anything but 'ignore'.
-    ties : {'seeded', 'order'}, default 'seeded'
+    ties : {'seeded', 'order', 'last'}, default 'seeded'
         How score ties are broken (see :class:`OrderingContext`).
 
     Returns
@@ -574,8 +581,11 @@ def prepare(
     n = graph.vcount()
     indptr, indices = csr_arrays(graph)
     cost = cost_vector(graph, costs, func)
-    check_choice(ties, ("seeded", "order"), param="ties", func=func)
-    tiebreak = np.random.default_rng(seed).permutation(n) if ties == "seeded" else np.arange(n)
+    check_choice(ties, TIE_RULES, param="ties", func=func)
+    if ties == "seeded":
+        tiebreak = np.random.default_rng(seed).permutation(n)
+    else:  # priority by position: the first vertex ('order') or the last ('last') wins a tie
+        tiebreak = np.arange(n) if ties == "order" else np.arange(n - 1, -1, -1)
     strength = csr_strengths(graph, weights, func=func)
     return OrderingContext(
         graph, func, n, indptr, indices, cost, tiebreak, budget, budget_cost, int(seed), strength, ties

@@ -12,10 +12,10 @@ a route, time between contacts). The user says which with ``weights``:
 
 Each registered strategy states what it consumes (see
 :func:`~crimnet.graphs.disrupt.registry.register_strategy`): strength
-(weighted degree, PageRank's transition shares), distance (betweenness's
-shortest paths, with length ``1 / strength``) or nothing (articulation points,
-collective influence, CoreHD and the other purely structural strategies run
-unweighted whatever ``weights`` says). So a strong tie is a heavy edge for
+(weighted degree, PageRank's transition shares, Katz's walks, collective
+influence's degrees), distance (betweenness's shortest paths, with length
+``1 / strength``) or nothing (articulation points, CoreHD, GND and the other
+purely structural strategies run unweighted whatever ``weights`` says). So a strong tie is a heavy edge for
 degree and a short one for betweenness, whichever way the data records it.
 """
 

@@ -6,8 +6,10 @@ doi:10.1371/journal.pone.0236476. Their sequential attack removes the node of hi
 on the unweighted graph after every removal; on the meetings network the largest connected component after
 k = 1..20 removals sums to 545 (issue 17, reproduced by networkx). The reference here is an independent
 networkx implementation of that procedure (ties to the first node in the graph's order, as ``max`` does).
-With ``ties="order"`` crimnet breaks ties the same way and gives networkx's sequences node for node, for the
-paper's sequential and block attacks by degree and betweenness.
+With ``ties="order"`` crimnet breaks ties the same way and gives networkx's sequences node for node, for
+sequential and static (initial ranking) attacks by degree and betweenness. The authors' own published curves (both
+Montagna networks, block attacks of 5 removals, Katz and collective influence, ties to the *last* node) are
+reproduced in ``test_cavallaro_published_curves.py``.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def test_betweenness_block_follows_its_work():
 
 
 def _networkx_attack(g: ig.Graph, measure: str, sequential: bool, k: int = 20) -> list[str]:
-    """Cavallaro et al.'s sequential (recomputed) or block (initial ranking) attack in networkx.
+    """A sequential (recomputed) or static (initial ranking) attack in networkx, ties to the first node.
 
     Nodes are inserted in the igraph vertex order, so "first in node order" is the same node in both.
     """
