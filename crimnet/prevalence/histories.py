@@ -13,6 +13,8 @@ Three sources of a table:
   (optionally only some people, e.g. those a rule or a role score flags as potential victims);
 - :func:`capture_table`: any DataFrame in the format above (checked and tidied).
 
+:func:`read_draws` reads bootstrap resamples drawn elsewhere (R's), to replay a published run.
+
 :func:`cell_counts` turns a table into the vector of counts indexed by the history's bit mask
 (list ``i`` is bit ``i``), the form every fitting routine of this package works on.
 """
@@ -20,7 +22,7 @@ Three sources of a table:
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +31,15 @@ import pandas as pd
 from crimnet.errors import CrimnetError, bad_parameter, check_type
 from crimnet.tables import CanonicalTables
 
-__all__ = ["CaptureHistoryError", "MAX_LISTS", "capture_table", "cell_counts", "from_tables", "read_capture_histories"]
+__all__ = [
+    "CaptureHistoryError",
+    "MAX_LISTS",
+    "capture_table",
+    "cell_counts",
+    "from_tables",
+    "read_capture_histories",
+    "read_draws",
+]
 
 MAX_LISTS = 16
 """The most lists a table may have: the model matrices have ``2**lists - 1`` rows."""
@@ -169,6 +179,53 @@ def read_capture_histories(path: str | os.PathLike[str]) -> pd.DataFrame:
     raw.columns = [str(c).strip() for c in raw.columns]
     raw.attrs = {"dataset": p.name}
     return capture_table(raw, where=str(p))
+
+
+def read_draws(path: str | os.PathLike[str], lists: Sequence[str]) -> np.ndarray:
+    """Read bootstrap resamples drawn elsewhere (e.g. by R), to replay a run of the reference package.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A CSV file: one row per resample, one column per capture history, named by its lists joined
+        by ``+`` (``A+C``), holding the number of cases drawn with that history.
+    lists : sequence of str
+        The table's list names, in the order of :func:`cell_counts` (list ``i`` is bit ``i``).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Shape ``(resamples, 2**len(lists))``, indexed by history mask like :func:`cell_counts`; for
+        the ``draws`` of :func:`crimnet.prevalence.bootstrap.bootstrap`. O(resamples * columns).
+
+    Raises
+    ------
+    CaptureHistoryError
+        If the file cannot be read, a column names an unknown list, or a count is not a non-negative integer.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise bad_parameter("path", "read_draws", "a path to a CSV file", path)
+    names = list(lists)
+    p = Path(path)
+    try:
+        frame = pd.read_csv(p)
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise CaptureHistoryError(f"{p}: cannot read a CSV of resamples ({err})") from err
+    masks = []
+    for col in frame.columns:
+        parts = str(col).split("+")
+        unknown = [x for x in parts if x not in names]
+        if unknown or len(set(parts)) != len(parts):
+            raise CaptureHistoryError(f"{p}: column {col!r} is not a capture history of the lists {names}")
+        masks.append(sum(1 << names.index(x) for x in parts))
+    if len(set(masks)) != len(masks):
+        raise CaptureHistoryError(f"{p}: a capture history is named by two columns")
+    values = frame.to_numpy()
+    if not np.issubdtype(values.dtype, np.integer) or (values < 0).any():
+        raise CaptureHistoryError(f"{p}: every count must be a non-negative integer")
+    draws = np.zeros((len(frame), 2 ** len(names)), dtype=np.int64)
+    draws[:, masks] = values
+    return draws
 
 
 def from_tables(

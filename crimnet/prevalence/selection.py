@@ -10,7 +10,10 @@ refuses models the data cannot support (:func:`crimnet.prevalence.existence.supp
   counts of the cells containing both lists); the p-value is ``min(P(X <= n*), P(X >= n*))``. The term
   with the smallest p-value (the first in list order on a tie) is added if that p-value is below
   ``pthresh`` (default 0.02) and the data support the enlarged model; otherwise stop. A pair that
-  never overlaps can enter: it is then fixed at minus infinity.
+  never overlaps can enter: it is then fixed at minus infinity. When a list is empty (a bootstrap
+  resample can leave a small list with no case), no term enters: SparseMSE's existence check refuses
+  every model then, while :func:`~crimnet.prevalence.existence.supports` would fix the list at minus
+  infinity and go on; following the reference here gives its published New Orleans interval.
 - **bic** (Silverman, Chan & Vincent 2024, Stat. Comput. 34:44): every hierarchical model with
   interactions up to ``maxorder`` (default: 1 for two lists, 2 for three, 3 for four or five, 2
   for six, as the reference package) is fitted where the data support it and ranked by
@@ -32,7 +35,7 @@ from scipy.special import pdtr, pdtrc
 
 from crimnet.errors import bad_parameter, check_interval
 from crimnet.prevalence.existence import supports
-from crimnet.prevalence.loglinear import CellFit, closure, fit_cells
+from crimnet.prevalence.loglinear import CellFit, closure, fit_cells, term_name
 
 __all__ = [
     "Candidate",
@@ -158,13 +161,17 @@ def stepwise(counts: np.ndarray, *, pthresh: float = 0.02, cache: dict | None = 
     fit = _fit(counts, (), cache)
     if fit is None:
         return None
-    path = [Candidate((), fit, "start: main effects")]
-    pairs = [(1 << i) | (1 << j) for i in range(nl) for j in range(i + 1, nl)]
     cells = np.arange(counts.size, dtype=np.int64)
+    empty = [i for i in range(nl) if counts[(cells >> i) & 1 == 1].sum() == 0]
+    # SparseMSE's checkident refuses every model when a list is empty (its main-effect margin is 0), so
+    # no term can enter; main effects are still fitted, the empty list's effect at minus infinity
+    note = f"; list {', '.join(term_name(1 << i) for i in empty)} empty: no term can enter" if empty else ""
+    path = [Candidate((), fit, "start: main effects" + note)]
+    if pthresh == 0 or empty:
+        return Selection("stepwise", (), fit, path)
+    pairs = [(1 << i) | (1 << j) for i in range(nl) for j in range(i + 1, nl)]
     nstar = {p: int(counts[(cells & p) == p].sum()) for p in pairs}
     included: list[int] = []
-    if pthresh == 0:
-        return Selection("stepwise", (), fit, path)
     for _ in range(len(pairs)):
         pvals = []
         for k, p in enumerate(pairs):

@@ -76,3 +76,17 @@ def test_main_effects_and_fixed() -> None:
     assert de is not None and de.fit.total == pytest.approx(1183.69, rel=1e-4)
     lists, counts = cell_counts(load_capture_histories("Artificial_3"))
     assert fixed(counts, terms=(0b011,)) is None  # A:B: no estimate
+
+
+def test_stepwise_adds_no_term_when_a_list_is_empty_as_sparsemse() -> None:
+    """R's resample 134 of New Orleans (seed 1234) has no case on list B: SparseMSE stops at main effects."""
+    lists, counts = cell_counts(load_capture_histories("NewOrl"))
+    without_b = counts.copy()
+    without_b[[m for m in range(counts.size) if m >> lists.index("B") & 1]] = 0
+    sel = stepwise(without_b)
+    assert sel is not None and sel.terms == ()
+    assert sel.candidates[0].note == "start: main effects; list B empty: no term can enter"
+    assert sel.fit.total == pytest.approx(main_effects(without_b).fit.total)  # type: ignore[union-attr]
+    # one case back on B and D:E enters again, as on the full table
+    without_b[1 << lists.index("B")] = 1
+    assert format_model(stepwise(without_b).terms, lists) == "D:E"  # type: ignore[union-attr]
