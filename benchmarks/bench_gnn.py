@@ -7,6 +7,17 @@ stopping and the cluster ranker's fit), test seeds 21 (``medium``), 22 (``hard``
 and 23 (``easy``): held-out seeds and other presets. Every model sees the same
 label-free features (:mod:`crimnet.gnn.features`).
 
+``--preset realistic`` uses the ``realistic`` preset (look-alike structures, every
+extract in another dialect) instead: training seeds 101 and 102, validation 103,
+test 201-203; with ``--ingested`` each case's extracts are ingested with their
+specs (:func:`crimnet.ingest.pipeline.ingest`) and the models see the ingested
+tables, the truth aligned through the resolution. ``--leave-out FAMILY`` adds
+leave-one-typology-out rows: trained and validated on cases of the same seeds
+without that exploitation family (:data:`FAMILIES`), tested on a case of that
+family alone. ``--name`` names the results file, e.g.
+``python -m benchmarks.bench_gnn --preset realistic --ingested --people 4000
+--models sage --leave-out criminal --threads 1 --epochs 30 --name gnn_realistic``.
+
 Rows, per test case and scorer:
 
 - ``ap_perp`` / ``ap_victim``: node-level average precision of perpetrators
@@ -14,9 +25,13 @@ Rows, per test case and scorer:
 - ``yield100``: share of true perpetrators among the 100 people ranked highest
   as perpetrators; ``p_at_perps``: the same among the top n, n the number of
   true perpetrators;
-- for the cluster rankings (``gnn ranker`` vs the rule ``score``):
-  ``p_at_k`` (precision at k = number of planted rings) and ``fp_top10``
-  (clusters in the top 10 that are not a planted ring: look-alikes and background).
+- for the cluster rankings (``gnn ranker``; ``gnn ranker matched``, fitted on
+  size-matched negatives; the rule ``score``; and cluster ``size`` alone):
+  ``p_at_k`` (precision at k = number of planted rings), ``fp_top10``
+  (clusters in the top 10 that are not a planted ring: look-alikes and background)
+  and, where the case lists its look-alikes, ``lookalikes_top10`` (top-10 clusters
+  that are look-alike structures); ``rings_found``: rings hit by at least one
+  detected cluster (what detection leaves any ordering to find).
 
 Scorers: ``sage`` and ``hgt`` (:mod:`crimnet.gnn.models`), ``hgb``
 (HistGradientBoosting on the same features plus neighbourhood aggregates,
@@ -35,32 +50,49 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.metrics import average_precision_score
 
+from benchmarks.bench_realistic import top_lookalikes
 from benchmarks.common import write_results
 from crimnet.gnn.baselines import fit_boosted, predict_boosted, rule_scores
 from crimnet.gnn.data import to_hetero_data
 from crimnet.gnn.ranking import cluster_features, fit_ranker, rank_clusters
 from crimnet.gnn.roles import fit_roles, predict_roles, role_labels
-from crimnet.gnn.workflow import read_case
+from crimnet.gnn.workflow import TRUE_TABLES, read_case
 from crimnet.graphs.detect.evaluate import ring_hits
-from crimnet.schema import ROLES
+from crimnet.ingest.pipeline import ingest
+from crimnet.schema import ROLES, TYPOLOGIES
 from crimnet.synthetic.generate import generate_case
 
 TRAIN = ((11, "medium"), (12, "medium"))
 VALID = ((13, "medium"),)
 TEST = ((21, "medium"), (22, "hard"), (23, "easy"))
+REALISTIC_TRAIN = (101, 102)
+REALISTIC_VALID = (103,)
+REALISTIC_TEST = (201, 202, 203)
+FAMILIES = {
+    "labour": tuple(t for t in TYPOLOGIES if t.startswith("labour_")),
+    "sexual": ("sexual",),
+    "criminal": tuple(t for t in TYPOLOGIES if t.startswith("criminal_")),
+    "domestic": ("domestic_servitude",),
+}
+"""Exploitation families of :data:`crimnet.schema.TYPOLOGIES`, the unit left out by ``--leave-out``."""
 PERP = [ROLES.index(r) for r in ("controller", "recruiter", "facilitator")]
 VICTIM = ROLES.index("victim")
 
 
-def _case(root: Path, seed: int, preset: str, people: int) -> dict:
-    d = root / f"{preset}-{seed}"
-    generate_case(d, people=people, seed=seed, preset=preset)
-    t, truth = read_case(d)
+def _case(root: Path, seed: int, preset: str, people: int, *, ingested: bool = False, tag: str = "", **kw) -> dict:
+    """Generate a case; read its true tables, or with `ingested` ingest its extracts with their specs first."""
+    name = f"{preset}{tag}-{seed}"
+    d = root / name
+    paths = generate_case(d, people=people, seed=seed, preset=preset, **kw)
+    if ingested:
+        ingest(d, d / "ingest", specs=paths.specs)
+    t, truth = read_case(d, "ingest" if ingested else TRUE_TABLES)
     g = to_hetero_data(t)
-    return {"name": f"{preset}-{seed}", "tables": t, "truth": truth, "graph": g, "lg": role_labels(g, truth)}
+    return {"name": name, "dir": d, "tables": t, "truth": truth, "graph": g, "lg": role_labels(g, truth)}
 
 
 def _node_row(case: dict, scorer: str, perp: np.ndarray, victim: np.ndarray) -> dict:
@@ -79,67 +111,143 @@ def _node_row(case: dict, scorer: str, perp: np.ndarray, victim: np.ndarray) -> 
     }
 
 
+def _cluster_row(case: dict, scorer: str, clusters: pd.DataFrame, k: int) -> dict:
+    """precision@k, non-ring clusters and look-alikes in the top 10 of `clusters` ranked by their ``score``."""
+    h = ring_hits(clusters, case["truth"])
+    row = {"case": case["name"], "scorer": scorer, "rings": k, "p_at_k": float(h["hit"].head(k).mean()),
+           "fp_top10": int((~h["hit"].head(10)).sum()),
+           "rings_found": int(h.loc[h["hit"], "ring_id"].nunique())}  # fmt: skip
+    look = case["dir"] / "truth" / "lookalikes.csv"
+    if look.exists():  # ring_hits' order: score descending, then larger first
+        ranked = clusters.set_index("cluster_id").loc[h["cluster_id"]].reset_index()
+        row["lookalikes_top10"] = top_lookalikes(
+            ranked, case["truth"], pd.read_csv(look, dtype=str, keep_default_na=False)
+        )
+    return row
+
+
+def evaluate(train: list[dict], valid: list[dict], test: list[dict], models: list[str], epochs: int,
+             label: str = "") -> list[dict]:  # fmt: skip
+    """Train every role model and the boosted trees on `train`, the ranker on `valid`; score `test`."""
+    rows: list[dict] = []
+    fitted = {}
+    for name in models:
+        t0 = time.perf_counter()
+        fitted[name] = fit_roles([c["lg"] for c in train], [c["lg"] for c in valid], model=name,
+                                 epochs=epochs, patience=6, seed=0)  # fmt: skip
+        print("trained", label, name, flush=True)
+        rows.append({"case": f"train{label}", "scorer": name, "train_s": time.perf_counter() - t0,
+                     "best_epoch": fitted[name].metrics["best_epoch"]})  # fmt: skip
+    t0 = time.perf_counter()
+    hgb = fit_boosted([c["lg"] for c in train])
+    rows.append({"case": f"train{label}", "scorer": "hgb", "train_s": time.perf_counter() - t0})
+    # the cluster ranker: fitted on the validation cases' detected clusters, scored by the first model
+    first = fitted[models[0]]
+    feats, hits = [], []
+    for c in valid:
+        clusters = rule_scores(c["tables"]).attrs["clusters"]
+        feats.append(cluster_features(clusters, predict_roles(first, c["graph"])))
+        hits.append(ring_hits(clusters, c["truth"]).set_index("cluster_id")["hit"])
+    rankers = {
+        "cluster gnn ranker": fit_ranker(feats, hits),
+        "cluster gnn ranker matched": fit_ranker(feats, hits, matched=3),
+    }
+    for c in test:
+        rules = rule_scores(c["tables"])
+        for name, m in fitted.items():
+            r = predict_roles(m, c["graph"])
+            rows.append(_node_row(c, name, r["p_perpetrator"].to_numpy(), r["p_victim"].to_numpy()))
+        p = predict_boosted(hgb, c["graph"])
+        rows.append(_node_row(c, "hgb", p[:, PERP].sum(1), p[:, VICTIM]))
+        rows.append(_node_row(c, "rules", rules["risk"].to_numpy(), rules["score_victim"].to_numpy()))
+        rows.append(_node_row(c, "rules_roles", rules["score_controller"].to_numpy(), rules["score_victim"].to_numpy()))
+        clusters = rules.attrs["clusters"]
+        k = int(c["truth"]["ring_id"].dropna().nunique())
+        feats = cluster_features(clusters, predict_roles(first, c["graph"]))
+        for name, ranker in rankers.items():
+            ranked = rank_clusters(ranker, feats)
+            learned = clusters.set_index("cluster_id").loc[ranked["cluster_id"]].reset_index()
+            learned["score"] = ranked["gnn_score"].to_numpy()
+            rows.append(_cluster_row(c, name, learned, k))
+        rows.append(_cluster_row(c, "cluster rule score", clusters, k))
+        rows.append(_cluster_row(c, "cluster size", clusters.assign(score=clusters["size"]), k))
+    return rows
+
+
+def _realistic_notes(people: int, ingested: bool, leave_out: str) -> str:
+    tables = (
+        "ingested from their extracts with their specs (crimnet.ingest.pipeline.ingest), the truth aligned through "
+        "the resolution"
+        if ingested
+        else "the generator's true tables"
+    )
+    seeds = ", ".join
+    notes = (
+        f"{people} people per case, the realistic preset (look-alike structures, every extract in another dialect), "
+        f"{tables}; train seeds {seeds(map(str, REALISTIC_TRAIN))}, validation {seeds(map(str, REALISTIC_VALID))} "
+        f"(early stopping and the cluster ranker's fit), test {seeds(map(str, REALISTIC_TEST))}."
+    )
+    if leave_out:
+        notes += (
+            f" Leave-one-typology-out: rows '*-without-{leave_out}' train and validate on cases (same seeds) without "
+            f"the {leave_out} family ({seeds(FAMILIES[leave_out])}) and test on a case of that family alone (seed "
+            f"{REALISTIC_TEST[0]}, '*-only-{leave_out}')."
+        )
+    return notes + (
+        " lookalikes_top10: top-10 clusters whose people are all outside rings with two or more of them in one "
+        "structure of truth/lookalikes.csv (benchmarks.bench_realistic.top_lookalikes); fp_top10: top-10 clusters "
+        "that are not a planted ring. train_s is wall time on a shared 2-core machine."
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, default=2000)
     ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--models", default="sage,hgt", help="comma-separated models of crimnet.gnn.models.MODELS")
     ap.add_argument("--name", default="gnn", help="results file name under benchmarks/results")
+    ap.add_argument("--preset", default="mixed", choices=("mixed", "realistic"),
+                    help="mixed: medium/hard/easy true tables; realistic: held-out seeds of that preset")  # fmt: skip
+    ap.add_argument("--ingested", action="store_true", help="ingest each case's extracts with its specs first")
+    ap.add_argument("--leave-out", default="", choices=("", *FAMILIES),
+                    help="also train without this exploitation family and test on a case of it alone")  # fmt: skip
+    ap.add_argument("--threads", type=int, default=2, help="torch threads")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
+    models = args.models.split(",")
     print("cases", flush=True)
-    rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        train = [_case(root, s, p, args.people) for s, p in TRAIN]
-        valid = [_case(root, s, p, args.people) for s, p in VALID]
-        test = [_case(root, s, p, args.people) for s, p in TEST]
-        models = {}
-        for name in args.models.split(","):
-            t0 = time.perf_counter()
-            models[name] = fit_roles([c["lg"] for c in train], [c["lg"] for c in valid], model=name,
-                                     epochs=args.epochs, patience=6, seed=0)  # fmt: skip
-            print("trained", name, flush=True)
-            rows.append({"case": "train", "scorer": name, "train_s": time.perf_counter() - t0,
-                         "best_epoch": models[name].metrics["best_epoch"]})  # fmt: skip
-        t0 = time.perf_counter()
-        hgb = fit_boosted([c["lg"] for c in train])
-        rows.append({"case": "train", "scorer": "hgb", "train_s": time.perf_counter() - t0})
-        # the cluster ranker: fitted on the validation case's detected clusters, scored by the first model
-        first = args.models.split(",")[0]
-        feats, hits = [], []
-        for c in valid:
-            c["rules"] = rule_scores(c["tables"])
-            clusters = c["rules"].attrs["clusters"]
-            feats.append(cluster_features(clusters, predict_roles(models[first], c["graph"])))
-            hits.append(ring_hits(clusters, c["truth"]).set_index("cluster_id")["hit"])
-        ranker = fit_ranker(feats, hits)
-        for c in test:
-            rules = rule_scores(c["tables"])
-            for name, m in models.items():
-                r = predict_roles(m, c["graph"])
-                rows.append(_node_row(c, name, r["p_perpetrator"].to_numpy(), r["p_victim"].to_numpy()))
-            p = predict_boosted(hgb, c["graph"])
-            rows.append(_node_row(c, "hgb", p[:, PERP].sum(1), p[:, VICTIM]))
-            rows.append(_node_row(c, "rules", rules["risk"].to_numpy(), rules["score_victim"].to_numpy()))
-            rows.append(
-                _node_row(c, "rules_roles", rules["score_controller"].to_numpy(), rules["score_victim"].to_numpy())
-            )
-            clusters = rules.attrs["clusters"]
-            k = int(c["truth"]["ring_id"].dropna().nunique())
-            ranked = rank_clusters(ranker, cluster_features(clusters, predict_roles(models[first], c["graph"])))
-            learned = clusters.set_index("cluster_id").loc[ranked["cluster_id"]].reset_index()
-            learned["score"] = ranked["gnn_score"].to_numpy()
-            for name, cl in (("cluster gnn ranker", learned), ("cluster rule score", clusters)):
-                h = ring_hits(cl, c["truth"])
-                rows.append({"case": c["name"], "scorer": name, "rings": k, "p_at_k": float(h["hit"].head(k).mean()),
-                             "fp_top10": int((~h["hit"].head(10)).sum())})  # fmt: skip
-    notes = (
-        f"{args.people} people per case, the generator's true tables; train seeds 11-12 (medium), validation "
-        "13 (medium), test 21 (medium), 22 (hard), 23 (easy). 2 CPU threads; train_s is wall time (seconds) "
-        "including per-epoch validation."
-    )
+
+        def case(seed: int, preset: str, **kw) -> dict:
+            return _case(root, seed, preset, args.people, ingested=args.ingested, **kw)
+
+        if args.preset == "realistic":
+            rows = evaluate([case(s, "realistic") for s in REALISTIC_TRAIN],
+                            [case(s, "realistic") for s in REALISTIC_VALID],
+                            [case(s, "realistic") for s in REALISTIC_TEST], models, args.epochs)  # fmt: skip
+        else:
+            rows = evaluate([case(s, p) for s, p in TRAIN], [case(s, p) for s, p in VALID],
+                            [case(s, p) for s, p in TEST], models, args.epochs)  # fmt: skip
+        if args.leave_out:
+            family = FAMILIES[args.leave_out]
+            without = {t: 1.0 for t in TYPOLOGIES if t not in family}
+            tag = f"-without-{args.leave_out}"
+            rows += evaluate(
+                [case(s, "realistic", tag=tag, typology_mix=without) for s in REALISTIC_TRAIN],
+                [case(s, "realistic", tag=tag, typology_mix=without) for s in REALISTIC_VALID],
+                [case(REALISTIC_TEST[0], "realistic", tag=f"-only-{args.leave_out}",
+                      typology_mix={t: 1.0 for t in family})], models, args.epochs, label=tag,
+            )  # fmt: skip
+    if args.preset == "realistic":
+        notes = _realistic_notes(args.people, args.ingested, args.leave_out)
+    else:
+        notes = (
+            f"{args.people} people per case, the generator's true tables; train seeds 11-12 (medium), validation "
+            "13 (medium), test 21 (medium), 22 (hard), 23 (easy). 2 CPU threads; train_s is wall time (seconds) "
+            "including per-epoch validation."
+        )
     write_results(
         args.name, rows, title="GNN roles and learned cluster ranking vs boosted trees and rules", notes=notes
     )

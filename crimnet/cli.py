@@ -990,6 +990,15 @@ def detect_command(
     ] = None,
     top: Annotated[int, typer.Option("--top", metavar="N", help="Clusters to print, and k of precision@k.")] = 10,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            metavar="DIR",
+            help="Model folder of crimnet train: order the clusters by its learned cluster score, shown beside "
+            "the rule score with its reasons, and write the learned scores under OUT/learned.",
+        ),
+    ] = None,
 ) -> None:
     """Detect likely perpetrator clusters, score them and explain each score.
 
@@ -999,6 +1008,10 @@ def detect_command(
     from crimnet.graphs.detect import DEFAULT_METHOD
 
     methods = tuple(method or (DEFAULT_METHOD,))
+    if model is not None:
+        from crimnet.gnn.persist import check_model_folder
+
+        check_model_folder(model)  # refused before detection, not after it
     with progress(ctx, f"detect ({', '.join(methods)})"):
         result, evaluation = detect_case(
             tables_dir,
@@ -1010,24 +1023,39 @@ def detect_command(
             previous=previous,
             k=top,
         )
-    for name, c in result.clusters.groupby("method", sort=False):
+    clusters = result.clusters
+    if model is not None:
+        from crimnet.gnn.apply import learned_order, score_tables, write_learned
+        from crimnet.tables import CanonicalTables
+
+        with progress(ctx, "learned scores"):
+            learned = score_tables(model, CanonicalTables.read(tables_dir), clusters, people=0)
+            write_learned(learned, Path(out) / "learned")
+        clusters = learned_order(clusters, learned.clusters)
+    learned_shown = "gnn_score" in clusters
+    for name, c in clusters.groupby("method", sort=False):
         rows = [
             (
                 str(rank),
                 str(row.cluster_id),
                 str(row.size),
+                *((f"{row.gnn_score:.2f}", str(row.reasons)) if learned_shown else ()),
                 f"{row.score:.2f}",
                 "; ".join(i["text"] for i in row.indicators[:3]),
             )
             for rank, row in enumerate(c.head(top).itertuples(), start=1)
         ]
+        heads = ("learned", "why (learned)", "rule score", "rule reasons") if learned_shown else ("score", "reasons")
         print_table(
-            f"Top {top} clusters ({name})", ("rank", "cluster", "size", "score", "reasons"), rows,
-            right=("rank", "size", "score"), keep=("cluster",),
+            f"Top {top} clusters ({name}{', by the learned score' if learned_shown else ''})",
+            ("rank", "cluster", "size", *heads), rows, right=("rank", "size", "score", "learned", "rule score"),
+            keep=("cluster",),
         )  # fmt: skip
     if evaluation is not None:
-        print_evaluation(evaluation, f"Evaluation against truth (k={top})")
+        print_evaluation(evaluation, f"Evaluation against truth (k={top}, the rule order)")
     typer.echo(f"Wrote {out}/clusters.parquet and {out}/node_scores.parquet")
+    if model is not None:
+        typer.echo(f"Wrote the learned scores to {out}/learned (node_scores.csv, clusters.csv)")
 
 
 # --- gnn ---

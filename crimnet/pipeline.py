@@ -443,10 +443,13 @@ def _run_into(
     if model is not None:
         with _timed(timings, "score"):
             learned = _learn(model, tables, clusters, store_at, out / "score")
+        from crimnet.gnn.apply import learned_order
+
+        clusters = learned_order(clusters, learned.clusters)  # the top clusters are the learned score's
 
     with _timed(timings, "disrupt", on_stage):
         graph = hetero_graph(tables)
-        roles = infer_roles(tables, clusters, top=top)
+        roles = infer_roles(tables, clusters.head(top), top=top)  # the run's top clusters (learned order too)
         write_csv(roles, out / "detect" / "roles.csv")  # formula cells neutralised
         cuts, sections = _cluster_cuts(
             graph, clusters.head(top), roles, out, truth_aligned, seed=seed, tables=tables, risk=risk
@@ -466,7 +469,7 @@ def _run_into(
     with _timed(timings, "report", on_stage):
         _add_people(sections, graph, clusters.head(top), roles, seed=seed)
         if learned is not None:
-            _add_learned(sections, learned.roles)
+            _add_learned(sections, learned.roles, clusters)
         hidden = _hidden_victims(tables, VICTIM_LIST_SOURCES if victim_lists is None else victim_lists, seed=seed)
         found = _Found(summary, curves, curves_png, evaluation, watch, hidden, _true_victims(truth))
         report = _report(config, ingested, tables, sections, found, timings, out, learned)
@@ -695,7 +698,8 @@ def _compare(
 
     # passed as a function, not registered: it needs this run's tables and clusters; its ranking names it DETECTED_CUT
     def detected_cut(g: Any, *, budget: int | None = None, seed: int = 0, **kw: Any) -> pd.DataFrame:
-        return detected_cut_ranking(g, tables, clusters, top=top, budget=budget, costs=kw.get("costs"), seed=seed)
+        top_clusters = clusters.head(top)  # the run's top clusters, in the learned order when a model ranked them
+        return detected_cut_ranking(g, tables, top_clusters, top=top, budget=budget, costs=kw.get("costs"), seed=seed)
 
     # the same cut in the same clusters: only the roles differ
     def learned_cut(g: Any, *, budget: int | None = None, seed: int = 0, **kw: Any) -> pd.DataFrame:
@@ -850,10 +854,15 @@ def _add_people(sections: list[Any], graph: Any, clusters: pd.DataFrame, roles: 
                 section.separations.append(Separation(plan, nodes, separated, len(victims), len(controllers)))
 
 
-def _add_learned(sections: list[Any], roles: pd.DataFrame) -> None:
-    """Give each cluster section's members their learned perpetrator and victim probabilities, in words."""
+def _add_learned(sections: list[Any], roles: pd.DataFrame, clusters: pd.DataFrame) -> None:
+    """Give each cluster section its learned cluster score with reasons (`clusters`: :func:`learned_order`'s),
+    and its members their learned perpetrator and victim probabilities, in words."""
     by_id = roles.astype({"node_id": str}).set_index("node_id")
+    scored = clusters.dropna(subset=["gnn_score"]) if "gnn_score" in clusters else clusters.iloc[:0]
+    columns = (scored["cluster_id"], scored["gnn_score"], scored["reasons"])
+    why = {str(c): (float(g), str(r)) for c, g, r in zip(*columns, strict=True)}
     for section in sections:
+        section.learned = why.get(str(section.cluster_id))
         if isinstance(section.people, pd.DataFrame) and len(section.people):
             p = by_id.reindex(section.people["node_id"].astype(str))
             section.people["learned"] = [

@@ -320,10 +320,21 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
         "pairs": __import__("numpy").zeros((0, 2), dtype=int),
     },
     "crimnet.gnn.links.adjacency": lambda fx: {"n": 2, "kept": __import__("numpy").array([[0, 1]])},
+    # the learned cluster order and size-matched negatives (issue 14): the ranked clusters, the rings' flags
+    "crimnet.gnn.apply.learned_order": lambda fx: {"ranked": __import__("pandas").DataFrame()},
+    "crimnet.gnn.ranking.matched_negatives": lambda fx: {"hits": __import__("pandas").Series([], dtype=bool)},
     # exact critical nodes and recovery (issue 17): how many to remove, the rankings replayed
     "crimnet.graphs.disrupt.exact.critical_nodes_exact": lambda fx: {"k": 1},
     "crimnet.graphs.disrupt.recovery.compare_recovery": lambda fx: {
         "rankings": __import__("pandas").DataFrame({"strategy": [], "node_id": []})
+    },
+    # GNDR's reinsertion (issue 17): a strategy call's context, a dismantling set and the target size
+    "crimnet.graphs.disrupt.dismantling.greedy_reinsertion": lambda fx: {
+        "ctx": __import__("crimnet.graphs.disrupt.ordering", fromlist=["prepare"]).prepare(
+            __import__("igraph").Graph.Ring(3), "test"
+        ),
+        "dset": [0],
+        "cap": 1,
     },
     # false referrals and raids of the generated victim lists (issue 16)
     "crimnet.prevalence.validate.read_false_referrals": lambda fx: {"lists": ["nrm_referrals"]},
@@ -349,6 +360,8 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
     "crimnet.synthetic.dialects.decimal_comma": lambda fx: {"grouped": __import__("numpy").array([True])},
     # prevalence (issue 16): the candidate models are tuples of term masks
     "crimnet.prevalence.bootstrap.bic_models_best": lambda fx: {"models": [()]},
+    "crimnet.prevalence.bootstrap.bound_spread": lambda fx: {"estimate": 1.0},
+    "crimnet.prevalence.histories.read_draws": lambda fx: {"lists": ["A", "B"]},
     # payments between accounts, and who holds and owns them (WORKS_AT derived from wages)
     "crimnet.ingest.derive.wage_employment": lambda fx: _wage_arguments(),
     # the GNN package: the first argument is checked before the others are used

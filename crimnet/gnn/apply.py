@@ -28,7 +28,7 @@ from crimnet.gnn.ranking import cluster_features, rank_clusters
 from crimnet.gnn.roles import predict_roles
 from crimnet.tables import CanonicalTables
 
-__all__ = ["LearnedScores", "score_tables", "write_learned", "cluster_roles", "node_scores"]
+__all__ = ["LearnedScores", "score_tables", "write_learned", "cluster_roles", "node_scores", "learned_order"]
 
 
 @dataclass
@@ -183,7 +183,15 @@ def _score(
     roles = predict_roles(rm, g, batch_size=batch_size, device=device)
     ranked = pd.DataFrame()
     if ranker is not None and len(clusters):
-        ranked = rank_clusters(ranker, cluster_features(clusters, roles)).merge(clusters, on="cluster_id", how="left")
+        # each detection method numbers its clusters from 0: rank them method by method
+        groups = clusters.groupby("method", sort=False) if "method" in clusters else [(None, clusters)]
+        ranked = pd.concat(
+            [
+                rank_clusters(ranker, cluster_features(c, roles)).merge(c, on="cluster_id", how="left")
+                for _, c in groups
+            ],
+            ignore_index=True,
+        )
     top = roles.sort_values(["p_perpetrator", "node_id"], ascending=[False, True], kind="stable").head(people)
     cols = ["node_id", "p_perpetrator", "p_controller", "p_victim", "role"]
     shown = top[cols].reset_index(drop=True)
@@ -193,6 +201,57 @@ def _score(
     shown["relations"] = [w["relation"].astype(str).tolist() for w in why]
     shown["saliency"] = [w["saliency"].astype(float).tolist() for w in why]
     return LearnedScores(roles, node_scores(roles), ranked, shown)
+
+
+def learned_order(clusters: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
+    """Order detected clusters by the learned cluster score, highest first, with the score and its reasons.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        Detected clusters (:func:`crimnet.graphs.detect.detection.detect`: ``cluster_id``, ``members``,
+        ``score``..., ``method`` when several methods ran).
+    ranked : DataFrame
+        :attr:`LearnedScores.clusters` of the same clusters (``cluster_id``, ``gnn_score``, ``reasons``, and
+        ``method``); empty when the model has no cluster ranker.
+
+    Returns
+    -------
+    DataFrame
+        `clusters` with ``gnn_score`` (float in [0, 1], NaN where not scored) and ``reasons`` (str) added,
+        highest learned score first; unscored clusters follow in their own order. A copy of `clusters` when
+        `ranked` is empty.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If an argument is not a DataFrame, or `ranked` lacks ``cluster_id``, ``gnn_score`` or ``reasons``.
+
+    Notes
+    -----
+    One hash join and one stable sort: O(c log c) for c clusters.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"cluster_id": [0, 1, 2], "score": [3.0, 2.0, 1.0]})
+    >>> r = pd.DataFrame({"cluster_id": [2, 0], "gnn_score": [0.9, 0.2], "reasons": ["a", "b"]})
+    >>> learned_order(c, r)["cluster_id"].tolist()
+    [2, 0, 1]
+    """
+    check_type(clusters, pd.DataFrame, param="clusters", func="learned_order", expected="a clusters DataFrame")
+    check_type(ranked, pd.DataFrame, param="ranked", func="learned_order", expected="a DataFrame")
+    if not len(ranked):
+        return clusters.copy()
+    if not {"cluster_id", "gnn_score", "reasons"} <= set(ranked.columns):
+        raise ParameterError(
+            "The 'ranked' parameter of learned_order must have columns cluster_id, gnn_score and reasons. "
+            f"Got {list(ranked.columns)!r} instead."
+        )
+    keys = [k for k in ("method", "cluster_id") if k in clusters and k in ranked]
+    out = clusters.drop(columns=["gnn_score", "reasons"], errors="ignore").merge(
+        ranked[[*keys, "gnn_score", "reasons"]], on=keys, how="left"
+    )
+    return out.sort_values("gnn_score", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
 
 
 def write_learned(learned: LearnedScores, out: str | os.PathLike[str]) -> list[Path]:

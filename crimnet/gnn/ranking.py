@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from crimnet.errors import ParameterError, check_interval, check_type
 
-__all__ = ["ClusterRanker", "cluster_features", "fit_ranker", "rank_clusters", "FEATURE_WORDS"]
+__all__ = ["ClusterRanker", "cluster_features", "fit_ranker", "matched_negatives", "rank_clusters", "FEATURE_WORDS"]
 
 FEATURE_WORDS = {
     "log_size": "cluster size (log)",
@@ -140,8 +140,72 @@ class ClusterRanker:
         return {k: getattr(self, k) for k in ("features", "mean", "scale", "coef", "intercept", "metrics")}
 
 
+def matched_negatives(features: pd.DataFrame, hits: pd.Series, *, per_ring: int = 3,
+                      match_on: Sequence[str] = ("log_size",)) -> pd.Series:  # fmt: skip
+    """Keep, for each ring, the non-ring clusters most like it in size: negatives a size cue cannot tell apart.
+
+    Parameters
+    ----------
+    features : DataFrame
+        :func:`cluster_features` of one case (indexed by ``cluster_id``).
+    hits : Series
+        Bool by ``cluster_id``: the cluster is a planted ring.
+    per_ring : int, default 3
+        Negatives kept per ring (>= 1): its nearest non-ring clusters in `match_on`, each kept once.
+    match_on : sequence of str, default ('log_size',)
+        Columns of `features` matched on (Euclidean distance after dividing each by its spread over the case).
+
+    Returns
+    -------
+    Series
+        `hits` restricted to the rings and their matched negatives (bool by ``cluster_id``).
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If an argument has the wrong type or a `match_on` column is missing.
+
+    Notes
+    -----
+    Case-control matching (Rosenbaum & Rubin 1985): the ranker then learns what tells a ring from a cluster of
+    its own size, not that rings are larger or smaller than most clusters. O(rings x clusters) distances.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"log_size": [3.0, 3.1, 1.0, 2.9, 0.5]}, index=[1, 2, 3, 4, 5])
+    >>> h = pd.Series([True, False, False, False, False], index=[1, 2, 3, 4, 5])
+    >>> matched_negatives(f, h, per_ring=2).index.tolist()
+    [1, 2, 4]
+    """
+    check_type(features, pd.DataFrame, param="features", func="matched_negatives", expected="a DataFrame")
+    check_type(hits, pd.Series, param="hits", func="matched_negatives", expected="a bool Series")
+    check_interval(per_ring, param="per_ring", func="matched_negatives", low=1, closed="left", integer=True)
+    missing = [m for m in match_on if m not in features.columns]
+    if missing:
+        raise ParameterError(
+            f"The 'match_on' parameter of matched_negatives must name columns of 'features'. Got {missing!r} instead."
+        )
+    y = hits.reindex(features.index).fillna(False).to_numpy(dtype=bool)
+    x = features[list(match_on)].to_numpy(dtype=float)
+    spread = x.std(0)
+    x = x / np.where(spread > 1e-9, spread, 1.0)
+    pos, neg = np.flatnonzero(y), np.flatnonzero(~y)
+    if not len(pos) or not len(neg):
+        return hits.reindex(features.index).fillna(False).astype(bool)
+    dist = np.linalg.norm(x[pos][:, None, :] - x[neg][None, :, :], axis=2)
+    nearest = np.argsort(dist, axis=1, kind="stable")[:, :per_ring]
+    keep = np.zeros(len(y), dtype=bool)
+    keep[pos] = True
+    keep[neg[np.unique(nearest)]] = True
+    return pd.Series(y[keep], index=features.index[keep], name=hits.name)
+
+
 def fit_ranker(
-    features: pd.DataFrame | Sequence[pd.DataFrame], hits: pd.Series | Sequence[pd.Series], *, c: float = 1.0
+    features: pd.DataFrame | Sequence[pd.DataFrame],
+    hits: pd.Series | Sequence[pd.Series],
+    *,
+    c: float = 1.0,
+    matched: int = 0,
 ) -> ClusterRanker:
     """Fit the cluster ranker on clusters whose truth is known.
 
@@ -154,6 +218,9 @@ def fit_ranker(
         background: False).
     c : float, default 1.0
         Inverse L2 regularisation strength (> 0).
+    matched : int, default 0
+        0: every non-ring cluster is a negative. k > 0: only the k non-ring clusters nearest in size to each ring
+        (:func:`matched_negatives`), so cluster size alone cannot separate the classes.
 
     Returns
     -------
@@ -178,10 +245,14 @@ def fit_ranker(
     check_type(features, (list, tuple), param="features", func="fit_ranker", expected="a list of DataFrames")
     check_type(hits, (list, tuple), param="hits", func="fit_ranker", expected="a list of Series")
     check_interval(c, param="c", func="fit_ranker", low=0, closed="neither")
+    check_interval(matched, param="matched", func="fit_ranker", low=0, closed="left", integer=True)
     if len(features) != len(hits) or not features:
         raise ParameterError(
             f"The 'hits' parameter of fit_ranker must match 'features' (one per case). Got {len(hits)} instead."
         )
+    if matched:
+        hits = [matched_negatives(f, h, per_ring=matched) for f, h in zip(features, hits, strict=True)]
+        features = [f.loc[h.index] for f, h in zip(features, hits, strict=True)]
     cols = sorted(set().union(*[set(f.columns) for f in features]))
     x = pd.concat([f.reindex(columns=cols).fillna(0.0) for f in features]).to_numpy(dtype=float)
     y = np.concatenate(
@@ -193,7 +264,7 @@ def fit_ranker(
     scale = np.where(scale > 1e-9, scale, 1.0)
     lr = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit((x - mean) / scale, y)
     return ClusterRanker(cols, mean.tolist(), scale.tolist(), lr.coef_[0].tolist(), float(lr.intercept_[0]),
-                         {"clusters": int(len(y)), "rings": int(y.sum())})  # fmt: skip
+                         {"clusters": int(len(y)), "rings": int(y.sum()), "matched": matched})  # fmt: skip
 
 
 def _words(name: str) -> str:

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import ast
 import html
+import re
 
 import igraph as ig
 import pandas as pd
 import pytest
-import torch
 from typer.testing import CliRunner
 
 from crimnet.cli import app
 from crimnet.gnn.apply import cluster_roles, score_tables, write_learned
-from crimnet.gnn.workflow import train
 from crimnet.graphs import disrupt as d
 from crimnet.graphs.detect import detect
 from crimnet.graphs.detect.roles import inferred_pairs
@@ -29,16 +28,6 @@ from crimnet.schema import ROLES
 from crimnet.synthetic.generate import generate_case
 from crimnet.tables import CanonicalTables
 from crimnet.viz import display_names
-
-
-@pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    """A tiny role model trained on two 300-person cases (seeds 31, 32): enough to exercise the path."""
-    torch.set_num_threads(1)  # module fixtures come before conftest's per-test setting
-    d0 = tmp_path_factory.mktemp("model")
-    cases = [generate_case(d0 / f"c{s}", people=300, seed=s).root for s in (31, 32)]
-    train([cases[0]], d0 / "model", valid=[cases[1]], hidden=8, epochs=3, patience=2, batch_size=256)
-    return d0 / "model"
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +119,16 @@ def test_disruption_compares_the_learned_strategies_on_the_learned_roles(demo_ru
     assert "Victim-controller cut (learned roles)" in page
     clusters = page[page.index("id='clusters'") : page.index("</section>", page.index("id='clusters'"))]
     assert "Learned probabilities" in clusters and clusters.count("perpetrator 0.") >= 3  # beside every member
+
+
+@pytest.mark.heavy
+def test_the_run_takes_its_top_clusters_in_the_order_of_the_learned_score(demo_run):
+    learned = pd.read_csv(demo_run / "score" / "clusters.csv")
+    page = html.unescape((demo_run / "report.html").read_text())
+    heads = re.findall(r"<h3 id='cluster-([^']+)'>\d+\. Cluster [^:]+: learned score ([0-9.]+), rule score", page)
+    assert len(heads) >= 3
+    assert [c for c, _ in heads] == learned["cluster_id"].astype(str).head(len(heads)).tolist()
+    assert f"{learned['gnn_score'].iloc[0]:.2f}" == heads[0][1]
 
 
 def test_learned_roles_change_the_cut_and_what_it_separates():
