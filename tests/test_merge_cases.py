@@ -184,6 +184,7 @@ def test_the_cli_merge_resolves_and_says_how_many(cases, tmp_path):
         assert len(st.tables().nodes["Person"]) <= len(first.tables.nodes["Person"]) + n - linked
 
 
+@pytest.mark.heavy  # a whole run (about 18 s); merge_into and load --merge are covered above in the normal suite
 def test_run_case_merge_reports_on_linked_people(cases, tmp_path):
     from crimnet.pipeline import run_case
 

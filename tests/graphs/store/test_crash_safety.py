@@ -121,9 +121,9 @@ def _leftovers(store: Path) -> list[str]:
 # (statement kind, n-th, when) -> the content the killed load leaves in a store holding batch A
 KILL_POINTS = [
     ("CHECKPOINT", 3, "during", "before"),  # the copy's last checkpoint, before the swap
-    ("RENAME", 1, "after", "after"),  # right after the swap
 ]
 MORE_KILL_POINTS = [  # heavy: each kill starts a process and copies a store (about 10 s each)
+    ("RENAME", 1, "after", "after"),  # right after the swap
     ("COPY", 1, "after", "before"),  # new rows loaded into the copy
     ("CHECKPOINT", 1, "during", "before"),  # the store's checkpoint before it is copied
     ("UNWIND", 1, "after", "before"),  # changed rows updated in the copy
@@ -336,6 +336,7 @@ def _kill_bolt_loads_then_finish(server, stores, points) -> dict[str, int]:
     return seen
 
 
+@pytest.mark.heavy  # about 40 s; the Bolt path's crash safety stays in the normal suite through the restart test above
 @pytest.mark.bolt
 def test_a_bolt_load_killed_into_a_loaded_store_is_marked_and_completes_on_rerun(saving_server, stores):
     seen = _kill_bolt_loads_then_finish(saving_server, stores, [(3, "during")])
