@@ -16,13 +16,23 @@ Proceedings of the Section on Survey Research Methods, American Statistical Asso
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from crimnet.errors import check_type
 from crimnet.ingest.normalise import name_variant_key
 
-__all__ = ["NAME_PART_COLUMNS", "split_names", "term_frequencies", "coincidence", "edit_distance", "close_variants"]
+__all__ = [
+    "NAME_PART_COLUMNS",
+    "split_names",
+    "term_frequencies",
+    "coincidence",
+    "edit_distance",
+    "close_variants",
+    "one_keying_error",
+]
 
 #: Two given names of one variant key are taken for one name written two ways when at most this
 #: many single-character edits apart (``'mohammed'``/``'muhammad'``: 2); further apart they are
@@ -162,12 +172,52 @@ def close_variants(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     check_type(a, np.ndarray, param="a", func="close_variants", expected="a numpy array")
     check_type(b, np.ndarray, param="b", func="close_variants", expected="a numpy array")
+    return _per_distinct_pair(a, b, lambda x, y: edit_distance(x, y) <= MAX_VARIANT_EDITS)
+
+
+def _per_distinct_pair(a: np.ndarray, b: np.ndarray, test: Callable[[str, str], bool]) -> np.ndarray:
+    """``test`` on each pair of strings, run once per distinct pair; False where either is missing."""
     ok = pd.notna(a) & pd.notna(b)
     out = np.zeros(len(a), dtype=bool)
     if not ok.any():
         return out
     pairs = pd.DataFrame({"a": a[ok], "b": b[ok]}).astype(str)
     uniq = pairs.drop_duplicates()
-    close = {(x, y): edit_distance(x, y) <= MAX_VARIANT_EDITS for x, y in zip(uniq["a"], uniq["b"], strict=True)}
-    out[ok] = [close[(x, y)] for x, y in zip(pairs["a"], pairs["b"], strict=True)]
+    found = {(x, y): test(x, y) for x, y in zip(uniq["a"], uniq["b"], strict=True)}
+    out[ok] = [found[(x, y)] for x, y in zip(pairs["a"], pairs["b"], strict=True)]
     return out
+
+
+def _one_keying_error(x: str, y: str) -> bool:
+    if abs(len(x) - len(y)) > 1 or x == y:
+        return False
+    i = 0
+    while i < min(len(x), len(y)) and x[i] == y[i]:
+        i += 1
+    if len(x) == len(y):  # one substitution, or two neighbours swapped
+        return x[i + 1 :] == y[i + 1 :] or (x[i : i + 2] == y[i : i + 2][::-1] and x[i + 2 :] == y[i + 2 :])
+    short, long_ = (x, y) if len(x) < len(y) else (y, x)
+    return short[i:] == long_[i + 1 :]  # one character left out
+
+
+def one_keying_error(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair of words: exactly one keying error apart (False where either is missing or they are equal).
+
+    A keying error is one of Damerau's four: a character substituted, inserted or left out, or two
+    neighbouring characters swapped ('sohpie', 'sophie'), which together made over 80% of the
+    misspellings he studied. Each distinct pair is measured once, O(length).
+
+    References
+    ----------
+    Damerau, F. J. (1964). A technique for computer detection and correction of spelling errors.
+    Communications of the ACM 7(3), 171-176.
+
+    >>> one_keying_error(np.array(["sohpie", "sarah", "adrew", "john", None], dtype=object),
+    ...                  np.array(["sophie", "syrah", "andrew", "joan", "x"], dtype=object)).tolist()
+    [True, True, True, True, False]
+    >>> one_keying_error(np.array(["john", "mark"], dtype=object), np.array(["jon", "mike"], dtype=object)).tolist()
+    [True, False]
+    """
+    check_type(a, np.ndarray, param="a", func="one_keying_error", expected="a numpy array")
+    check_type(b, np.ndarray, param="b", func="one_keying_error", expected="a numpy array")
+    return _per_distinct_pair(a, b, _one_keying_error)

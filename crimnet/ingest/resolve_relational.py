@@ -35,6 +35,9 @@ distinct name once (a landlord written on 300 tenancies is one person, not 300 b
     account holder the tenant pays rent to, named alike, become one person. Within a household its
     people pay and live beside the same people, so a co-record counts only as much as it exceeds
     the other kinds shared, and a link it carries alone needs the whole given name on both sides.
+    A record written in a row beside other people also takes their addresses, for its role (*row
+    address*, ``'council_tenancy#landlord|<address>'``): the property a landlord lets is his
+    tenant's address, so two landlord records of one property, named alike, are one landlord.
     The last kind is the record's *role*: the source and the person field it comes from
     (``'council_tenancy#landlord'``, the landlords a register names). Records of one role are
     drawn from that role's population, not the town's: two landlords of one register named
@@ -53,10 +56,18 @@ distinct name once (a landlord written on 300 tenancies is one person, not 300 b
     at a shared address a surname is weak evidence even when it is rare.
 ``w_given``
     Both given names whole and equal: ``log2(m / tf(given))``; an initial against a given name or
-    initial with that first letter, or two spellings of one name (same variant key, at most
-    :data:`crimnet.ingest.name_frequency.MAX_VARIANT_EDITS` edits apart): ``log2(m / tf(initial))``;
+    initial with that first letter, two spellings of one name (same variant key, at most
+    :data:`crimnet.ingest.name_frequency.MAX_VARIANT_EDITS` edits apart), or one keying error apart
+    (:func:`crimnet.ingest.name_frequency.one_keying_error`, same first letter, both of at least
+    :data:`MIN_TYPO_LENGTH` letters, one of them borne by no other distinct name: a keying error makes a
+    word nobody else bears, while 'john' and 'joan' are two names): ``log2(m / tf(initial))``;
     only a family name on one side (a titled form, ``'MR SMITH'``): 0. Different given names, or
     initials that disagree, forbid the link.
+``readings``
+    A name of two whole words is also read in the other order, at a cost of :data:`ALT_READING_BITS`
+    (lower-cased names have lost the cue of 'SMITH, John' or 'John SMITH', and bank holder names are
+    written either way round); the pair's weight is that of its best reading, and the explanation of a
+    link made through the other order says so.
 ``w_dob``
     Both dates known: incompatible dates (:func:`crimnet.ingest.resolve_rules.dob_compatible`)
     forbid the link; agreement at the finer of the two precisions (day, month, year) adds
@@ -87,7 +98,13 @@ import numpy as np
 import pandas as pd
 
 from crimnet.errors import check_interval, check_type
-from crimnet.ingest.name_frequency import close_variants, coincidence, split_names, term_frequencies
+from crimnet.ingest.name_frequency import (
+    close_variants,
+    coincidence,
+    one_keying_error,
+    split_names,
+    term_frequencies,
+)
 from crimnet.ingest.resolve_rules import MAX_BLOCK, dob_compatible, guard_clusters, holder_kinds
 
 __all__ = [
@@ -101,6 +118,8 @@ __all__ = [
     "H_PRIOR_PAIRS",
     "ROLE_MIN_BITS",
     "CO_RECORD_INITIAL",
+    "ALT_READING_BITS",
+    "MIN_TYPO_LENGTH",
     "relational_links",
     "collective_resolve",
 ]
@@ -130,6 +149,12 @@ AMBIGUITY_MARGIN = 3.0
 #: Pseudo-pairs (at a share of 0.5) added to the data when estimating :func:`_household_share`.
 H_PRIOR_PAIRS = 20.0
 
+#: Bits a name's other reading costs (:func:`_readings`): two readings double the chance that a stranger agrees.
+ALT_READING_BITS = 1.0
+
+#: Given names shorter than this are never read as a keying error of each other ('ann', 'anna'; 'joe', 'jon').
+MIN_TYPO_LENGTH = 4
+
 #: At most this many rounds of match-and-merge.
 MAX_ROUNDS = 8
 
@@ -148,8 +173,11 @@ _LINK_DTYPES = ["int64", "int64", "float64", "float64", "object", "object", "int
 
 @dataclass(frozen=True)
 class _Context:
-    """Per-record arrays that stay fixed across rounds (names, dates, frequencies, neighbours)."""
+    """Arrays that stay fixed across rounds: name parts per reading (:func:`_readings`; reading i < n is record
+    i's own), dates, sexes, holder kinds, neighbours and siblings per record."""
 
+    rec: np.ndarray  # the record of each reading
+    cost: np.ndarray  # bits a reading costs (0 for a record's own reading, ALT_READING_BITS for the other)
     fam: np.ndarray
     gkind: np.ndarray
     gkey: np.ndarray
@@ -158,6 +186,7 @@ class _Context:
     u_family: np.ndarray  # tf(family) / sum tf^2
     w_given: np.ndarray  # log2(m / tf) at the record's own given level (word or initial)
     w_initial: np.ndarray  # log2(m / tf(initial))
+    rare_given: np.ndarray  # the given word is in at most one distinct name (what a keying error makes)
     dob: pd.DataFrame
     tf_dob: dict[str, pd.Series]
     sex: np.ndarray
@@ -168,22 +197,50 @@ class _Context:
     siblings: pd.DataFrame  # uid, sib: records written in one row of one source (both directions)
 
 
+def _readings(name: pd.Series) -> pd.DataFrame:
+    """Each record's own reading of its name (:func:`split_names`, in record order) and, for a name of two whole words,
+    the other order: ``rec``, ``cost`` and the columns of :func:`split_names`.
+
+    Names arrive lower-cased, so the order cue of the source ('SMITH, John', 'John SMITH') is gone by now, and holder
+    names of bank extracts are written either way round ('WOOD CHARLOTTE'). Reading a two-word name both ways lets
+    either order meet the person's other records; the other order costs :data:`ALT_READING_BITS`, since it doubles the
+    chance that a stranger's name agrees under one of the two. O(n) plus O(1) Python work per distinct name.
+    """
+    own = split_names(name).reset_index(drop=True)
+    codes, uniq = pd.factorize(name.astype(object).where(name.notna(), None), use_na_sentinel=True)
+    tokens = [str(u).split() for u in uniq]  # once per distinct name
+    flip = np.array([f"{t[1]} {t[0]}" if len(t) == 2 and min(map(len, t)) > 1 else None for t in tokens] + [None])
+    two = pd.notna(flip[codes])
+    other = split_names(pd.Series(flip[codes][two], dtype=object))
+    rec = np.arange(len(name), dtype=np.int64)
+    return pd.concat(
+        [own.assign(rec=rec, cost=0.0), other.assign(rec=rec[two], cost=ALT_READING_BITS)], ignore_index=True
+    )
+
+
 def _context(df: pd.DataFrame) -> _Context:
-    names = split_names(df["name"])
+    names = _readings(df["name"])
     fam = names["family_key"].to_numpy(object)
     gkind = names["given_kind"].to_numpy(object)
     gkey = names["given_key"].to_numpy(object)
     given = names["given"].to_numpy(object)
     initial = names["initial"].to_numpy(object)
     # name frequencies among distinct names, not records: a landlord written on 300 tenancies (or paid 700
-    # times) is one person, and counting his records would make his own surname look common
+    # times) is one person, and counting his records would make his own surname look common; counted over the
+    # records' own readings (a word seen only in the other order is as rare as a name seen once)
+    own = names.iloc[: len(df)]
     once = (df["name"].notna() & ~df["name"].duplicated()).to_numpy()
-    tf_f = term_frequencies(names["family_key"][once])
-    u_family = names["family_key"].map(tf_f / coincidence(tf_f)).to_numpy(np.float64)
-    tf_g = term_frequencies(names["given"].where(names["given_kind"] == "word")[once])
-    tf_i = term_frequencies(names["initial"][once])
-    w_i = np.log2(M_NAME / names["initial"].map(tf_i).to_numpy(np.float64))
-    w_g = np.where(gkind == "word", np.log2(M_NAME / names["given"].map(tf_g).to_numpy(np.float64)), w_i)
+    tf_f = term_frequencies(own["family_key"][once])
+    tf_g = term_frequencies(own["given"].where(own["given_kind"] == "word")[once])
+    tf_i = term_frequencies(own["initial"][once])
+    seen_once = 1.0 / max(int(once.sum()), 1)
+    bearers = own["given"].where(own["given_kind"] == "word")[once].value_counts()
+    rare_given = (gkind == "word") & (names["given"].map(bearers).fillna(0).to_numpy(np.float64) <= 1)
+
+    u_family = np.nan_to_num(_freq_of(names["family_key"], tf_f), nan=seen_once) / coincidence(tf_f)
+    w_i = np.log2(M_NAME / _freq_of(names["initial"], tf_i))
+    tf_given = np.nan_to_num(_freq_of(names["given"], tf_g), nan=seen_once)
+    w_g = np.where(gkind == "word", np.log2(M_NAME / tf_given), w_i)
     dob = df[["dob", "dob_ym", "dob_y", "dob_m", "dob_d"]].astype(object)
     dob = dob.where(dob.notna(), None)
     tf_dob = {c: term_frequencies(df[c]) for c in ("dob", "dob_ym", "dob_y")}
@@ -200,32 +257,59 @@ def _context(df: pd.DataFrame) -> _Context:
                     {"uid": df["unique_id"].to_numpy(np.int64)[ok], "kind": kind, "value": s[ok].astype(str).to_numpy()}
                 )
             )
-    roles, role_size = _small_roles(df)
-    if roles is not None:
-        parts.append(roles)
+    role = _record_roles(df)
+    small, role_size = _small_roles(df, role)
+    if small is not None:
+        parts.append(small)
+    siblings = _row_siblings(df)
+    parts.append(_row_addresses(df, role, siblings))
     nb = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"uid": [], "kind": [], "value": []})
     sex = df["sex"].astype(object).where(df["sex"].isin(["M", "F"]), None).to_numpy(object)
     return _Context(
-        fam=fam, gkind=gkind, gkey=gkey, given=given, initial=initial, u_family=u_family, w_given=w_g, w_initial=w_i,
+        rec=names["rec"].to_numpy(np.int64), cost=names["cost"].to_numpy(np.float64), fam=fam, gkind=gkind,
+        gkey=gkey, given=given, initial=initial, u_family=u_family, w_given=w_g, w_initial=w_i, rare_given=rare_given,
         dob=dob, tf_dob=tf_dob, sex=sex, couple=kinds == "couple", organisation=kinds == "organisation",
-        neighbours=nb.astype({"uid": np.int64}), role_size=role_size, siblings=_row_siblings(df),
+        neighbours=nb.astype({"uid": np.int64}), role_size=role_size, siblings=siblings,
     )  # fmt: skip
 
 
-def _small_roles(df: pd.DataFrame) -> tuple[pd.DataFrame | None, dict[str, int]]:
-    """``uid``, ``kind`` ('role'), ``value`` of the records whose role is a small population, and its size.
+def _record_roles(df: pd.DataFrame) -> np.ndarray:
+    """Each record's role: its source plus the person field of a source that names several people per row (the
+    ``'#<field>'`` or ``'#<field>.<n>'`` suffix of its record id, :func:`crimnet.ingest.build.person_record_ids`),
+    else its source and ``'#'``."""
+    if "record_id" not in df.columns:
+        return (df["source"].astype(str) + "#").to_numpy(object)
+    field = df["record_id"].astype(str).str.extract(r"#([^#.]+)(?:\.\d+)?$", expand=False)
+    return (df["source"].astype(str) + "#" + field.fillna("")).to_numpy(object)
 
-    A record's role is its source plus the person field of a source that names several people
-    per row (the ``'#<field>'`` or ``'#<field>.<n>'`` suffix of its record id,
-    :func:`crimnet.ingest.build.person_record_ids`), else its source. A role's size is its
-    number of distinct names (not of records: the records are not resolved yet; spelling variants
-    make it an overcount, which errs on the side of no link).
+
+def _row_addresses(df: pd.DataFrame, role: np.ndarray, siblings: pd.DataFrame) -> pd.DataFrame:
+    """``uid``, ``kind`` ('row_address'), ``value`` ('<role>|<address id>'): the addresses of the people written
+    in a record's row, for the record's role (the property a landlord lets is his tenant's address).
+
+    Two landlord records of one property, named alike, are one landlord; the role keeps a tenant of that
+    property from sharing the value with its landlord.
+    """
+    addr = df["address_id"].astype(object).to_numpy(object) if "address_id" in df.columns else None
+    if addr is None or siblings.empty:
+        return pd.DataFrame({"uid": pd.Series(dtype=np.int64), "kind": pd.Series(dtype=object), "value": []})
+    uid, sib = siblings["uid"].to_numpy(np.int64), siblings["sib"].to_numpy(np.int64)
+    ok = pd.notna(addr[sib])
+    out = pd.DataFrame(
+        {"uid": uid[ok], "kind": "row_address", "value": role[uid[ok]] + "|" + addr[sib[ok]].astype(str)}
+    )
+    return out.drop_duplicates()
+
+
+def _small_roles(df: pd.DataFrame, role: np.ndarray) -> tuple[pd.DataFrame | None, dict[str, int]]:
+    """``uid``, ``kind`` ('role'), ``value`` of the records whose role (:func:`_record_roles`) is a small
+    population, and its size.
+
+    A role's size is its number of distinct names (not of records: the records are not resolved yet; spelling
+    variants make it an overcount, which errs on the side of no link).
     """
     if "record_id" not in df.columns or not len(df):
         return None, {}
-    rid = df["record_id"].astype(str)
-    field = rid.str.extract(r"#([^#.]+)(?:\.\d+)?$", expand=False)
-    role = (df["source"].astype(str) + "#" + field.fillna("")).to_numpy(object)
     names = df["name"].astype(object).to_numpy(object)
     named = pd.notna(names)
     total = len(pd.unique(names[named]))
@@ -276,6 +360,15 @@ def _neighbours(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
     return pd.concat([ctx.neighbours, co], ignore_index=True)
 
 
+def _freq_of(values: pd.Series, tf: pd.Series) -> np.ndarray:
+    """Each value's term frequency (NaN where `tf` lacks it)."""
+    return values.map(tf).to_numpy(np.float64, na_value=np.nan)
+
+
+def _lengths(words: np.ndarray) -> np.ndarray:
+    return pd.Series(words, dtype=object).str.len().fillna(0).to_numpy(np.int64)
+
+
 def _empty_links() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(_LINK_COLUMNS, _LINK_DTYPES, strict=True)})
 
@@ -310,7 +403,8 @@ def _household_share(ctx: _Context, labels: np.ndarray) -> dict[str, float]:
     nb = _shared_values(ctx, labels)
     every = _neighbours(ctx, labels)
     uid = every["uid"].to_numpy()
-    word = (ctx.gkind == "word") & pd.notna(ctx.fam) & ~ctx.organisation
+    n = len(ctx.organisation)  # the records' own readings
+    word = (ctx.gkind[:n] == "word") & pd.notna(ctx.fam[:n]) & ~ctx.organisation
     rec = every[word[uid]]
     rec = rec.assign(c=labels[rec["uid"].to_numpy()]).merge(
         nb[["kind", "value"]].drop_duplicates(), on=["kind", "value"]
@@ -320,7 +414,7 @@ def _household_share(ctx: _Context, labels: np.ndarray) -> dict[str, float]:
     role = ctx.neighbours[(ctx.neighbours["kind"] == "role").to_numpy()]["uid"].to_numpy()
     if len(role):  # the chance that two of a role's people share a family name: as anywhere, by frequency
         out["role"] = coincidence(term_frequencies(pd.Series(ctx.fam[role])))
-    for kind in (*NEIGHBOUR_KINDS, "co_record"):
+    for kind in (*NEIGHBOUR_KINDS, "row_address", "co_record"):
         g = rec[rec["kind"] == kind][["value", "uid", "c"]]
         pairs = g.merge(g, on="value", suffixes=("_a", "_b"))
         pairs = pairs[pairs["c_a"].to_numpy() < pairs["c_b"].to_numpy()]
@@ -338,10 +432,9 @@ def _household_share(ctx: _Context, labels: np.ndarray) -> dict[str, float]:
 def _candidate_clusters(ctx: _Context, labels: np.ndarray, active: np.ndarray | None) -> pd.DataFrame:
     """Cluster pairs sharing a neighbour value and a family name: ``a``, ``b``, ``fam``, ``kind``, ``value``, ``k``."""
     nb = _shared_values(ctx, labels)
-    uid = np.arange(len(labels))
-    has_fam = pd.notna(ctx.fam) & ~ctx.organisation
+    has_fam = pd.notna(ctx.fam) & ~ctx.organisation[ctx.rec]
     cf = pd.DataFrame(
-        {"c": labels[uid[has_fam]], "fam": ctx.fam[has_fam], "initial": ctx.initial[has_fam],
+        {"c": labels[ctx.rec[has_fam]], "fam": ctx.fam[has_fam], "initial": ctx.initial[has_fam],
          "given": ctx.given[has_fam]}
     )  # fmt: skip
     is_role = (nb["kind"] == "role").to_numpy()
@@ -398,19 +491,21 @@ def _neighbour_evidence(pairs: pd.DataFrame, h: dict, n_clusters: int) -> pd.Dat
 
 
 def _record_pairs(ctx: _Context, labels: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Record pairs (``l`` in cluster ``a``, ``r`` in ``b``) with agreeing family names."""
+    """Reading pairs (``l`` of a record in cluster ``a``, ``r`` in ``b``; ids of :func:`_readings`) with agreeing
+    family names."""
     cp = pairs[["a", "b", "fam"]].drop_duplicates()
-    uid = np.arange(len(labels))
-    ok = pd.notna(ctx.fam) & ~ctx.organisation
-    recs = pd.DataFrame({"c": labels[ok], "fam": ctx.fam[ok], "uid": uid[ok]})
+    ok = pd.notna(ctx.fam) & ~ctx.organisation[ctx.rec]
+    recs = pd.DataFrame({"c": labels[ctx.rec[ok]], "fam": ctx.fam[ok], "uid": np.flatnonzero(ok)})
     rp = cp.merge(recs.rename(columns={"c": "a", "uid": "l"}), on=["a", "fam"])
     rp = rp.merge(recs.rename(columns={"c": "b", "uid": "r"}), on=["b", "fam"])
     return rp[["a", "b", "l", "r"]]
 
 
 def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.ndarray:
-    """Name and date-of-birth weight of each record pair; -inf where they forbid a link."""
+    """Name and date-of-birth weight of each reading pair (``l``, ``r``), less the readings' costs; -inf where they
+    forbid a link."""
     li, ri = rp["l"].to_numpy(np.int64), rp["r"].to_numpy(np.int64)
+    rl, rr = ctx.rec[li], ctx.rec[ri]
     kl, kr = ctx.gkind[li], ctx.gkind[ri]
     both_word = (kl == "word") & (kr == "word")
     none_side = (kl == "none") | (kr == "none")
@@ -419,6 +514,12 @@ def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.nda
     variant = both_word & ~same_word & (ctx.gkey[li] == ctx.gkey[ri])
     variant[variant] = close_variants(ctx.given[li][variant], ctx.given[ri][variant])
     same_init = ctx.initial[li] == ctx.initial[ri]
+    # or one keying error apart, the first letter kept ('sohpie', 'sophie'), in names long enough to hold one; a
+    # keying error makes a word hardly anyone else bears, so two names many bear ('john', 'joan') stay two names
+    typo = both_word & ~same_word & ~variant & same_init & (ctx.rare_given[li] | ctx.rare_given[ri])
+    typo &= (_lengths(ctx.given[li]) >= MIN_TYPO_LENGTH) & (_lengths(ctx.given[ri]) >= MIN_TYPO_LENGTH)
+    typo[typo] = one_keying_error(ctx.given[li][typo], ctx.given[ri][typo])
+    variant |= typo
     w_init = np.where(same_init, np.minimum(ctx.w_initial[li], ctx.w_initial[ri]), 0.0)
     w_given = np.where(
         none_side,
@@ -428,14 +529,14 @@ def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.nda
                  np.where(same_init, w_init, -np.inf)),
     )  # fmt: skip
     # a family name alone from a couple holder cannot say which of the two it is
-    couple_none = (ctx.couple[li] & (kl == "none")) | (ctx.couple[ri] & (kr == "none"))
+    couple_none = (ctx.couple[rl] & (kl == "none")) | (ctx.couple[rr] & (kr == "none"))
     w_given = np.where(couple_none, -np.inf, w_given)
     u_f = np.minimum(hp * ctx.u_family[li], 1.0)
     w_family = np.log2(M_NAME / np.maximum(u_f, 1e-12))
-    w = w_family + w_given
-    sl, sr = ctx.sex[li], ctx.sex[ri]
+    w = w_family + w_given - ctx.cost[li] - ctx.cost[ri]
+    sl, sr = ctx.sex[rl], ctx.sex[rr]
     w[pd.notna(sl) & pd.notna(sr) & (sl != sr)] = -np.inf
-    da, db = ctx.dob.iloc[li].reset_index(drop=True), ctx.dob.iloc[ri].reset_index(drop=True)
+    da, db = ctx.dob.iloc[rl].reset_index(drop=True), ctx.dob.iloc[rr].reset_index(drop=True)
     known = da["dob_y"].notna().to_numpy() & db["dob_y"].notna().to_numpy()
     w[known & ~dob_compatible(da, db)] = -np.inf
     w_dob = np.zeros(len(rp))
@@ -526,18 +627,21 @@ def relational_links(
     best = rp.drop_duplicates(["a", "b"])
     best = best[best["W"].to_numpy() >= min_weight]
     if tried:
-        lo = np.minimum(best["l"], best["r"]).to_numpy()
-        hi = np.maximum(best["l"], best["r"]).to_numpy()
+        lo = np.minimum(ctx.rec[best["l"].to_numpy()], ctx.rec[best["r"].to_numpy()])
+        hi = np.maximum(ctx.rec[best["l"].to_numpy()], ctx.rec[best["r"].to_numpy()])
         best = best[[(int(x), int(y)) not in tried for x, y in zip(lo, hi, strict=True)]]
     best = _unambiguous(ctx, best, np.bincount(labels, minlength=n_clusters))
     if best.empty:
         return _empty_links()
-    lo = np.minimum(best["l"], best["r"]).to_numpy(np.int64)
-    hi = np.maximum(best["l"], best["r"]).to_numpy(np.int64)
+    li, ri = best["l"].to_numpy(np.int64), best["r"].to_numpy(np.int64)
+    lo, hi = np.minimum(ctx.rec[li], ctx.rec[ri]), np.maximum(ctx.rec[li], ctx.rec[ri])
     wt = best["W"].to_numpy(np.float64)
+    via = best["via"].to_numpy(object)
+    other = (ctx.cost[li] > 0) | (ctx.cost[ri] > 0)
+    via[other] = via[other] + "; name read in the other order"
     return pd.DataFrame(
         {"l": lo, "r": hi, "match_weight": wt, "match_probability": 1.0 / (1.0 + np.exp2(-wt)),
-         "rule": "relational", "via": best["via"].to_numpy(object), "prio": RELATIONAL_PRIO}
+         "rule": "relational", "via": via, "prio": RELATIONAL_PRIO}
     ).sort_values(["l", "r"], kind="stable").reset_index(drop=True)  # fmt: skip
 
 
