@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import igraph as ig
+import numpy as np
 import pandas as pd
 
-from crimnet.errors import ParameterError, check_interval, check_type
+from crimnet.errors import ParameterError, bad_parameter, check_interval, check_type
 from crimnet.frames import write_csv
 from crimnet.graphs.detect import DEFAULT_METHOD, DetectionResult, detect, evaluate_detection
+from crimnet.graphs.detect.evaluate import evaluate_clusters
 from crimnet.graphs.detect.roles import infer_roles, inferred_pairs
 from crimnet.graphs.disrupt import victim_controller_cut_ranking
 from crimnet.graphs.edgelist import read_edgelist, victim_controller_pairs
@@ -35,6 +37,7 @@ __all__ = [
     "Network",
     "detect_case",
     "detected_cut_ranking",
+    "evaluate_order",
     "load_network",
     "read_case_tables",
     "write_detection",
@@ -135,16 +138,73 @@ def detect_case(
     result.timings["write"] = time.perf_counter() - t0
     evaluation = None
     if truth is not None:
-        persons = read_truth(truth)
-        if resolution_file is not None:
-            aligned = align_truth(
-                persons, resolution=pd.read_parquet(resolution_file), truth_entities=read_truth_entities(truth)
-            )
-        else:
-            aligned = align_truth(persons)
-        evaluation = evaluate_detection(result, aligned, tables=tables, k=k)
+        evaluation = evaluate_detection(result, _aligned_truth(truth, resolution_file), tables=tables, k=k)
         write_csv(evaluation, Path(out) / "evaluation.csv")  # formula cells neutralised
     return result, evaluation
+
+
+def _aligned_truth(truth: str | Path, resolution_file: str | Path | None) -> pd.DataFrame:
+    persons = read_truth(truth)
+    if resolution_file is None:
+        return align_truth(persons)
+    return align_truth(persons, resolution=pd.read_parquet(resolution_file), truth_entities=read_truth_entities(truth))
+
+
+def evaluate_order(
+    clusters: pd.DataFrame,
+    truth: str | Path,
+    *,
+    score: str,
+    resolution_file: str | Path | None = None,
+    node_scores: pd.DataFrame | None = None,
+    k: int = 10,
+) -> pd.DataFrame:
+    """Evaluate detected clusters ranked by another score (the learned one) against a generated case's truth.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        Detected clusters (``cluster_id``, ``members``, ``size``, ``method``...) with a column `score`.
+    truth : str or Path
+        A generated case directory (with ``truth/persons.csv``).
+    score : str
+        The column to rank by, highest first (clusters where it is missing come last), e.g. ``'gnn_score'``
+        (:func:`crimnet.gnn.apply.learned_order`).
+    resolution_file : str or Path, optional
+        Ingest's ``resolution.parquet`` when the clusters come from ingested tables.
+    node_scores : DataFrame, optional
+        ``node_id`` and ``score`` of people (the learned perpetrator probability) for the node-level average precision.
+    k : int, default 10
+        Cut-off of precision@k.
+
+    Returns
+    -------
+    DataFrame
+        One row per method, ``method`` (``'<method> by <score>'``) and the metrics of
+        :func:`crimnet.graphs.detect.evaluate.evaluate_clusters`; the same columns as :func:`detect_case`'s
+        evaluation, so that the two orders stand in one table.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `clusters` is not a DataFrame or lacks `score`, or `k` is below 1.
+
+    Notes
+    -----
+    One sort of the clusters plus :func:`~crimnet.graphs.detect.evaluate.evaluate_clusters`: O(c log c + n).
+    """
+    check_type(clusters, pd.DataFrame, param="clusters", func="evaluate_order", expected="a clusters DataFrame")
+    check_interval(k, param="k", func="evaluate_order", low=1, closed="left", integer=True)
+    if score not in clusters.columns:
+        raise bad_parameter("score", "evaluate_order", f"a column of clusters ({sorted(clusters.columns)})", score)
+    aligned = _aligned_truth(truth, resolution_file)
+    ranked = clusters.assign(score=clusters[score].astype(np.float64).fillna(-np.inf))
+    by = ranked.groupby("method", sort=False) if "method" in ranked.columns else [("clusters", ranked)]
+    rows = [
+        {"method": f"{method} by {score}", **evaluate_clusters(c, aligned, node_scores=node_scores, k=k)}
+        for method, c in by
+    ]
+    return pd.DataFrame(rows)
 
 
 @dataclass

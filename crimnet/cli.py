@@ -996,7 +996,8 @@ def detect_command(
             "--model",
             metavar="DIR",
             help="Model folder of crimnet train: order the clusters by its learned cluster score, shown beside "
-            "the rule score with its reasons, and write the learned scores under OUT/learned.",
+            "the rule score with its reasons, and write the learned scores under OUT/learned (with --truth, "
+            "the learned order is evaluated beside the rule order).",
         ),
     ] = None,
 ) -> None:
@@ -1032,6 +1033,18 @@ def detect_command(
             learned = score_tables(model, CanonicalTables.read(tables_dir), clusters, people=0)
             write_learned(learned, Path(out) / "learned")
         clusters = learned_order(clusters, learned.clusters)
+        if evaluation is not None and truth is not None and "gnn_score" in clusters:
+            import pandas
+
+            from crimnet.cases import evaluate_order
+            from crimnet.frames import write_csv
+
+            perp = learned.node_scores[learned.node_scores["method"] == "gnn_perpetrator"]
+            by_learned = evaluate_order(
+                clusters, truth, score="gnn_score", resolution_file=resolution, node_scores=perp, k=top
+            )
+            write_csv(by_learned, Path(out) / "learned" / "evaluation.csv")
+            evaluation = pandas.concat([evaluation, by_learned], ignore_index=True)
     learned_shown = "gnn_score" in clusters
     for name, c in clusters.groupby("method", sort=False):
         rows = [
@@ -1052,7 +1065,8 @@ def detect_command(
             keep=("cluster",),
         )  # fmt: skip
     if evaluation is not None:
-        print_evaluation(evaluation, f"Evaluation against truth (k={top}, the rule order)")
+        orders = "the rule order, and the learned order ('by gnn_score')" if learned_shown else "the rule order"
+        print_evaluation(evaluation, f"Evaluation against truth (k={top}, {orders})")
     typer.echo(f"Wrote {out}/clusters.parquet and {out}/node_scores.parquet")
     if model is not None:
         typer.echo(f"Wrote the learned scores to {out}/learned (node_scores.csv, clusters.csv)")
