@@ -61,7 +61,7 @@ COMPARED_STRATEGIES: tuple[str, ...] = (
 DETECTED_CUT = "detected_cut"
 """The victim-controller cut between roles inferred in this run's top clusters (no truth needed)."""
 LEARNED_CUT = "learned_cut"
-"""The same cut in the same clusters, with the roles a model learned added to the inferred ones (``model=``)."""
+"""The victim-controller cut weighted by the roles a model learned, the inferred ones added (``model=``)."""
 LEARNED_STRATEGY = "learned_score"
 """The registered strategy that acts on people by their learned perpetrator probability first."""
 
@@ -263,8 +263,9 @@ def run_case(
         then scored with it (:func:`crimnet.gnn.apply.score_tables`): role probabilities go to
         ``score/node_scores.csv`` and, as ``p_<role>`` properties, to the store's people; the
         disruption comparison adds ``learned_score`` (people by perpetrator probability) and
-        :data:`LEARNED_CUT` (the victim-controller cut in the top clusters, a member a controller
-        when the evidence or the model says so, else a victim when either does); the report lists
+        :data:`LEARNED_CUT` (the victim-controller cut weighted by the learned role probabilities in
+        every cluster, the evidence's roles counting as certain, then the people by perpetrator
+        probability: :func:`crimnet.graphs.disrupt.expected_cut_ranking`); the report lists
         the people the model puts forward with the entities behind their score, and the clusters by
         the learned cluster score. Without it nothing of this runs.
 
@@ -454,16 +455,16 @@ def _run_into(
         cuts, sections = _cluster_cuts(
             graph, clusters.head(top), roles, out, truth_aligned, seed=seed, tables=tables, risk=risk
         )
-        learned_roles = None
+        learned_members = None
         if learned is not None:
-            from crimnet.gnn.apply import cluster_roles
+            from crimnet.gnn.apply import cluster_probabilities, cluster_roles
 
             graph.vs[SCORE_ATTRIBUTE] = _person_scores(graph, learned.roles)
-            learned_roles = cluster_roles(clusters.head(top), learned.roles, evidence=roles)
-            write_csv(learned_roles, out / "score" / "roles.csv")
+            write_csv(cluster_roles(clusters.head(top), learned.roles, evidence=roles), out / "score" / "roles.csv")
+            learned_members = cluster_probabilities(clusters, learned.roles, evidence=roles)
         summary, curves, curves_png = _compare(
             graph, tables, clusters, truth_aligned, top=top, budget=budget, seed=seed, out=out / "disrupt",
-            learned_roles=learned_roles,
+            learned_members=learned_members,
         )  # fmt: skip
 
     with _timed(timings, "report", on_stage):
@@ -680,17 +681,17 @@ def _compare(
     budget: float,
     seed: int,
     out: Path,
-    learned_roles: pd.DataFrame | None = None,
+    learned_members: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
     """Compare strategies on the whole graph, the detected-role cut of this run's clusters among them.
 
-    With `learned_roles` (:func:`crimnet.gnn.apply.cluster_roles` in the top clusters) the cut between them
-    (:data:`LEARNED_CUT`) and the graph's learned scores (:data:`LEARNED_STRATEGY`) are compared too.
-    Returns the summary, the robustness curves and the path of their figure.
+    With `learned_members` (:func:`crimnet.gnn.apply.cluster_probabilities`) the cut they weigh
+    (:data:`LEARNED_CUT`, completed by the graph's learned scores) and those scores alone
+    (:data:`LEARNED_STRATEGY`) are compared too. Returns the summary, the robustness curves and the path
+    of their figure.
     """
     from crimnet.cases import detected_cut_ranking
-    from crimnet.graphs.detect.roles import inferred_pairs
-    from crimnet.graphs.disrupt import DEFAULT_COSTS, disrupt, victim_controller_cut_ranking
+    from crimnet.graphs.disrupt import DEFAULT_COSTS, SCORE_ATTRIBUTE, disrupt, expected_cut_ranking
     from crimnet.synthetic.truth import ring_pairs
 
     pairs = ring_pairs(truth_aligned, names=set(graph.vs["name"])) if truth_aligned is not None else None
@@ -701,16 +702,16 @@ def _compare(
         top_clusters = clusters.head(top)  # the run's top clusters, in the learned order when a model ranked them
         return detected_cut_ranking(g, tables, top_clusters, top=top, budget=budget, costs=kw.get("costs"), seed=seed)
 
-    # the same cut in the same clusters: only the roles differ
+    # the cut the learned probabilities weigh, then the people by learned perpetrator probability
     def learned_cut(g: Any, *, budget: int | None = None, seed: int = 0, **kw: Any) -> pd.DataFrame:
-        names = set(g.vs["name"])
-        found = [p for p in inferred_pairs(learned_roles) if p[0] in names and p[1] in names]
-        r = victim_controller_cut_ranking(g, pairs=found, budget=budget, costs=kw.get("costs"), seed=seed)
-        r.attrs.update(strategy=LEARNED_CUT, pairs=len(found))
-        return r.assign(strategy=LEARNED_CUT)
+        then = pd.Series(g.vs[SCORE_ATTRIBUTE], index=g.vs["name"], dtype=float)
+        return expected_cut_ranking(
+            g, members=learned_members, budget=budget, costs=kw.get("costs"), seed=seed, completion=then,
+            strategy=LEARNED_CUT,
+        )  # fmt: skip
 
     strategies.append(detected_cut)
-    if learned_roles is not None:
+    if learned_members is not None:
         strategies += [LEARNED_STRATEGY, learned_cut]
     # one cost model for all (the one non_person optimises for): cost_at_budget compares what each cut takes
     res = disrupt(graph, strategies=strategies, budget=budget, pairs=pairs, seed=seed, costs=DEFAULT_COSTS)

@@ -230,8 +230,10 @@ STRATEGY_TEXTS: dict[str, str] = {
         "what an investigation can do without knowing the truth."
     ),
     "learned_cut": (
-        "the same cut in the same clusters, a member counting as a controller when the evidence or a trained "
-        "model (perpetrator probability of 0.5 or more) says so, else as a victim when either says so."
+        "the same cut weighted by a trained model's role probabilities in every cluster (a victim-controller pair "
+        "counts as p(victim) x p(controller), times the learned cluster score; the evidence's roles count as "
+        "certain): cuts and people first where the most expected pairs part per unit of effort, then the people "
+        "the model finds most likely to be perpetrators."
     ),
     "learned_score": "the people a trained model finds most likely to be perpetrators first.",
     "betweenness": "the nodes on the most shortest paths between others first.",

@@ -293,6 +293,8 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
         "edges": __import__("pandas").DataFrame({"l": [], "r": [], "match_weight": [], "rule": []}),
         "min_weight": 3.0,
     },
+    # the learned order evaluated beside the rule order (issue 14): a case folder and the column to rank by
+    "crimnet.cases.evaluate_order": lambda fx: {"truth": fx.tmp_path, "score": "score"},
     # case identity and output folders (issue 18): ids and names, not data
     "crimnet.graphs.store.base.cases_after_write": lambda fx: {"case": "case-a", "has_rows": False},
     "crimnet.tables.write_case": lambda fx: {"case": "case-a"},
@@ -380,6 +382,7 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
             "ranking.cluster_features",
             "ranking.fit_ranker",
             "apply.cluster_roles",
+            "apply.cluster_probabilities",
             "persist.save_model",
             "explain.adjacent_saliency",
             "explain.explain_people",

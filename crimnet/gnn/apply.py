@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -28,7 +29,15 @@ from crimnet.gnn.ranking import cluster_features, rank_clusters
 from crimnet.gnn.roles import predict_roles
 from crimnet.tables import CanonicalTables
 
-__all__ = ["LearnedScores", "score_tables", "write_learned", "cluster_roles", "node_scores", "learned_order"]
+__all__ = [
+    "LearnedScores",
+    "score_tables",
+    "write_learned",
+    "cluster_roles",
+    "cluster_probabilities",
+    "node_scores",
+    "learned_order",
+]
 
 
 @dataclass
@@ -385,3 +394,86 @@ def cluster_roles(
     ]  # fmt: skip
     j["evidence"] = ["; ".join(w for w in pair if w) for pair in zip(learned, said, strict=True)]
     return j[["cluster_id", "node_id", "role", "evidence"]].reset_index(drop=True)
+
+
+def cluster_probabilities(
+    clusters: pd.DataFrame, roles: pd.DataFrame, *, evidence: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Victim and controller probabilities of the members of `clusters`, as the expected cut reads them.
+
+    The rows :func:`crimnet.graphs.disrupt.expected_cut_ranking` weighs pairs with, instead of the
+    yes/no roles of :func:`cluster_roles`: a pair of a cluster is a true victim-controller pair with
+    probability ``p_victim * p_controller``, so a member the model is unsure of still counts, in
+    proportion. When `clusters` carries the learned cluster score ``gnn_score`` (:func:`learned_order`),
+    both probabilities are multiplied by it: a pair is only a ring's when the cluster is a ring, and a
+    look-alike's tenants (victim-like people without a controller) then weigh little. A role the
+    evidence (:func:`crimnet.graphs.detect.roles.infer_roles`) names raises that probability to 1 before
+    the cluster weight: the records show it.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        ``cluster_id`` and ``members`` (lists of Person ids), optionally ``gnn_score`` (in [0, 1]; NaN,
+        i.e. a cluster the ranker did not score, counts as 1).
+    roles : DataFrame
+        :func:`crimnet.gnn.roles.predict_roles` output (``node_id``, ``p_victim``, ``p_controller``).
+    evidence : DataFrame, optional
+        ``cluster_id``, ``node_id`` and ``role`` (``'victim'``, ``'controller'`` or other).
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (the cluster id), ``node_id`` (vertex name ``'Person:<id>'``), ``p_victim`` and
+        ``p_controller`` (float64), one row per member in cluster then member order; members the model
+        did not score have probability 0 unless the evidence names them.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If an argument is not a DataFrame with those columns.
+
+    Notes
+    -----
+    O(members): two merges.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"cluster_id": [1], "members": [["a", "b"]], "gnn_score": [0.5]})
+    >>> r = pd.DataFrame({"node_id": ["a", "b"], "p_victim": [0.1, 0.6], "p_controller": [0.8, 0.0]})
+    >>> cluster_probabilities(c, r)[["node_id", "p_victim", "p_controller"]].values.tolist()
+    [['Person:a', 0.05, 0.4], ['Person:b', 0.3, 0.0]]
+    """
+    func = "cluster_probabilities"
+    check_type(clusters, pd.DataFrame, param="clusters", func=func, expected="a DataFrame")
+    given = (evidence,) if evidence is not None else ()
+    for name, df, cols in (
+        ("clusters", clusters, ["cluster_id", "members"]),
+        ("roles", roles, ["node_id", "p_victim", "p_controller"]),
+        *(("evidence", e, ["cluster_id", "node_id", "role"]) for e in given),
+    ):
+        check_type(df, pd.DataFrame, param=name, func=func, expected="a DataFrame")
+        if not set(cols) <= set(df.columns):
+            raise ParameterError(
+                f"The {name!r} parameter of {func} must be a DataFrame with columns {cols}. "
+                f"Got columns {list(df.columns)!r} instead."
+            )
+    weight = clusters["gnn_score"] if "gnn_score" in clusters else pd.Series(1.0, index=clusters.index)
+    m = clusters[["cluster_id", "members"]].assign(w=weight.astype(float).fillna(1.0).to_numpy())
+    m = m.explode("members").dropna(subset=["members"]).rename(columns={"members": "node_id"})
+    m = m.assign(node_id=m["node_id"].astype(str))
+    r = roles[["node_id", "p_victim", "p_controller"]].astype({"node_id": str}).drop_duplicates("node_id")
+    j = m.merge(r, on="node_id", how="left").fillna({"p_victim": 0.0, "p_controller": 0.0})
+    if evidence is not None:
+        e = evidence[["cluster_id", "node_id", "role"]].astype({"node_id": str})
+        e = e.drop_duplicates(["cluster_id", "node_id"]).set_index(["cluster_id", "node_id"])["role"]
+        told = e.reindex(pd.MultiIndex.from_arrays([j["cluster_id"], j["node_id"]])).to_numpy()
+        j.loc[told == "victim", "p_victim"] = 1.0
+        j.loc[told == "controller", "p_controller"] = 1.0
+    return pd.DataFrame(
+        {
+            "group": j["cluster_id"].to_numpy(),
+            "node_id": ("Person:" + j["node_id"]).to_numpy(),
+            "p_victim": (j["p_victim"] * j["w"]).astype(np.float64).to_numpy(),
+            "p_controller": (j["p_controller"] * j["w"]).astype(np.float64).to_numpy(),
+        }
+    )

@@ -41,7 +41,8 @@ Modules
 - :mod:`~crimnet.graphs.disrupt.dismantling`: ``articulation``,
   ``collective_influence``, ``corehd`` and ``decycling_reinsertion``.
 - :mod:`~crimnet.graphs.disrupt.exploitation`: ``victim_controller_cut`` and
-  ``non_person``.
+  ``non_person``, and :func:`expected_cut_ranking` (the same cut weighted by role
+  probabilities, not registered: it reads them as an argument).
 - :mod:`~crimnet.graphs.disrupt.gnd`: ``gnd``, Generalized Network Dismantling
   (cost-aware spectral cuts, Ren et al. 2019), and ``gndr``, the same with
   greedy reinsertion (GNDR).
@@ -116,7 +117,11 @@ from crimnet.graphs.disrupt.exact import (
     critical_nodes_exact,
     pairwise_connectivity,
 )
-from crimnet.graphs.disrupt.exploitation import non_person_ranking, victim_controller_cut_ranking
+from crimnet.graphs.disrupt.exploitation import (
+    expected_cut_ranking,
+    non_person_ranking,
+    victim_controller_cut_ranking,
+)
 from crimnet.graphs.disrupt.gnd import fiedler_split, gnd_ranking, gndr_ranking
 from crimnet.graphs.disrupt.optimise import OBJECTIVES, OptimisedRemovals, lcc_after_removals, optimise_removals
 from crimnet.graphs.disrupt.ordering import (
@@ -193,6 +198,7 @@ __all__ = [
     # exploitation
     "non_person_ranking",
     "victim_controller_cut_ranking",
+    "expected_cut_ranking",
     # exact
     "EXACT_MAX_NODES",
     "ExactCriticalNodes",
