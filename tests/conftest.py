@@ -27,6 +27,11 @@ settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("CRIMNET_HYPOTHESIS", "repeatable"))
 
+# one OpenMP thread per test process (torch, scikit-learn), set before they load: under xdist every core already
+# runs a worker, and a second OpenMP thread spins against the other worker (measured: the browser tests' tiny role
+# model trained in 30.7 s of CPU with two threads on a busy 2-core machine, 2.5 s with one); as `make demo` trains
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 # --- store and queries ---------------------------------------------------------------------------------------------
 
 FALKORDB_START_TRIES = 5  # a start that loses a port to another process is retried on fresh ports

@@ -87,76 +87,101 @@ def test_risk_scores_are_written_back_to_the_store(demo_run):
     assert (merged["risk"] - merged["score"]).abs().max() < 1e-9
 
 
-def test_a_rerun_replaces_the_earlier_run_and_a_failed_one_leaves_it(demo_run, tmp_path):
-    """Issue 18: two demos into one folder mixed two towns in its store and kept stale cluster pages."""
+@pytest.fixture(scope="module")
+def case_rerun(demo_run, tmp_path_factory):
+    """`crimnet run-case` of a 300-person case (seed 1, easy) into a copy of the module's demo folder.
+
+    One run checks two things: the run replaces the earlier (demo) run there (issue 18), and of the two spec
+    sources given, a spec that cannot read a file its pattern matches is skipped for it (issue 12).
+    Returns the case, the run folder (alone in its parent), the demo's people, the spec paths and the output.
+    """
     import shutil
-
-    from crimnet.errors import CrimnetError, StoreError
-    from crimnet.pipeline import demo, run_case
-    from crimnet.tables import CanonicalTables
-
-    out = tmp_path / "run"
-    shutil.copytree(demo_run[0], out)  # the module's demo (600 people, seed 3) is the earlier run
-    first_people = set(CanonicalTables.read(out / "ingest" / "tables").nodes["Person"]["id"])
-    assert any((out / "clusters").glob("*.html"))
-    second = demo(out, people=300, seed=2)
-    tables = CanonicalTables.read(out / "ingest" / "tables")
-    with open_store(out / "store") as db:
-        stored = set(db.tables().nodes["Person"]["id"])
-        assert db.cases == [tables.case]
-    # the store holds the second case's people only, none of the first town's
-    assert stored == set(tables.nodes["Person"]["id"]) and not stored & first_people
-    assert len(second.clusters)
-    pages = {p.stem for p in (out / "clusters").glob("*.html")}
-    assert pages == set(second.clusters.head(5)["cluster_id"].astype(str))  # no stale page of the first run
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temporary or old folder beside it
-
-    # a failed run (here: a store of another case) leaves the earlier run as it was, and nothing beside it
-    shutil.copytree(out / "case", tmp_path / "case2")
-    other = tmp_path / "other"
-    with open_store(other, create=True) as db:
-        db.write(CanonicalTables.from_partial({"Person": pd.DataFrame({"id": ["x"]})}, case="case-other"))
-    report, config = (out / "report.html").read_bytes(), (out / "config.json").read_bytes()
-    with pytest.raises(StoreError, match="case-other"):
-        run_case(tmp_path / "case2", out, store=str(other), seed=2)
-    assert (out / "report.html").read_bytes() == report and (out / "config.json").read_bytes() == config
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["case2", "other", "run"]
-
-    # a folder that is not a run, or a source inside the run folder, is refused before anything runs
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "notes.txt").write_text("keep me")
-    with pytest.raises(CrimnetError, match=r"is not a run output \(no config.json\)"):
-        run_case(tmp_path / "case2", tmp_path / "docs")
-    with pytest.raises(CrimnetError, match="lies inside the run directory"):
-        run_case(out / "case", out)
-    assert (tmp_path / "docs" / "notes.txt").read_text() == "keep me" and (out / "case").is_dir()
-
-
-def test_run_case_skips_a_spec_that_cannot_read_a_file_when_several_are_given(tmp_path):
-    """Issue 12: a shipped spec's pattern (police_intel*.csv) matched another layout's extract and failed the run."""
-    import json
     from importlib import resources
 
-    from crimnet.errors import SpecError
-    from crimnet.pipeline import run_case
     from crimnet.synthetic import generate_case
+    from crimnet.tables import CanonicalTables
 
-    case = generate_case(tmp_path / "case", people=300, seed=1, preset="easy").root
+    root = tmp_path_factory.mktemp("rerun")
+    case = generate_case(root / "case", people=300, seed=1, preset="easy").root
     (case / "police_intel_tips.csv").write_text("TIP,NUMBER\nT1,01632 960001\nT2,01632 960002\n")
     (case / "police_intel_old.csv").write_text("X,Y\n1,2\n")  # a layout no spec given reads
-    tips = tmp_path / "tips.toml"
+    tips = root / "tips.toml"
     tips.write_text(
         '[source]\nname = "tip_line"\nfiles = ["*_tips.csv"]\nrecord_id = "TIP"\n\n'
         '[fields]\nphone = { column = "NUMBER", kind = "phone", region = "GB" }\n\n'
         '[nodes]\nphone = { label = "Phone", id = "phone" }\n'
     )
     shipped = resources.files("crimnet.ingest") / "specs"
-    out = tmp_path / "run"
+    out = root / "runs" / "run"
+    shutil.copytree(demo_run[0], out)  # the module's demo (600 people, seed 3) is the earlier run
+    first_people = set(CanonicalTables.read(out / "ingest" / "tables").nodes["Person"]["id"])
+    assert len(list((out / "clusters").glob("*.html"))) > 2  # the demo's top clusters, more than the rerun's two
     res = runner.invoke(
         app, ["run-case", str(case), "--spec", str(shipped), "--spec", str(tips), "--out", str(out), "--top", "2"]
     )
     assert res.exit_code == 0, res.output
-    flat = " ".join(res.output.split())
+    return {"case": case, "out": out, "first_people": first_people, "specs": (shipped, tips), "output": res.output}
+
+
+def test_a_rerun_replaces_the_earlier_run_and_a_failed_one_leaves_it(case_rerun, tmp_path):
+    """Issue 18: two runs into one folder mixed two towns in its store and kept stale cluster pages."""
+    from crimnet.errors import CrimnetError, StoreError
+    from crimnet.pipeline import run_case
+    from crimnet.tables import CanonicalTables
+
+    out = case_rerun["out"]
+    tables = CanonicalTables.read(out / "ingest" / "tables")
+    with open_store(out / "store") as db:
+        stored = set(db.tables().nodes["Person"]["id"])
+        assert db.cases == [tables.case]
+    # the store holds the second case's people only, none of the first town's
+    assert stored == set(tables.nodes["Person"]["id"]) and not stored & case_rerun["first_people"]
+    assert not (out / "case").exists()  # the demo's generated case went with the run it belonged to
+    clusters = pd.read_parquet(out / "detect" / "clusters.parquet")
+    assert len(clusters)
+    # the pages are those of this run's two top clusters (--top 2), no stale page of the demo's five
+    pages = {p.stem for p in (out / "clusters").glob("*.html")}
+    scores = clusters.set_index(clusters["cluster_id"].astype(str))["score"]
+    assert len(pages) == 2 and pages <= set(scores.index)
+    assert sorted(scores[list(pages)]) == sorted(scores.nlargest(2))
+    assert sorted(p.name for p in out.parent.iterdir()) == ["run"]  # no temporary or old folder beside it
+
+    # a failed run (here: a store of another case) leaves the earlier run as it was, and nothing beside it
+    src = tmp_path / "case2"
+    src.mkdir()
+    (src / "police_intel.csv").write_text(
+        "URN,SURNAME,FORENAMES,DOB,NATIONALITY,GENDER,PHONE,ADDRESS,POSTCODE,VRM,INTEL_DATE\n"
+        "U1,POPESCU,Ana,04/03/1990,ROMANIA,F,07700 900123,12 High Street,LS1 4AB,AB12 CDE,01/02/2024\n"
+    )
+    other = tmp_path / "other"
+    with open_store(other, create=True) as db:
+        db.write(CanonicalTables.from_partial({"Person": pd.DataFrame({"id": ["x"]})}, case="case-other"))
+    report, config = (out / "report.html").read_bytes(), (out / "config.json").read_bytes()
+    with pytest.raises(StoreError, match="case-other"):
+        run_case(src, out, store=str(other), seed=2)
+    assert (out / "report.html").read_bytes() == report and (out / "config.json").read_bytes() == config
+    assert sorted(p.name for p in out.parent.iterdir()) == ["run"]
+
+    # a folder that is not a run, or a source inside the run folder, is refused before anything runs
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("keep me")
+    with pytest.raises(CrimnetError, match=r"is not a run output \(no config.json\)"):
+        run_case(src, tmp_path / "docs")
+    with pytest.raises(CrimnetError, match="lies inside the run directory"):
+        run_case(out / "ingest", out)
+    assert (tmp_path / "docs" / "notes.txt").read_text() == "keep me" and (out / "ingest").is_dir()
+
+
+def test_run_case_skips_a_spec_that_cannot_read_a_file_when_several_are_given(case_rerun, tmp_path):
+    """Issue 12: a shipped spec's pattern (police_intel*.csv) matched another layout's extract and failed the run."""
+    import json
+
+    from crimnet.errors import SpecError
+    from crimnet.pipeline import run_case
+
+    case, out = case_rerun["case"], case_rerun["out"]
+    shipped, tips = case_rerun["specs"]
+    flat = " ".join(case_rerun["output"].split())
     assert "warning: spec 'police_intel' skipped for" in flat and "police_intel_tips.csv" in flat
     assert "column 'URN' is not in the header" in flat
     assert "police_intel_old.csv: left out, no spec given can read its header" in flat

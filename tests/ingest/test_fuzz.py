@@ -194,28 +194,32 @@ def extracts(draw: st.DrawFn) -> tuple[bytes, str]:
     return text.encode("utf-8", "surrogatepass"), encoding
 
 
-def _ingest_extract(data: bytes) -> None:
+def _ingest_extracts(extracts: list[bytes]) -> None:
+    """Ingest the `extracts` (one file each, ``fuzz_intel_a<k>.csv``) beside a clean file; check each file's rows."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "spec.toml").write_text(SPEC)
         src = root / "src"
         src.mkdir()
-        (src / "fuzz_intel_a.csv").write_bytes(data)
+        names = [f"fuzz_intel_a{k:02d}.csv" for k in range(len(extracts))]
+        for name, data in zip(names, extracts, strict=True):
+            (src / name).write_bytes(data)
         good = ",".join(COLUMNS) + "\n" + ",".join(["B1", *GOOD[1:]]) + "\n"
-        (src / "fuzz_intel_b.csv").write_text(good)  # a clean file beside it always loads
+        (src / "fuzz_intel_b.csv").write_text(good)  # a clean file beside them always loads
         res = ingest(src, root / "out", specs=root / "spec.toml")
         summary = res.summary.set_index("file")
         assert (summary.rows_read == summary.rows_loaded + summary.rows_quarantined).all(), summary
         assert summary.loc["fuzz_intel_b.csv", "rows_loaded"] == 1
         q = res.quarantine
         assert (q.reason.str.len() > 0).all()
-        a = summary.loc["fuzz_intel_a.csv"]
-        rows_q = q[(q.file == "fuzz_intel_a.csv") & (q.action == "row quarantined")].row.nunique()
-        assert rows_q == a.rows_quarantined  # every quarantined row has its reason
-        whole = q[(q.file == "fuzz_intel_a.csv") & (q.action == "file quarantined")]
-        if data.strip(b"\xef\xbb\xbf \r\n") and not len(whole):
-            # nothing silently dropped: every data line was read (a line may hold a quoted newline)
-            assert a.rows_read >= 1 or data.count(b"\n") <= 1
+        for name, data in zip(names, extracts, strict=True):
+            a = summary.loc[name]
+            rows_q = q[(q.file == name) & (q.action == "row quarantined")].row.nunique()
+            assert rows_q == a.rows_quarantined, name  # every quarantined row has its reason
+            whole = q[(q.file == name) & (q.action == "file quarantined")]
+            if data.strip(b"\xef\xbb\xbf \r\n") and not len(whole):
+                # nothing silently dropped: every data line was read (a line may hold a quoted newline)
+                assert a.rows_read >= 1 or data.count(b"\n") <= 1, name
         # NUL and zero-width characters never reach provenance
         ids = [r for ids in res.tables.nodes["Person"]["record_ids"] for r in ids]
         assert not [r for r in ids if "\x00" in r or "\u200b" in r or "\ufeff" in r]
@@ -225,7 +229,7 @@ def _ingest_extract(data: bytes) -> None:
 @given(extracts())
 def test_ingest_of_a_hostile_extract_loses_no_row_and_never_crashes(extract):
     data, _ = extract
-    _ingest_extract(data)
+    _ingest_extracts([data])
 
 
 @pytest.mark.heavy
@@ -233,25 +237,29 @@ def test_ingest_of_a_hostile_extract_loses_no_row_and_never_crashes(extract):
 @given(extracts())
 def test_ingest_of_a_hostile_extract_long_fuzz(extract):
     data, _ = extract
-    _ingest_extract(data)
+    _ingest_extracts([data])
 
 
 def test_fixed_hostile_extracts_balance_their_rows():
-    """The shapes the probe found, by hand: header only, truncated, BOM, NUL, embedded newlines and delimiters."""
+    """The shapes the probe found, by hand: header only, truncated, BOM, NUL, embedded newlines and delimiters.
+
+    One ingest reads them all, a file each; the record ids of each file are its own (``F<k>R1``), as an id
+    repeated across the files of a source is quarantined as a duplicate.
+    """
     head = ",".join(COLUMNS)
-    good = ",".join(GOOD)
-    for data in [
-        b"",
-        head.encode(),
-        (head + "\n").encode(),
-        ("\ufeff" + head + "\n" + good + "\n").encode(),
-        (head + "\n" + good + "\n" + good[:-9]).encode(),
-        (head + "\n" + good.replace("Ana Pop", '"Ana\nPop, \x00=1+1"') + "\n").encode(),
-        (head + "\n" + good.replace("SW1A 1AA", "x" * 70_000) + "\n").encode(),
-        (head + "\n" + good.replace("01632 960001", "O1632 96OOO1") + "\n").encode(),
-        (head + "\n" + good.replace("02/01/1990", "31/02/1990") + "\n").encode(),
-        (head + "\n" + good + ",x\n" + good.replace("R1", "R2") + "\n").encode(),
-        (head + "\n" + good.replace("R1", "R1\x00") + "\n" + good + "\n").encode(),
-    ]:
-        _ingest_extract(data)
+    shapes = [
+        lambda good, ref: b"",
+        lambda good, ref: head.encode(),
+        lambda good, ref: (head + "\n").encode(),
+        lambda good, ref: ("\ufeff" + head + "\n" + good + "\n").encode(),
+        lambda good, ref: (head + "\n" + good + "\n" + good[:-9]).encode(),
+        lambda good, ref: (head + "\n" + good.replace("Ana Pop", '"Ana\nPop, \x00=1+1"') + "\n").encode(),
+        lambda good, ref: (head + "\n" + good.replace("SW1A 1AA", "x" * 70_000) + "\n").encode(),
+        lambda good, ref: (head + "\n" + good.replace("01632 960001", "O1632 96OOO1") + "\n").encode(),
+        lambda good, ref: (head + "\n" + good.replace("02/01/1990", "31/02/1990") + "\n").encode(),
+        lambda good, ref: (head + "\n" + good + ",x\n" + good.replace(ref, ref + "b") + "\n").encode(),
+        lambda good, ref: (head + "\n" + good.replace(ref, ref + "\x00") + "\n" + good + "\n").encode(),
+    ]
+    refs = [f"F{k}R1" for k in range(len(shapes))]
+    _ingest_extracts([shape(",".join([ref, *GOOD[1:]]), ref) for shape, ref in zip(shapes, refs, strict=True)])
     assert np.isfinite(0.0)

@@ -3,6 +3,8 @@ trail, and errors for a damaged earlier output."""
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 import pytest
 
@@ -32,6 +34,15 @@ def _months(tmp_path):
         + _row("U6", "KOWALSKI", "Piotr", "02/02/1982", "07700 900666")
     )  # fmt: skip
     return jan, feb
+
+
+@pytest.fixture(scope="module")
+def jan_ingested(tmp_path_factory):
+    """jan/ and feb/ (:func:`_months`) and jan's ingest output, built once: tests read it as an earlier batch
+    (``previous=``), never change it."""
+    root = tmp_path_factory.mktemp("months")
+    jan, feb = _months(root)
+    return jan, feb, ingest(jan, root / "o1")
 
 
 def _sorted(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -77,9 +88,8 @@ def test_same_dataframe_name_in_two_batches_keeps_earlier_rows(tmp_path):
     assert len(again.quarantine) == 1 and sorted(again.summary["rows_read"]) == [2, 4]
 
 
-def test_merge_keeps_the_resolution_audit_trail(tmp_path):
-    jan, feb = _months(tmp_path)
-    first = ingest(jan, tmp_path / "o1")
+def test_merge_keeps_the_resolution_audit_trail(jan_ingested, tmp_path):
+    _, feb, first = jan_ingested
     rules = first.resolution.set_index("record_id")["rule"]
     assert rules["U1"] == rules["U4"] and rules["U1"] not in ("singleton", "existing")
     second = ingest(feb, tmp_path / "o2", previous=first.out)
@@ -105,29 +115,29 @@ def test_merge_keeps_the_resolution_audit_trail(tmp_path):
         ("evidence/nodes_Phone.parquet", "garble", r"evidence/nodes_Phone.parquet: cannot read this file"),
     ],
 )
-def test_damaged_previous_output_is_an_ingest_error(tmp_path, name, damage, message):
-    import shutil
-
-    jan, feb = _months(tmp_path)
-    first = ingest(jan, tmp_path / "o1")
-    path = first.out / name
+def test_damaged_previous_output_is_an_ingest_error(jan_ingested, tmp_path, name, damage, message):
+    _, feb, first = jan_ingested
+    previous = tmp_path / "o1"
+    shutil.copytree(first.out, previous)  # the module's jan output, damaged in a copy
+    path = previous / name
     assert path.exists()
     if damage == "delete":
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     else:
         path.write_bytes(b"\x00garbage\xff" * 3)
     with pytest.raises(IngestError, match=message):
-        ingest(feb, tmp_path / "o2", previous=first.out)
+        ingest(feb, tmp_path / "o2", previous=previous)
 
 
-def test_earlier_output_without_content_hashes_keeps_its_rows(tmp_path):
+def test_earlier_output_without_content_hashes_keeps_its_rows(jan_ingested, tmp_path):
     # outputs written before the sha256 column existed: their rows are never taken for this batch's
-    jan, feb = _months(tmp_path)
-    first = ingest(jan, tmp_path / "o1")
+    _, feb, first = jan_ingested
+    previous = tmp_path / "o1"
+    shutil.copytree(first.out, previous)  # the module's jan output, its hashes dropped in a copy
     for name in ("summary.csv", "quarantine.csv"):
-        df = pd.read_csv(first.out / name, dtype=str, keep_default_na=False)
-        df.drop(columns="sha256").to_csv(first.out / name, index=False)
-    second = ingest(feb, tmp_path / "o2", previous=first.out)
+        df = pd.read_csv(previous / name, dtype=str, keep_default_na=False)
+        df.drop(columns="sha256").to_csv(previous / name, index=False)
+    second = ingest(feb, tmp_path / "o2", previous=previous)
     assert second.quarantine["sha256"].tolist() == ["", ""] and second.quarantine["row"].tolist() == [2, 3]
     assert second.summary["rows_read"].tolist() == [4, 2] and second.summary["sha256"].iloc[0] == ""
     assert list(second.quarantine.columns) == QUARANTINE_COLUMNS

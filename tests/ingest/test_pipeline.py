@@ -381,6 +381,7 @@ def test_mini_case_loads_with_invariants(mini, mini_out):
 def test_ingest_is_idempotent(mini, mini_out, tmp_path):
     d, _ = mini
     again = ingest(d, tmp_path / "again")
+    assert again.case == mini_out.case  # the same files name the same case (its people's ids are namespaced by it)
     _assert_same_tables(again.tables, mini_out.tables)
     pd.testing.assert_frame_equal(again.resolution, mini_out.resolution)
     # Re-ingesting the same files on top of the earlier output changes nothing either.

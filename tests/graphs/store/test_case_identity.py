@@ -113,13 +113,11 @@ def two_cases(tmp_path_factory):
 
 
 def test_cases_are_named_by_content_and_their_people_never_share_an_id(two_cases, tmp_path):
-    root, (first, second) = two_cases
+    _, (first, second) = two_cases
     assert first.case and second.case and first.case != second.case
     assert first.tables.case == first.case  # kept beside the tables
-    # the same files ingested again name the same case and the same people
-    again = ingest(root / "case1", tmp_path / "again")
-    assert again.case == first.case
-    assert set(again.resolution["entity_id"]) == set(first.resolution["entity_id"])
+    # (the same files ingested again name the same case and the same people: tests/ingest/test_pipeline.py's
+    # test_ingest_is_idempotent, on its module's ingest)
     # record keys repeat across the two cases, people ids do not
     keys = lambda r: set(r.resolution["source"] + ":" + r.resolution["record_id"])  # noqa: E731
     assert keys(first) & keys(second)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from crimnet.graphs.store import load
 from crimnet.graphs.store.base import content_hash
 from crimnet.graphs.store.embedded import DB_FILE, EmbeddedStore
 from crimnet.tables import CanonicalTables
@@ -98,13 +99,17 @@ def _kill_at(src: Path, store: Path, word: str, n: int, when: str) -> int:
 
 @pytest.fixture(scope="module")
 def stores(small_store_case, tmp_path_factory):
-    """Batches A and B, a store holding A, and the content of A's store and of A's store after B."""
+    """Batches A and B, a store holding A, and the content of A's store and of A's store after B.
+
+    These reference stores are loaded in this process (`crimnet load` runs the same :func:`load`): the loads under
+    test, killed and rerun, are `crimnet load` processes.
+    """
     root = tmp_path_factory.mktemp("crash")
     a, b = _batches(small_store_case.tables_dir, root)
-    _load(a, root / "store_a")
+    load(a, root / "store_a")
     ab = root / "store_ab"
     _copy_store(root / "store_a", ab)
-    _load(b, ab)
+    load(b, ab)
     return {"a": a, "b": b, "store_a": root / "store_a", "before": _content(root / "store_a"), "after": _content(ab)}
 
 
@@ -167,7 +172,7 @@ def test_a_killed_load_into_a_new_store_leaves_it_empty_and_a_rerun_completes_it
     assert _content(store)[1] == 0  # the store was created empty before the write; none of it landed
     _load(stores["b"], store)
     fresh = tmp_path / "clean"
-    _load(stores["b"], fresh)
+    load(stores["b"], fresh)  # the reference: a clean load (in this process, as the fixture's)
     assert _content(store) == _content(fresh)
     assert _leftovers(store) == []
 
