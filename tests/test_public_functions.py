@@ -293,6 +293,8 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
         "edges": __import__("pandas").DataFrame({"l": [], "r": [], "match_weight": [], "rule": []}),
         "min_weight": 3.0,
     },
+    # figures: the files a drawn figure goes to
+    "crimnet.viz.figures.save_figure": lambda fx: {"paths": [fx.tmp_path / "figure.png"]},
     # the learned order evaluated beside the rule order (issue 14): a case folder and the column to rank by
     "crimnet.cases.evaluate_order": lambda fx: {"truth": fx.tmp_path, "score": "score"},
     # case identity and output folders (issue 18): ids and names, not data

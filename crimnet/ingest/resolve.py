@@ -164,6 +164,11 @@ _SPLINK_COLUMNS = (
 )  # fmt: skip
 
 
+def _some_block_holds_a_pair(df: pd.DataFrame) -> bool:
+    # the model scores only pairs that agree on a blocking key (_BLOCKING): with none, building it is wasted
+    return any(df[c].dropna().duplicated().any() for c in _SPLINK_COLUMNS if c.startswith("bk_"))
+
+
 @dataclass
 class ResolutionResult:
     """The outcome of :func:`resolve_people`.
@@ -701,7 +706,7 @@ def resolve_people(
 
     det = deterministic_links(df)
     det = det.assign(match_weight=DETERMINISTIC_WEIGHT, match_probability=1.0, prio=1)
-    if len(df) >= 2:
+    if _some_block_holds_a_pair(df):
         links, params = _splink_links(
             df,
             pseudonymised=pseudonymised,
@@ -711,8 +716,9 @@ def resolve_people(
             weight_threshold=match_weight_threshold,
             incremental=bool(is_old.any()),
         )
-    else:
-        links, params = pd.DataFrame({"l": [], "r": [], "match_weight": [], "match_probability": []}), {}
+    else:  # no pair for the model to score (nor to train on): a small batch of strangers
+        links = pd.DataFrame({"l": [], "r": [], "match_weight": [], "match_probability": []})
+        params = {"training": "none (no two records share a blocking key)"}
     links = links.assign(rule=splink_rule, prio=2)
     reason = pair_conflicts(
         df, links["l"].to_numpy(np.int64), links["r"].to_numpy(np.int64), pseudonymised=pseudonymised

@@ -21,6 +21,7 @@ from crimnet.errors import CrimnetError, check_interval, check_type
 from crimnet.schema import REL_TYPES
 from crimnet.tables import CanonicalTables
 from crimnet.viz.annotate import describe_row, display_names, relationship_rows
+from crimnet.viz.figures import save_figure
 
 __all__ = ["TIMELINE_KINDS", "cluster_timeline", "timeline_figures", "timeline_html"]
 
@@ -152,12 +153,8 @@ def timeline_figures(df: pd.DataFrame, path: str | Path, *, title: str = "", dpi
     axes[0, 0].set_title(title or f"Timeline: {len(df)} dated records")
     fig.subplots_adjust(hspace=0.45)
     png = Path(path)
-    png.parent.mkdir(parents=True, exist_ok=True)
     svg = png.with_suffix(".svg")
-    fig.savefig(png, dpi=dpi, bbox_inches="tight")
-    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "crimnet"}):  # text stays text; same file
-        fig.savefig(svg, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, [png, svg], dpi=dpi)
     return png, svg
 
 
