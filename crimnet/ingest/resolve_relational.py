@@ -38,6 +38,9 @@ distinct name once (a landlord written on 300 tenancies is one person, not 300 b
     A record written in a row beside other people also takes their addresses, for its role (*row
     address*, ``'council_tenancy#landlord|<address>'``): the property a landlord lets is his
     tenant's address, so two landlord records of one property, named alike, are one landlord.
+    Two records of one row are also a candidate pair by themselves (*one row*, :func:`_same_row_pairs`): the
+    payer and the payee of a payment between one person's own accounts, named alike, join that person's
+    two accounts; the prior is how often the rows of that pair of roles are already one person.
     The last kind is the record's *role*: the source and the person field it comes from
     (``'council_tenancy#landlord'``, the landlords a register names). Records of one role are
     drawn from that role's population, not the town's: two landlords of one register named
@@ -195,6 +198,8 @@ class _Context:
     neighbours: pd.DataFrame  # uid, kind, value
     role_size: dict[str, int]  # distinct names of each small role (its population, module notes)
     siblings: pd.DataFrame  # uid, sib: records written in one row of one source (both directions)
+    role: np.ndarray  # each record's role (_record_roles)
+    row: np.ndarray  # '<source>:<row record id>' of a record written in a row naming several people, else None
 
 
 def _readings(name: pd.Series) -> pd.DataFrame:
@@ -263,13 +268,16 @@ def _context(df: pd.DataFrame) -> _Context:
         parts.append(small)
     siblings = _row_siblings(df)
     parts.append(_row_addresses(df, role, siblings))
+    rid = df["record_id"].astype(str) if "record_id" in df.columns else pd.Series("", index=df.index)
+    row = (df["source"].astype(str) + ":" + rid.str.rsplit("#", n=1).str[0]).where(rid.str.contains("#", regex=False))
     nb = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"uid": [], "kind": [], "value": []})
     sex = df["sex"].astype(object).where(df["sex"].isin(["M", "F"]), None).to_numpy(object)
     return _Context(
         rec=names["rec"].to_numpy(np.int64), cost=names["cost"].to_numpy(np.float64), fam=fam, gkind=gkind,
         gkey=gkey, given=given, initial=initial, u_family=u_family, w_given=w_g, w_initial=w_i, rare_given=rare_given,
         dob=dob, tf_dob=tf_dob, sex=sex, couple=kinds == "couple", organisation=kinds == "organisation",
-        neighbours=nb.astype({"uid": np.int64}), role_size=role_size, siblings=siblings,
+        neighbours=nb.astype({"uid": np.int64}), role_size=role_size, siblings=siblings, role=role,
+        row=row.to_numpy(object),
     )  # fmt: skip
 
 
@@ -490,6 +498,55 @@ def _neighbour_evidence(pairs: pd.DataFrame, h: dict, n_clusters: int) -> pd.Dat
     return out.assign(via=joined)
 
 
+def _same_row_pairs(ctx: _Context, labels: np.ndarray, n_clusters: int, active: np.ndarray | None) -> pd.DataFrame:
+    """Reading pairs of two records of one row in different clusters, named with one family name, scored as a
+    candidate pair of :func:`relational_links` is (``a``, ``b``, ``l``, ``r``, ``w_rel``, ``h``, ``co_only``, ``via``).
+
+    The payer and the payee of one payment are one person when the payment moves money between that person's own
+    accounts, and how often that happens is read from the rows already resolved: per pair of roles, the share
+    ``p`` of rows whose two people are already one cluster (half a row in :data:`H_PRIOR_PAIRS` pseudo-rows: with
+    few rows of a kind, about 1 in 40). It is the prior odds
+    ``p / (1 - p)`` that the names then have to overcome, against ``h``: the share of such rows' clearly
+    different people (different given names and initials) who share a family name (a parent paying a child).
+    Roles that are never one person (a tenant and the landlord) get a prior too small for any name.
+    """
+    sib = ctx.siblings
+    u, v = sib["uid"].to_numpy(np.int64), sib["sib"].to_numpy(np.int64)
+    named = pd.notna(ctx.fam[: len(ctx.organisation)]) & ~ctx.organisation
+    keep = (u < v) & named[u] & named[v] & ((active[u] | active[v]) if active is not None else True)
+    u, v = u[keep], v[keep]
+    empty = pd.DataFrame(columns=["a", "b", "l", "r", "w_rel", "h", "co_only", "via"])
+    if not len(u):
+        return empty
+    ru, rv = ctx.role[u], ctx.role[v]
+    rows = pd.DataFrame({"u": u, "v": v, "kind": np.where(ru <= rv, ru + "~" + rv, rv + "~" + ru)})
+    rows["same"] = labels[u] == labels[v]
+    differ = (ctx.gkind[u] == "word") & (ctx.gkind[v] == "word") & (ctx.gkey[u] != ctx.gkey[v])
+    rows["differ"] = differ & (ctx.initial[u] != ctx.initial[v])
+    rows["kin"] = rows["differ"] & (ctx.fam[u] == ctx.fam[v])
+    per = rows.groupby("kind").agg(
+        same=("same", "sum"), n=("same", "size"), differ=("differ", "sum"), kin=("kin", "sum")
+    )
+    p = (per["same"] + 0.5) / (per["n"] + H_PRIOR_PAIRS)  # few rows: about 1 in 40 (shrunk towards "not one")
+    h = (per["kin"] + 0.5 * H_PRIOR_PAIRS) / (per["differ"] + H_PRIOR_PAIRS)
+    cand = rows[~rows["same"].to_numpy()]
+    # every reading of each side with a family name; pairs of readings agreeing on it
+    reading = pd.DataFrame({"rec": ctx.rec, "rid": np.arange(len(ctx.rec)), "fam": ctx.fam}).dropna(subset=["fam"])
+    rp = cand.merge(reading.rename(columns={"rec": "u", "rid": "lu"}), on="u")
+    rp = rp.merge(reading.rename(columns={"rec": "v", "rid": "lv"}), on=["v", "fam"])
+    if rp.empty:
+        return empty
+    cu, cv = labels[rp["u"].to_numpy()], labels[rp["v"].to_numpy()]
+    first = cu < cv
+    odds = np.log2(rp["kind"].map(p).to_numpy(np.float64) / (1.0 - rp["kind"].map(p).to_numpy(np.float64)))
+    return pd.DataFrame(
+        {"a": np.where(first, cu, cv), "b": np.where(first, cv, cu),
+         "l": np.where(first, rp["lu"], rp["lv"]), "r": np.where(first, rp["lv"], rp["lu"]),
+         "w_rel": odds + math.log2(n_clusters), "h": rp["kind"].map(h).to_numpy(np.float64), "co_only": True,
+         "via": "one row: " + pd.Series(ctx.row[rp["u"].to_numpy()], dtype=object)}
+    )  # fmt: skip
+
+
 def _record_pairs(ctx: _Context, labels: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
     """Reading pairs (``l`` of a record in cluster ``a``, ``r`` in ``b``; ids of :func:`_readings`) with agreeing
     family names."""
@@ -604,11 +661,14 @@ def relational_links(
         return _empty_links()
     h = household if household is not None else _household_share(ctx, labels)
     pairs = _candidate_clusters(ctx, labels, active)
-    if pairs.empty:
+    parts = [_same_row_pairs(ctx, labels, n_clusters, active)]
+    if not pairs.empty:
+        ev = _neighbour_evidence(pairs, h, n_clusters)
+        parts.append(_record_pairs(ctx, labels, pairs).merge(ev, left_on=["a", "b"], right_index=True))
+    rp = pd.concat([x for x in parts if len(x)], ignore_index=True) if any(len(x) for x in parts) else None
+    if rp is None:
         return _empty_links()
-    ev = _neighbour_evidence(pairs, h, n_clusters)
-    rp = _record_pairs(ctx, labels, pairs)
-    rp = rp.merge(ev, left_on=["a", "b"], right_index=True)
+    rp = rp.astype({"a": np.int64, "b": np.int64, "l": np.int64, "r": np.int64, "co_only": bool})
     w = _name_dob_weights(ctx, rp, rp["h"].to_numpy(np.float64))
     # a link carried by a co-record alone stands on the given name: members of one household stand beside the same
     # people. An initial (or a spelling variant) agreeing is then worth only what it says against the household's
@@ -636,7 +696,7 @@ def relational_links(
     li, ri = best["l"].to_numpy(np.int64), best["r"].to_numpy(np.int64)
     lo, hi = np.minimum(ctx.rec[li], ctx.rec[ri]), np.maximum(ctx.rec[li], ctx.rec[ri])
     wt = best["W"].to_numpy(np.float64)
-    via = best["via"].to_numpy(object)
+    via = best["via"].to_numpy(object, copy=True)
     other = (ctx.cost[li] > 0) | (ctx.cost[ri] > 0)
     via[other] = via[other] + "; name read in the other order"
     return pd.DataFrame(

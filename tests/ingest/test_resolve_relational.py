@@ -413,3 +413,28 @@ def test_landlord_records_of_one_property_join_through_the_property():
     t2 = _by_key(resolve_people(apart, threshold=SILENT, training="fixed"), apart)
     assert "row_address" not in str(t2.at["council:T1#landlord", "via"])
     assert t2.at["council:T1#landlord", "match_weight"] < t.at["council:T1#landlord", "match_weight"] - 3
+
+
+def test_a_payment_between_two_accounts_of_one_person_joins_them_through_the_row():
+    # forty payments between different people set the prior (few rows of this kind are one person); a payment from
+    # a rare name's known account to an account nothing else names, payee named alike, joins that second account
+    rows = _background()
+    for i in range(40):
+        a, b = rows[2 * i], rows[2 * i + 81]  # two background bank records of different people
+        rows.append(_rec("payments", f"P{i}#payer", a["name"], account=a["account_id"]))
+        rows.append(_rec("payments", f"P{i}#payee", b["name"], account=b["account_id"]))
+    rows += [
+        _rec("bank", "C1", "adam wolstenholme", "1991-02-03", "LS1 4AB", account="111111:00000001"),
+        _rec("payments", "S1#payer", "adam wolstenholme", account="111111:00000001"),
+        _rec("payments", "S1#payee", "wolstenholme adam", account="555555:00000005"),  # his second account
+        _rec("payments", "S2#payer", "adam wolstenholme", account="111111:00000001"),
+        _rec("payments", "S2#payee", "bella wolstenholme", account="666666:00000006"),  # his daughter's
+    ]
+    records = _frame(rows)
+    t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
+    assert t.at["payments:S1#payee", "entity_id"] == t.at["bank:C1", "entity_id"]
+    assert t.at["payments:S1#payee", "via"].startswith("one row: payments:S1")
+    assert t.at["payments:S2#payee", "entity_id"] != t.at["bank:C1", "entity_id"]
+    # the background's payers and payees stay apart
+    pairs = [(f"payments:P{i}#payer", f"payments:P{i}#payee") for i in range(40)]
+    assert all(t.at[x, "entity_id"] != t.at[y, "entity_id"] for x, y in pairs)
