@@ -224,7 +224,10 @@ def main() -> None:
                          "case of it alone")  # fmt: skip
     ap.add_argument("--leave-out-only", action="store_true", help="only the leave-one-typology-out rows")
     ap.add_argument("--threads", type=int, default=2, help="torch threads")
+    ap.add_argument("--test-people", type=int, default=None,
+                    help="people per realistic test case (default --people): train small, test larger")  # fmt: skip
     args = ap.parse_args()
+    args.test_people = args.test_people or args.people
     warnings.filterwarnings("ignore")
     torch.set_num_threads(args.threads)
     models = args.models.split(",")
@@ -232,14 +235,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
 
-        def case(seed: int, preset: str, **kw) -> dict:
-            return _case(root, seed, preset, args.people, ingested=args.ingested, **kw)
+        def case(seed: int, preset: str, people: int = args.people, **kw) -> dict:
+            return _case(root, seed, preset, people, ingested=args.ingested, **kw)
 
         rows = []
         if args.preset == "realistic" and not args.leave_out_only:
             rows = evaluate([case(s, "realistic") for s in REALISTIC_TRAIN],
                             [case(s, "realistic") for s in REALISTIC_VALID],
-                            [case(s, "realistic") for s in REALISTIC_TEST], models, args.epochs)  # fmt: skip
+                            [case(s, "realistic", args.test_people) for s in REALISTIC_TEST], models,
+                            args.epochs)  # fmt: skip
         elif not args.leave_out_only:
             rows = evaluate([case(s, p) for s, p in TRAIN], [case(s, p) for s, p in VALID],
                             [case(s, p) for s, p in TEST], models, args.epochs)  # fmt: skip
@@ -255,6 +259,8 @@ def main() -> None:
             )  # fmt: skip
     if args.preset == "realistic":
         notes = _realistic_notes(args.people, args.ingested, args.leave_out)
+        if args.test_people != args.people:
+            notes += f" Test cases (seeds {', '.join(map(str, REALISTIC_TEST))}) of {args.test_people} people."
     else:
         notes = (
             f"{args.people} people per case, the generator's true tables; train seeds 11-12 (medium), validation "
