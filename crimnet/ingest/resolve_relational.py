@@ -190,8 +190,9 @@ class _Context:
     w_given: np.ndarray  # log2(m / tf) at the record's own given level (word or initial)
     w_initial: np.ndarray  # log2(m / tf(initial))
     rare_given: np.ndarray  # the given word is in at most one distinct name (what a keying error makes)
+    given_len: np.ndarray  # letters of the given word or initial (0 when none)
     dob: pd.DataFrame
-    tf_dob: dict[str, pd.Series]
+    tf_dob: dict[str, np.ndarray]  # per record: the frequency of its date at each precision (NaN when missing)
     sex: np.ndarray
     couple: np.ndarray
     organisation: np.ndarray
@@ -248,7 +249,7 @@ def _context(df: pd.DataFrame) -> _Context:
     w_g = np.where(gkind == "word", np.log2(M_NAME / tf_given), w_i)
     dob = df[["dob", "dob_ym", "dob_y", "dob_m", "dob_d"]].astype(object)
     dob = dob.where(dob.notna(), None)
-    tf_dob = {c: term_frequencies(df[c]) for c in ("dob", "dob_ym", "dob_y")}
+    tf_dob = {c: _freq_of(df[c], term_frequencies(df[c])) for c in ("dob", "dob_ym", "dob_y")}
     kinds = holder_kinds(df)
     parts = []
     for kind in NEIGHBOUR_KINDS:
@@ -275,6 +276,7 @@ def _context(df: pd.DataFrame) -> _Context:
     return _Context(
         rec=names["rec"].to_numpy(np.int64), cost=names["cost"].to_numpy(np.float64), fam=fam, gkind=gkind,
         gkey=gkey, given=given, initial=initial, u_family=u_family, w_given=w_g, w_initial=w_i, rare_given=rare_given,
+        given_len=pd.Series(given, dtype=object).str.len().fillna(0).to_numpy(np.int64),
         dob=dob, tf_dob=tf_dob, sex=sex, couple=kinds == "couple", organisation=kinds == "organisation",
         neighbours=nb.astype({"uid": np.int64}), role_size=role_size, siblings=siblings, role=role,
         row=row.to_numpy(object),
@@ -371,10 +373,6 @@ def _neighbours(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
 def _freq_of(values: pd.Series, tf: pd.Series) -> np.ndarray:
     """Each value's term frequency (NaN where `tf` lacks it)."""
     return values.map(tf).to_numpy(np.float64, na_value=np.nan)
-
-
-def _lengths(words: np.ndarray) -> np.ndarray:
-    return pd.Series(words, dtype=object).str.len().fillna(0).to_numpy(np.int64)
 
 
 def _empty_links() -> pd.DataFrame:
@@ -574,7 +572,7 @@ def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.nda
     # or one keying error apart, the first letter kept ('sohpie', 'sophie'), in names long enough to hold one; a
     # keying error makes a word hardly anyone else bears, so two names many bear ('john', 'joan') stay two names
     typo = both_word & ~same_word & ~variant & same_init & (ctx.rare_given[li] | ctx.rare_given[ri])
-    typo &= (_lengths(ctx.given[li]) >= MIN_TYPO_LENGTH) & (_lengths(ctx.given[ri]) >= MIN_TYPO_LENGTH)
+    typo &= (ctx.given_len[li] >= MIN_TYPO_LENGTH) & (ctx.given_len[ri] >= MIN_TYPO_LENGTH)
     typo[typo] = one_keying_error(ctx.given[li][typo], ctx.given[ri][typo])
     variant |= typo
     w_init = np.where(same_init, np.minimum(ctx.w_initial[li], ctx.w_initial[ri]), 0.0)
@@ -601,7 +599,7 @@ def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.nda
     for col in ("dob", "dob_ym", "dob_y"):  # the finest precision both records have
         a, b = da[col].to_numpy(object), db[col].to_numpy(object)
         both = pd.notna(a) & pd.notna(b) & ~done
-        tf = pd.Series(a).map(ctx.tf_dob[col]).to_numpy(np.float64)
+        tf = ctx.tf_dob[col][rl]
         agree = both & (a == b)
         w_dob[agree] = np.log2(M_DOB / tf[agree])
         differ = both & (a != b)
