@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -357,19 +358,10 @@ def cluster_roles(
     check_type(clusters, pd.DataFrame, param="clusters", func=func, expected="a DataFrame")
     check_interval(victim_min, param="victim_min", func=func, low=0, high=1, closed="right")
     check_interval(perpetrator_min, param="perpetrator_min", func=func, low=0, high=1, closed="right")
-    check_type(roles, pd.DataFrame, param="roles", func=func, expected="a DataFrame")
-    given = (evidence,) if evidence is not None else ()
-    for name, df, cols in (
-        ("clusters", clusters, ["cluster_id", "members"]),
-        ("roles", roles, ["node_id", "p_perpetrator", "p_victim"]),
-        *(("evidence", e, ["cluster_id", "node_id", "role", "evidence"]) for e in given),
-    ):
-        check_type(df, pd.DataFrame, param=name, func=func, expected="a DataFrame")
-        if not set(cols) <= set(df.columns):
-            raise ParameterError(
-                f"The {name!r} parameter of {func} must be a DataFrame with columns {cols}. "
-                f"Got columns {list(df.columns)!r} instead."
-            )
+    _check_frames(
+        func, clusters, roles, evidence, ["node_id", "p_perpetrator", "p_victim"],
+        ["cluster_id", "node_id", "role", "evidence"],
+    )  # fmt: skip
     m = clusters[["cluster_id", "members"]].explode("members").dropna(subset=["members"])
     m = m.rename(columns={"members": "node_id"}).assign(node_id=lambda d: d["node_id"].astype(str))
     r = roles[["node_id", "p_perpetrator", "p_victim"]].astype({"node_id": str}).drop_duplicates("node_id")
@@ -445,18 +437,9 @@ def cluster_probabilities(
     """
     func = "cluster_probabilities"
     check_type(clusters, pd.DataFrame, param="clusters", func=func, expected="a DataFrame")
-    given = (evidence,) if evidence is not None else ()
-    for name, df, cols in (
-        ("clusters", clusters, ["cluster_id", "members"]),
-        ("roles", roles, ["node_id", "p_victim", "p_controller"]),
-        *(("evidence", e, ["cluster_id", "node_id", "role"]) for e in given),
-    ):
-        check_type(df, pd.DataFrame, param=name, func=func, expected="a DataFrame")
-        if not set(cols) <= set(df.columns):
-            raise ParameterError(
-                f"The {name!r} parameter of {func} must be a DataFrame with columns {cols}. "
-                f"Got columns {list(df.columns)!r} instead."
-            )
+    _check_frames(
+        func, clusters, roles, evidence, ["node_id", "p_victim", "p_controller"], ["cluster_id", "node_id", "role"]
+    )
     weight = clusters["gnn_score"] if "gnn_score" in clusters else pd.Series(1.0, index=clusters.index)
     m = clusters[["cluster_id", "members"]].assign(w=weight.astype(float).fillna(1.0).to_numpy())
     m = m.explode("members").dropna(subset=["members"]).rename(columns={"members": "node_id"})
@@ -477,3 +460,26 @@ def cluster_probabilities(
             "p_controller": (j["p_controller"] * j["w"]).astype(np.float64).to_numpy(),
         }
     )
+
+
+def _check_frames(
+    func: str,
+    clusters: Any,
+    roles: Any,
+    evidence: Any,
+    role_cols: list[str],
+    evidence_cols: list[str],
+) -> None:
+    """Refuse clusters, roles or evidence (when given) that are not DataFrames with the columns `func` reads."""
+    given = (evidence,) if evidence is not None else ()
+    for name, df, cols in (
+        ("clusters", clusters, ["cluster_id", "members"]),
+        ("roles", roles, role_cols),
+        *(("evidence", e, evidence_cols) for e in given),
+    ):
+        check_type(df, pd.DataFrame, param=name, func=func, expected="a DataFrame")
+        if not set(cols) <= set(df.columns):
+            raise ParameterError(
+                f"The {name!r} parameter of {func} must be a DataFrame with columns {cols}. "
+                f"Got columns {list(df.columns)!r} instead."
+            )
