@@ -10,7 +10,7 @@ message template (after scikit-learn's ``_param_validation``)::
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "ReadOnlyError",
     "bad_parameter",
     "check_choice",
+    "check_columns",
     "check_interval",
     "check_type",
 ]
@@ -64,6 +65,25 @@ class ReadOnlyError(QueryError):
 def bad_parameter(param: str, func: str, expected: str, got: Any) -> ParameterError:
     """Return a :class:`ParameterError` in the one template: *The 'p' parameter of f must be ... Got ... instead.*"""
     return ParameterError(f"The {param!r} parameter of {func} must be {expected}. Got {got!r} instead.")
+
+
+def check_columns(value: Any, columns: Sequence[str], *, param: str, func: str) -> None:
+    """Raise :class:`ParameterError` unless `value` is a pandas DataFrame with every column of `columns`.
+
+    >>> import pandas as pd
+    >>> check_columns(pd.DataFrame({"a": [1]}), ["a", "b"], param="df", func="f")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    crimnet.errors.ParameterError: The 'df' parameter of f must be a DataFrame with columns ['a', 'b']. Got ...
+    """
+    import pandas as pd
+
+    check_type(value, pd.DataFrame, param=param, func=func, expected="a DataFrame")
+    if not set(columns) <= set(value.columns):
+        raise ParameterError(
+            f"The {param!r} parameter of {func} must be a DataFrame with columns {list(columns)}. "
+            f"Got columns {list(value.columns)!r} instead."
+        )
 
 
 def check_type(value: Any, types: type | tuple[type, ...], *, param: str, func: str, expected: str) -> None:

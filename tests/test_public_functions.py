@@ -47,6 +47,7 @@ ALLOW: dict[str, str] = {
     # The validators themselves: `value` is the thing being checked, any object is fine.
     "crimnet.errors.check_type": "validator: any value is a legal input",
     "crimnet.errors.check_interval": "validator: any value is a legal input",
+    "crimnet.errors.check_columns": "validator: any value is a legal input",
     "crimnet.errors.check_choice": "validator: any value is a legal input",
     "crimnet.errors.bad_parameter": "error builder: names the parameter, any value is a legal input",
     # Escapes a Cypher parameter value of any type (recursive over containers).

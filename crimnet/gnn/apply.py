@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from crimnet.errors import ParameterError, check_interval, check_type
+from crimnet.errors import ParameterError, check_columns, check_interval, check_type
 from crimnet.frames import write_csv
 from crimnet.gnn.data import to_hetero_data
 from crimnet.gnn.explain import adjacent_saliency
@@ -477,9 +477,4 @@ def _check_frames(
         ("roles", roles, role_cols),
         *(("evidence", e, evidence_cols) for e in given),
     ):
-        check_type(df, pd.DataFrame, param=name, func=func, expected="a DataFrame")
-        if not set(cols) <= set(df.columns):
-            raise ParameterError(
-                f"The {name!r} parameter of {func} must be a DataFrame with columns {cols}. "
-                f"Got columns {list(df.columns)!r} instead."
-            )
+        check_columns(df, cols, param=name, func=func)

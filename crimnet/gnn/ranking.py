@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-from crimnet.errors import ParameterError, check_interval, check_type
+from crimnet.errors import ParameterError, check_columns, check_interval, check_type
 
 __all__ = ["ClusterRanker", "cluster_features", "fit_ranker", "matched_negatives", "rank_clusters", "FEATURE_WORDS"]
 
@@ -72,12 +72,8 @@ def cluster_features(clusters: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFram
     """
     check_type(clusters, pd.DataFrame, param="clusters", func="cluster_features", expected="a clusters DataFrame")
     check_type(roles, pd.DataFrame, param="roles", func="cluster_features", expected="a roles DataFrame")
-    for name, df, cols in (("clusters", clusters, ("cluster_id", "members")), ("roles", roles, ("node_id",))):
-        if not set(cols) <= set(df.columns):
-            raise ParameterError(
-                f"The {name!r} parameter of cluster_features must be a DataFrame with columns {list(cols)}. "
-                f"Got columns {list(df.columns)!r} instead."
-            )
+    check_columns(clusters, ["cluster_id", "members"], param="clusters", func="cluster_features")
+    check_columns(roles, ["node_id"], param="roles", func="cluster_features")
     m = clusters[["cluster_id", "members"]].explode("members").dropna(subset=["members"])
     m = m.rename(columns={"members": "node_id"}).assign(node_id=lambda d: d["node_id"].astype(str))
     r = roles.assign(node_id=roles["node_id"].astype(str)).drop_duplicates("node_id")
