@@ -267,10 +267,9 @@ def _context(df: pd.DataFrame) -> _Context:
     small, role_size = _small_roles(df, role)
     if small is not None:
         parts.append(small)
-    siblings = _row_siblings(df)
+    row = _record_rows(df)
+    siblings = _row_siblings(df, row)
     parts.append(_row_addresses(df, role, siblings))
-    rid = df["record_id"].astype(str) if "record_id" in df.columns else pd.Series("", index=df.index)
-    row = (df["source"].astype(str) + ":" + rid.str.rsplit("#", n=1).str[0]).where(rid.str.contains("#", regex=False))
     nb = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"uid": [], "kind": [], "value": []})
     sex = df["sex"].astype(object).where(df["sex"].isin(["M", "F"]), None).to_numpy(object)
     return _Context(
@@ -279,7 +278,7 @@ def _context(df: pd.DataFrame) -> _Context:
         given_len=pd.Series(given, dtype=object).str.len().fillna(0).to_numpy(np.int64),
         dob=dob, tf_dob=tf_dob, sex=sex, couple=kinds == "couple", organisation=kinds == "organisation",
         neighbours=nb.astype({"uid": np.int64}), role_size=role_size, siblings=siblings, role=role,
-        row=row.to_numpy(object),
+        row=row,
     )  # fmt: skip
 
 
@@ -333,24 +332,30 @@ def _small_roles(df: pd.DataFrame, role: np.ndarray) -> tuple[pd.DataFrame | Non
     return found, {str(r): int(size[r]) for r in small}
 
 
-def _row_siblings(df: pd.DataFrame) -> pd.DataFrame:
-    """``uid``, ``sib``: the pairs of person records written in one row of one source (both directions).
+def _record_rows(df: pd.DataFrame) -> np.ndarray:
+    """``'<source>:<row record id>'`` of each record written in a row naming several people, else None.
 
     Records of one row share their source and the row's record id, before the ``'#<field>'``
-    suffix (:func:`crimnet.ingest.build.person_record_ids`). Rows naming more than
-    :data:`crimnet.ingest.resolve_rules.MAX_BLOCK` people are left out (a list, not a relation).
-    An agency's own record id holding ``'#'`` is read the same way (a known limit: the row should
-    travel as a column of its own).
+    suffix (:func:`crimnet.ingest.build.person_record_ids`). An agency's own record id holding ``'#'``
+    is read the same way (a known limit: the row should travel as a column of its own).
     """
-    empty = pd.DataFrame({"uid": pd.Series(dtype=np.int64), "sib": pd.Series(dtype=np.int64)})
-    if "record_id" not in df.columns or not len(df):
-        return empty
+    if "record_id" not in df.columns:
+        return np.full(len(df), None, dtype=object)
     rid = df["record_id"].astype(str)
-    multi = rid.str.contains("#", regex=False).to_numpy()
+    row = df["source"].astype(str) + ":" + rid.str.rsplit("#", n=1).str[0]
+    return row.where(rid.str.contains("#", regex=False).to_numpy(), None).to_numpy(object)
+
+
+def _row_siblings(df: pd.DataFrame, row: np.ndarray) -> pd.DataFrame:
+    """``uid``, ``sib``: the pairs of person records written in one row of one source (both directions).
+
+    `row` is :func:`_record_rows`. Rows naming more than :data:`crimnet.ingest.resolve_rules.MAX_BLOCK`
+    people are left out (a list, not a relation).
+    """
+    multi = pd.notna(row)
     if not multi.any():
-        return empty
-    row = df["source"].astype(str)[multi] + ":" + rid[multi].str.rsplit("#", n=1).str[0]
-    g = pd.DataFrame({"row": row.to_numpy(object), "uid": df["unique_id"].to_numpy(np.int64)[multi]})
+        return pd.DataFrame({"uid": pd.Series(dtype=np.int64), "sib": pd.Series(dtype=np.int64)})
+    g = pd.DataFrame({"row": row[multi], "uid": df["unique_id"].to_numpy(np.int64)[multi]})
     size = g.groupby("row")["uid"].transform("size").to_numpy()
     g = g[(size >= 2) & (size <= MAX_BLOCK)]
     pairs = g.merge(g, on="row", suffixes=("", "_s"))
@@ -536,7 +541,8 @@ def _same_row_pairs(ctx: _Context, labels: np.ndarray, n_clusters: int, active: 
         return empty
     cu, cv = labels[rp["u"].to_numpy()], labels[rp["v"].to_numpy()]
     first = cu < cv
-    odds = np.log2(rp["kind"].map(p).to_numpy(np.float64) / (1.0 - rp["kind"].map(p).to_numpy(np.float64)))
+    prior = rp["kind"].map(p).to_numpy(np.float64)
+    odds = np.log2(prior / (1.0 - prior))
     return pd.DataFrame(
         {"a": np.where(first, cu, cv), "b": np.where(first, cv, cu),
          "l": np.where(first, rp["lu"], rp["lv"]), "r": np.where(first, rp["lv"], rp["lu"]),
@@ -663,9 +669,10 @@ def relational_links(
     if not pairs.empty:
         ev = _neighbour_evidence(pairs, h, n_clusters)
         parts.append(_record_pairs(ctx, labels, pairs).merge(ev, left_on=["a", "b"], right_index=True))
-    rp = pd.concat([x for x in parts if len(x)], ignore_index=True) if any(len(x) for x in parts) else None
-    if rp is None:
+    parts = [x for x in parts if len(x)]
+    if not parts:
         return _empty_links()
+    rp = pd.concat(parts, ignore_index=True)
     rp = rp.astype({"a": np.int64, "b": np.int64, "l": np.int64, "r": np.int64, "co_only": bool})
     w = _name_dob_weights(ctx, rp, rp["h"].to_numpy(np.float64))
     # a link carried by a co-record alone stands on the given name: members of one household stand beside the same
