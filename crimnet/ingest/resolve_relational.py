@@ -108,7 +108,7 @@ from crimnet.ingest.name_frequency import (
     split_names,
     term_frequencies,
 )
-from crimnet.ingest.resolve_rules import MAX_BLOCK, dob_compatible, guard_clusters, holder_kinds
+from crimnet.ingest.resolve_rules import MAX_BLOCK, dob_codes, dob_parts_compatible, guard_clusters, holder_kinds
 
 __all__ = [
     "NEIGHBOUR_KINDS",
@@ -177,23 +177,32 @@ _LINK_DTYPES = ["int64", "int64", "float64", "float64", "object", "object", "int
 @dataclass(frozen=True)
 class _Context:
     """Arrays that stay fixed across rounds: name parts per reading (:func:`_readings`; reading i < n is record
-    i's own), dates, sexes, holder kinds, neighbours and siblings per record."""
+    i's own), dates, sexes, holder kinds, neighbours and siblings per record.
+
+    Pairs compare integer codes (``*_code``, -1 where missing, as None met None before) rather than the strings: a
+    round compares millions of reading pairs, and string comparisons of object arrays cost ten times as much.
+    """
 
     rec: np.ndarray  # the record of each reading
     cost: np.ndarray  # bits a reading costs (0 for a record's own reading, ALT_READING_BITS for the other)
-    fam: np.ndarray
-    gkind: np.ndarray
-    gkey: np.ndarray
-    given: np.ndarray
-    initial: np.ndarray
+    fam: np.ndarray  # family name variant key (its strings estimate the frequency of family names in a role)
+    given: np.ndarray  # given word or initial (its strings are compared letter by letter for spelling variants)
     u_family: np.ndarray  # tf(family) / sum tf^2
     w_given: np.ndarray  # log2(m / tf) at the record's own given level (word or initial)
     w_initial: np.ndarray  # log2(m / tf(initial))
     rare_given: np.ndarray  # the given word is in at most one distinct name (what a keying error makes)
     given_len: np.ndarray  # letters of the given word or initial (0 when none)
-    dob: pd.DataFrame
+    word: np.ndarray  # the given name is a whole word
+    named: np.ndarray  # a given name or initial is known
+    fam_code: np.ndarray
+    given_code: np.ndarray
+    gkey_code: np.ndarray
+    initial_code: np.ndarray
+    dob_parts: np.ndarray  # per record: year, month, day codes (dob_codes)
+    dob_code: dict[str, np.ndarray]  # per record: the date's code at each precision ('dob', 'dob_ym', 'dob_y')
     tf_dob: dict[str, np.ndarray]  # per record: the frequency of its date at each precision (NaN when missing)
-    sex: np.ndarray
+    sex: np.ndarray  # code: -1 unknown, 0 and 1 the two recorded sexes
+    profile: np.ndarray  # per reading: readings of one profile score alike against any other (_profiles)
     couple: np.ndarray
     organisation: np.ndarray
     neighbours: pd.DataFrame  # uid, kind, value
@@ -247,8 +256,6 @@ def _context(df: pd.DataFrame) -> _Context:
     w_i = np.log2(M_NAME / _freq_of(names["initial"], tf_i))
     tf_given = np.nan_to_num(_freq_of(names["given"], tf_g), nan=seen_once)
     w_g = np.where(gkind == "word", np.log2(M_NAME / tf_given), w_i)
-    dob = df[["dob", "dob_ym", "dob_y", "dob_m", "dob_d"]].astype(object)
-    dob = dob.where(dob.notna(), None)
     tf_dob = {c: _freq_of(df[c], term_frequencies(df[c])) for c in ("dob", "dob_ym", "dob_y")}
     kinds = holder_kinds(df)
     parts = []
@@ -271,15 +278,44 @@ def _context(df: pd.DataFrame) -> _Context:
     siblings = _row_siblings(df, row)
     parts.append(_row_addresses(df, role, siblings))
     nb = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"uid": [], "kind": [], "value": []})
-    sex = df["sex"].astype(object).where(df["sex"].isin(["M", "F"]), None).to_numpy(object)
+    sex = np.select(
+        [df["sex"].eq("M").fillna(False).to_numpy(bool), df["sex"].eq("F").fillna(False).to_numpy(bool)], [0, 1], -1
+    )
     return _Context(
-        rec=names["rec"].to_numpy(np.int64), cost=names["cost"].to_numpy(np.float64), fam=fam, gkind=gkind,
-        gkey=gkey, given=given, initial=initial, u_family=u_family, w_given=w_g, w_initial=w_i, rare_given=rare_given,
+        rec=names["rec"].to_numpy(np.int64), cost=names["cost"].to_numpy(np.float64), fam=fam, given=given,
+        u_family=u_family, w_given=w_g, w_initial=w_i, rare_given=rare_given,
         given_len=pd.Series(given, dtype=object).str.len().fillna(0).to_numpy(np.int64),
-        dob=dob, tf_dob=tf_dob, sex=sex, couple=kinds == "couple", organisation=kinds == "organisation",
+        word=gkind == "word", named=gkind != "none", fam_code=_codes(fam), given_code=_codes(given),
+        gkey_code=_codes(gkey), initial_code=_codes(initial),
+        dob_parts=dob_codes(df[["dob_y", "dob_m", "dob_d"]].astype(object).to_numpy(object)),
+        dob_code={c: _codes(df[c].astype(object).to_numpy(object)) for c in ("dob", "dob_ym", "dob_y")},
+        tf_dob=tf_dob, sex=sex, profile=_profiles(names, df, sex, kinds), couple=kinds == "couple",
+        organisation=kinds == "organisation",
         neighbours=nb.astype({"uid": np.int64}), role_size=role_size, siblings=siblings, role=role,
         row=row,
     )  # fmt: skip
+
+
+def _profiles(names: pd.DataFrame, df: pd.DataFrame, sex: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Per reading (:func:`_readings`), a code shared by the readings that score alike against any other: the same
+    name parts, reading cost, date of birth, sex and holder kind.
+
+    A pair of clusters is then scored once per pair of profiles instead of once per pair of records: a landlord's
+    300 tenancies name him in a handful of ways, and scoring all 300 against each of a candidate's records made
+    most of a round's work. O(n log n).
+    """
+    rec = names["rec"].to_numpy(np.int64)
+    keys = pd.DataFrame({c: _codes(names[c].to_numpy(object)) for c in ("family_key", "given", "given_kind")})
+    keys["cost"] = names["cost"].to_numpy()
+    for c in ("dob", "dob_ym", "dob_y", "dob_m", "dob_d"):
+        keys[c] = _codes(df[c].astype(object).to_numpy(object))[rec]
+    keys["sex"], keys["holder"] = sex[rec], _codes(np.asarray(kinds, dtype=object))[rec]
+    return keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy(np.int64)
+
+
+def _codes(values: np.ndarray) -> np.ndarray:
+    """Integer codes of `values`, -1 where missing."""
+    return pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64, copy=False)
 
 
 def _record_roles(df: pd.DataFrame) -> np.ndarray:
@@ -363,14 +399,25 @@ def _row_siblings(df: pd.DataFrame, row: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"uid": pairs["uid"].to_numpy(np.int64), "sib": pairs["uid_s"].to_numpy(np.int64)})
 
 
+def _canonical(labels: np.ndarray) -> np.ndarray:
+    """Each cluster's canonical id: its first record. Labels are renumbered whenever clusters merge; the first
+    record of a cluster that did not change stays its first record, so values named by it keep their meaning
+    from round to round."""
+    n_clusters = int(labels.max()) + 1 if len(labels) else 0
+    first = np.full(n_clusters, len(labels), dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(len(labels), dtype=np.int64))
+    return first
+
+
 def _neighbours(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
     """Every record's neighbours (``uid``, ``kind``, ``value``) under the current clusters: the fixed
-    ones and the co-records (``'co_record'``, the cluster of a row sibling, module notes)."""
+    ones and the co-records (``'co_record'``, the cluster of a row sibling named by its first record, module
+    notes)."""
     if ctx.siblings.empty:
         return ctx.neighbours
     co = pd.DataFrame(
         {"uid": ctx.siblings["uid"].to_numpy(np.int64), "kind": "co_record",
-         "value": labels[ctx.siblings["sib"].to_numpy(np.int64)].astype(str)}
+         "value": _canonical(labels)[labels[ctx.siblings["sib"].to_numpy(np.int64)]].astype(str)}
     )  # fmt: skip
     return pd.concat([ctx.neighbours, co], ignore_index=True)
 
@@ -384,8 +431,8 @@ def _empty_links() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(_LINK_COLUMNS, _LINK_DTYPES, strict=True)})
 
 
-def _shared_values(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
-    """Distinct (cluster ``c``, ``kind``, ``value``) held by 2 to MAX_BLOCK clusters, with ``k`` holders."""
+def _held_values(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
+    """Distinct (cluster ``c``, ``kind``, ``value``) with ``k``, the value's holders (a role's: see below)."""
     nb = _neighbours(ctx, labels)
     nb = nb[~ctx.organisation[nb["uid"].to_numpy()]]
     nb = pd.DataFrame(
@@ -398,11 +445,17 @@ def _shared_values(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
     is_role = (nb["kind"] == "role").to_numpy()
     if is_role.any():
         k[is_role] = np.minimum(k[is_role], nb["value"][is_role].map(ctx.role_size).to_numpy(np.int64))
-    ok = (k >= 2) & ((k <= MAX_BLOCK) | is_role)
-    return nb[ok].assign(k=k[ok])
+    return nb.assign(k=k)
 
 
-def _household_share(ctx: _Context, labels: np.ndarray) -> dict[str, float]:
+def _shared_values(held: pd.DataFrame) -> pd.DataFrame:
+    """The values of `held` (:func:`_held_values`) held by 2 to MAX_BLOCK clusters (a role by 2 or more)."""
+    nb = held
+    k = nb["k"].to_numpy()
+    return nb[(k >= 2) & ((k <= MAX_BLOCK) | (nb["kind"] == "role").to_numpy())]
+
+
+def _household_share(ctx: _Context, labels: np.ndarray, held: pd.DataFrame) -> dict[str, float]:
     """Per neighbour kind: how often two different people sharing such a neighbour share a family name.
 
     Estimated on record pairs in different clusters that share a value of the kind and whose
@@ -411,11 +464,11 @@ def _household_share(ctx: _Context, labels: np.ndarray) -> dict[str, float]:
     towards 0.5 by :data:`H_PRIOR_PAIRS` pseudo-pairs so that a kind seen in few such pairs is
     treated cautiously. O(sum of k^2) over shared values (k <= MAX_BLOCK).
     """
-    nb = _shared_values(ctx, labels)
+    nb = _shared_values(held)
     every = _neighbours(ctx, labels)
     uid = every["uid"].to_numpy()
     n = len(ctx.organisation)  # the records' own readings
-    word = (ctx.gkind[:n] == "word") & pd.notna(ctx.fam[:n]) & ~ctx.organisation
+    word = ctx.word[:n] & (ctx.fam_code[:n] >= 0) & ~ctx.organisation
     rec = every[word[uid]]
     rec = rec.assign(c=labels[rec["uid"].to_numpy()]).merge(
         nb[["kind", "value"]].drop_duplicates(), on=["kind", "value"]
@@ -430,23 +483,25 @@ def _household_share(ctx: _Context, labels: np.ndarray) -> dict[str, float]:
         pairs = g.merge(g, on="value", suffixes=("_a", "_b"))
         pairs = pairs[pairs["c_a"].to_numpy() < pairs["c_b"].to_numpy()]
         a, b = pairs["uid_a"].to_numpy(np.int64), pairs["uid_b"].to_numpy(np.int64)
-        other = (ctx.gkey[a] != ctx.gkey[b]) & (ctx.initial[a] != ctx.initial[b])
-        agree = float((ctx.fam[a][other] == ctx.fam[b][other]).sum())
+        other = (ctx.gkey_code[a] != ctx.gkey_code[b]) & (ctx.initial_code[a] != ctx.initial_code[b])
+        agree = float((ctx.fam_code[a][other] == ctx.fam_code[b][other]).sum())
         out[kind] = (agree + 0.5 * H_PRIOR_PAIRS) / (float(other.sum()) + H_PRIOR_PAIRS)
         if kind == "co_record":  # how often two people of one household share a given initial too
-            kin = (ctx.gkey[a] != ctx.gkey[b]) & (ctx.fam[a] == ctx.fam[b])
-            same = float((ctx.initial[a][kin] == ctx.initial[b][kin]).sum())
+            kin = (ctx.gkey_code[a] != ctx.gkey_code[b]) & (ctx.fam_code[a] == ctx.fam_code[b])
+            same = float((ctx.initial_code[a][kin] == ctx.initial_code[b][kin]).sum())
             out[CO_RECORD_INITIAL] = (same + 0.5 * H_PRIOR_PAIRS) / (float(kin.sum()) + H_PRIOR_PAIRS)
     return out
 
 
-def _candidate_clusters(ctx: _Context, labels: np.ndarray, active: np.ndarray | None) -> pd.DataFrame:
-    """Cluster pairs sharing a neighbour value and a family name: ``a``, ``b``, ``fam``, ``kind``, ``value``, ``k``."""
-    nb = _shared_values(ctx, labels)
-    has_fam = pd.notna(ctx.fam) & ~ctx.organisation[ctx.rec]
+def _candidate_clusters(ctx: _Context, labels: np.ndarray, held: pd.DataFrame) -> pd.DataFrame:
+    """Cluster pairs sharing a neighbour value (`held`, :func:`_held_values`) and a family name: ``a``, ``b``,
+    ``fam``, ``kind``, ``value``, ``k``."""
+    nb = _shared_values(held)
+    has_fam = (ctx.fam_code >= 0) & ~ctx.organisation[ctx.rec]
+    given = ctx.given_code[has_fam]
     cf = pd.DataFrame(
-        {"c": labels[ctx.rec[has_fam]], "fam": ctx.fam[has_fam], "initial": ctx.initial[has_fam],
-         "given": ctx.given[has_fam]}
+        {"c": labels[ctx.rec[has_fam]], "fam": ctx.fam_code[has_fam], "initial": ctx.initial_code[has_fam],
+         "given": np.where(given >= 0, given, np.nan)}
     )  # fmt: skip
     is_role = (nb["kind"] == "role").to_numpy()
     # other kinds hold at most MAX_BLOCK clusters per value already: block them by family name
@@ -456,8 +511,8 @@ def _candidate_clusters(ctx: _Context, labels: np.ndarray, active: np.ndarray | 
     # a payroll's thousands are not). Its clusters are not resolved yet, so they are not what is counted: one
     # landlord written on 150 tenancies is 150 clusters of one name before this pass joins them.
     r = nb[is_role].merge(cf.drop_duplicates(["c", "fam", "initial", "given"]), on="c")
-    initial = r["initial"].astype(object).where(r["initial"].notna(), "").astype(str)
-    r = r.assign(block=r["fam"].astype(str) + "|" + initial)
+    # a block of its own per family name and initial (codes from -1: the initial unknown)
+    r = r.assign(block=r["fam"].to_numpy(np.int64) * (int(ctx.initial_code.max()) + 2) + r["initial"].to_numpy() + 1)
     names = r.groupby(["kind", "value", "block"], sort=False)["given"].transform("nunique").to_numpy()
     r = r[names <= MAX_BLOCK].drop(columns=["initial", "given"]).drop_duplicates(["kind", "value", "block", "c"])
     size = t.groupby(["kind", "value", "block"], sort=False)["c"].transform("size").to_numpy()
@@ -465,10 +520,6 @@ def _candidate_clusters(ctx: _Context, labels: np.ndarray, active: np.ndarray | 
     pairs = t.merge(t[["kind", "value", "block", "c"]], on=["kind", "value", "block"], suffixes=("_a", "_b"))
     pairs = pairs.drop(columns="block")
     pairs = pairs[pairs["c_a"].to_numpy() < pairs["c_b"].to_numpy()]
-    if active is not None:
-        act = np.zeros(int(labels.max()) + 1 if len(labels) else 0, dtype=bool)
-        act[labels[active]] = True
-        pairs = pairs[act[pairs["c_a"].to_numpy()] | act[pairs["c_b"].to_numpy()]]
     return pairs.rename(columns={"c_a": "a", "c_b": "b"})
 
 
@@ -501,7 +552,7 @@ def _neighbour_evidence(pairs: pd.DataFrame, h: dict, n_clusters: int) -> pd.Dat
     return out.assign(via=joined)
 
 
-def _same_row_pairs(ctx: _Context, labels: np.ndarray, n_clusters: int, active: np.ndarray | None) -> pd.DataFrame:
+def _same_row_pairs(ctx: _Context, labels: np.ndarray, n_clusters: int) -> pd.DataFrame:
     """Reading pairs of two records of one row in different clusters, named with one family name, scored as a
     candidate pair of :func:`relational_links` is (``a``, ``b``, ``l``, ``r``, ``w_rel``, ``h``, ``co_only``, ``via``).
 
@@ -515,8 +566,8 @@ def _same_row_pairs(ctx: _Context, labels: np.ndarray, n_clusters: int, active: 
     """
     sib = ctx.siblings
     u, v = sib["uid"].to_numpy(np.int64), sib["sib"].to_numpy(np.int64)
-    named = pd.notna(ctx.fam[: len(ctx.organisation)]) & ~ctx.organisation
-    keep = (u < v) & named[u] & named[v] & ((active[u] | active[v]) if active is not None else True)
+    named = (ctx.fam_code[: len(ctx.organisation)] >= 0) & ~ctx.organisation
+    keep = (u < v) & named[u] & named[v]
     u, v = u[keep], v[keep]
     empty = pd.DataFrame(columns=["a", "b", "l", "r", "w_rel", "h", "co_only", "via"])
     if not len(u):
@@ -524,9 +575,9 @@ def _same_row_pairs(ctx: _Context, labels: np.ndarray, n_clusters: int, active: 
     ru, rv = ctx.role[u], ctx.role[v]
     rows = pd.DataFrame({"u": u, "v": v, "kind": np.where(ru <= rv, ru + "~" + rv, rv + "~" + ru)})
     rows["same"] = labels[u] == labels[v]
-    differ = (ctx.gkind[u] == "word") & (ctx.gkind[v] == "word") & (ctx.gkey[u] != ctx.gkey[v])
-    rows["differ"] = differ & (ctx.initial[u] != ctx.initial[v])
-    rows["kin"] = rows["differ"] & (ctx.fam[u] == ctx.fam[v])
+    differ = ctx.word[u] & ctx.word[v] & (ctx.gkey_code[u] != ctx.gkey_code[v])
+    rows["differ"] = differ & (ctx.initial_code[u] != ctx.initial_code[v])
+    rows["kin"] = rows["differ"] & (ctx.fam_code[u] == ctx.fam_code[v])
     per = rows.groupby("kind").agg(
         same=("same", "sum"), n=("same", "size"), differ=("differ", "sum"), kin=("kin", "sum")
     )
@@ -534,7 +585,8 @@ def _same_row_pairs(ctx: _Context, labels: np.ndarray, n_clusters: int, active: 
     h = (per["kin"] + 0.5 * H_PRIOR_PAIRS) / (per["differ"] + H_PRIOR_PAIRS)
     cand = rows[~rows["same"].to_numpy()]
     # every reading of each side with a family name; pairs of readings agreeing on it
-    reading = pd.DataFrame({"rec": ctx.rec, "rid": np.arange(len(ctx.rec)), "fam": ctx.fam}).dropna(subset=["fam"])
+    has_fam = ctx.fam_code >= 0
+    reading = pd.DataFrame({"rec": ctx.rec[has_fam], "rid": np.flatnonzero(has_fam), "fam": ctx.fam_code[has_fam]})
     rp = cand.merge(reading.rename(columns={"rec": "u", "rid": "lu"}), on="u")
     rp = rp.merge(reading.rename(columns={"rec": "v", "rid": "lv"}), on=["v", "fam"])
     if rp.empty:
@@ -555,8 +607,10 @@ def _record_pairs(ctx: _Context, labels: np.ndarray, pairs: pd.DataFrame) -> pd.
     """Reading pairs (``l`` of a record in cluster ``a``, ``r`` in ``b``; ids of :func:`_readings`) with agreeing
     family names."""
     cp = pairs[["a", "b", "fam"]].drop_duplicates()
-    ok = pd.notna(ctx.fam) & ~ctx.organisation[ctx.rec]
-    recs = pd.DataFrame({"c": labels[ctx.rec[ok]], "fam": ctx.fam[ok], "uid": np.flatnonzero(ok)})
+    ok = (ctx.fam_code >= 0) & ~ctx.organisation[ctx.rec]
+    recs = pd.DataFrame({"c": labels[ctx.rec[ok]], "fam": ctx.fam_code[ok], "uid": np.flatnonzero(ok),
+                         "profile": ctx.profile[ok]})  # fmt: skip
+    recs = recs.drop_duplicates(["c", "profile"])  # the first reading of each profile speaks for the others
     rp = cp.merge(recs.rename(columns={"c": "a", "uid": "l"}), on=["a", "fam"])
     rp = rp.merge(recs.rename(columns={"c": "b", "uid": "r"}), on=["b", "fam"])
     return rp[["a", "b", "l", "r"]]
@@ -567,19 +621,18 @@ def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.nda
     forbid a link."""
     li, ri = rp["l"].to_numpy(np.int64), rp["r"].to_numpy(np.int64)
     rl, rr = ctx.rec[li], ctx.rec[ri]
-    kl, kr = ctx.gkind[li], ctx.gkind[ri]
-    both_word = (kl == "word") & (kr == "word")
-    none_side = (kl == "none") | (kr == "none")
-    same_word = ctx.given[li] == ctx.given[ri]
+    both_word = ctx.word[li] & ctx.word[ri]
+    none_side = ~ctx.named[li] | ~ctx.named[ri]
+    same_word = ctx.given_code[li] == ctx.given_code[ri]
     # one name written two ways (same variant key, a couple of edits apart) counts as an initial
-    variant = both_word & ~same_word & (ctx.gkey[li] == ctx.gkey[ri])
-    variant[variant] = close_variants(ctx.given[li][variant], ctx.given[ri][variant])
-    same_init = ctx.initial[li] == ctx.initial[ri]
+    variant = both_word & ~same_word & (ctx.gkey_code[li] == ctx.gkey_code[ri])
+    variant[variant] = close_variants(ctx.given[li[variant]], ctx.given[ri[variant]])
+    same_init = ctx.initial_code[li] == ctx.initial_code[ri]
     # or one keying error apart, the first letter kept ('sohpie', 'sophie'), in names long enough to hold one; a
     # keying error makes a word hardly anyone else bears, so two names many bear ('john', 'joan') stay two names
     typo = both_word & ~same_word & ~variant & same_init & (ctx.rare_given[li] | ctx.rare_given[ri])
     typo &= (ctx.given_len[li] >= MIN_TYPO_LENGTH) & (ctx.given_len[ri] >= MIN_TYPO_LENGTH)
-    typo[typo] = one_keying_error(ctx.given[li][typo], ctx.given[ri][typo])
+    typo[typo] = one_keying_error(ctx.given[li[typo]], ctx.given[ri[typo]])
     variant |= typo
     w_init = np.where(same_init, np.minimum(ctx.w_initial[li], ctx.w_initial[ri]), 0.0)
     w_given = np.where(
@@ -590,21 +643,21 @@ def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.nda
                  np.where(same_init, w_init, -np.inf)),
     )  # fmt: skip
     # a family name alone from a couple holder cannot say which of the two it is
-    couple_none = (ctx.couple[rl] & (kl == "none")) | (ctx.couple[rr] & (kr == "none"))
+    couple_none = (ctx.couple[rl] & ~ctx.named[li]) | (ctx.couple[rr] & ~ctx.named[ri])
     w_given = np.where(couple_none, -np.inf, w_given)
     u_f = np.minimum(hp * ctx.u_family[li], 1.0)
     w_family = np.log2(M_NAME / np.maximum(u_f, 1e-12))
     w = w_family + w_given - ctx.cost[li] - ctx.cost[ri]
     sl, sr = ctx.sex[rl], ctx.sex[rr]
-    w[pd.notna(sl) & pd.notna(sr) & (sl != sr)] = -np.inf
-    da, db = ctx.dob.iloc[rl].reset_index(drop=True), ctx.dob.iloc[rr].reset_index(drop=True)
-    known = da["dob_y"].notna().to_numpy() & db["dob_y"].notna().to_numpy()
-    w[known & ~dob_compatible(da, db)] = -np.inf
+    w[(sl >= 0) & (sr >= 0) & (sl != sr)] = -np.inf
+    da, db = ctx.dob_parts[rl], ctx.dob_parts[rr]
+    known = (da[:, 0] >= 0) & (db[:, 0] >= 0)
+    w[known & ~dob_parts_compatible(da, db)] = -np.inf
     w_dob = np.zeros(len(rp))
     done = ~known
     for col in ("dob", "dob_ym", "dob_y"):  # the finest precision both records have
-        a, b = da[col].to_numpy(object), db[col].to_numpy(object)
-        both = pd.notna(a) & pd.notna(b) & ~done
+        a, b = ctx.dob_code[col][rl], ctx.dob_code[col][rr]
+        both = (a >= 0) & (b >= 0) & ~done
         tf = ctx.tf_dob[col][rl]
         agree = both & (a == b)
         w_dob[agree] = np.log2(M_DOB / tf[agree])
@@ -620,9 +673,11 @@ def relational_links(
     *,
     min_weight: float,
     active: np.ndarray | None = None,
+    changed: np.ndarray | None = None,
     tried: set[tuple[int, int]] | None = None,
     context: _Context | None = None,
     household: dict[str, float] | None = None,
+    held: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One round of relational matching: links between clusters that share a neighbour and a name.
 
@@ -635,8 +690,14 @@ def relational_links(
     min_weight : float
         Match weight (log2 posterior odds, see the module notes) at or above which a link is made.
     active : ndarray of bool or None
-        Records of the new batch: only cluster pairs with one of them are scored (incremental
-        resolution); None scores every pair.
+        Records of the new batch: only cluster pairs with one of them may link (incremental
+        resolution); None lets every pair link.
+    changed : ndarray of bool or None
+        Records whose evidence changed since the previous round (their cluster, or the number of clusters holding
+        a value theirs holds): only cluster pairs with one of them may link, since every other pair scores as it
+        did (Bhattacharya and Getoor update only the neighbours of a merge). Pairs of one row may always link:
+        their prior moves with every merge. None lets every pair link. Either way every candidate of a cluster
+        that may link is scored, so that ambiguity is judged on its whole list of candidates.
     tried : set of (int, int) or None
         Record pairs proposed in earlier rounds (refused by the guard): not proposed again.
     context : optional
@@ -644,6 +705,8 @@ def relational_links(
     household : dict or None
         Per neighbour kind, how often two different people sharing such a neighbour share a family
         name (estimated from the records when None; see the module notes).
+    held : DataFrame or None
+        The values each cluster holds under `labels` (internal, made once per round; made here when None).
 
     Returns
     -------
@@ -663,9 +726,14 @@ def relational_links(
     n_clusters = int(labels.max()) + 1 if len(labels) else 0
     if n_clusters < 2:
         return _empty_links()
-    h = household if household is not None else _household_share(ctx, labels)
-    pairs = _candidate_clusters(ctx, labels, active)
-    parts = [_same_row_pairs(ctx, labels, n_clusters, active)]
+    held = held if held is not None else _held_values(ctx, labels)
+    h = household if household is not None else _household_share(ctx, labels, held)
+    pairs = _candidate_clusters(ctx, labels, held)
+    rows = _same_row_pairs(ctx, labels, n_clusters)
+    eligible = None
+    if active is not None or changed is not None:
+        pairs, rows, eligible = _pairs_to_judge(pairs, rows, labels, n_clusters, active, changed)
+    parts = [rows]
     if not pairs.empty:
         ev = _neighbour_evidence(pairs, h, n_clusters)
         parts.append(_record_pairs(ctx, labels, pairs).merge(ev, left_on=["a", "b"], right_index=True))
@@ -679,10 +747,10 @@ def relational_links(
     # people. An initial (or a spelling variant) agreeing is then worth only what it says against the household's
     # other members, who share an initial as often as h[CO_RECORD_INITIAL] says; a family name alone forbids it
     li, ri = rp["l"].to_numpy(np.int64), rp["r"].to_numpy(np.int64)
-    whole = (ctx.gkind[li] == "word") & (ctx.gkind[ri] == "word") & (ctx.given[li] == ctx.given[ri])
+    whole = ctx.word[li] & ctx.word[ri] & (ctx.given_code[li] == ctx.given_code[ri])
     co_only = rp["co_only"].to_numpy(bool) & ~whole
     if co_only.any():
-        named = (ctx.gkind[li] != "none") & (ctx.gkind[ri] != "none")
+        named = ctx.named[li] & ctx.named[ri]
         w_init = np.minimum(ctx.w_initial[li], ctx.w_initial[ri])
         cap = math.log2(M_NAME / h.get(CO_RECORD_INITIAL, 0.5))
         w = np.where(co_only, np.where(named, w - np.maximum(w_init - cap, 0.0), -np.inf), w)
@@ -694,8 +762,10 @@ def relational_links(
     if tried:
         lo = np.minimum(ctx.rec[best["l"].to_numpy()], ctx.rec[best["r"].to_numpy()])
         hi = np.maximum(ctx.rec[best["l"].to_numpy()], ctx.rec[best["r"].to_numpy()])
-        best = best[[(int(x), int(y)) not in tried for x, y in zip(lo, hi, strict=True)]]
+        best = best[np.array([(int(x), int(y)) not in tried for x, y in zip(lo, hi, strict=True)], dtype=bool)]
     best = _unambiguous(ctx, best, np.bincount(labels, minlength=n_clusters))
+    if eligible is not None:
+        best = best[np.isin(best["a"].to_numpy(np.int64) * n_clusters + best["b"].to_numpy(np.int64), eligible)]
     if best.empty:
         return _empty_links()
     li, ri = best["l"].to_numpy(np.int64), best["r"].to_numpy(np.int64)
@@ -708,6 +778,37 @@ def relational_links(
         {"l": lo, "r": hi, "match_weight": wt, "match_probability": 1.0 / (1.0 + np.exp2(-wt)),
          "rule": "relational", "via": via, "prio": RELATIONAL_PRIO}
     ).sort_values(["l", "r"], kind="stable").reset_index(drop=True)  # fmt: skip
+
+
+def _pairs_to_judge(
+    pairs: pd.DataFrame,
+    rows: pd.DataFrame,
+    labels: np.ndarray,
+    n_clusters: int,
+    active: np.ndarray | None,
+    changed: np.ndarray | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """The candidates (`pairs` of :func:`_candidate_clusters`, `rows` of :func:`_same_row_pairs`) to score, and the
+    cluster pairs (``a * n_clusters + b``) that may link (:func:`relational_links` `active` and `changed`): those
+    touching a cluster of each given set (a pair of one row: of `active`), and every other candidate of their
+    clusters (what ambiguity is judged on)."""
+    pa, pb = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
+    ra, rb = rows["a"].to_numpy(np.int64), rows["b"].to_numpy(np.int64)
+    ok_p, ok_r = np.ones(len(pa), dtype=bool), np.ones(len(ra), dtype=bool)
+    for records, for_rows in ((active, True), (changed, False)):
+        if records is None:
+            continue
+        m = np.zeros(n_clusters, dtype=bool)
+        m[labels[records]] = True
+        ok_p &= m[pa] | m[pb]
+        if for_rows:
+            ok_r &= m[ra] | m[rb]
+    ends = np.zeros(n_clusters, dtype=bool)
+    for a, b, ok in ((pa, pb, ok_p), (ra, rb, ok_r)):
+        ends[a[ok]] = True
+        ends[b[ok]] = True
+    eligible = np.unique(np.concatenate([pa[ok_p] * n_clusters + pb[ok_p], ra[ok_r] * n_clusters + rb[ok_r]]))
+    return pairs[ends[pa] | ends[pb]], rows[ends[ra] | ends[rb]], eligible
 
 
 def _unambiguous(ctx: _Context, best: pd.DataFrame, size: np.ndarray) -> pd.DataFrame:
@@ -793,21 +894,46 @@ def collective_resolve(
     edges = edges.assign(via=edges["via"] if "via" in edges.columns else None)
     labels, accepted = guard_clusters(df, edges)
     ctx = _context(df)
-    household = _household_share(ctx, labels)
+    held = _held_values(ctx, labels)
+    household = _household_share(ctx, labels, held)
     tried: set[tuple[int, int]] = set()
     rounds = 0
+    changed = None  # the first round judges every pair
     for _ in range(max_rounds):
         rel = relational_links(
-            df, labels, min_weight=min_weight, active=active, tried=tried, context=ctx, household=household
-        )
+            df, labels, min_weight=min_weight, active=active, changed=changed, tried=tried, context=ctx,
+            household=household, held=held,
+        )  # fmt: skip
         if rel.empty:
             break
         rounds += 1
         tried.update(zip(rel["l"].tolist(), rel["r"].tolist(), strict=True))
         edges = pd.concat([edges, rel], ignore_index=True)
         new_labels, accepted = guard_clusters(df, edges)
-        changed = int(new_labels.max()) != int(labels.max())
-        labels = new_labels
-        if not changed:
+        if int(new_labels.max()) == int(labels.max()):
             break
+        new_held = _held_values(ctx, new_labels)
+        changed = _evidence_changed(labels, new_labels, held, new_held)
+        labels, held = new_labels, new_held
     return labels, edges, accepted, rounds
+
+
+def _evidence_changed(
+    before: np.ndarray, after: np.ndarray, held_before: pd.DataFrame, held: pd.DataFrame
+) -> np.ndarray:
+    """Records whose cluster changed from `before` to `after` (labels), or whose cluster holds a value now held by a
+    different number of clusters (`held_before`, `held`: :func:`_held_values` under each): the records of
+    :func:`relational_links` ``changed``.
+
+    A cluster is the same when its first record and its size are (clusters grow by merging; one the guard splits
+    loses records). One join of the values held, O(n log n).
+    """
+
+    def fingerprints(labels: np.ndarray) -> np.ndarray:
+        return _canonical(labels) * (len(labels) + 1) + np.bincount(labels)
+
+    new = ~np.isin(fingerprints(after), fingerprints(before))
+    old = held_before[["kind", "value", "k"]].drop_duplicates()
+    moved = held.merge(old, on=["kind", "value", "k"], how="left", indicator=True)["_merge"].eq("left_only")
+    new[held["c"].to_numpy(np.int64)[moved.to_numpy(bool)]] = True
+    return new[after]

@@ -65,6 +65,8 @@ __all__ = [
     "DETERMINISTIC_WEIGHT",
     "prepare_features",
     "dob_compatible",
+    "dob_codes",
+    "dob_parts_compatible",
     "deterministic_links",
     "components",
     "guard_clusters",
@@ -163,9 +165,9 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
         ``name``, ``given``, ``given_key``, ``family``, ``name_key``, ``g_init``, ``f_init``, ``dob`` (full
         date, missing when the day is unknown), ``dob_ym``, ``dob_y``, ``dob_m``, ``dob_d``,
         ``dob_md``, ``postcode``, ``sector``, ``address_id``, ``phone``, ``account_id``,
-        ``nino``, ``nationality``, ``sex``, and ``bk_*`` blocking keys (missing where the key is
-        shared by more than ``MAX_BLOCK`` records). Column ``row`` holds each record's position
-        in the input.
+        ``nino``, ``nationality``, ``sex``, ``sibling_group`` (:func:`sibling_groups`), and ``bk_*`` blocking
+        keys (missing where the key is shared by more than ``MAX_BLOCK`` records). Column ``row`` holds each
+        record's position in the input.
 
     Notes
     -----
@@ -179,6 +181,7 @@ def prepare_features(records: pd.DataFrame, *, pseudonymised: bool = False) -> p
     df["key"] = df["source"].astype(str) + ":" + df["record_id"].astype(str)
     df = df.sort_values("key", kind="stable").reset_index(drop=True)
     df.insert(0, "unique_id", np.arange(len(df), dtype=np.int64))
+    df["sibling_group"] = sibling_groups(df)  # once: the guard reads it on every round of resolution
     month_precision = df["source"].isin(_MONTH_PRECISION_SOURCES).to_numpy()
     name = df["name"]
     na = pd.Series(pd.NA, index=df.index, dtype="str")
@@ -278,14 +281,39 @@ def dob_compatible(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     [True, False, True]
     """
     check_type(a, pd.DataFrame, param="a", func="dob_compatible", expected="a pandas DataFrame")
-    ya, ma, da = (a[c].to_numpy(dtype=object) for c in ("dob_y", "dob_m", "dob_d"))
-    yb, mb, db = (b[c].to_numpy(dtype=object) for c in ("dob_y", "dob_m", "dob_d"))
-    missing = pd.isna(ya) | pd.isna(yb)
-    day_unknown = pd.isna(da) | pd.isna(db)
-    month_unknown = pd.isna(ma) | pd.isna(mb)
-    same = (ya == yb).astype(int) + (ma == mb).astype(int) + (da == db).astype(int)
-    swap = (ya == yb) & (da == mb) & (ma == db) & ~day_unknown
-    partial = (ya == yb) & (month_unknown | (ma == mb))
+    check_type(b, pd.DataFrame, param="b", func="dob_compatible", expected="a pandas DataFrame")
+    cols = ["dob_y", "dob_m", "dob_d"]
+    both = pd.concat([a[cols].astype(object), b[cols].astype(object)], ignore_index=True).to_numpy(object)
+    codes = dob_codes(both)
+    return dob_parts_compatible(codes[: len(a)], codes[len(a) :])
+
+
+def dob_codes(parts: np.ndarray) -> np.ndarray:
+    """Integer codes of date-of-birth parts, -1 where missing, one code space for all columns.
+
+    `parts` is an (n, c) object array of strings (year, month, day, ...). One code space lets a day be
+    compared with a month (a US-style swap). O(n c) after a hash of the distinct values.
+    """
+    check_type(parts, np.ndarray, param="parts", func="dob_codes", expected="a numpy array")
+    codes, _ = pd.factorize(parts.ravel(), use_na_sentinel=True)
+    return codes.reshape(parts.shape).astype(np.int64, copy=False)
+
+
+def dob_parts_compatible(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`dob_compatible` on coded ``(year, month, day)`` parts (:func:`dob_codes`, -1 missing), (n, 3) each.
+
+    Integer comparisons, for callers that compare many pairs of one set of records (the codes are made once).
+    """
+    check_type(a, np.ndarray, param="a", func="dob_parts_compatible", expected="a numpy array")
+    ya, ma, da = a[:, 0], a[:, 1], a[:, 2]
+    yb, mb, db = b[:, 0], b[:, 1], b[:, 2]
+    missing = (ya < 0) | (yb < 0)
+    day_unknown = (da < 0) | (db < 0)
+    month_unknown = (ma < 0) | (mb < 0)
+    same_y = ya == yb
+    same = same_y.astype(int) + (ma == mb).astype(int) + (da == db).astype(int)
+    swap = same_y & (da == mb) & (ma == db) & ~day_unknown
+    partial = same_y & (month_unknown | (ma == mb))
     return missing | np.where(day_unknown, partial, (same >= 2) | swap)
 
 
@@ -414,7 +442,7 @@ def _conflicting_components(df: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
     frame = pd.DataFrame({"c": labels, "nino": _objects(df["nino"])})
     n_nino = frame.dropna().groupby("c")["nino"].nunique()
     bad = set(n_nino.index[n_nino > 1].tolist())
-    sib = pd.DataFrame({"c": labels, "g": _objects(sibling_groups(df))}).dropna()
+    sib = pd.DataFrame({"c": labels, "g": _objects(df["sibling_group"])}).dropna()
     bad |= set(sib.loc[sib.duplicated(["c", "g"]), "c"].tolist())
     dobs = (
         pd.DataFrame(
@@ -484,7 +512,7 @@ def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, p
     sub = edges[in_bad].assign(_w=edges.loc[in_bad, "match_weight"].astype(float), _p=prio[in_bad])
     sub = sub.sort_values(["_p", "_w", "l", "r"], ascending=[True, False, True, True], kind="stable")
     nino = _objects(check["nino"])
-    group = _objects(sibling_groups(df))
+    group = _objects(df["sibling_group"])
     dy, dm, dd = (_objects(check[c]) for c in ("dob_y", "dob_m", "dob_d"))
     parent: dict[int, int] = {}
     size: dict[int, int] = {}

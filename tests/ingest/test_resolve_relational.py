@@ -206,6 +206,28 @@ def test_collective_resolution_merges_through_neighbours_and_stops():
     assert key["bank:BG7"] == key["tenancy:TG7"] and key["bank:BG7"] != key["bank:BG8"]
 
 
+def test_a_later_round_judges_anew_only_the_pairs_whose_evidence_changed():
+    rows = _background() + [
+        _rec("bank", "C1", "zofia wrzesniewska", "1985-08-08", "LS7 7GG", account="666666:00000006"),
+        _rec("payments", "T1", "z wrzesniewska", phone="+447700900777", account="666666:00000006"),
+        _rec("calls", "P1", "zofia wrzesniewska", phone="+447700900777"),
+    ]
+    df = prepare_features(_frame(rows))
+    labels = np.arange(len(df), dtype=np.int64)
+    level = MATCH_LEVELS["balanced"][1]
+    every = relational_links(df, labels, min_weight=level)
+    pair = ["l", "r"]
+    assert len(every) >= 3  # the two links of the case and the background's bank-tenancy pairs
+    assert relational_links(df, labels, min_weight=level, changed=np.ones(len(df), bool))[pair].equals(every[pair])
+    assert relational_links(df, labels, min_weight=level, changed=np.zeros(len(df), bool)).empty
+    # evidence changed for T1 only: its two links are judged, and nothing else
+    t1 = (df["key"] == "payments:T1").to_numpy()
+    some = relational_links(df, labels, min_weight=level, changed=t1)
+    i = int(np.flatnonzero(t1)[0])
+    assert some[pair].values.tolist() == every.loc[(every["l"] == i) | (every["r"] == i), pair].values.tolist()
+    assert len(some) == 2
+
+
 def test_incremental_batch_links_to_existing_people_and_keeps_ids():
     first = _frame(
         _background() + [_rec("bank", "C1", "joanna okonkwo", "1990-03-04", "LS1 4AB", account="111111:00000001")]
