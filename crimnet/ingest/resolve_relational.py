@@ -184,6 +184,7 @@ class _Context:
     """
 
     rec: np.ndarray  # the record of each reading
+    alt: np.ndarray  # the record's other reading (-1 when it has none)
     cost: np.ndarray  # bits a reading costs (0 for a record's own reading, ALT_READING_BITS for the other)
     fam: np.ndarray  # family name variant key (its strings estimate the frequency of family names in a role)
     given: np.ndarray  # given word or initial (its strings are compared letter by letter for spelling variants)
@@ -231,6 +232,16 @@ def _readings(name: pd.Series) -> pd.DataFrame:
     return pd.concat(
         [own.assign(rec=rec, cost=0.0), other.assign(rec=rec[two], cost=ALT_READING_BITS)], ignore_index=True
     )
+
+
+def _other_readings(rec: np.ndarray, n: int) -> np.ndarray:
+    """For each reading (:func:`_readings`: record i's own is i < `n`, its other one later), the id of the same
+    record's other reading, or -1."""
+    alt = np.full(len(rec), -1, dtype=np.int64)
+    others = np.arange(n, len(rec), dtype=np.int64)
+    alt[rec[n:]] = others
+    alt[others] = rec[n:]
+    return alt
 
 
 def _context(df: pd.DataFrame) -> _Context:
@@ -282,7 +293,8 @@ def _context(df: pd.DataFrame) -> _Context:
         [df["sex"].eq("M").fillna(False).to_numpy(bool), df["sex"].eq("F").fillna(False).to_numpy(bool)], [0, 1], -1
     )
     return _Context(
-        rec=names["rec"].to_numpy(np.int64), cost=names["cost"].to_numpy(np.float64), fam=fam, given=given,
+        rec=names["rec"].to_numpy(np.int64), alt=_other_readings(names["rec"].to_numpy(np.int64), len(df)),
+        cost=names["cost"].to_numpy(np.float64), fam=fam, given=given,
         u_family=u_family, w_given=w_g, w_initial=w_i, rare_given=rare_given,
         given_len=pd.Series(given, dtype=object).str.len().fillna(0).to_numpy(np.int64),
         word=gkind == "word", named=gkind != "none", fam_code=_codes(fam), given_code=_codes(given),
@@ -616,10 +628,9 @@ def _record_pairs(ctx: _Context, labels: np.ndarray, pairs: pd.DataFrame) -> pd.
     return rp[["a", "b", "l", "r"]]
 
 
-def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.ndarray:
-    """Name and date-of-birth weight of each reading pair (``l``, ``r``), less the readings' costs; -inf where they
-    forbid a link."""
-    li, ri = rp["l"].to_numpy(np.int64), rp["r"].to_numpy(np.int64)
+def _name_weights(ctx: _Context, li: np.ndarray, ri: np.ndarray, hp: np.ndarray) -> np.ndarray:
+    """Name weight of reading pairs (`li`, `ri`) whose family names agree, before the readings' costs; -inf where
+    the given names forbid a link."""
     rl, rr = ctx.rec[li], ctx.rec[ri]
     both_word = ctx.word[li] & ctx.word[ri]
     none_side = ~ctx.named[li] | ~ctx.named[ri]
@@ -646,8 +657,25 @@ def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.nda
     couple_none = (ctx.couple[rl] & ~ctx.named[li]) | (ctx.couple[rr] & ~ctx.named[ri])
     w_given = np.where(couple_none, -np.inf, w_given)
     u_f = np.minimum(hp * ctx.u_family[li], 1.0)
-    w_family = np.log2(M_NAME / np.maximum(u_f, 1e-12))
-    w = w_family + w_given - ctx.cost[li] - ctx.cost[ri]
+    return np.log2(M_NAME / np.maximum(u_f, 1e-12)) + w_given
+
+
+def _name_dob_weights(ctx: _Context, rp: pd.DataFrame, hp: np.ndarray) -> np.ndarray:
+    """Name and date-of-birth weight of each reading pair (``l``, ``r``), less the readings' costs; -inf where they
+    forbid a link.
+
+    Two two-word names that agree read one way agree read the other way too ('cook amy' and 'cook amy', 'amy cook'
+    and 'amy cook'), but the words' frequencies differ with the way (cook is a rare given name and a common family
+    name). The order is not known, so the pair is weighed the less surprising way.
+    """
+    li, ri = rp["l"].to_numpy(np.int64), rp["r"].to_numpy(np.int64)
+    rl, rr = ctx.rec[li], ctx.rec[ri]
+    w = _name_weights(ctx, li, ri, hp)
+    al, ar = ctx.alt[li], ctx.alt[ri]
+    mirror = (al >= 0) & (ar >= 0)
+    mirror[mirror] = ctx.fam_code[al[mirror]] == ctx.fam_code[ar[mirror]]
+    w[mirror] = np.minimum(w[mirror], _name_weights(ctx, al[mirror], ar[mirror], hp[mirror]))
+    w -= ctx.cost[li] + ctx.cost[ri]
     sl, sr = ctx.sex[rl], ctx.sex[rr]
     w[(sl >= 0) & (sr >= 0) & (sl != sr)] = -np.inf
     da, db = ctx.dob_parts[rl], ctx.dob_parts[rr]
@@ -834,8 +862,14 @@ def _unambiguous(ctx: _Context, best: pd.DataFrame, size: np.ndarray) -> pd.Data
     rest = (both["y"] != both["y1"]).to_numpy()
     compat = np.ones(len(both), dtype=bool)
     if rest.any():
-        sub = pd.DataFrame({"l": both["r1"].to_numpy()[rest], "r": both["ry"].to_numpy()[rest]})
-        compat[rest] = np.isfinite(_name_dob_weights(ctx, sub, np.ones(len(sub))))
+        # read either way: the best may have met x through the other reading of its name and this one through its own
+        r1, ry = both["r1"].to_numpy()[rest], both["ry"].to_numpy()[rest]
+        fits = np.isfinite(_name_dob_weights(ctx, pd.DataFrame({"l": r1, "r": ry}), np.ones(len(r1))))
+        alt = ctx.alt[r1]
+        flip = ~fits & (alt >= 0)
+        sub = pd.DataFrame({"l": alt[flip], "r": ry[flip]})
+        fits[flip] = np.isfinite(_name_dob_weights(ctx, sub, np.ones(len(sub))))
+        compat[rest] = fits
     close = (both["w1"] - both["W"]).to_numpy() < AMBIGUITY_MARGIN
     ambiguous = set(both["x"].to_numpy()[rest & ~compat & close].tolist())
     ok = (~rest | compat) & ~both["x"].isin(ambiguous).to_numpy()

@@ -377,6 +377,51 @@ def test_a_two_word_name_joins_when_read_in_the_other_order_and_says_so():
     assert t.at["payments:T2", "entity_id"] != t.at["bank:C1", "entity_id"]
 
 
+def test_a_name_written_family_first_on_both_sides_weighs_what_the_usual_order_weighs():
+    # 'smith adam' on both records agrees read either way; read as written, 'smith' would be a given name nobody
+    # bears and 'adam' a family name nobody bears, evidence no stranger's name could match. The order is unknown,
+    # so the pair weighs what 'adam smith' against 'adam smith' weighs (adam and smith are common in the background)
+    def weight(name: str) -> float:
+        rows = _background() + [
+            _rec("bank", "X1", name, account="123456:00000001"),
+            _rec("payments", "Y1", name, account="123456:00000001"),
+        ]
+        df = prepare_features(_frame(rows))
+        links = relational_links(df, np.arange(len(df), dtype=np.int64), min_weight=0.0)
+        keys = df["key"].to_numpy()
+        mine = links[(keys[links["l"]] == "bank:X1") & (keys[links["r"]] == "payments:Y1")]
+        assert len(mine) == 1
+        return float(mine["match_weight"].iloc[0])
+
+    usual, written = weight("adam smith"), weight("smith adam")
+    assert abs(written - usual) < 0.5  # the two frames' name counts differ by one name
+    assert usual < 15  # adam and smith are common: a few bits of evidence, not a unique name
+
+
+def test_a_candidate_met_through_the_other_reading_does_not_make_its_namesakes_ambiguous():
+    # landlord T1 'amy cook' has two candidates: landlord T2 'amy cook' of the same property and the payee of the rent
+    # her tenant pays, written 'cook amy'. Both could be her; read only as written, 'amy cook' and 'cook amy' looked
+    # like two people within 3 bits of each other, and she joined neither
+    rows = _background() + [
+        _rec("tenancy", "T1#tenant", "bella jessopx", "1970-01-01", "LS1 2BB", line="1 flat"),
+        _rec("tenancy", "T1#landlord", "amy cook", holder_rule="one name"),
+        _rec("tenancy", "T2#tenant", "carl jessopy", "1971-01-01", "LS1 2BB", line="1 flat"),
+        _rec("tenancy", "T2#landlord", "amy cook", holder_rule="one name"),
+        _rec("payments", "P1#payer", "bella jessopx", account="880000:00000001"),
+        _rec("payments", "P1#payee", "cook amy", account="777777:00000077"),
+    ]
+    df = prepare_features(_frame(rows))
+    keys = df["key"].to_numpy()
+    at = {k: int(np.flatnonzero(keys == k)[0]) for k in keys}
+    labels = np.arange(len(df), dtype=np.int64)
+    labels[at["payments:P1#payer"]] = labels[at["tenancy:T1#tenant"]]  # the tenant pays the rent
+    labels = np.unique(labels, return_inverse=True)[1]
+    links = relational_links(df, labels, min_weight=MATCH_LEVELS["balanced"][1])
+    found = {tuple(sorted((keys[a], keys[b]))) for a, b in zip(links["l"], links["r"], strict=True)}
+    assert ("tenancy:T1#landlord", "tenancy:T2#landlord") in found
+    assert ("payments:P1#payee", "tenancy:T1#landlord") in found
+
+
 def test_the_other_reading_costs_its_bit():
     # the same pair scored with the payment's name written each way: the other order costs ALT_READING_BITS
     rows = _background() + [
@@ -440,17 +485,18 @@ def test_landlord_records_of_one_property_join_through_the_property():
 def test_a_payment_between_two_accounts_of_one_person_joins_them_through_the_row():
     # forty payments between different people set the prior (few rows of this kind are one person); a payment from
     # a rare name's known account to an account nothing else names, payee named alike, joins that second account
+    # (rare read either way: 'wolstenholme ximena' weighs what 'ximena wolstenholme' does, a rare given name)
     rows = _background()
     for i in range(40):
         a, b = rows[2 * i], rows[2 * i + 81]  # two background bank records of different people
         rows.append(_rec("payments", f"P{i}#payer", a["name"], account=a["account_id"]))
         rows.append(_rec("payments", f"P{i}#payee", b["name"], account=b["account_id"]))
     rows += [
-        _rec("bank", "C1", "adam wolstenholme", "1991-02-03", "LS1 4AB", account="111111:00000001"),
-        _rec("payments", "S1#payer", "adam wolstenholme", account="111111:00000001"),
-        _rec("payments", "S1#payee", "wolstenholme adam", account="555555:00000005"),  # his second account
-        _rec("payments", "S2#payer", "adam wolstenholme", account="111111:00000001"),
-        _rec("payments", "S2#payee", "bella wolstenholme", account="666666:00000006"),  # his daughter's
+        _rec("bank", "C1", "ximena wolstenholme", "1991-02-03", "LS1 4AB", account="111111:00000001"),
+        _rec("payments", "S1#payer", "ximena wolstenholme", account="111111:00000001"),
+        _rec("payments", "S1#payee", "wolstenholme ximena", account="555555:00000005"),  # her second account
+        _rec("payments", "S2#payer", "ximena wolstenholme", account="111111:00000001"),
+        _rec("payments", "S2#payee", "bella wolstenholme", account="666666:00000006"),  # her daughter's
     ]
     records = _frame(rows)
     t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
