@@ -14,7 +14,9 @@ scores pairs of clusters that share a neighbour by combining name agreement with
 evidence of the shared neighbours, merges the pairs above the threshold (through the same
 chain guard as every other link), recomputes the clusters' neighbourhoods and repeats until no
 new link is made (batch-greedy rounds instead of the paper's one-merge-at-a-time priority queue,
-so a round is a few vectorised joins; at most :data:`MAX_ROUNDS` rounds).
+so a round is a few vectorised joins; at most :data:`MAX_ROUNDS` rounds). As the paper updates only
+the neighbours of a merge, a later round judges anew only the cluster pairs whose evidence changed
+(``changed`` of :func:`relational_links`).
 
 The score of a cluster pair (a Fellegi-Sunter match weight, log2 of the posterior odds)
 ----------------------------------------------------------------------------------------
