@@ -32,7 +32,12 @@ Rows, per test case and scorer:
   (clusters in the top 10 that are not a planted ring: look-alikes and background)
   and, where the case lists its look-alikes, ``lookalikes_top10`` (top-10 clusters
   that are look-alike structures); ``rings_found``: rings hit by at least one
-  detected cluster (what detection leaves any ordering to find).
+  detected cluster (what detection leaves any ordering to find);
+- for the GNN rows, calibration of the role probabilities
+  (:func:`crimnet.gnn.calibrate.calibration_metrics`): ``ece`` (top-label expected
+  calibration error, 15 bins), ``ece_perp`` / ``ece_victim`` (of the summed perpetrator
+  and the victim probability), ``brier`` and ``nll``, with the temperature fitted on
+  the validation case (``temperature``) and, suffixed ``_raw``, without it (T = 1).
 
 Scorers: ``sage`` and ``hgt`` (:mod:`crimnet.gnn.models`), ``hgb``
 (HistGradientBoosting on the same features plus neighbourhood aggregates,
@@ -45,6 +50,7 @@ perpetrators, ``infer_roles``' victim score for victims) and ``rules_roles``
 from __future__ import annotations
 
 import argparse
+import copy
 import tempfile
 import time
 import warnings
@@ -58,9 +64,10 @@ from sklearn.metrics import average_precision_score
 from benchmarks.bench_realistic import top_lookalikes
 from benchmarks.common import write_results
 from crimnet.gnn.baselines import fit_boosted, predict_boosted, rule_scores
+from crimnet.gnn.calibrate import calibration_metrics
 from crimnet.gnn.data import to_hetero_data
 from crimnet.gnn.ranking import cluster_features, fit_ranker, rank_clusters
-from crimnet.gnn.roles import fit_roles, predict_roles, role_labels
+from crimnet.gnn.roles import RoleModel, fit_roles, predict_roles, role_labels
 from crimnet.gnn.workflow import TRUE_TABLES, read_case
 from crimnet.graphs.detect.evaluate import ring_hits
 from crimnet.ingest.pipeline import ingest
@@ -112,6 +119,19 @@ def _node_row(case: dict, scorer: str, perp: np.ndarray, victim: np.ndarray) -> 
     }
 
 
+def _calibration_row(case: dict, model: RoleModel, roles: pd.DataFrame) -> dict:
+    """ECE and Brier score of the role probabilities without (``_raw``) and with the fitted temperature."""
+    raw = copy.copy(model)
+    raw.temperature = 1.0
+    y, probs = case["lg"].y.numpy(), [f"p_{r}" for r in ROLES]
+    groups = {"perp": PERP, "victim": [VICTIM]}
+    row: dict = {"temperature": model.temperature}
+    for tag, r in (("_raw", predict_roles(raw, case["graph"])), ("", roles)):
+        m = calibration_metrics(r[probs].to_numpy(), y, groups=groups)
+        row |= {f"{k}{tag}": m[k] for k in ("ece", "ece_perp", "ece_victim", "brier", "nll")}
+    return row
+
+
 def _cluster_row(case: dict, scorer: str, clusters: pd.DataFrame, k: int) -> dict:
     """precision@k, non-ring clusters and look-alikes in the top 10 of `clusters` ranked by their ``score``."""
     h = ring_hits(clusters, case["truth"])
@@ -158,6 +178,7 @@ def evaluate(train: list[dict], valid: list[dict], test: list[dict], models: lis
         for name, m in fitted.items():
             r = predict_roles(m, c["graph"])
             rows.append(_node_row(c, name, r["p_perpetrator"].to_numpy(), r["p_victim"].to_numpy()))
+            rows[-1].update(_calibration_row(c, m, r))
         p = predict_boosted(hgb, c["graph"])
         rows.append(_node_row(c, "hgb", p[:, PERP].sum(1), p[:, VICTIM]))
         rows.append(_node_row(c, "rules", rules["risk"].to_numpy(), rules["score_victim"].to_numpy()))
@@ -264,8 +285,8 @@ def main() -> None:
     else:
         notes = (
             f"{args.people} people per case, the generator's true tables; train seeds 11-12 (medium), validation "
-            "13 (medium), test 21 (medium), 22 (hard), 23 (easy). 2 CPU threads; train_s is wall time (seconds) "
-            "including per-epoch validation."
+            f"13 (medium), test 21 (medium), 22 (hard), 23 (easy). {args.threads} torch thread(s); train_s is wall "
+            "time (seconds) including per-epoch validation."
         )
     write_results(
         args.name, rows, title="GNN roles and learned cluster ranking vs boosted trees and rules", notes=notes

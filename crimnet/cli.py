@@ -1109,6 +1109,14 @@ def train_command(
         int, typer.Option("--patience", metavar="N", help="Stop after N epochs without a better validation score.")
     ] = 10,
     batch_size: Annotated[int, typer.Option("--batch-size", metavar="N", help="People per mini-batch.")] = 512,
+    epoch_size: Annotated[
+        int | None,
+        typer.Option(
+            "--epoch-size",
+            metavar="N",
+            help="Most people per case and epoch, a random subset of larger cases (default 16,384).",
+        ),
+    ] = None,
     lr: Annotated[float, typer.Option("--lr", metavar="RATE", help="Learning rate (Adam).")] = 0.005,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
     device: Annotated[
@@ -1117,7 +1125,8 @@ def train_command(
 ) -> None:
     """Train the role model (controller, recruiter, facilitator, victim, none) and the cluster ranker.
 
-    The model folder keeps the weights, config, feature list, versions and metrics; crimnet score reads it.
+    The model folder keeps the weights, config, feature list, versions, metrics and the temperature fitted on
+    the validation cases (temperature scaling, Guo et al. 2017), which crimnet score applies.
 
     Example: crimnet train case1 case2 --valid case3 --out model
     """
@@ -1127,10 +1136,12 @@ def train_command(
         result = train(
             cases, out, valid=valid, tables=tables, model=model, hidden=hidden, num_layers=layers, epochs=epochs,
             patience=patience, batch_size=batch_size, lr=lr, seed=seed, device=device,
+            **({} if epoch_size is None else {"epoch_size": epoch_size}),  # None: fit_roles' default
         )  # fmt: skip
     metrics = result.get("role_metrics") or {}
     shown = {k: v for k, v in metrics.items() if not isinstance(v, dict | list)}  # not the per-epoch history
     shown.update((k, v) for k, v in (metrics.get("valid") or {}).items())
+    shown.update((k, v) for k, v in (metrics.get("calibration") or {}).items())  # the temperature and its effect
     rows = [(k, f"{v:.3f}" if isinstance(v, float) else str(v)) for k, v in shown.items()]
     if rows:
         print_table("Role model on the validation cases", ("measure", "value"), rows, right=("value",))

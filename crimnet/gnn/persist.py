@@ -1,7 +1,7 @@
 """Saving and loading a trained model: weights, config, feature list, versions and metrics.
 
 A model folder holds ``model.pt`` (the network's ``state_dict``), ``model.json``
-(config, features, standardisation, metrics, the versions of crimnet, torch,
+(config, features, standardisation, the calibration temperature, metrics, the versions of crimnet, torch,
 torch_geometric and scikit-learn it was trained with, and the cluster ranker
 when there is one).
 """
@@ -65,6 +65,7 @@ def save_model(model: RoleModel, directory: str | os.PathLike[str], *, ranker: C
         "features": model.features,
         "mean": model.mean,
         "std": model.std,
+        "temperature": model.temperature,
         "metrics": model.metrics,
         "ranker": None if ranker is None else ranker.to_dict(),
         "versions": {
@@ -145,7 +146,10 @@ def load_model(directory: str | os.PathLike[str]) -> tuple[RoleModel, ClusterRan
     except (KeyError, RuntimeError) as exc:
         raise SchemaError(f"{d / CONFIG_FILE}: not a crimnet model ({exc}).") from None
     net.eval()
-    rm = RoleModel(net, cfg, meta["features"], meta["mean"], meta["std"], meta.get("metrics", {}))
+    # models saved before calibration have no temperature: their probabilities as trained
+    rm = RoleModel(
+        net, cfg, meta["features"], meta["mean"], meta["std"], meta.get("metrics", {}), meta.get("temperature", 1.0)
+    )
     rk = meta.get("ranker")
     ranker = None if rk is None else ClusterRanker(**rk)
     return rm, ranker

@@ -4,8 +4,9 @@
 graphs with mini-batches of sampled neighbourhoods
 (:func:`crimnet.gnn.sampler.neighbor_loader`), class-weighted cross-entropy
 against the imbalance (people with a role are a few percent), and early stopping
-on the average precision of held-out graphs. :func:`predict_roles` gives every
-person a probability per role. Features are standardised with the training
+on the average precision of held-out graphs, then a temperature fitted on them
+(:mod:`crimnet.gnn.calibrate`). :func:`predict_roles` gives every person a
+probability per role. Features are standardised with the training
 graphs' means and deviations, kept in the :class:`RoleModel`.
 """
 
@@ -24,6 +25,7 @@ from sklearn.metrics import average_precision_score
 from torch import nn
 
 from crimnet.errors import ParameterError, check_choice, check_interval, check_type
+from crimnet.gnn.calibrate import fit_temperature
 from crimnet.gnn.data import GraphData, edge_types
 from crimnet.gnn.models import MODELS, build_model
 from crimnet.gnn.sampler import neighbor_loader
@@ -31,10 +33,12 @@ from crimnet.schema import ROLES
 
 __all__ = [
     "PERPETRATOR_ROLES",
+    "EPOCH_SIZE",
     "RoleModel",
     "LabelledGraph",
     "role_labels",
     "fit_roles",
+    "calibrate_roles",
     "predict_roles",
     "pick_device",
     "role_metrics",
@@ -43,6 +47,9 @@ __all__ = [
 
 PERPETRATOR_ROLES = ("controller", "recruiter", "facilitator")
 """Roles that count as perpetrators in the node-level measures."""
+
+EPOCH_SIZE = 16_384
+"""Default most labelled people per training graph and epoch of :func:`fit_roles` (32 batches of 512)."""
 
 
 def pick_device(device: str | None = None) -> torch.device:
@@ -126,13 +133,16 @@ class RoleModel:
         The network (on the CPU between uses).
     config : dict
         ``name``, ``hidden``, ``num_layers``, ``num_neighbors``, ``batch_size``, ``lr``, ``epochs``, ``patience``,
-        ``seed``, ``in_dims`` and ``edge_types``.
+        ``seed``, ``epoch_size``, ``in_dims`` and ``edge_types``.
     features : dict of str to list of str
         Feature columns per node type, in the model's order.
     mean, std : dict of str to list of float
         Standardisation of each node type's features (from the training graphs).
     metrics : dict
         Training history and validation measures.
+    temperature : float, default 1.0
+        The logits are divided by it before the softmax (:func:`crimnet.gnn.calibrate.fit_temperature`, fitted
+        on the validation cases by :func:`fit_roles`; 1.0: uncalibrated).
     """
 
     model: nn.Module
@@ -141,6 +151,7 @@ class RoleModel:
     mean: dict[str, list[float]]
     std: dict[str, list[float]]
     metrics: dict[str, Any] = field(default_factory=dict)
+    temperature: float = 1.0
 
 
 def model_inputs(rm: RoleModel, g: GraphData) -> Any:
@@ -216,24 +227,27 @@ def role_metrics(proba: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 
 @torch.no_grad()
-def _predict(rm: RoleModel, g: GraphData, device: torch.device, batch_size: int | None) -> np.ndarray:
+def _logits(rm: RoleModel, g: GraphData, device: torch.device, batch_size: int | None) -> torch.Tensor:
+    """The network's logits per person (CPU, ``[n, len(ROLES)]``), before temperature and softmax."""
     rm.model.eval()
     data = model_inputs(rm, g)
     n = g.data["Person"].num_nodes
     if n == 0:
-        return np.zeros((0, len(ROLES)))
+        return torch.zeros((0, len(ROLES)))
     if batch_size is None:
         data = data.to(device)
-        logits = rm.model(data.x_dict, data.edge_index_dict)
-        return torch.softmax(logits, 1).cpu().numpy()
+        return rm.model(data.x_dict, data.edge_index_dict).cpu()
     hops = [-1] * int(rm.config["num_layers"])
-    out = np.zeros((n, len(ROLES)))
+    out = torch.zeros((n, len(ROLES)))
     for batch in neighbor_loader(data, "Person", num_neighbors=hops, batch_size=batch_size):
         b = batch.to(device)
         k = b["Person"].batch_size
-        logits = rm.model(b.x_dict, b.edge_index_dict)[:k]
-        out[b["Person"].n_id[:k].cpu().numpy()] = torch.softmax(logits, 1).cpu().numpy()
+        out[b["Person"].n_id[:k]] = rm.model(b.x_dict, b.edge_index_dict)[:k].cpu()
     return out
+
+
+def _predict(rm: RoleModel, g: GraphData, device: torch.device, batch_size: int | None) -> np.ndarray:
+    return torch.softmax(_logits(rm, g, device, batch_size) / rm.temperature, 1).numpy().astype(np.float64)
 
 
 def predict_roles(
@@ -307,6 +321,7 @@ def fit_roles(
     patience: int = 10,
     seed: int = 0,
     device: str | None = None,
+    epoch_size: int | None = EPOCH_SIZE,
 ) -> RoleModel:
     """Train a role classifier on labelled graphs, early-stopped on held-out ones.
 
@@ -337,13 +352,19 @@ def fit_roles(
         Seed of the weights, the sampler and the batch order (>= 0).
     device : str, optional
         Default CUDA when present, else the CPU.
+    epoch_size : int or None, default :data:`EPOCH_SIZE`
+        Most labelled people of each training graph visited per epoch (>= 1): a new random subset each epoch
+        when the graph has more, so that an epoch, and the early stopping's clock, cost the same on a
+        100,000-person case as on a 15,000-person one; None visits every labelled person every epoch.
 
     Returns
     -------
     RoleModel
         The best model (on the CPU), its config, features, standardisation and metrics (``history``: per epoch
         loss and validation measures; ``best_epoch``; ``valid``: the best validation measures;
-        ``train_seconds``).
+        ``calibration``: the temperature and the validation people's NLL before and after it;
+        ``train_seconds``), and its ``temperature``, fitted on the validation people after training
+        (:func:`crimnet.gnn.calibrate.fit_temperature`).
 
     Raises
     ------
@@ -352,8 +373,9 @@ def fit_roles(
 
     Notes
     -----
-    Each epoch visits every labelled person of every training graph once, in mini-batches of sampled
-    neighbourhoods: O(epochs x people x prod(num_neighbors) x h^2).
+    Each epoch visits every labelled person of every training graph once (at most `epoch_size` of each), in
+    mini-batches of sampled neighbourhoods: O(epochs x min(people, epoch_size) x prod(num_neighbors) x h^2),
+    plus one whole-graph pass over each validation graph per epoch: O(epochs x L (n + m) h^2).
     """
     for name, value in (("train", train), ("valid", valid)):
         check_type(value, (list, tuple), param=name, func="fit_roles", expected="a non-empty list of LabelledGraph")
@@ -367,6 +389,8 @@ def fit_roles(
     check_interval(epochs, param="epochs", func="fit_roles", low=1, closed="left", integer=True)
     check_interval(patience, param="patience", func="fit_roles", low=1, closed="left", integer=True)
     check_interval(seed, param="seed", func="fit_roles", low=0, closed="left", integer=True)
+    if epoch_size is not None:
+        check_interval(epoch_size, param="epoch_size", func="fit_roles", low=1, closed="left", integer=True)
     hops = [int(k) for k in num_neighbors]
     if len(hops) != num_layers:
         raise ParameterError(
@@ -383,7 +407,7 @@ def fit_roles(
     net = build_model(in_dims, etypes, name=model, hidden=hidden, num_layers=num_layers)
     config = {
         "name": model, "hidden": hidden, "num_layers": num_layers, "num_neighbors": hops, "batch_size": batch_size,
-        "lr": lr, "epochs": epochs, "patience": patience, "seed": seed, "in_dims": in_dims,
+        "lr": lr, "epochs": epochs, "patience": patience, "seed": seed, "epoch_size": epoch_size, "in_dims": in_dims,
         "edge_types": [list(e) for e in etypes],
     }  # fmt: skip
     rm = RoleModel(net, config, dict(first.features), mean, std)
@@ -402,6 +426,7 @@ def fit_roles(
             batch_size=batch_size,
             shuffle=True,
             seed=seed * 1009 + gi,
+            num_samples=epoch_size,
         )  # fmt: skip
         for gi, (lg, data) in enumerate(zip(train, inputs, strict=True))
     ]
@@ -427,13 +452,61 @@ def fit_roles(
         elif epoch - best_epoch >= patience:
             break
     net.load_state_dict(best_state)
-    net.to("cpu")
     rm.model = net
     rm.metrics = {
         "history": history,
         "best_epoch": best_epoch,
         "valid": {k: v for k, v in history[best_epoch].items() if k not in ("epoch", "loss")},
+        "calibration": calibrate_roles(rm, valid, device=dev.type),
         "train_seconds": time.perf_counter() - started,
         "device": dev.type,
     }
     return rm
+
+
+def calibrate_roles(model: RoleModel, valid: Sequence[LabelledGraph], *, device: str | None = None) -> dict[str, float]:
+    """Fit the model's temperature on held-out labelled people and set it (temperature scaling).
+
+    Parameters
+    ----------
+    model : RoleModel
+        A trained role model; its ``temperature`` is replaced.
+    valid : sequence of LabelledGraph
+        Held-out cases (not the training ones): their labelled people's whole-graph logits are the fit's data.
+    device : str, optional
+        Default CUDA when present.
+
+    Returns
+    -------
+    dict
+        ``temperature`` and the held-out people's mean negative log-likelihood at temperature 1
+        (``valid_nll_before``) and at the fitted one (``valid_nll_after``); NaN without labelled people.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `model` is not a :class:`RoleModel` or `valid` not a list of :class:`LabelledGraph`.
+
+    Notes
+    -----
+    One whole-graph forward pass per case, then :func:`crimnet.gnn.calibrate.fit_temperature`. Class weights
+    (training) make the rare roles count and leave the probabilities uncalibrated; the learned cut reads them
+    as probabilities. Paper: C. Guo, G. Pleiss, Y. Sun, K. Q. Weinberger, "On Calibration of Modern Neural
+    Networks", ICML 2017.
+    """
+    check_type(model, RoleModel, param="model", func="calibrate_roles", expected="a RoleModel")
+    check_type(valid, (list, tuple), param="valid", func="calibrate_roles", expected="a list of LabelledGraph")
+    if not all(isinstance(v, LabelledGraph) for v in valid):
+        raise ParameterError(
+            f"The 'valid' parameter of calibrate_roles must be a list of LabelledGraph. Got {valid!r} instead."
+        )
+    dev = pick_device(device)
+    model.model.to(dev)
+    logits = torch.cat([_logits(model, v.graph, dev, None) for v in valid] or [torch.zeros(0, len(ROLES))])
+    model.model.to("cpu")
+    y = torch.cat([v.y for v in valid] or [torch.zeros(0, dtype=torch.long)])
+    model.temperature = fit_temperature(logits, y)
+    ok = y >= 0
+    nll = [float(nn.functional.cross_entropy(logits[ok] / t, y[ok])) if bool(ok.any()) else float("nan")
+           for t in (1.0, model.temperature)]  # fmt: skip
+    return {"temperature": model.temperature, "valid_nll_before": nll[0], "valid_nll_after": nll[1]}

@@ -18,6 +18,7 @@ from typing import Any
 import torch
 import torch_geometric.typing as pyg_typing
 from torch import Tensor
+from torch.utils.data import RandomSampler
 from torch_geometric.data import HeteroData
 from torch_geometric.loader import NeighborLoader
 from torch_geometric.sampler import HeteroSamplerOutput, NeighborSampler
@@ -143,6 +144,7 @@ def neighbor_loader(
     batch_size: int = 512,
     shuffle: bool = False,
     seed: int = 0,
+    num_samples: int | None = None,
 ) -> NeighborLoader:
     """Return a ``NeighborLoader`` of mini-batches around nodes of `input_type`, on :class:`TorchNeighborSampler`.
 
@@ -162,6 +164,10 @@ def neighbor_loader(
         Shuffle the seeds each epoch (for training).
     seed : int, default 0
         Seed of the sampler and of the shuffling.
+    num_samples : int, optional
+        Seeds per pass over the loader (>= 1): a new uniform random subset, without replacement, at each pass
+        (fixed-size training epochs on large cases, so an epoch's cost does not grow with the case); every
+        seed once when None or when there are no more seeds than this.
 
     Returns
     -------
@@ -190,12 +196,17 @@ def neighbor_loader(
     sampler = TorchNeighborSampler(data, hops, seed=seed)
     nodes = torch.arange(data[input_type].num_nodes) if input_nodes is None else input_nodes
     gen = torch.Generator().manual_seed(int(seed))
+    order: dict[str, Any] = {"shuffle": shuffle}
+    if num_samples is not None:
+        check_interval(num_samples, param="num_samples", func="neighbor_loader", low=1, closed="left", integer=True)
+        if num_samples < len(nodes):
+            order = {"sampler": RandomSampler(range(len(nodes)), num_samples=num_samples, generator=gen)}
     return NeighborLoader(
         data,
         num_neighbors=hops,
         input_nodes=(input_type, nodes),
         batch_size=batch_size,
-        shuffle=shuffle,
         neighbor_sampler=sampler,
         generator=gen,
+        **order,
     )

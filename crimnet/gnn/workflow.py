@@ -25,7 +25,7 @@ from crimnet.gnn.apply import score_tables, write_learned
 from crimnet.gnn.data import GraphData, to_hetero_data
 from crimnet.gnn.persist import save_model
 from crimnet.gnn.ranking import ClusterRanker, cluster_features, fit_ranker
-from crimnet.gnn.roles import RoleModel, fit_roles, predict_roles, role_labels
+from crimnet.gnn.roles import EPOCH_SIZE, RoleModel, fit_roles, predict_roles, role_labels
 from crimnet.graphs.detect.detection import detect
 from crimnet.graphs.detect.evaluate import ring_hits
 from crimnet.synthetic.truth import align_truth, read_truth, read_truth_entities
@@ -97,6 +97,7 @@ def train(
     lr: float = 0.005,
     seed: int = 0,
     device: str | None = None,
+    epoch_size: int | None = EPOCH_SIZE,
 ) -> dict[str, Any]:
     """Train the role model and the cluster ranker on generated cases and save them to `out`.
 
@@ -112,8 +113,8 @@ def train(
         Tables of each case (see :func:`read_case`).
     model : {'sage', 'hgt'}, default 'sage'
         The architecture.
-    hidden, num_layers, epochs, patience, batch_size, lr, seed, device
-        As :func:`crimnet.gnn.roles.fit_roles`.
+    hidden, num_layers, epochs, patience, batch_size, lr, seed, device, epoch_size
+        As :func:`crimnet.gnn.roles.fit_roles` (which also fits the temperature on the validation cases).
 
     Returns
     -------
@@ -138,7 +139,7 @@ def train(
     rm = fit_roles(
         [labelled[str(c)] for c in cases], [labelled[str(c)] for c in valid], model=model, hidden=hidden,
         num_layers=num_layers, epochs=epochs, patience=patience, batch_size=batch_size, lr=lr, seed=seed,
-        device=device,
+        device=device, epoch_size=epoch_size,
     )  # fmt: skip
     feats, hits = [], []
     for c in valid:

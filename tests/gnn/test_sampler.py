@@ -46,3 +46,17 @@ def test_all_neighbours_gives_the_whole_neighbourhood() -> None:
     ei = d["a", "r", "b"].edge_index
     expected = set(ei[1][ei[0] == 3].tolist())
     assert set(batch["b"].n_id.tolist()) == expected
+
+
+def test_num_samples_draws_a_new_subset_of_seeds_each_pass() -> None:
+    """Fixed-size epochs: 20 of the 50 seeds per pass, without repeats, another 20 the next pass."""
+    loader = neighbor_loader(_graph(), "a", num_neighbors=[2], batch_size=8, shuffle=True, num_samples=20)
+
+    def seeds() -> list[int]:
+        return [int(i) for b in loader for i in b["a"].n_id[: b["a"].batch_size]]
+
+    first, second = seeds(), seeds()
+    assert len(first) == len(set(first)) == 20 and len(second) == 20
+    assert set(first) != set(second)
+    every = neighbor_loader(_graph(), "a", num_neighbors=[2], batch_size=8, num_samples=500)
+    assert sorted(int(i) for b in every for i in b["a"].n_id[: b["a"].batch_size]) == list(range(50))
