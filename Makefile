@@ -46,9 +46,12 @@ browser:
 	  { echo "installing Debian's chromium for the browser checks"; \
 	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-# one worker per core; tests of one file stay on one worker so their module fixtures are built once
+# one worker per core; tests of one file stay on one worker so their module fixtures are built once. Files go out in
+# collection order, not xdist's default of most tests first: that sent the slow files of one to seven tests (killed
+# ingests, Bolt loads, the end-to-end runs) last, so one worker ran them alone while the other waited; in collection
+# order the last work is the hundred small doctest modules of crimnet, which the two workers share out evenly
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 test-heavy: $(STAMP) browser
 	CRIMNET_HYPOTHESIS=explore $(BIN)/python -m pytest -q -m heavy

@@ -11,6 +11,7 @@ Three rules of docs/architecture.md, each a test that fails on the first breach:
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,16 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@functools.cache
+def parse(path: Path) -> ast.Module:
+    """The syntax tree of `path`, parsed once for all the rules (each walks every file; only read here)."""
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+@functools.cache
 def imports(path: Path) -> list[tuple[int, str, list[str]]]:
-    """Every import of `path` as ``(line, module, names)``; relative imports resolved."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    """Every import of `path` as ``(line, module, names)``; relative imports resolved (found once; only read)."""
+    tree = parse(path)
     here = module_name(path).split(".")
     package = here if path.name == "__init__.py" else here[:-1]
     found = []
@@ -93,7 +101,7 @@ def test_no_private_name_crosses_a_module(folder: str) -> None:
 
 def private_attributes(path: Path, modules: set[str]) -> list[str]:
     """Uses of ``module._name`` where ``module`` is one of crimnet's `modules` imported by `path`."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = parse(path)
     bound = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("crimnet"):

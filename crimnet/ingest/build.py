@@ -1123,19 +1123,10 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out: str | Path) -> dict[st
     directory.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name in (*NODE_LABELS, *REL_TYPES):
-        df = tables[name] if name in tables else empty_table(name)
         schema = arrow_schema(name)
-        unknown = sorted(set(df.columns) - set(schema.names))
-        if unknown:
-            raise SchemaError(f"Table {name}: unknown columns {unknown}; expected {schema.names}.")
-        check_keys(name, df)  # as CanonicalTables would: a bad table never replaces good output
-        df = df.reindex(columns=schema.names)
-        for col in df.columns[df.isna().all().to_numpy()]:  # all missing: typed as CanonicalTables has them
-            kind = schema.field(col).type
-            if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-                df[col] = pd.Series(pd.NA, index=df.index, dtype="str")
-            elif not (pa.types.is_floating(kind) or pa.types.is_integer(kind)):
-                df[col] = pd.Series([None] * len(df), index=df.index, dtype=object)
+        # an absent table is written as the empty canonical one, which has nothing to check or retype: the same
+        # file in half the time (5 ms instead of 10 ms a table, and an ingest has a dozen absent tables)
+        df = _checked_table(name, tables[name], schema) if name in tables else empty_table(name)
         table = _pandas_list_metadata(pa.Table.from_pandas(df, schema=schema, preserve_index=False))
         del df
         path = directory / table_filename(name)
@@ -1144,6 +1135,25 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out: str | Path) -> dict[st
         tmp.replace(path)
         counts[name] = table.num_rows
     return counts
+
+
+def _checked_table(name: str, df: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
+    """`df` checked as table `name` (columns, keys), in the column order of `schema`, all-missing columns typed.
+
+    As CanonicalTables would: a bad table never replaces good output (:class:`~crimnet.errors.SchemaError`).
+    """
+    unknown = sorted(set(df.columns) - set(schema.names))
+    if unknown:
+        raise SchemaError(f"Table {name}: unknown columns {unknown}; expected {schema.names}.")
+    check_keys(name, df)
+    df = df.reindex(columns=schema.names)
+    for col in df.columns[df.isna().all().to_numpy()]:  # all missing: typed as CanonicalTables has them
+        kind = schema.field(col).type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            df[col] = pd.Series(pd.NA, index=df.index, dtype="str")
+        elif not (pa.types.is_floating(kind) or pa.types.is_integer(kind)):
+            df[col] = pd.Series([None] * len(df), index=df.index, dtype=object)
+    return df
 
 
 def _builders(
