@@ -391,7 +391,9 @@ def _splink_run(
         cons.append(con)
         db = DuckDBAPI(connection=con)
         table = db.register(data, table_name="records")
-        return Linker(table, copy.deepcopy(settings), log_level=None)
+        # the settings are crimnet's own, built by _settings and tested; Splink's check of them only logs, and
+        # costs a tenth of a second per resolution (a small ingest's is a second or two)
+        return Linker(table, copy.deepcopy(settings), log_level=None, validate_settings=False)
 
     try:
         links, params = _splink_fit_predict(
