@@ -294,36 +294,38 @@ def _context(df: pd.DataFrame) -> _Context:
     sex = np.select(
         [df["sex"].eq("M").fillna(False).to_numpy(bool), df["sex"].eq("F").fillna(False).to_numpy(bool)], [0, 1], -1
     )
+    rec, cost = names["rec"].to_numpy(np.int64), names["cost"].to_numpy(np.float64)
+    word, named, fam_code, given_code = gkind == "word", gkind != "none", _codes(fam), _codes(given)
+    dob_parts = dob_codes(df[["dob_y", "dob_m", "dob_d"]].astype(object).to_numpy(object))
+    dob_code = {c: _codes(df[c].astype(object).to_numpy(object)) for c in ("dob", "dob_ym", "dob_y")}
+    profile = _profiles(
+        [fam_code, given_code, word, named, cost],
+        [dob_code["dob"], dob_code["dob_ym"], *dob_parts.T, sex, _codes(np.asarray(kinds, dtype=object))],
+        rec,
+    )
     return _Context(
-        rec=names["rec"].to_numpy(np.int64), alt=_other_readings(names["rec"].to_numpy(np.int64), len(df)),
-        cost=names["cost"].to_numpy(np.float64), fam=fam, given=given,
+        rec=rec, alt=_other_readings(rec, len(df)), cost=cost, fam=fam, given=given,
         u_family=u_family, w_given=w_g, w_initial=w_i, rare_given=rare_given,
         given_len=pd.Series(given, dtype=object).str.len().fillna(0).to_numpy(np.int64),
-        word=gkind == "word", named=gkind != "none", fam_code=_codes(fam), given_code=_codes(given),
-        gkey_code=_codes(gkey), initial_code=_codes(initial),
-        dob_parts=dob_codes(df[["dob_y", "dob_m", "dob_d"]].astype(object).to_numpy(object)),
-        dob_code={c: _codes(df[c].astype(object).to_numpy(object)) for c in ("dob", "dob_ym", "dob_y")},
-        tf_dob=tf_dob, sex=sex, profile=_profiles(names, df, sex, kinds), couple=kinds == "couple",
+        word=word, named=named, fam_code=fam_code, given_code=given_code,
+        gkey_code=_codes(gkey), initial_code=_codes(initial), dob_parts=dob_parts, dob_code=dob_code,
+        tf_dob=tf_dob, sex=sex, profile=profile, couple=kinds == "couple",
         organisation=kinds == "organisation",
         neighbours=nb.astype({"uid": np.int64}), role_size=role_size, siblings=siblings, role=role,
         row=row,
     )  # fmt: skip
 
 
-def _profiles(names: pd.DataFrame, df: pd.DataFrame, sex: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """Per reading (:func:`_readings`), a code shared by the readings that score alike against any other: the same
-    name parts, reading cost, date of birth, sex and holder kind.
+def _profiles(per_reading: list[np.ndarray], per_record: list[np.ndarray], rec: np.ndarray) -> np.ndarray:
+    """Per reading (:func:`_readings`, of record `rec`), a code shared by the readings that score alike against any
+    other: the same name parts and reading cost (`per_reading`), date of birth, sex and holder kind (`per_record`,
+    indexed by record).
 
     A pair of clusters is then scored once per pair of profiles instead of once per pair of records: a landlord's
     300 tenancies name him in a handful of ways, and scoring all 300 against each of a candidate's records made
     most of a round's work. O(n log n).
     """
-    rec = names["rec"].to_numpy(np.int64)
-    keys = pd.DataFrame({c: _codes(names[c].to_numpy(object)) for c in ("family_key", "given", "given_kind")})
-    keys["cost"] = names["cost"].to_numpy()
-    for c in ("dob", "dob_ym", "dob_y", "dob_m", "dob_d"):
-        keys[c] = _codes(df[c].astype(object).to_numpy(object))[rec]
-    keys["sex"], keys["holder"] = sex[rec], _codes(np.asarray(kinds, dtype=object))[rec]
+    keys = pd.DataFrame(dict(enumerate([*per_reading, *(v[rec] for v in per_record)])))
     return keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy(np.int64)
 
 
@@ -464,9 +466,8 @@ def _held_values(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
 
 def _shared_values(held: pd.DataFrame) -> pd.DataFrame:
     """The values of `held` (:func:`_held_values`) held by 2 to MAX_BLOCK clusters (a role by 2 or more)."""
-    nb = held
-    k = nb["k"].to_numpy()
-    return nb[(k >= 2) & ((k <= MAX_BLOCK) | (nb["kind"] == "role").to_numpy())]
+    k = held["k"].to_numpy()
+    return held[(k >= 2) & ((k <= MAX_BLOCK) | (held["kind"] == "role").to_numpy())]
 
 
 def _household_share(ctx: _Context, labels: np.ndarray, held: pd.DataFrame) -> dict[str, float]:
