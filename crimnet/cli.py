@@ -713,6 +713,11 @@ def ingest_command(
             f"{len(variants):,} address spellings merged into {places:,} places "
             f"(in {result.out / 'address_variants.csv'})"
         )
+    if len(result.business_names):  # crimnet.ingest.resolve_businesses
+        typer.echo(
+            f"{len(result.business_names):,} businesses known by name joined to their registered company "
+            f"(in {result.out / 'business_names.csv'})"
+        )
     typer.echo(f"{len(result.quarantine)} quarantine entries in {result.out / 'quarantine.csv'}")
     for message in quarantine_messages(result.quarantine.head(QUARANTINE_SHOWN)):
         typer.echo(f"  {message}")

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from crimnet.errors import check_type
 
-__all__ = ["isin", "neutralise_formulas", "restore_formulas", "write_csv", "FORMULA_PREFIXES"]
+__all__ = ["isin", "replace_ids", "neutralise_formulas", "restore_formulas", "write_csv", "FORMULA_PREFIXES"]
 
 FORMULA_PREFIXES = "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20"
 """First characters that make a spreadsheet read a cell as a formula (OWASP's list, with the fullwidth
@@ -72,6 +72,41 @@ def isin(values: Any, candidates: Any) -> np.ndarray:
     pool = list(candidates) if isinstance(candidates, set) else candidates
     ca = pa.array(pd.Series(pool, copy=False), from_pandas=True).cast(pa.large_string())
     return np.asarray(pc.is_in(va, value_set=ca).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def replace_ids(ids: pd.Series, old: pd.Series, new: pd.Series) -> pd.Series:
+    """Return `ids` with every value found in `old` replaced by the `new` value beside it.
+
+    Parameters
+    ----------
+    ids : Series of str
+        The ids to rewrite (NA stays NA).
+    old, new : Series of str
+        A mapping as two aligned columns; each `old` value appears once.
+
+    Returns
+    -------
+    Series
+        Same index, dtype and name as `ids`; values not in `old` unchanged.
+
+    Notes
+    -----
+    One hash lookup per id: O(n + m) for n ids and m mapped values.
+
+    Examples
+    --------
+    >>> replace_ids(pd.Series(["a", "b", "a"]), pd.Series(["a"]), pd.Series(["z"])).tolist()
+    ['z', 'b', 'z']
+    """
+    check_type(ids, pd.Series, param="ids", func="replace_ids", expected="a Series of ids")
+    values = ids.to_numpy(dtype=object)
+    at = pd.Index(old.astype("str")).get_indexer(values)
+    hit = at >= 0
+    if not hit.any():
+        return ids
+    out = values.copy()
+    out[hit] = new.to_numpy(dtype=object)[at[hit]]
+    return pd.Series(out, index=ids.index, dtype=ids.dtype, name=ids.name)
 
 
 def _text_columns(df: pd.DataFrame) -> list[Any]:

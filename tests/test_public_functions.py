@@ -302,6 +302,11 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
         "edges": __import__("pandas").DataFrame({"l": [], "r": [], "match_weight": [], "rule": []}),
         "min_weight": 3.0,
     },
+    # id rewriting (business names, address variants): the mapping as two aligned columns
+    "crimnet.frames.replace_ids": lambda fx: {
+        "old": __import__("pandas").Series(["a"]),
+        "new": __import__("pandas").Series(["b"]),
+    },
     # figures: the files a drawn figure goes to
     "crimnet.viz.figures.save_figure": lambda fx: {"paths": [fx.tmp_path / "figure.png"]},
     # the learned order evaluated beside the rule order (issue 14): a case folder and the column to rank by

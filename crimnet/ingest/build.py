@@ -28,7 +28,9 @@ person record an entity id, :func:`build_tables` aggregates all evidence into
   normalised postcode and its ``district`` the outward code;
 * with ``address_variants`` (:mod:`crimnet.ingest.resolve_addresses`, as ingest passes them), every
   spelling of one place becomes its canonical Address id first, in nodes and at every Address end,
-  each row keeping its source and record (the evidence itself is not changed);
+  each row keeping its source and record (the evidence itself is not changed); with
+  ``business_names`` (:mod:`crimnet.ingest.resolve_businesses`) a Business known only by name becomes
+  the registered business of that name the same way;
 * events (``PAID``, ``CALLED``, ``SEEN_AT``, ``SEEN_IN``) keep one row each with id
   ``'<source>:<record id>'``; when a spec has several relationships of one event
   type, the k-th (k >= 2) has id ``'<source>#<k>:<record id>'``. Source names hold
@@ -56,6 +58,7 @@ import pyarrow.parquet as pq
 
 from crimnet.errors import IngestError, SchemaError, check_type
 from crimnet.ingest.resolve_addresses import AddressVariants
+from crimnet.ingest.resolve_businesses import BusinessNames
 from crimnet.ingest.specs import SourceSpec
 from crimnet.schema import NODE_LABELS, PAIR_VALUE_SEP, REL_TYPES
 from crimnet.tables import CanonicalTables, arrow_schema, check_keys, empty_table, table_filename
@@ -76,11 +79,13 @@ __all__ = [
 
 PERSON_RECORD_COLUMNS = [
     "source", "record_id", "name", "dob", "postcode", "address_id", "phone", "account_id", "nino", "nationality", "sex",
-    "holder_rule",
+    "holder_rule", "business_id",
 ]  # fmt: skip
 """Columns of the person records passed to entity resolution (and written to ``records.parquet``);
 ``holder_rule`` is the rule that classified a ``Holder`` node's name as this person or couple
-(:func:`crimnet.ingest.normalise.classify_holder`), NA for other records."""
+(:func:`crimnet.ingest.normalise.classify_holder`), NA for other records; ``business_id`` the business
+the record works at or directs (``WORKS_AT``, ``DIRECTS``) or, for the payee of a payment, the
+business that paid it (:func:`extract`)."""
 
 _NODE_ATTRS = {label: [f.name for f in NODE_LABELS[label].properties] for label in NODE_LABELS if label != "Person"}
 _PAIR_COLS = ["src", "dst", "source", "record", "first_seen", "last_seen"]
@@ -604,7 +609,7 @@ def extract(
                 rec[col] = gr.values[node.props[col]] if col in node.props else pd.Series(pd.NA, index=gr.index)
         rec = rec.reset_index(drop=True)
         rec["holder_rule"] = pd.Series(rule, dtype="str").to_numpy()
-        for col in ("phone", "postcode", "address_id", "account_id"):
+        for col in ("phone", "postcode", "address_id", "account_id", "business_id"):
             rec[col] = pd.Series(pd.NA, index=rec.index, dtype="str")
         for rel in spec.rels:
             if rel.src != nname or rel.dst not in ends:
@@ -616,6 +621,8 @@ def extract(
                 rec["phone"] = rec["phone"].fillna(got)
             elif rel.type == "HOLDS":
                 rec["account_id"] = rec["account_id"].fillna(got)
+            elif rel.type in ("WORKS_AT", "DIRECTS"):
+                rec["business_id"] = rec["business_id"].fillna(got)
             elif rel.type in ("LIVES_AT", "LIVES_IN"):
                 if rel.type == "LIVES_AT":
                     rec["address_id"] = rec["address_id"].fillna(got)
@@ -625,7 +632,7 @@ def extract(
         if pseudonymise_key is not None:
             rec = _pseudonymise_person(rec, pseudonymise_key)
         keep = rec["name"].notna().to_numpy() & passed
-        person_parts.append(rec[keep].reindex(columns=PERSON_RECORD_COLUMNS))
+        person_parts.append((nname, at[keep], rec[keep].reindex(columns=PERSON_RECORD_COLUMNS)))
         keys = (source + ":" + rec["record_id"][keep].astype("str")).array
         end = pd.DataFrame({"at": at[keep], "id": keys, "label": "Person"})
         if business is not None:
@@ -641,7 +648,12 @@ def extract(
             end = pd.concat([end, biz[["at", "id"]].assign(label="Business")]).sort_values("at", kind="stable")
         ends[nname] = end.reset_index(drop=True)
     if person_parts:
-        ev.persons = pd.concat(person_parts, ignore_index=True).astype("str")
+        payers = _paying_businesses(spec, ends, groups)
+        for nname, at_kept, part in person_parts:
+            if nname in payers:
+                got = payers[nname].reindex(at_kept)
+                part["business_id"] = part["business_id"].fillna(pd.Series(got.to_numpy(), index=part.index))
+        ev.persons = pd.concat([part for _, _, part in person_parts], ignore_index=True).astype("str")
 
     counts: dict[str, int] = {}
     for rel in spec.rels:
@@ -683,6 +695,40 @@ def extract(
         else:
             _add_pairs(ev, rtype, both, rel, gr, record, source)
     return ev
+
+
+def _paying_businesses(
+    spec: SourceSpec, ends: Mapping[str, pd.DataFrame], groups: Mapping[str | None, _Group]
+) -> dict[str, pd.Series]:
+    """Per person node of `spec`: the business that pays it in a row, by the node's position (``at``).
+
+    A row of a payment source says that the holder of the paying account pays the holder of the
+    receiving account (``PAID`` between two accounts, ``HOLDS`` or ``OWNS`` from each holder). When the
+    payer is a business, its payee is that business's employee (wages) or, more rarely, a customer
+    given a refund: a relational neighbour of the payee's record that a payroll or company record
+    of the same person names too. A payee paid by two businesses in one row takes the first.
+    """
+    from crimnet.ingest.specs import HOLDER
+
+    owners: dict[str, list[str]] = {}
+    for rel in spec.rels:
+        if rel.type in ("HOLDS", "OWNS"):
+            owners.setdefault(rel.dst, []).append(rel.src)
+    out: dict[str, pd.Series] = {}
+    for rel in spec.rels:
+        if rel.type != "PAID":
+            continue
+        for payer in owners.get(rel.src, []):
+            biz = ends[payer][(ends[payer]["label"] == "Business").to_numpy(bool)] if payer in ends else None
+            if biz is None or not len(biz):
+                continue
+            for payee in owners.get(rel.dst, []):
+                if payee == payer or spec.nodes[payee].label not in ("Person", HOLDER):
+                    continue
+                moved = _ends_at(biz, spec.nodes[payer].list, spec.nodes[payee].list, groups).drop_duplicates("at")
+                got = pd.Series(moved["id"].astype("str").array, index=moved["at"].to_numpy())
+                out[payee] = out[payee].combine_first(got) if payee in out else got
+    return out
 
 
 @dataclass
@@ -961,6 +1007,7 @@ def build_tables(
     why: pd.Series | None = None,
     *,
     address_variants: AddressVariants | None = None,
+    business_names: BusinessNames | None = None,
 ) -> CanonicalTables:
     """Aggregate evidence into canonical tables.
 
@@ -977,6 +1024,9 @@ def build_tables(
         Address ids to replace by the id of their place
         (:func:`crimnet.ingest.resolve_addresses.address_variants`): every Address node and
         Address end takes the canonical id, keeping its sources and records; None changes nothing.
+    business_names : BusinessNames or None
+        Name-keyed Business ids to replace by a company number
+        (:func:`crimnet.ingest.resolve_businesses.business_names`), in the same way.
 
     Returns
     -------
@@ -1012,7 +1062,7 @@ def build_tables(
     (['a:1', 'b:9'], ['P1'])
     """
     check_type(evidence, Evidence, param="evidence", func="build_tables", expected="an Evidence")
-    built = _builders(evidence, entity_ids, why, address_variants)
+    built = _builders(evidence, entity_ids, why, _renames(address_variants, business_names))
     builders = {k: (lambda b=b: _object_lists(b())) for k, b in built.items()}
     # Tables are aggregated one at a time as CanonicalTables conforms them, so only one
     # unconformed table (and its evidence) is in memory at once.
@@ -1029,6 +1079,7 @@ def lazy_tables(
     why: pd.Series | None = None,
     *,
     address_variants: AddressVariants | None = None,
+    business_names: BusinessNames | None = None,
 ) -> Mapping[str, pd.DataFrame]:
     """Return the canonical tables of `evidence` as a lazy mapping: each is aggregated when looked up, and not kept.
 
@@ -1043,6 +1094,8 @@ def lazy_tables(
         ``resolution`` (:func:`crimnet.ingest.resolve.explain_links`); None leaves it empty.
     address_variants : AddressVariants or None
         Address ids to replace by the id of their place, as in :func:`build_tables`.
+    business_names : BusinessNames or None
+        Name-keyed Business ids to replace by a company number, as in :func:`build_tables`.
 
     Returns
     -------
@@ -1064,7 +1117,7 @@ def lazy_tables(
     (['Phone'], ['+447700900001'])
     """
     check_type(evidence, Evidence, param="evidence", func="lazy_tables", expected="an Evidence")
-    return _LazyTables(_builders(evidence, entity_ids, why, address_variants))
+    return _LazyTables(_builders(evidence, entity_ids, why, _renames(address_variants, business_names)))
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], out: str | Path) -> dict[str, int]:
@@ -1160,16 +1213,16 @@ def _builders(
     evidence: Evidence,
     entity_ids: pd.Series,
     why: pd.Series | None = None,
-    address_variants: AddressVariants | None = None,
+    renames: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Per table name with evidence: a function building that table (person records resolved).
 
     `why` (optional, indexed by person record key) explains each record's resolution: the Person
-    property ``resolution`` lists the explanations of its records. `address_variants` (optional)
-    maps Address ids to the id of their place in every node and relationship table.
+    property ``resolution`` lists the explanations of its records. `renames` (optional, from
+    :func:`_renames`) maps the ids of a node label in every node and relationship table.
     """
-    if address_variants is not None and len(address_variants):
-        evidence = _canonical_addresses(evidence, address_variants)
+    if renames:
+        evidence = _canonical_ids(evidence, renames)
     builders: dict[str, Any] = {}
     persons = evidence.persons
     pkeys = persons["source"].astype(str) + ":" + persons["record_id"].astype(str)
@@ -1268,19 +1321,26 @@ def _address_postcodes(addresses: pd.DataFrame, *, address: bool = False) -> pd.
     return out
 
 
-def _canonical_addresses(evidence: Evidence, variants: AddressVariants) -> Evidence:
-    """`evidence` read through the address variants: Address nodes and ends of relationships renamed on access."""
+def _renames(addresses: AddressVariants | None, businesses: BusinessNames | None) -> dict[str, Any]:
+    """Per node label, the mapping of its ids to rewrite (only the mappings that change something)."""
+    found = {"Address": addresses, "Business": businesses}
+    return {label: m for label, m in found.items() if m is not None and len(m)}
+
+
+def _canonical_ids(evidence: Evidence, renames: Mapping[str, Any]) -> Evidence:
+    """`evidence` read through `renames` (label -> mapping with ``evidence`` and ``ids``): renamed on access."""
 
     def rename(name: str, df: pd.DataFrame) -> pd.DataFrame:
-        if name == "Address":
-            return variants.evidence(df)
+        if name in renames:
+            return renames[name].evidence(df)
         rt = REL_TYPES.get(name)
-        ends = [end for end, label in (("src", rt.src), ("dst", rt.dst)) if label == "Address"] if rt else []
+        labels = (("src", rt.src), ("dst", rt.dst)) if rt else ()
+        ends = [(end, renames[label]) for end, label in labels if label in renames]
         if not ends:
             return df
         df = df.copy()
-        for end in ends:
-            df[end] = variants.ids(df[end])
+        for end, mapping in ends:
+            df[end] = mapping.ids(df[end])
         return df
 
     return replace(

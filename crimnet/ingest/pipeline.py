@@ -17,6 +17,7 @@ atomically under one directory::
       summary.csv           per source file: rows read, loaded, quarantined..., sha256, warnings
       warnings.csv          source, file, field, check, share, message: values wrong as a class
       address_variants.csv  address_id, canonical_id, rule, mentions: Address ids merged into one place
+      business_names.csv    name_id, business_id, rule, mentions: businesses known by name joined to a company
       ingest.json           parameters, spec names, whether identifiers are pseudonymised, the case
 
 Every output belongs to a case (``ingest.json``'s ``case``, also ``tables/case.json``, see
@@ -70,6 +71,7 @@ from crimnet.ingest.quarantine import (
 )
 from crimnet.ingest.readers import DEFAULT_CHUNK_ROWS, DEFAULT_MAX_FIELD_CHARS, iter_chunks, read_header
 from crimnet.ingest.resolve_addresses import ADDRESS_VARIANT_COLUMNS, AddressVariants, address_variants
+from crimnet.ingest.resolve_businesses import BUSINESS_NAME_COLUMNS, BusinessNames, business_names
 from crimnet.ingest.resolve_rules import explain_links
 from crimnet.ingest.specs import FieldSpec, SourceSpec, load_specs, match_spec
 from crimnet.ingest.transforms import apply_steps, explode_list
@@ -154,6 +156,9 @@ class IngestResult:
         Address ids merged into the id of their place (every batch so far), with the rule
         (:func:`crimnet.ingest.resolve_addresses.address_variants`; also ``address_variants.csv``,
         their number in ``ingest.json``).
+    business_names : DataFrame
+        Businesses known by name joined to the company registered under that name (every batch so
+        far; :func:`crimnet.ingest.resolve_businesses.business_names`; also ``business_names.csv``).
     """
 
     resolution: pd.DataFrame
@@ -165,6 +170,7 @@ class IngestResult:
     case: str | None = None
     warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WARNING_COLUMNS))
     address_variants: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ADDRESS_VARIANT_COLUMNS))
+    business_names: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BUSINESS_NAME_COLUMNS))
 
     @cached_property
     def tables(self) -> CanonicalTables:
@@ -931,6 +937,8 @@ def _ingest(
             evidence = spill.evidence()
         # one place spelt several ways becomes one Address (every batch's evidence, so a merge equals one ingest)
         variants = address_variants(evidence.nodes["Address"]) if "Address" in evidence.nodes else None
+        # a business known by name in one source is the company another source registers under that name
+        companies = business_names(evidence.nodes["Business"]) if "Business" in evidence.nodes else None
         clock.stop()
 
         case = _case_of(stats_rows, prev, new_persons)
@@ -942,6 +950,7 @@ def _ingest(
             new_persons,
             prev,
             address_variants=variants,
+            business_names=companies,
             threshold=threshold,
             pseudonymised=pseudonymise_key is not None,
             case=case,
@@ -958,7 +967,9 @@ def _ingest(
             resolution["entity_id"].to_numpy(),
             index=(resolution["source"].astype(str) + ":" + resolution["record_id"].astype(str)).to_numpy(),
         )
-        tables = lazy_tables(evidence, ent, explain_links(resolution), address_variants=variants)
+        tables = lazy_tables(
+            evidence, ent, explain_links(resolution), address_variants=variants, business_names=companies
+        )
         counts = write_tables(tables, tmp / "tables")
         write_case(tmp / "tables", case)
         summary = _summary(stats_rows, new_persons, ent, prev)
@@ -981,11 +992,14 @@ def _ingest(
             "match_level": match_level,
             "case": case,
             "address_variants": 0 if variants is None else len(variants),
+            "business_names": 0 if companies is None else len(companies),
         }
         warnings = pd.concat(batch_warnings, ignore_index=True).astype({"share": "float64"})
         write_csv(warnings, tmp / "warnings.csv")  # this batch's quality warnings (crimnet.ingest.quality)
         address_log = variants.table if variants is not None else pd.DataFrame(columns=ADDRESS_VARIANT_COLUMNS)
         write_csv(address_log, tmp / "address_variants.csv")  # which Address ids became which, and by what rule
+        company_log = companies.table if companies is not None else pd.DataFrame(columns=BUSINESS_NAME_COLUMNS)
+        write_csv(company_log, tmp / "business_names.csv")  # which name-keyed businesses became which company
         _write_output(
             out,
             tmp,
@@ -1009,6 +1023,7 @@ def _ingest(
         case=case,
         warnings=warnings,
         address_variants=address_log,
+        business_names=company_log,
     )
 
 
@@ -1044,6 +1059,7 @@ def _resolve(
     case: str | None = None,
     match_level: str | None = None,
     address_variants: AddressVariants | None = None,
+    business_names: BusinessNames | None = None,
 ) -> pd.DataFrame:
     from crimnet.ingest.resolve import resolve_people
 
@@ -1052,6 +1068,9 @@ def _resolve(
     if address_variants is not None:  # records compare the place they name, not its spelling
         records = address_variants.records(records)
         earlier = address_variants.records(earlier) if earlier is not None else None
+    if business_names is not None:  # records compare the registered business, not the name a payment gives
+        records = business_names.records(records)
+        earlier = business_names.records(earlier) if earlier is not None else None
     existing = None
     if prev is not None and earlier is not None and len(earlier):
         existing = earlier.merge(

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from crimnet.errors import bad_parameter, check_type
+from crimnet.frames import replace_ids
 
 __all__ = ["ADDRESS_VARIANT_COLUMNS", "MAX_BLOCK", "AddressVariants", "address_variants", "one_edit_apart"]
 
@@ -244,14 +245,7 @@ class AddressVariants:
 
     def ids(self, ids: pd.Series) -> pd.Series:
         """`ids` with every variant replaced by its canonical id (others unchanged, NA stays NA); same index."""
-        values = ids.to_numpy(dtype=object)
-        at = pd.Index(self.table["address_id"].astype("str")).get_indexer(values)
-        hit = at >= 0
-        if not hit.any():
-            return ids
-        out = values.copy()
-        out[hit] = self.table["canonical_id"].to_numpy(dtype=object)[at[hit]]
-        return pd.Series(out, index=ids.index, dtype=ids.dtype, name=ids.name)
+        return replace_ids(ids, self.table["address_id"], self.table["canonical_id"])
 
     def evidence(self, nodes: pd.DataFrame) -> pd.DataFrame:
         """Address node evidence with variant ids replaced, their ``postcode`` and ``line`` the canonical id's.

@@ -68,6 +68,7 @@ from crimnet.ingest.normalise.identifiers import (
     normalise_sex,
 )
 from crimnet.ingest.normalise.names import (
+    BUSINESS_NAME_KEY_PREFIX,
     HOLDER_PATTERN,
     NAME_PATTERN,
     NAME_PLACEHOLDERS,
@@ -115,6 +116,7 @@ __all__ = [
     "address_key",
     "account_key",
     "business_name_key",
+    "BUSINESS_NAME_KEY_PREFIX",
     "iban_to_account_key",
     "name_tokens",
     "name_variant_key",
