@@ -47,9 +47,11 @@ distinct name once (a landlord written on 300 tenancies is one person, not 300 b
     (``'council_tenancy#landlord'``, the landlords a register names). Records of one role are
     drawn from that role's population, not the town's: two landlords of one register named
     Julie Smith are one person unless the register's landlords hold two Julie Smiths. Its k
-    is the role's number of distinct names, so ``W`` starts from ``log2(m / (k - 1))`` instead of
-    ``log2(1 / N)``; a role is used only when its population is at least :data:`ROLE_MIN_BITS`
-    bits smaller than the whole (``N / k >= 2^ROLE_MIN_BITS``, in distinct names), since a role
+    is the number of people the role's names can be (whole names in either word order, and the
+    short forms no whole name explains: ``'j taylor'`` beside ``'jade taylor'`` is no one new), so
+    ``W`` starts from ``log2(m / (k - 1))`` instead of ``log2(1 / N)``; a role is used only when it
+    holds two or more people and its population is at least :data:`ROLE_MIN_BITS` bits smaller than
+    the whole (``N / k >= 2^ROLE_MIN_BITS``, both counted alike), since a role
     as large as the town (tenants, account holders) says nothing; its ``h`` is the coincidence of
     family names among the role's records.
 ``w_family``
@@ -167,7 +169,7 @@ MAX_ROUNDS = 8
 RELATIONAL_PRIO = 3
 
 #: A role (source and person field) is evidence only when its population is at least 2^4 = 16 times
-#: smaller than the whole, in distinct names: a smaller gain is a bit or two of prior that costs pairs
+#: smaller than the whole, in people named (_people_named): a smaller gain is a bit or two of prior that costs pairs
 #: growing with the square of the role (a payroll, a vehicle register), and a role nearly as large as
 #: the town narrows nothing.
 ROLE_MIN_BITS = 4.0
@@ -209,7 +211,7 @@ class _Context:
     couple: np.ndarray
     organisation: np.ndarray
     neighbours: pd.DataFrame  # uid, kind, value
-    role_size: dict[str, int]  # distinct names of each small role (its population, module notes)
+    role_size: dict[str, int]  # people named in each small role (its population, module notes)
     siblings: pd.DataFrame  # uid, sib: records written in one row of one source (both directions)
     role: np.ndarray  # each record's role (_record_roles)
     row: np.ndarray  # '<source>:<row record id>' of a record written in a row naming several people, else None
@@ -284,7 +286,7 @@ def _context(df: pd.DataFrame) -> _Context:
                 )
             )
     role = _record_roles(df)
-    small, role_size = _small_roles(df, role)
+    small, role_size = _small_roles(df, role, names)
     if small is not None:
         parts.append(small)
     row = _record_rows(df)
@@ -362,26 +364,72 @@ def _row_addresses(df: pd.DataFrame, role: np.ndarray, siblings: pd.DataFrame) -
     return out.drop_duplicates()
 
 
-def _small_roles(df: pd.DataFrame, role: np.ndarray) -> tuple[pd.DataFrame | None, dict[str, int]]:
+def _small_roles(
+    df: pd.DataFrame, role: np.ndarray, readings: pd.DataFrame
+) -> tuple[pd.DataFrame | None, dict[str, int]]:
     """``uid``, ``kind`` ('role'), ``value`` of the records whose role (:func:`_record_roles`) is a small
     population, and its size.
 
-    A role's size is its number of distinct names (not of records: the records are not resolved yet; spelling
-    variants make it an overcount, which errs on the side of no link).
+    A role's size is the number of people its names can be (:func:`_people_named`; not its records: the records
+    are not resolved yet), and the whole population's is counted the same way.
     """
     if "record_id" not in df.columns or not len(df):
         return None, {}
-    names = df["name"].astype(object).to_numpy(object)
-    named = pd.notna(names)
-    total = len(pd.unique(names[named]))
-    per_role = pd.DataFrame({"role": role[named], "name": names[named]}).drop_duplicates()
-    size = per_role.groupby("role").size()
-    small = size.index[size.to_numpy() * 2.0**ROLE_MIN_BITS <= total]
+    named = df["name"].notna().to_numpy(bool)
+    total = int(_people_named(readings, np.zeros(len(df), np.int64)).sum())
+    roles, code = np.unique(role.astype(str), return_inverse=True)
+    size = pd.Series(_people_named(readings, code.astype(np.int64)), index=roles)
+    # a role of one person is a sample too small to be a population (a source of two records)
+    small = size.index[(size.to_numpy() >= 2) & (size.to_numpy() * 2.0**ROLE_MIN_BITS <= total)]
     keep = named & pd.Series(role).isin(small).to_numpy()
     if not keep.any():
         return None, {}
     found = pd.DataFrame({"uid": df["unique_id"].to_numpy(np.int64)[keep], "kind": "role", "value": role[keep]})
     return found, {str(r): int(size[r]) for r in small}
+
+
+def _people_named(readings: pd.DataFrame, group: np.ndarray) -> np.ndarray:
+    """Per group of records (`group`, codes 0..g-1 per record): how many people its names can be.
+
+    A whole name counts once whichever order its words are in (``'jade taylor'``, ``'taylor jade'``); a name
+    with an initial (``'j taylor'``) counts only when no whole name of the group has that family name and
+    initial, and a family name alone (``'mr taylor'``) only when no other name of the group has that family
+    name: the short forms are the same people written briefly. Spelling variants and errors still count as
+    people of their own (``'jade taylor'`` and ``'jade tailor'`` may be two people), an overcount that errs on
+    the side of no link.
+    `readings` is :func:`_readings` of the records. O(n log n) in readings.
+    """
+    n_groups = int(group.max()) + 1 if len(group) else 0
+    rec = readings["rec"].to_numpy(np.int64)
+    fam = readings["family"].astype(object).to_numpy(object)
+    kind = readings["given_kind"].astype(object).to_numpy(object)
+    gkey = readings["given"].astype(object).to_numpy(object)
+    initial = readings["initial"].astype(object).to_numpy(object)
+    g = group[rec]
+    own = np.arange(len(rec)) < len(group)  # a record's own reading (its other order comes later)
+    has_fam = pd.notna(fam)
+    word, init = has_fam & (kind == "word"), has_fam & (kind == "initial")
+    # whole names: the unordered pair of words, from the own reading
+    a, b = fam[own & word].astype(str), gkey[own & word].astype(str)
+    first = a <= b
+    whole = pd.DataFrame({"g": g[own & word], "lo": np.where(first, a, b), "hi": np.where(first, b, a)})
+    whole = whole.drop_duplicates()
+    counts = np.bincount(whole["g"].to_numpy(np.int64), minlength=n_groups).astype(np.int64)
+    # family name and initial of every reading of a whole name: what its short forms look like
+    by_initial = pd.DataFrame({"g": g[word], "fam": fam[word], "initial": initial[word]})
+    short = pd.DataFrame({"g": g[own & init], "fam": fam[own & init], "initial": initial[own & init]})
+    bare = own & has_fam & (kind == "none")
+    families = pd.DataFrame({"g": g[has_fam & ~bare], "fam": fam[has_fam & ~bare]})
+    for forms, known in ((short, by_initial), (pd.DataFrame({"g": g[bare], "fam": fam[bare]}), families)):
+        alone = _absent(forms.drop_duplicates(), known.drop_duplicates())
+        counts += np.bincount(alone["g"].to_numpy(np.int64), minlength=n_groups)
+    return counts
+
+
+def _absent(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `rows` not in `known` (same columns, both distinct)."""
+    both = rows.merge(known, how="left", indicator=True)
+    return both[(both["_merge"] == "left_only").to_numpy(bool)]
 
 
 def _record_rows(df: pd.DataFrame) -> np.ndarray:

@@ -336,6 +336,31 @@ def test_one_register_s_landlords_named_alike_are_one_person_only_when_the_role_
     assert all(t.at[f"register:L{i}", "entity_id"] != t.at[f"register:M{i}", "entity_id"] for i in range(30))
 
 
+def test_a_role_s_population_counts_people_not_the_ways_their_names_are_written():
+    # 20 landlords, each written three ways (whole, with an initial, family name first) on tenancies of one register:
+    # 60 distinct names but 20 people. Counted as 60 the register would be as large as a sixteenth of the town and say
+    # nothing; counted as 20 people it is a small population, and two tenancies naming one landlord whole join on it
+    landlords = []
+    for i in range(20):
+        given, family = _made_up_name(i).split()
+        for p, name in zip("LMNO", (f"{given} {family}", f"{given} {family}", f"{given[0]} {family}",
+                                    f"{family} {given}"), strict=True):  # fmt: skip
+            landlords.append(_rec("tenancy", f"{p}{i}#landlord", name, holder_rule="one name"))
+    tenants = [_rec("tenancy", f"{p}{i}#tenant", f"tenant{p}{i} x{i}") for p in "LMNO" for i in range(20)]
+    records = _frame(_background(600) + landlords + tenants)
+    t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
+    joined = [
+        t.at[f"tenancy:L{i}#landlord", "entity_id"] == t.at[f"tenancy:M{i}#landlord", "entity_id"] for i in range(20)
+    ]
+    assert all(joined)
+    assert t.loc[[f"tenancy:M{i}#landlord" for i in range(20)], "via"].str.contains("role:tenancy#landlord").sum() >= 10
+    # twenty more landlords of new names make the register 40 people, no longer small against this town: no role link
+    more = [_rec("tenancy", f"X{i}#landlord", _made_up_name(40 + i), holder_rule="one name") for i in range(20)]
+    bigger = _frame(_background(600) + landlords + tenants + more)
+    t2 = _by_key(resolve_people(bigger, threshold=SILENT, training="fixed"), bigger)
+    assert not t2.loc[[f"tenancy:M{i}#landlord" for i in range(20)], "via"].astype(str).str.contains("role:").any()
+
+
 def test_landlord_written_on_many_tenancies_with_an_initial_joins_the_account_the_rent_goes_to():
     # one landlord on 70 tenancies (more records of one family name than a block holds), written 'o quarrington'
     # with an initial, once 'quarrington o' the other way round; every tenant pays rent to her account. Her 70
@@ -468,6 +493,9 @@ def test_landlord_records_of_one_property_join_through_the_property():
     for i, (tenant, landlord) in enumerate(pairs):
         rows.append(_rec("council", f"T{i}#tenant", tenant, f"198{i}-01-01", "LS3 3EE", line="7 mill lane"))
         rows.append(_rec("council", f"T{i}#landlord", landlord))
+    # another landlord of the register elsewhere: a register of one landlord would be no population at all
+    rows.append(_rec("council", "T2#tenant", "carl eskdale9", "1982-01-01", "LS5 5GG", line="2 hill top"))
+    rows.append(_rec("council", "T2#landlord", "ida quist"))
     records = _frame(rows)
     t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
     assert t.at["council:T0#landlord", "entity_id"] == t.at["council:T1#landlord", "entity_id"]
