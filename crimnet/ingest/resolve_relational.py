@@ -12,7 +12,9 @@ either. This module therefore follows the collective entity resolution of Bhatta
 (2007): after the attribute model (:mod:`crimnet.ingest.resolve`) has clustered the records, it
 scores pairs of clusters that share a neighbour by combining name agreement with the relational
 evidence of the shared neighbours, merges the pairs above the threshold (through the same
-chain guard as every other link), recomputes the clusters' neighbourhoods and repeats until no
+chain guard as every other link; a round's links are judged against the clusters already made,
+whose earlier links stand, as the paper's merges are never undone), recomputes the clusters'
+neighbourhoods and repeats until no
 new link is made (batch-greedy rounds instead of the paper's one-merge-at-a-time priority queue,
 so a round is a few vectorised joins; at most :data:`MAX_ROUNDS` rounds). As the paper updates only
 the neighbours of a merge, a later round judges anew only the cluster pairs whose evidence changed
@@ -993,8 +995,10 @@ def collective_resolve(
             break
         rounds += 1
         tried.update(zip(rel["l"].tolist(), rel["r"].tolist(), strict=True))
+        # the links of earlier rounds stand: this round's are judged against the clusters they join
+        new_labels, added = guard_clusters(df, rel, start=labels)
         edges = pd.concat([edges, rel], ignore_index=True)
-        new_labels, accepted = guard_clusters(df, edges)
+        accepted = pd.concat([accepted, added], ignore_index=True)
         if int(new_labels.max()) == int(labels.max()):
             break
         new_held = _held_values(ctx, new_labels)

@@ -55,7 +55,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from crimnet.errors import check_interval, check_type
+from crimnet.errors import bad_parameter, check_interval, check_type
 from crimnet.ingest.duckdb_connection import connect
 from crimnet.ingest.name_frequency import split_names
 from crimnet.ingest.normalise import name_variant_key
@@ -467,7 +467,9 @@ def _conflicting_components(df: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
     return np.array(sorted(bad), dtype=np.int64)
 
 
-def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+def guard_clusters(
+    df: pd.DataFrame, edges: pd.DataFrame, start: np.ndarray | None = None
+) -> tuple[np.ndarray, pd.Series]:
     """Cluster records by their links, splitting chains that join conflicting records.
 
     Parameters
@@ -479,6 +481,10 @@ def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, p
         links), ``rule`` and optionally ``prio`` (int: lower is added first). Links with rule
         ``'existing'`` (a previous batch's decisions) are always kept. Pseudonymised
         date-of-birth tokens, which cannot be parsed, conflict whenever they differ.
+    start : ndarray of int64, optional
+        Cluster labels (one per record) of links already guarded: their clusters are kept whole and
+        `edges` are only the links to add, each judged against the clusters it joins (a later round of
+        collective resolution adds its links without judging the earlier ones again).
 
     Returns
     -------
@@ -490,13 +496,24 @@ def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, p
     Notes
     -----
     Connected components in O(n + m); conflicting components (rare) are re-clustered by
-    constrained single linkage in O(m_c log m_c + m_c * s) for their m_c links and cluster size s.
+    constrained single linkage in O(m_c log m_c + m_c * s) for their m_c links and cluster size s
+    (with `start`, m_c counts only the links added).
     """
     check_type(df, pd.DataFrame, param="df", func="guard_clusters", expected="a pandas DataFrame")
     n = len(df)
     left = edges["l"].to_numpy(np.int64)
     right = edges["r"].to_numpy(np.int64)
-    labels = components(n, left, right)
+    # with `start`, each link joins the first records of its two clusters, and every record is tied to its own
+    base_l = base_r = np.zeros(0, dtype=np.int64)
+    if start is not None:
+        check_type(start, np.ndarray, param="start", func="guard_clusters", expected="an array of cluster labels")
+        if len(start) != n:
+            raise bad_parameter("start", "guard_clusters", f"one label per record ({n})", len(start))
+        first = np.full(int(start.max()) + 1 if n else 0, n, dtype=np.int64)
+        np.minimum.at(first, start, np.arange(n, dtype=np.int64))
+        base_l, base_r = np.arange(n, dtype=np.int64), first[start]
+        left, right = base_r[left], base_r[right]
+    labels = components(n, np.concatenate([base_l, left]), np.concatenate([base_r, right]))
     accepted = pd.Series(True, index=edges.index)
     check = df
     token = (df["dob_y"].isna() & df["dob"].notna()).to_numpy()
@@ -509,7 +526,9 @@ def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, p
         return labels, accepted
     in_bad = np.isin(labels[left], bad)
     prio = edges["prio"] if "prio" in edges.columns else pd.Series(1, index=edges.index)
-    sub = edges[in_bad].assign(_w=edges.loc[in_bad, "match_weight"].astype(float), _p=prio[in_bad])
+    sub = edges[in_bad].assign(
+        _w=edges.loc[in_bad, "match_weight"].astype(float), _p=prio[in_bad], _l=left[in_bad], _r=right[in_bad]
+    )
     sub = sub.sort_values(["_p", "_w", "l", "r"], ascending=[True, False, True, True], kind="stable")
     nino = _objects(check["nino"])
     group = _objects(df["sibling_group"])
@@ -544,9 +563,12 @@ def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, p
             groups[r] = frozenset() if _missing(group[r]) else frozenset([group[r]])
         return groups[r]
 
+    if start is not None:  # a cluster of `start` enters whole: its first record holds every record's values
+        held = _cluster_values(check, base_r, np.isin(labels, bad))
+        ninos, dobs, groups = held["nino"], held["dob"], held["group"]
     refused = np.zeros(len(sub), dtype=bool)
     forced = sub["rule"].eq("existing").to_numpy() if "rule" in sub.columns else np.zeros(len(sub), bool)
-    for i, (a, b, force) in enumerate(zip(sub["l"].to_numpy(), sub["r"].to_numpy(), forced, strict=True)):
+    for i, (a, b, force) in enumerate(zip(sub["_l"].to_numpy(), sub["_r"].to_numpy(), forced, strict=True)):
         ra, rb = find(int(a)), find(int(b))
         if ra == rb:
             continue
@@ -572,8 +594,25 @@ def guard_clusters(df: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, p
     if refused.any():
         accepted[sub.index[refused]] = False
     kept = accepted.to_numpy()
-    labels = components(n, left[kept], right[kept])
+    labels = components(n, np.concatenate([base_l, left[kept]]), np.concatenate([base_r, right[kept]]))
     return labels, accepted
+
+
+def _cluster_values(check: pd.DataFrame, first: np.ndarray, inside: np.ndarray) -> dict[str, dict[int, frozenset]]:
+    """Per cluster (by its first record, `first` per record) of the records `inside`: its NINOs, dates of birth
+    ((year, month, day) with None for a missing day) and sibling groups, as :func:`guard_clusters` holds them."""
+    at = np.flatnonzero(inside)
+    frame = pd.DataFrame(
+        {"c": first[at], "nino": _objects(check["nino"])[at], "group": _objects(check["sibling_group"])[at],
+         "dob": [None if _missing(y) else (y, m, _none(d)) for y, m, d in zip(
+             _objects(check["dob_y"])[at], _objects(check["dob_m"])[at], _objects(check["dob_d"])[at], strict=True)]}
+    )  # fmt: skip
+    out: dict[str, dict[int, frozenset]] = {}
+    for col in ("nino", "dob", "group"):
+        values = frame[["c", col]][frame[col].map(lambda v: not _missing(v)).to_numpy(bool)]
+        sets = values.groupby("c")[col].agg(frozenset).to_dict()
+        out[col] = {int(c): sets.get(c, frozenset()) for c in np.unique(frame["c"].to_numpy())}
+    return out
 
 
 def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pseudonymised: bool = False) -> np.ndarray:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crimnet.errors import ParameterError
 from crimnet.ingest.name_frequency import split_names, term_frequencies
 from crimnet.ingest.resolve import MATCH_LEVELS, resolve_people
 from crimnet.ingest.resolve_relational import ALT_READING_BITS, collective_resolve, relational_links
@@ -534,3 +535,32 @@ def test_a_payment_between_two_accounts_of_one_person_joins_them_through_the_row
     # the background's payers and payees stay apart
     pairs = [(f"payments:P{i}#payer", f"payments:P{i}#payee") for i in range(40)]
     assert all(t.at[x, "entity_id"] != t.at[y, "entity_id"] for x, y in pairs)
+
+
+def test_the_guard_adds_a_round_s_links_to_the_clusters_already_made_and_judges_them_against_whole_clusters():
+    from crimnet.ingest.resolve_rules import guard_clusters
+
+    rows = [
+        {**_rec("bank", "A", "ann lee", "1980-01-01"), "nino": "AB123456C"},
+        {**_rec("tenancy", "B", "ann lee", "1990-05-05"), "nino": "CD654321A"},
+        _rec("payments", "C", "a lee"),
+        _rec("payments", "D", "ann lee"),
+    ]
+    df = prepare_features(_frame(rows).assign(unique_id=np.arange(4)))
+    a, b, c, d = (int(np.flatnonzero(df["record_id"].to_numpy() == x)[0]) for x in "ABCD")  # prepared order
+    link = {"match_weight": 5.0, "rule": "relational", "prio": 3}
+    start = np.zeros(4, dtype=np.int64)
+    start[[a, b, c, d]] = [0, 1, 0, 2]  # A and C already one person
+    # C alone could join B; C's cluster holds A's NINO and date of birth, which B contradicts: refused
+    labels, accepted = guard_clusters(df, pd.DataFrame([{"l": b, "r": c, **link}]), start=start)
+    assert accepted.tolist() == [False]
+    assert labels[a] == labels[c] and len({labels[a], labels[b], labels[d]}) == 3
+    without, _ = guard_clusters(df, pd.DataFrame([{"l": b, "r": c, **link}]))
+    assert without[b] == without[c]
+    # D joins the whole cluster of A and C; a link of a later round is judged after it, against all three
+    edges = pd.DataFrame([{"l": c, "r": d, **link}, {"l": b, "r": d, **link, "match_weight": 4.0}])
+    labels, accepted = guard_clusters(df, edges, start=start)
+    assert accepted.tolist() == [True, False]
+    assert labels[a] == labels[c] == labels[d] != labels[b]
+    with pytest.raises(ParameterError, match="start"):
+        guard_clusters(df, edges, start=np.array([0, 1]))
