@@ -723,9 +723,11 @@ def _paying_businesses(
             if biz is None or not len(biz):
                 continue
             for payee in owners.get(rel.dst, []):
-                if payee == payer or spec.nodes[payee].label not in ("Person", HOLDER):
+                frm, to = spec.nodes[payer].list, spec.nodes[payee].list
+                two_lists = frm is not None and to is not None and frm != to  # items of two lists do not pair up
+                if payee == payer or spec.nodes[payee].label not in ("Person", HOLDER) or two_lists:
                     continue
-                moved = _ends_at(biz, spec.nodes[payer].list, spec.nodes[payee].list, groups).drop_duplicates("at")
+                moved = _ends_at(biz, frm, to, groups).drop_duplicates("at")
                 got = pd.Series(moved["id"].astype("str").array, index=moved["at"].to_numpy())
                 out[payee] = out[payee].combine_first(got) if payee in out else got
     return out
