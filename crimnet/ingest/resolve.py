@@ -749,7 +749,7 @@ def resolve_people(
     edges = edges.sort_values(["prio", "l", "r"], kind="stable").reset_index(drop=True)
     labels, edges, accepted, rounds = collective_resolve(
         df, edges, min_weight=relational_weight, active=~is_old if is_old.any() else None,
-        max_rounds=8 if relational else 0,
+        max_rounds=8 if relational else 0, pseudonymised=pseudonymised,
     )  # fmt: skip
     edges["rule"] = edges["rule"].where(edges["rule"] != "relational", f"relational:w>={relational_weight:g}")
 

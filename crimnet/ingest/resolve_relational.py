@@ -219,9 +219,13 @@ class _Context:
     row: np.ndarray  # '<source>:<row record id>' of a record written in a row naming several people, else None
 
 
-def _readings(name: pd.Series) -> pd.DataFrame:
+def _readings(name: pd.Series, pseudonymised: bool = False) -> pd.DataFrame:
     """Each record's own reading of its name (:func:`split_names`, in record order) and, for a name of two whole words,
     the other order: ``rec``, ``cost`` and the columns of :func:`split_names`.
+
+    Pseudonymised names are keyed tokens, one per word (:func:`crimnet.ingest.pseudonymise.pseudonymise_name`): a
+    token's letters mean nothing, so its variant key and its "initial" are the token itself (two names agree only
+    word for word, and a given name differs from another exactly when its token does).
 
     Names arrive lower-cased, so the order cue of the source ('SMITH, John', 'John SMITH') is gone by now, and holder
     names of bank extracts are written either way round ('WOOD CHARLOTTE'). Reading a two-word name both ways lets
@@ -235,9 +239,12 @@ def _readings(name: pd.Series) -> pd.DataFrame:
     two = pd.notna(flip[codes])
     other = split_names(pd.Series(flip[codes][two], dtype=object))
     rec = np.arange(len(name), dtype=np.int64)
-    return pd.concat(
+    out = pd.concat(
         [own.assign(rec=rec, cost=0.0), other.assign(rec=rec[two], cost=ALT_READING_BITS)], ignore_index=True
     )
+    if pseudonymised:
+        out = out.assign(family_key=out["family"], given_key=out["given"], initial=out["given"])
+    return out
 
 
 def _other_readings(rec: np.ndarray, n: int) -> np.ndarray:
@@ -250,8 +257,8 @@ def _other_readings(rec: np.ndarray, n: int) -> np.ndarray:
     return alt
 
 
-def _context(df: pd.DataFrame) -> _Context:
-    names = _readings(df["name"])
+def _context(df: pd.DataFrame, pseudonymised: bool = False) -> _Context:
+    names = _readings(df["name"], pseudonymised)
     fam = names["family_key"].to_numpy(object)
     gkind = names["given_kind"].to_numpy(object)
     gkey = names["given_key"].to_numpy(object)
@@ -759,6 +766,7 @@ def relational_links(
     context: _Context | None = None,
     household: dict[str, float] | None = None,
     held: pd.DataFrame | None = None,
+    pseudonymised: bool = False,
 ) -> pd.DataFrame:
     """One round of relational matching: links between clusters that share a neighbour and a name.
 
@@ -788,6 +796,9 @@ def relational_links(
         name (estimated from the records when None; see the module notes).
     held : DataFrame or None
         The values each cluster holds under `labels` (internal, made once per round; made here when None).
+    pseudonymised : bool, default False
+        Names are keyed tokens, one per word: they agree only word for word (no initials, spelling
+        variants or keying errors); used when `context` is None.
 
     Returns
     -------
@@ -803,7 +814,7 @@ def relational_links(
     """
     check_type(df, pd.DataFrame, param="df", func="relational_links", expected="a pandas DataFrame")
     check_interval(min_weight, param="min_weight", func="relational_links")
-    ctx = context if context is not None else _context(df)
+    ctx = context if context is not None else _context(df, pseudonymised)
     n_clusters = int(labels.max()) + 1 if len(labels) else 0
     if n_clusters < 2:
         return _empty_links()
@@ -941,6 +952,7 @@ def collective_resolve(
     min_weight: float,
     active: np.ndarray | None = None,
     max_rounds: int = MAX_ROUNDS,
+    pseudonymised: bool = False,
 ) -> tuple[np.ndarray, pd.DataFrame, pd.Series, int]:
     """Cluster by `edges`, then add relational links round by round until no cluster changes.
 
@@ -957,6 +969,8 @@ def collective_resolve(
         Records of the new batch (incremental resolution), or None for all.
     max_rounds : int, default :data:`MAX_ROUNDS`
         At most this many rounds.
+    pseudonymised : bool, default False
+        Names are keyed tokens (:func:`relational_links`).
 
     Returns
     -------
@@ -980,7 +994,7 @@ def collective_resolve(
     check_interval(max_rounds, param="max_rounds", func="collective_resolve", low=0, closed="left", integer=True)
     edges = edges.assign(via=edges["via"] if "via" in edges.columns else None)
     labels, accepted = guard_clusters(df, edges)
-    ctx = _context(df)
+    ctx = _context(df, pseudonymised)
     held = _held_values(ctx, labels)
     household = _household_share(ctx, labels, held)
     tried: set[tuple[int, int]] = set()
