@@ -72,7 +72,8 @@ def _payroll(n: int, employer: str, name: str, dob: str, account: str) -> dict:
 
 def _payment(n: int, payer: str, frm: str, payee: str, to: str, month: int) -> dict:
     return {"ref": f"P{n}", "payer_name": payer, "from_sort_code": "200000", "from_account": frm, "payee_name": payee,
-            "to_sort_code": "400000", "to_account": to, "amount": "412.50", "posted_at": f"2025-{month:02d}-28T09:00:00Z"}  # fmt: skip
+            "to_sort_code": "400000", "to_account": to, "amount": "412.50",
+            "posted_at": f"2025-{month:02d}-28T09:00:00Z"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
