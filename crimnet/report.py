@@ -269,6 +269,8 @@ HEADERS: dict[str, str] = {
     "rows_loaded": "Rows loaded",
     "rows_quarantined": "Rows quarantined",
     "gnn_score": "Learned score",
+    "part_of": "Part of cluster (fragments of one structure, crimnet.gnn.fragments)",
+    "fragment": "Fragment of a higher-ranked cluster",
     "learned": "Learned probabilities",
     "perpetrator": "Perpetrator probability (learned)",
     "victim": "Victim probability (learned)",

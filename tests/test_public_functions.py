@@ -341,6 +341,9 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
     # the learned cluster order and size-matched negatives (issue 14): the ranked clusters, the rings' flags
     "crimnet.gnn.apply.learned_order": lambda fx: {"ranked": __import__("pandas").DataFrame()},
     "crimnet.gnn.ranking.matched_negatives": lambda fx: {"hits": __import__("pandas").Series([], dtype=bool)},
+    "crimnet.gnn.fragments.fold_fragments": lambda fx: {
+        "links": __import__("pandas").DataFrame({"cluster_a": [], "cluster_b": [], "share": []})
+    },
     # exact critical nodes and recovery (issue 17): how many to remove, the rankings replayed
     "crimnet.graphs.disrupt.exact.critical_nodes_exact": lambda fx: {"k": 1},
     "crimnet.graphs.disrupt.recovery.compare_recovery": lambda fx: {

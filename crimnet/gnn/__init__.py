@@ -11,6 +11,7 @@ Modules, in the order data flows through them:
 * :mod:`~crimnet.gnn.roles`: training (class-weighted, early-stopped) and prediction of role probabilities;
 * :mod:`~crimnet.gnn.baselines`: boosted trees on neighbourhood aggregates, and today's rule scores;
 * :mod:`~crimnet.gnn.ranking`: the learned cluster score with its reasons;
+* :mod:`~crimnet.gnn.fragments`: fragments of one structure among the ranked clusters, folded behind its head;
 * :mod:`~crimnet.gnn.explain`: the adjacent entities behind a person's score (gradient saliency);
 * :mod:`~crimnet.gnn.persist`: model folders (weights, config, features, versions, metrics);
 * :mod:`~crimnet.gnn.links`: hidden-link prediction against Adamic-Adar and Katz;

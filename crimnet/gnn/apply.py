@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import igraph as ig
 import numpy as np
 import pandas as pd
 import torch
@@ -25,9 +26,11 @@ from crimnet.errors import ParameterError, check_columns, check_interval, check_
 from crimnet.frames import write_csv
 from crimnet.gnn.data import to_hetero_data
 from crimnet.gnn.explain import adjacent_saliency
+from crimnet.gnn.fragments import cluster_links, fold_fragments
 from crimnet.gnn.persist import load_model
-from crimnet.gnn.ranking import cluster_features, rank_clusters
+from crimnet.gnn.ranking import ClusterRanker, cluster_features, rank_clusters
 from crimnet.gnn.roles import predict_roles
+from crimnet.graphs.views import person_projection
 from crimnet.tables import CanonicalTables
 
 __all__ = [
@@ -53,8 +56,10 @@ class LearnedScores:
     node_scores : DataFrame
         The same probabilities as ``node_scores`` rows (:func:`node_scores`).
     clusters : DataFrame
-        The clusters given, ranked by the learned score: ``cluster_id``, ``gnn_score`` (in [0, 1]), ``reasons``
-        (words), then the clusters' own columns; highest first. Empty when the model has no ranker.
+        The clusters given, ranked by the learned score: ``cluster_id``, ``part_of`` (the higher-ranked cluster
+        whose structure it is a fragment of, itself for a head) and ``fragment`` (bool,
+        :func:`crimnet.gnn.fragments.fold_fragments`), ``gnn_score`` (in [0, 1]), ``reasons`` (words), then the
+        clusters' own columns; heads by score first, then the fragments. Empty when the model has no ranker.
     people : DataFrame
         The people with the highest perpetrator probability, highest first: ``node_id``, ``cluster_id`` (the
         detected cluster holding them, or NA), ``p_perpetrator``, ``p_controller``, ``p_victim``, ``role``
@@ -195,13 +200,8 @@ def _score(
     if ranker is not None and len(clusters):
         # each detection method numbers its clusters from 0: rank them method by method
         groups = clusters.groupby("method", sort=False) if "method" in clusters else [(None, clusters)]
-        ranked = pd.concat(
-            [
-                rank_clusters(ranker, cluster_features(c, roles)).merge(c, on="cluster_id", how="left")
-                for _, c in groups
-            ],
-            ignore_index=True,
-        )
+        projection = person_projection(tables)
+        ranked = pd.concat([_ranked(ranker, c, roles, projection) for _, c in groups], ignore_index=True)
     top = roles.sort_values(["p_perpetrator", "node_id"], ascending=[False, True], kind="stable").head(people)
     cols = ["node_id", "p_perpetrator", "p_controller", "p_victim", "role"]
     shown = top[cols].reset_index(drop=True)
@@ -211,6 +211,13 @@ def _score(
     shown["relations"] = [w["relation"].astype(str).tolist() for w in why]
     shown["saliency"] = [w["saliency"].astype(float).tolist() for w in why]
     return LearnedScores(roles, node_scores(roles), ranked, shown)
+
+
+def _ranked(ranker: ClusterRanker, clusters: pd.DataFrame, roles: pd.DataFrame, projection: ig.Graph) -> pd.DataFrame:
+    """One method's clusters by learned score, fragments folded behind the heads (``part_of``, ``fragment``)."""
+    ranked = rank_clusters(ranker, cluster_features(clusters, roles))
+    folded = fold_fragments(ranked["cluster_id"], cluster_links(projection, clusters))
+    return folded.merge(ranked, on="cluster_id", how="left").merge(clusters, on="cluster_id", how="left")
 
 
 def learned_order(clusters: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
@@ -229,8 +236,9 @@ def learned_order(clusters: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         `clusters` with ``gnn_score`` (float in [0, 1], NaN where not scored) and ``reasons`` (str) added,
-        highest learned score first; unscored clusters follow in their own order. A copy of `clusters` when
-        `ranked` is empty.
+        highest learned score first; with ``fragment`` and ``part_of`` in `ranked` (:func:`score_tables`), those
+        too, and the fragments follow every head (:func:`crimnet.gnn.fragments.fold_fragments`); unscored
+        clusters follow in their own order. A copy of `clusters` when `ranked` is empty.
 
     Raises
     ------
@@ -258,10 +266,12 @@ def learned_order(clusters: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
             f"Got {list(ranked.columns)!r} instead."
         )
     keys = [k for k in ("method", "cluster_id") if k in clusters and k in ranked]
-    out = clusters.drop(columns=["gnn_score", "reasons"], errors="ignore").merge(
-        ranked[[*keys, "gnn_score", "reasons"]], on=keys, how="left"
-    )
-    return out.sort_values("gnn_score", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
+    added = ["gnn_score", "reasons", *(c for c in ("fragment", "part_of") if c in ranked)]
+    out = clusters.drop(columns=added, errors="ignore").merge(ranked[[*keys, *added]], on=keys, how="left")
+    order = out.sort_values("gnn_score", ascending=False, kind="stable", na_position="last")
+    if "fragment" in out:  # heads by score, then fragments by score, then the unscored
+        order = order.sort_values("fragment", kind="stable", na_position="last", key=lambda f: f.astype(float))
+    return order.reset_index(drop=True)
 
 
 def write_learned(learned: LearnedScores, out: str | os.PathLike[str]) -> list[Path]:

@@ -24,7 +24,15 @@ from sklearn.linear_model import LogisticRegression
 
 from crimnet.errors import ParameterError, check_columns, check_interval, check_type
 
-__all__ = ["ClusterRanker", "cluster_features", "fit_ranker", "matched_negatives", "rank_clusters", "FEATURE_WORDS"]
+__all__ = [
+    "ClusterRanker",
+    "cluster_features",
+    "fit_ranker",
+    "matched_negatives",
+    "rank_clusters",
+    "ring_parts",
+    "FEATURE_WORDS",
+]
 
 FEATURE_WORDS = {
     "log_size": "cluster size (log)",
@@ -105,6 +113,70 @@ def cluster_features(clusters: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFram
                 wide.columns = [f"ind_{c}" for c in wide.columns]
                 out = out.join(wide)
     return out.fillna(0.0).astype(float)
+
+
+def ring_parts(clusters: pd.DataFrame, truth: pd.DataFrame, *, min_share: float = 0.5) -> pd.DataFrame:
+    """Say which clusters are mostly one planted ring's people: a ring or a fragment of one.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        ``cluster_id`` and ``members`` (lists of Person ids).
+    truth : DataFrame
+        Aligned truth (:func:`crimnet.synthetic.truth.align_truth`: ``node_id``, ``ring_id``, None or '' outside
+        rings).
+    min_share : float, default 0.5
+        Share of a cluster's members (all of them, people outside the truth included) that must belong to one
+        ring (in (0, 1]).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``cluster_id`` in the order of `clusters`: ``ring_id`` (the ring holding most of its members,
+        None when it holds none), ``share`` (float, that ring's share of the members) and ``part`` (bool:
+        ``share >= min_share``).
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If an argument has the wrong type or lacks a column, or `min_share` is out of range.
+
+    Notes
+    -----
+    Unlike a hit of :func:`crimnet.graphs.detect.evaluate.ring_hits` (half of the ring's perpetrators in the
+    cluster too), a cluster of a ring's victims is a part: detection caps clusters at an investigator's size,
+    so a ring of 40 people comes out in pieces, and each piece leads to the ring. Fitting the ranker with
+    those pieces as negatives teaches it that a ring's house of victims is not ring-like. O(members) joins.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"node_id": list("abcde"), "ring_id": ["R", "R", "R", None, None]})
+    >>> c = pd.DataFrame({"cluster_id": [1, 2], "members": [["a", "b", "d"], ["c", "d", "e"]]})
+    >>> ring_parts(c, t)["part"].tolist()
+    [True, False]
+    """
+    check_type(clusters, pd.DataFrame, param="clusters", func="ring_parts", expected="a clusters DataFrame")
+    check_type(truth, pd.DataFrame, param="truth", func="ring_parts", expected="an aligned truth DataFrame")
+    check_columns(clusters, ["cluster_id", "members"], param="clusters", func="ring_parts")
+    check_columns(truth, ["node_id", "ring_id"], param="truth", func="ring_parts")
+    check_interval(min_share, param="min_share", func="ring_parts", low=0, high=1, closed="right")
+    ring = truth["ring_id"].astype(object)
+    t = (
+        truth.loc[ring.notna() & (ring.astype(str) != ""), ["node_id", "ring_id"]]
+        .astype(str)
+        .drop_duplicates("node_id")
+    )
+    size = clusters.set_index("cluster_id")["members"].map(len)
+    m = clusters[["cluster_id", "members"]].explode("members").dropna(subset=["members"])
+    m = m.assign(node_id=m["members"].astype(str)).merge(t, on="node_id")
+    n = m.groupby(["cluster_id", "ring_id"]).size().reset_index(name="n")
+    n["share"] = n["n"] / n["cluster_id"].map(size).to_numpy()
+    best = n.sort_values(["share", "ring_id"], ascending=[False, True]).drop_duplicates("cluster_id")
+    best = best.set_index("cluster_id").reindex(clusters["cluster_id"])
+    out = pd.DataFrame({"ring_id": best["ring_id"].astype(object).where(best["ring_id"].notna(), None),
+                        "share": best["share"].fillna(0.0).astype(float)})  # fmt: skip
+    out["part"] = out["share"] >= min_share
+    return out
 
 
 @dataclass

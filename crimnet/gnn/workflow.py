@@ -2,7 +2,9 @@
 
 :func:`train` reads generated cases (their tables and planted truth), trains the
 role model (early-stopped on other cases) and the cluster ranker (fitted on the
-validation cases' detected clusters, scored by the role model), and saves both
+validation cases' detected clusters, scored by the role model: positives are the
+clusters mostly of one ring's people, fragments of a ring included,
+:func:`crimnet.gnn.ranking.ring_parts`), and saves both
 with :func:`crimnet.gnn.persist.save_model`. :func:`score` loads a model folder
 and scores a case's canonical tables (:func:`crimnet.gnn.apply.score_tables`):
 role probabilities per person (as ``node_scores`` rows, method ``gnn_<role>``),
@@ -24,10 +26,9 @@ from crimnet.errors import ParameterError, check_interval, check_type
 from crimnet.gnn.apply import score_tables, write_learned
 from crimnet.gnn.data import GraphData, to_hetero_data
 from crimnet.gnn.persist import save_model
-from crimnet.gnn.ranking import ClusterRanker, cluster_features, fit_ranker
+from crimnet.gnn.ranking import ClusterRanker, cluster_features, fit_ranker, ring_parts
 from crimnet.gnn.roles import EPOCH_SIZE, RoleModel, fit_roles, predict_roles, role_labels
 from crimnet.graphs.detect.detection import detect
-from crimnet.graphs.detect.evaluate import ring_hits
 from crimnet.synthetic.truth import align_truth, read_truth, read_truth_entities
 from crimnet.tables import CanonicalTables
 
@@ -108,7 +109,9 @@ def train(
     out : str or path
         The model folder to write.
     valid : sequence of path
-        Validation cases: early stopping of the role model, and the clusters the ranker is fitted on.
+        Validation cases: early stopping of the role model, and the clusters the ranker is fitted on (a
+        cluster mostly of one ring's people is a positive, :func:`crimnet.gnn.ranking.ring_parts`; more cases
+        give it more rings: one 4,000-person case holds 5).
     tables : str, default 'truth/tables'
         Tables of each case (see :func:`read_case`).
     model : {'sage', 'hgt'}, default 'sage'
@@ -145,9 +148,8 @@ def train(
     for c in valid:
         t, truth = read[str(c)]
         clusters, f = _ranker_inputs(rm, t, graphs[str(c)], seed)
-        h = ring_hits(clusters, truth).set_index("cluster_id")["hit"]
         feats.append(f)
-        hits.append(h)
+        hits.append(ring_parts(clusters, truth)["part"])
     try:
         ranker: ClusterRanker | None = fit_ranker(feats, hits)
     except ParameterError:

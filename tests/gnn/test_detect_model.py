@@ -40,9 +40,10 @@ def test_detect_with_a_model_ranks_by_the_learned_score_and_shows_both(model, tm
     assert result.exit_code == 0, result.output
     assert "by the learned score" in result.output and "rule score" in result.output
     learned = pd.read_csv(out / "learned" / "clusters.csv")
-    assert learned["gnn_score"].is_monotonic_decreasing and len(learned) == len(
-        pd.read_parquet(out / "clusters.parquet")
-    )
+    assert len(learned) == len(pd.read_parquet(out / "clusters.parquet"))
+    # heads by learned score, then the fragments of their structures (crimnet.gnn.fragments) by score
+    assert learned["fragment"].is_monotonic_increasing and not learned["fragment"].iloc[0]
+    assert all(part["gnn_score"].is_monotonic_decreasing for _, part in learned.groupby("fragment"))
     table = result.output[result.output.index("by the learned score") :]
     cells = [[c.strip() for c in ln.split("│")[1:]] for ln in table.splitlines() if ln.startswith("│")]
     first = next(c for c in cells if c[0] == "1")

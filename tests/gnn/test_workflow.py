@@ -8,8 +8,10 @@ import pytest
 
 from crimnet.gnn.baselines import rule_scores
 from crimnet.gnn.data import to_hetero_data
+from crimnet.gnn.ranking import ring_parts
 from crimnet.gnn.roles import fit_roles, predict_roles, role_labels, role_metrics
 from crimnet.gnn.workflow import read_case, score, train
+from crimnet.graphs.detect.detection import detect
 from crimnet.schema import ROLES
 from crimnet.synthetic.generate import generate_case
 
@@ -20,6 +22,10 @@ def test_train_then_score_round_trip(tmp_path) -> None:
     cases = [generate_case(tmp_path / f"c{s}", people=300, seed=s).root for s in (1, 2, 3)]
     out = train([cases[0]], tmp_path / "model", valid=[cases[1]], hidden=8, epochs=2, patience=1, batch_size=256)
     assert out["role_metrics"]["best_epoch"] in (0, 1)
+    if out["ranker"] is not None:  # fitted with every cluster mostly of one ring's people as a positive
+        t1, truth1 = read_case(cases[1])
+        parts = ring_parts(detect(t1).clusters, truth1)
+        assert out["ranker"]["rings"] == int(parts["part"].sum()) and out["ranker"]["clusters"] == len(parts)
     res = score(tmp_path / "model", cases[2] / "truth" / "tables", out=tmp_path / "scored", explain=2)
     roles, ns = res["roles"], res["node_scores"]
     t, _ = read_case(cases[2])
@@ -28,7 +34,16 @@ def test_train_then_score_round_trip(tmp_path) -> None:
     assert (tmp_path / "scored" / "node_scores.csv").exists() and (tmp_path / "scored" / "clusters.csv").exists()
     if out["ranker"] is not None:
         c = res["clusters"]
-        assert c["gnn_score"].is_monotonic_decreasing and c["gnn_score"].between(0, 1).all()
+        assert c["gnn_score"].between(0, 1).all() and not c["fragment"].iloc[0]
+        # heads by score, then the fragments (tied to a higher-ranked head) by score
+        assert c["fragment"].is_monotonic_increasing
+        for _, part in c.groupby("fragment"):
+            assert part["gnn_score"].is_monotonic_decreasing
+        heads = set(c.loc[~c["fragment"], "cluster_id"])
+        assert (
+            set(c["part_of"]) <= heads
+            and (c.loc[~c["fragment"], "part_of"] == c.loc[~c["fragment"], "cluster_id"]).all()
+        )
 
 
 @pytest.mark.heavy
