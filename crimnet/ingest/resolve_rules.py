@@ -526,8 +526,10 @@ def guard_clusters(
         return labels, accepted
     in_bad = np.isin(labels[left], bad)
     prio = edges["prio"] if "prio" in edges.columns else pd.Series(1, index=edges.index)
+    # weights rounded: the model's sums differ in the last bits from run to run (its database adds in parallel), and
+    # equal weights must tie, so that the record ids decide their order and every run keeps the same links
     sub = edges[in_bad].assign(
-        _w=edges.loc[in_bad, "match_weight"].astype(float), _p=prio[in_bad], _l=left[in_bad], _r=right[in_bad]
+        _w=edges.loc[in_bad, "match_weight"].astype(float).round(9), _p=prio[in_bad], _l=left[in_bad], _r=right[in_bad]
     )
     sub = sub.sort_values(["_p", "_w", "l", "r"], ascending=[True, False, True, True], kind="stable")
     nino = _objects(check["nino"])
@@ -657,23 +659,26 @@ def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pse
         gkey = arrow(df["given_key"])
         li, ri = pa.array(left), pa.array(right)
         pairs = pa.table(
-            {"gl": given.take(li), "gr": given.take(ri), "fl": family.take(li), "fr": family.take(ri),
-             "kl": gkey.take(li), "kr": gkey.take(ri)}
+            {"i": pa.array(np.arange(len(left), dtype=np.int64)), "gl": given.take(li), "gr": given.take(ri),
+             "fl": family.take(li), "fr": family.take(ri), "kl": gkey.take(li), "kr": gkey.take(ri)}
         )  # fmt: skip
         con = connect()
         try:
             con.register("pairs", pairs)
-            name_bad = con.execute(
+            # the connection may return rows in any order (preserve_insertion_order is off): each verdict goes
+            # back to its pair by the pair's position `i`
+            got = con.execute(
                 """
-                SELECT coalesce(NOT (gl = gr OR kl = kr
+                SELECT i, coalesce(NOT (gl = gr OR kl = kr
                                  OR (length(gl) > 1 AND length(gr) > 1 AND (damerau_levenshtein(gl, gr) <= 1
                                      OR jaro_winkler_similarity(gl, gr) >= 0.9))
                                  OR starts_with(gl, gr) OR starts_with(gr, gl)
                                  OR (gl = fr AND fl = gr)), FALSE) AS bad
                 FROM pairs
                 """
-            ).fetchnumpy()["bad"]
-            name_bad = np.asarray(name_bad, dtype=bool)
+            ).fetchnumpy()
+            name_bad = np.zeros(len(left), dtype=bool)
+            name_bad[np.asarray(got["i"], dtype=np.int64)] = np.asarray(got["bad"], dtype=bool)
         finally:
             con.close()
     out[sex_bad] = "sex"
