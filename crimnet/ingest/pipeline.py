@@ -1065,12 +1065,11 @@ def _resolve(
 
     records = records.reindex(columns=PERSON_RECORD_COLUMNS).reset_index(drop=True)
     earlier = prev["records"] if prev is not None else None
-    if address_variants is not None:  # records compare the place they name, not its spelling
-        records = address_variants.records(records)
-        earlier = address_variants.records(earlier) if earlier is not None else None
-    if business_names is not None:  # records compare the registered business, not the name a payment gives
-        records = business_names.records(records)
-        earlier = business_names.records(earlier) if earlier is not None else None
+    # records compare the place they name, not its spelling, and the registered business, not a payment's name for it
+    for mapping in (address_variants, business_names):
+        if mapping is not None:
+            records = mapping.records(records)
+            earlier = mapping.records(earlier) if earlier is not None else None
     existing = None
     if prev is not None and earlier is not None and len(earlier):
         existing = earlier.merge(

@@ -114,7 +114,14 @@ from crimnet.ingest.name_frequency import (
     split_names,
     term_frequencies,
 )
-from crimnet.ingest.resolve_rules import MAX_BLOCK, dob_codes, dob_parts_compatible, guard_clusters, holder_kinds
+from crimnet.ingest.resolve_rules import (
+    MAX_BLOCK,
+    dob_codes,
+    dob_parts_compatible,
+    first_records,
+    guard_clusters,
+    holder_kinds,
+)
 
 __all__ = [
     "NEIGHBOUR_KINDS",
@@ -472,16 +479,6 @@ def _row_siblings(df: pd.DataFrame, row: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"uid": pairs["uid"].to_numpy(np.int64), "sib": pairs["uid_s"].to_numpy(np.int64)})
 
 
-def _canonical(labels: np.ndarray) -> np.ndarray:
-    """Each cluster's canonical id: its first record. Labels are renumbered whenever clusters merge; the first
-    record of a cluster that did not change stays its first record, so values named by it keep their meaning
-    from round to round."""
-    n_clusters = int(labels.max()) + 1 if len(labels) else 0
-    first = np.full(n_clusters, len(labels), dtype=np.int64)
-    np.minimum.at(first, labels, np.arange(len(labels), dtype=np.int64))
-    return first
-
-
 def _neighbours(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
     """Every record's neighbours (``uid``, ``kind``, ``value``) under the current clusters: the fixed
     ones and the co-records (``'co_record'``, the cluster of a row sibling named by its first record, module
@@ -490,7 +487,7 @@ def _neighbours(ctx: _Context, labels: np.ndarray) -> pd.DataFrame:
         return ctx.neighbours
     co = pd.DataFrame(
         {"uid": ctx.siblings["uid"].to_numpy(np.int64), "kind": "co_record",
-         "value": _canonical(labels)[labels[ctx.siblings["sib"].to_numpy(np.int64)]].astype(str)}
+         "value": first_records(labels)[labels[ctx.siblings["sib"].to_numpy(np.int64)]].astype(str)}
     )  # fmt: skip
     return pd.concat([ctx.neighbours, co], ignore_index=True)
 
@@ -1033,7 +1030,7 @@ def _evidence_changed(
     """
 
     def fingerprints(labels: np.ndarray) -> np.ndarray:
-        return _canonical(labels) * (len(labels) + 1) + np.bincount(labels)
+        return first_records(labels) * (len(labels) + 1) + np.bincount(labels)
 
     new = ~np.isin(fingerprints(after), fingerprints(before))
     old = held_before[["kind", "value", "k"]].drop_duplicates()

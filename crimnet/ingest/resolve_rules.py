@@ -70,6 +70,7 @@ __all__ = [
     "deterministic_links",
     "components",
     "guard_clusters",
+    "first_records",
     "pair_conflicts",
     "entity_id_for",
     "holder_kinds",
@@ -437,6 +438,21 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return labels.astype(np.int64)
 
 
+def first_records(labels: np.ndarray) -> np.ndarray:
+    """Return each cluster's first record: the smallest record position holding each label.
+
+    Labels are renumbered whenever clusters merge; the first record of a cluster that did not change stays
+    its first record, so it names the cluster from one clustering to the next. O(n).
+
+    >>> first_records(np.array([1, 0, 1, 2])).tolist()
+    [1, 0, 3]
+    """
+    check_type(labels, np.ndarray, param="labels", func="first_records", expected="an array of cluster labels")
+    first = np.full(int(labels.max()) + 1 if len(labels) else 0, len(labels), dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(len(labels), dtype=np.int64))
+    return first
+
+
 def _conflicting_components(df: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
     """Return the labels of components holding two NINOs or two incompatible dates of birth."""
     frame = pd.DataFrame({"c": labels, "nino": _objects(df["nino"])})
@@ -509,9 +525,7 @@ def guard_clusters(
         check_type(start, np.ndarray, param="start", func="guard_clusters", expected="an array of cluster labels")
         if len(start) != n:
             raise bad_parameter("start", "guard_clusters", f"one label per record ({n})", len(start))
-        first = np.full(int(start.max()) + 1 if n else 0, n, dtype=np.int64)
-        np.minimum.at(first, start, np.arange(n, dtype=np.int64))
-        base_l, base_r = np.arange(n, dtype=np.int64), first[start]
+        base_l, base_r = np.arange(n, dtype=np.int64), first_records(start)[start]
         left, right = base_r[left], base_r[right]
     labels = components(n, np.concatenate([base_l, left]), np.concatenate([base_r, right]))
     accepted = pd.Series(True, index=edges.index)
@@ -565,12 +579,14 @@ def guard_clusters(
             groups[r] = frozenset() if _missing(group[r]) else frozenset([group[r]])
         return groups[r]
 
-    if start is not None:  # a cluster of `start` enters whole: its first record holds every record's values
-        held = _cluster_values(check, base_r, np.isin(labels, bad))
-        ninos, dobs, groups = held["nino"], held["dob"], held["group"]
-    refused = np.zeros(len(sub), dtype=bool)
+    # a cluster of `start` enters whole: its records are tied to its first one, unconditionally, before any link
+    tie = np.flatnonzero(np.isin(labels, bad) & (base_l != base_r)) if start is not None else np.zeros(0, np.int64)
+    link_l = np.concatenate([tie, sub["_l"].to_numpy(np.int64)])
+    link_r = np.concatenate([base_r[tie], sub["_r"].to_numpy(np.int64)])
     forced = sub["rule"].eq("existing").to_numpy() if "rule" in sub.columns else np.zeros(len(sub), bool)
-    for i, (a, b, force) in enumerate(zip(sub["_l"].to_numpy(), sub["_r"].to_numpy(), forced, strict=True)):
+    forced = np.concatenate([np.ones(len(tie), dtype=bool), forced])
+    refused = np.zeros(len(forced), dtype=bool)
+    for i, (a, b, force) in enumerate(zip(link_l, link_r, forced, strict=True)):
         ra, rb = find(int(a)), find(int(b))
         if ra == rb:
             continue
@@ -593,28 +609,12 @@ def guard_clusters(
         ninos.pop(rb, None)
         dobs.pop(rb, None)
         groups.pop(rb, None)
+    refused = refused[len(tie) :]
     if refused.any():
         accepted[sub.index[refused]] = False
     kept = accepted.to_numpy()
     labels = components(n, np.concatenate([base_l, left[kept]]), np.concatenate([base_r, right[kept]]))
     return labels, accepted
-
-
-def _cluster_values(check: pd.DataFrame, first: np.ndarray, inside: np.ndarray) -> dict[str, dict[int, frozenset]]:
-    """Per cluster (by its first record, `first` per record) of the records `inside`: its NINOs, dates of birth
-    ((year, month, day) with None for a missing day) and sibling groups, as :func:`guard_clusters` holds them."""
-    at = np.flatnonzero(inside)
-    frame = pd.DataFrame(
-        {"c": first[at], "nino": _objects(check["nino"])[at], "group": _objects(check["sibling_group"])[at],
-         "dob": [None if _missing(y) else (y, m, _none(d)) for y, m, d in zip(
-             _objects(check["dob_y"])[at], _objects(check["dob_m"])[at], _objects(check["dob_d"])[at], strict=True)]}
-    )  # fmt: skip
-    out: dict[str, dict[int, frozenset]] = {}
-    for col in ("nino", "dob", "group"):
-        values = frame[["c", col]][frame[col].map(lambda v: not _missing(v)).to_numpy(bool)]
-        sets = values.groupby("c")[col].agg(frozenset).to_dict()
-        out[col] = {int(c): sets.get(c, frozenset()) for c in np.unique(frame["c"].to_numpy())}
-    return out
 
 
 def pair_conflicts(df: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, pseudonymised: bool = False) -> np.ndarray:
