@@ -169,7 +169,9 @@ def evaluate_order(
         A generated case directory (with ``truth/persons.csv``).
     score : str
         The column to rank by, highest first (clusters where it is missing come last), e.g. ``'gnn_score'``
-        (:func:`crimnet.gnn.apply.learned_order`).
+        (:func:`crimnet.gnn.apply.learned_order`). With a ``fragment`` column (the learned order's folded
+        fragments, :func:`crimnet.gnn.fragments.fold_fragments`), the heads come first by `score`, then the
+        fragments by `score`, as the learned order shows them: precision@k counts k distinct structures.
     resolution_file : str or Path, optional
         Ingest's ``resolution.parquet`` when the clusters come from ingested tables.
     node_scores : DataFrame, optional
@@ -198,7 +200,14 @@ def evaluate_order(
     if score not in clusters.columns:
         raise bad_parameter("score", "evaluate_order", f"a column of clusters ({sorted(clusters.columns)})", score)
     aligned = _aligned_truth(truth, resolution_file)
-    ranked = clusters.assign(score=clusters[score].astype(np.float64).fillna(-np.inf))
+    value = clusters[score].astype(np.float64).fillna(-np.inf).to_numpy()
+    if "fragment" in clusters.columns:
+        # learned_order's folded order: heads by score, then the fragments, then the unscored (fragment missing)
+        tier = clusters["fragment"].map({False: 0, True: 1}).fillna(2).to_numpy(dtype=np.int64)
+        position = np.empty(len(value), dtype=np.float64)
+        position[np.lexsort((-value, tier))] = np.arange(len(value))
+        value = -position  # ring_hits ranks by score, highest first: the folded position as a score
+    ranked = clusters.assign(score=value)
     by = ranked.groupby("method", sort=False) if "method" in ranked.columns else [("clusters", ranked)]
     rows = [
         {"method": f"{method} by {score}", **evaluate_clusters(c, aligned, node_scores=node_scores, k=k)}

@@ -52,3 +52,19 @@ def test_evaluate_order_ranks_by_the_column_it_is_given(tmp_path):
     assert rule.at[0, "precision_at_k"] == 0.0
     with pytest.raises(ParameterError, match="score"):
         evaluate_order(clusters, case.root, score="nothing")
+
+
+def test_evaluate_order_keeps_the_folded_order_of_fragments(tmp_path):
+    case = generate_case(tmp_path / "case", people=300, seed=37)
+    truth = read_truth(case.root)
+    ring = truth[truth["ring_id"].notna()].groupby("ring_id")["person_id"].apply(list).iloc[0]
+    outsiders = truth.loc[truth["ring_id"].isna(), "person_id"].head(len(ring)).tolist()
+    # the ring's cluster scores highest but was folded as a fragment behind the outsiders' cluster (its head)
+    clusters = pd.DataFrame(
+        {"cluster_id": [0, 1], "method": "m", "members": [ring, outsiders], "size": [len(ring), len(outsiders)],
+         "score": [1.0, 1.0], "gnn_score": [0.9, 0.5], "fragment": [True, False], "part_of": [1, 1]}
+    )  # fmt: skip
+    folded = evaluate_order(clusters, case.root, score="gnn_score", k=1)
+    by_score = evaluate_order(clusters.drop(columns=["fragment", "part_of"]), case.root, score="gnn_score", k=1)
+    assert folded.at[0, "precision_at_k"] == 0.0 and by_score.at[0, "precision_at_k"] == 1.0
+    assert folded.at[0, "ring_recall"] == by_score.at[0, "ring_recall"] == pytest.approx(1 / truth["ring_id"].nunique())
