@@ -31,7 +31,8 @@ Rows, per test case and scorer:
   cluster mostly of one ring's people as a positive, :func:`crimnet.gnn.ranking.ring_parts`;
   ``gnn ranker parts matched``, the same on size-matched negatives; ``... folded``, their
   orders with fragments folded under the highest-ranked part of their structure,
-  :func:`crimnet.gnn.fragments.fold_fragments`; the rule ``score``; and
+  :func:`crimnet.gnn.fragments.fold_fragments`, at the threshold chosen on the validation cases
+  (:func:`crimnet.gnn.ranking.with_fold_share`, ``min_share``); the rule ``score``; and
   cluster ``size`` alone):
   ``p_at_k`` (precision at k = number of planted rings: clusters that hit a ring, half its
   perpetrators and half of the cluster its people; two hits of one ring count twice),
@@ -78,7 +79,7 @@ from crimnet.gnn.baselines import fit_boosted, predict_boosted, rule_scores
 from crimnet.gnn.calibrate import calibration_metrics
 from crimnet.gnn.data import to_hetero_data
 from crimnet.gnn.fragments import cluster_links, fold_fragments
-from crimnet.gnn.ranking import cluster_features, fit_ranker, rank_clusters, ring_parts
+from crimnet.gnn.ranking import cluster_features, fit_ranker, rank_clusters, ring_parts, with_fold_share
 from crimnet.gnn.roles import RoleModel, fit_roles, predict_roles, role_labels
 from crimnet.gnn.workflow import TRUE_TABLES, read_case
 from crimnet.graphs.detect.evaluate import ring_hits
@@ -183,20 +184,24 @@ def evaluate(train: list[dict], valid: list[dict], test: list[dict], models: lis
     rows.append({"case": f"train{label}", "scorer": "hgb", "train_s": time.perf_counter() - t0})
     # the cluster ranker: fitted on the validation cases' detected clusters, scored by the first model
     first = fitted[models[0]]
-    feats, hits, parts = [], [], []
+    feats, hits, parts, ring_of, valid_links, rings = [], [], [], [], [], []
     for c in valid:
         clusters = rule_scores(c["tables"]).attrs["clusters"]
         feats.append(cluster_features(clusters, predict_roles(first, c["graph"])))
         hits.append(ring_hits(clusters, c["truth"]).set_index("cluster_id")["hit"])
-        parts.append(ring_parts(clusters, c["truth"])["part"])
+        p = ring_parts(clusters, c["truth"])
+        parts.append(p["part"])
+        ring_of.append(p["ring_id"].where(p["part"]))
+        valid_links.append(cluster_links(c["tables"], clusters))
+        rings.append(int(c["truth"]["ring_id"].dropna().nunique()))
     rankers = {  # name: (ranker, fold fragments)
         "cluster gnn ranker": (fit_ranker(feats, hits), False),
         "cluster gnn ranker matched": (fit_ranker(feats, hits, matched=3), False),
         "cluster gnn ranker parts": (fit_ranker(feats, parts), False),
         "cluster gnn ranker parts matched": (fit_ranker(feats, parts, matched=3), False),
     }
-    for name in ("cluster gnn ranker parts", "cluster gnn ranker parts matched"):
-        rankers[f"{name} folded"] = (rankers[name][0], True)
+    for name in ("cluster gnn ranker parts", "cluster gnn ranker parts matched"):  # fold threshold chosen on valid
+        rankers[f"{name} folded"] = (with_fold_share(rankers[name][0], feats, ring_of, valid_links, rings), True)
     for c in test:
         rules = rule_scores(c["tables"])
         for name, m in fitted.items():
@@ -213,11 +218,15 @@ def evaluate(train: list[dict], valid: list[dict], test: list[dict], models: lis
         links = cluster_links(c["tables"], clusters)
         for name, (ranker, fold) in rankers.items():
             ranked = rank_clusters(ranker, feats)
-            order = fold_fragments(ranked["cluster_id"], links)["cluster_id"] if fold else ranked["cluster_id"]
+            order = ranked["cluster_id"]
+            if fold:
+                order = fold_fragments(order, links, min_share=ranker.min_share)["cluster_id"]
             learned = clusters.set_index("cluster_id").loc[order].reset_index()
             # the folded order is the ranking itself: scores by rank, so that ties are not re-broken by size
             learned["score"] = np.arange(len(learned), 0, -1.0) if fold else ranked["gnn_score"].to_numpy()
             rows.append(_cluster_row(c, name, learned, k))
+            if fold:
+                rows[-1]["min_share"] = ranker.min_share
         rows.append(_cluster_row(c, "cluster rule score", clusters, k))
         rows.append(_cluster_row(c, "cluster size", clusters.assign(score=clusters["size"]), k))
     return rows

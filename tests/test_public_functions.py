@@ -344,6 +344,12 @@ VALID_OVERRIDES: dict[str, Callable[[_Fixtures], dict[str, Any]]] = {
     "crimnet.gnn.fragments.fold_fragments": lambda fx: {
         "links": __import__("pandas").DataFrame({"cluster_a": [], "cluster_b": [], "share": []})
     },
+    "crimnet.gnn.fragments.fold_yield": lambda fx: {
+        "links": __import__("pandas").DataFrame({"cluster_a": [], "cluster_b": [], "share": []}),
+        "ring_of": __import__("pandas").Series(dtype=object),
+        "k": 1,
+    },
+    "crimnet.gnn.ranking.with_fold_share": lambda fx: {"features": [], "ring_of": [], "links": [], "rings": []},
     # exact critical nodes and recovery (issue 17): how many to remove, the rankings replayed
     "crimnet.graphs.disrupt.exact.critical_nodes_exact": lambda fx: {"k": 1},
     "crimnet.graphs.disrupt.recovery.compare_recovery": lambda fx: {

@@ -216,7 +216,7 @@ def _score(
 def _ranked(ranker: ClusterRanker, clusters: pd.DataFrame, roles: pd.DataFrame, projection: ig.Graph) -> pd.DataFrame:
     """One method's clusters by learned score, fragments folded behind the heads (``part_of``, ``fragment``)."""
     ranked = rank_clusters(ranker, cluster_features(clusters, roles))
-    folded = fold_fragments(ranked["cluster_id"], cluster_links(projection, clusters))
+    folded = fold_fragments(ranked["cluster_id"], cluster_links(projection, clusters), min_share=ranker.min_share)
     return folded.merge(ranked, on="cluster_id", how="left").merge(clusters, on="cluster_id", how="left")
 
 

@@ -17,18 +17,22 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from crimnet.errors import check_columns, check_interval, check_type
+from crimnet.errors import ParameterError, check_columns, check_interval, check_type
 from crimnet.graphs.views import person_projection
 from crimnet.tables import CanonicalTables
 
-__all__ = ["cluster_links", "fold_fragments", "MIN_LINK_SHARE"]
+__all__ = ["cluster_links", "fold_fragments", "fold_yield", "choose_min_share", "MIN_LINK_SHARE", "FOLD_SHARES"]
 
 MIN_LINK_SHARE = 0.1
 """Default share of the smaller cluster's link weight that must go to the other for the two to be one structure.
 
-On 4,000-person realistic cases (seeds 201-203) the fragments of one ring share 0.10-0.42 of the smaller one's
-weight, 90% of other cluster pairs under 0.025; 0.05 gave the same rings in the top k there (``docs/gnn.md``).
-A share, not a count: it does not grow with the case."""
+Used where no validation cases chose one (a ranker saved before :func:`choose_min_share`, a direct call). On
+4,000-person realistic cases the fragments of one ring share 0.10-0.42 of the smaller one's weight, 90% of other
+cluster pairs under 0.025 (``docs/gnn.md``). A share, not a count: it does not grow with the case."""
+
+FOLD_SHARES = (0.025, 0.05, 0.1, 0.2, 0.4, 1.0)
+"""Fold thresholds :func:`choose_min_share` chooses among: from folding any tie above the background's (0.025)
+to folding only clusters wholly tied to a higher one (1.0, in effect no folding)."""
 
 
 def cluster_links(tables: CanonicalTables | ig.Graph, clusters: pd.DataFrame) -> pd.DataFrame:
@@ -159,3 +163,94 @@ def fold_fragments(order: Sequence[object], links: pd.DataFrame, *, min_share: f
     fragment = parent != np.arange(len(ids))
     folded = np.r_[np.flatnonzero(~fragment), np.flatnonzero(fragment)]
     return pd.DataFrame({"cluster_id": ids[folded], "part_of": ids[parent[folded]], "fragment": fragment[folded]})
+
+
+def fold_yield(
+    order: Sequence[object],
+    links: pd.DataFrame,
+    ring_of: pd.Series,
+    k: int,
+    *,
+    shares: Sequence[float] = FOLD_SHARES,
+) -> pd.DataFrame:
+    """Distinct rings among the top k of the folded order, at each fold threshold, on a case with known rings.
+
+    Parameters
+    ----------
+    order : sequence
+        Cluster ids, best first (the ranker's order).
+    links : DataFrame
+        :func:`cluster_links` of the same clusters.
+    ring_of : Series
+        Ring id by cluster id: the ring a cluster is mostly made of, missing for clusters no part of a ring
+        (:func:`crimnet.gnn.ranking.ring_parts`' ``ring_id`` where ``part``).
+    k : int
+        How many clusters an investigator reads: the number of planted rings (>= 1).
+    shares : sequence of float, default :data:`FOLD_SHARES`
+        Thresholds to try, each in (0, 1].
+
+    Returns
+    -------
+    DataFrame
+        One row per share: ``min_share`` (float) and ``rings_at_k`` (float in [0, 1]: distinct rings with a part
+        among the top k of the order folded at that share, over k).
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If an argument has the wrong type or is out of range.
+
+    Notes
+    -----
+    One :func:`fold_fragments` per share: O(s (c + l log l)).
+
+    Examples
+    --------
+    >>> links = pd.DataFrame({"cluster_a": [1], "cluster_b": [2], "share": [0.3]})
+    >>> ring_of = pd.Series(["R", "R", "S"], index=[1, 2, 3])  # clusters 1 and 2: two parts of ring R
+    >>> fold_yield([1, 2, 3], links, ring_of, 2, shares=(0.2, 0.5)).to_dict("list")
+    {'min_share': [0.2, 0.5], 'rings_at_k': [1.0, 0.5]}
+    """
+    check_type(order, (list, tuple, np.ndarray, pd.Series, pd.Index), param="order", func="fold_yield",
+               expected="a sequence of cluster ids")  # fmt: skip
+    check_type(links, pd.DataFrame, param="links", func="fold_yield", expected="a cluster_links DataFrame")
+    check_type(ring_of, pd.Series, param="ring_of", func="fold_yield", expected="a Series of ring ids by cluster id")
+    check_interval(k, param="k", func="fold_yield", low=1, closed="left", integer=True)
+    rows = []
+    for share in shares:
+        top = fold_fragments(order, links, min_share=share)["cluster_id"].head(k)
+        rows.append({"min_share": float(share), "rings_at_k": ring_of.reindex(top.to_numpy()).dropna().nunique() / k})
+    return pd.DataFrame(rows, columns=["min_share", "rings_at_k"])
+
+
+def choose_min_share(yields: pd.DataFrame) -> float:
+    """The fold threshold that put the most distinct rings in the top k of the validation cases.
+
+    Parameters
+    ----------
+    yields : DataFrame
+        :func:`fold_yield` rows of one or more validation cases (``min_share``, ``rings_at_k``).
+
+    Returns
+    -------
+    float
+        The share with the highest mean ``rings_at_k``; among equals the largest (the one that folds least:
+        folding moves clusters down, and it should do so only where validation shows it pays).
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If `yields` is not a DataFrame, lacks a column or is empty.
+
+    Examples
+    --------
+    >>> choose_min_share(pd.DataFrame({"min_share": [0.05, 0.1, 0.4], "rings_at_k": [0.6, 0.8, 0.8]}))
+    0.4
+    """
+    check_type(yields, pd.DataFrame, param="yields", func="choose_min_share", expected="fold_yield rows")
+    check_columns(yields, ["min_share", "rings_at_k"], param="yields", func="choose_min_share")
+    if not len(yields):
+        raise ParameterError("The 'yields' parameter of choose_min_share must have rows. Got an empty DataFrame.")
+    mean = yields.groupby("min_share")["rings_at_k"].mean()
+    best = mean[np.isclose(mean.to_numpy(), mean.max())]
+    return float(best.index.max())

@@ -15,7 +15,7 @@ standardised value).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from crimnet.errors import ParameterError, check_columns, check_interval, check_type
+from crimnet.gnn.fragments import MIN_LINK_SHARE, choose_min_share, fold_yield
 
 __all__ = [
     "ClusterRanker",
@@ -31,6 +32,7 @@ __all__ = [
     "matched_negatives",
     "rank_clusters",
     "ring_parts",
+    "with_fold_share",
     "FEATURE_WORDS",
 ]
 
@@ -194,6 +196,10 @@ class ClusterRanker:
     intercept : float
     metrics : dict
         Fit measures.
+    min_share : float
+        The fold threshold of its order (:func:`crimnet.gnn.fragments.fold_fragments`): chosen on the
+        validation cases by :func:`crimnet.gnn.workflow.train`, :data:`crimnet.gnn.fragments.MIN_LINK_SHARE`
+        otherwise.
     """
 
     features: list[str]
@@ -202,10 +208,12 @@ class ClusterRanker:
     coef: list[float]
     intercept: float
     metrics: dict[str, Any] = field(default_factory=dict)
+    min_share: float = MIN_LINK_SHARE
 
     def to_dict(self) -> dict[str, Any]:
         """The ranker as plain JSON-able values."""
-        return {k: getattr(self, k) for k in ("features", "mean", "scale", "coef", "intercept", "metrics")}
+        keys = ("features", "mean", "scale", "coef", "intercept", "metrics", "min_share")
+        return {k: getattr(self, k) for k in keys}
 
 
 def matched_negatives(features: pd.DataFrame, hits: pd.Series, *, per_ring: int = 3,
@@ -386,3 +394,63 @@ def rank_clusters(ranker: ClusterRanker, features: pd.DataFrame, *, reasons: int
     ]
     out = pd.DataFrame({"cluster_id": features.index.to_numpy(), "gnn_score": score, "reasons": texts})
     return out.sort_values("gnn_score", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def with_fold_share(
+    ranker: ClusterRanker,
+    features: Sequence[pd.DataFrame],
+    ring_of: Sequence[pd.Series],
+    links: Sequence[pd.DataFrame],
+    rings: Sequence[int],
+) -> ClusterRanker:
+    """The ranker with the fold threshold that put the most distinct rings in its top k on validation cases.
+
+    Parameters
+    ----------
+    ranker : ClusterRanker
+        A fitted ranker.
+    features : sequence of DataFrame
+        :func:`cluster_features` of each validation case.
+    ring_of : sequence of Series
+        Per case, the ring id by cluster id of the clusters that are parts of a ring (missing elsewhere):
+        :func:`ring_parts`' ``ring_id`` where ``part``.
+    links : sequence of DataFrame
+        Per case, :func:`crimnet.gnn.fragments.cluster_links` of its clusters.
+    rings : sequence of int
+        Per case, the number of planted rings: the k its top k is read at (cases with none are skipped).
+
+    Returns
+    -------
+    ClusterRanker
+        A copy with ``min_share`` set by :func:`crimnet.gnn.fragments.choose_min_share` over
+        :data:`crimnet.gnn.fragments.FOLD_SHARES`, and the mean ``rings_at_k`` of each share in its metrics
+        (``fold_rings_at_k``); `ranker` itself when no case has a ring.
+
+    Raises
+    ------
+    crimnet.errors.ParameterError
+        If an argument has the wrong type or the sequences differ in length.
+
+    Notes
+    -----
+    One ranking and one :func:`crimnet.gnn.fragments.fold_yield` per case. The cases are the ranker's own
+    fitting cases (its validation cases): the threshold is chosen before any test case is seen, and a
+    handful of rings per case makes the choice coarse, which the tie rule (fold least) keeps conservative.
+    """
+    check_type(ranker, ClusterRanker, param="ranker", func="with_fold_share", expected="a ClusterRanker")
+    if not len(features) == len(ring_of) == len(links) == len(rings):
+        raise ParameterError(
+            "The 'ring_of', 'links' and 'rings' parameters of with_fold_share must have one entry per case of "
+            f"'features' ({len(features)}). Got {len(ring_of)}, {len(links)} and {len(rings)} instead."
+        )
+    yields = [
+        fold_yield(rank_clusters(ranker, f)["cluster_id"], lk, r, k)
+        for f, r, lk, k in zip(features, ring_of, links, rings, strict=True)
+        if k
+    ]
+    if not yields:
+        return ranker
+    table = pd.concat(yields, ignore_index=True)
+    fold = table.groupby("min_share")["rings_at_k"].mean()
+    metrics = {**ranker.metrics, "fold_rings_at_k": {str(s): round(float(v), 4) for s, v in fold.items()}}
+    return replace(ranker, min_share=choose_min_share(table), metrics=metrics)

@@ -4,7 +4,8 @@
 role model (early-stopped on other cases) and the cluster ranker (fitted on the
 validation cases' detected clusters, scored by the role model: positives are the
 clusters mostly of one ring's people, fragments of a ring included,
-:func:`crimnet.gnn.ranking.ring_parts`), and saves both
+:func:`crimnet.gnn.ranking.ring_parts`; its fold threshold is the one that put the most
+distinct rings in the top k of those cases, :func:`crimnet.gnn.ranking.with_fold_share`), and saves both
 with :func:`crimnet.gnn.persist.save_model`. :func:`score` loads a model folder
 and scores a case's canonical tables (:func:`crimnet.gnn.apply.score_tables`):
 role probabilities per person (as ``node_scores`` rows, method ``gnn_<role>``),
@@ -25,8 +26,9 @@ import pandas as pd
 from crimnet.errors import ParameterError, check_interval, check_type
 from crimnet.gnn.apply import score_tables, write_learned
 from crimnet.gnn.data import GraphData, to_hetero_data
+from crimnet.gnn.fragments import cluster_links
 from crimnet.gnn.persist import save_model
-from crimnet.gnn.ranking import ClusterRanker, cluster_features, fit_ranker, ring_parts
+from crimnet.gnn.ranking import ClusterRanker, cluster_features, fit_ranker, ring_parts, with_fold_share
 from crimnet.gnn.roles import EPOCH_SIZE, RoleModel, fit_roles, predict_roles, role_labels
 from crimnet.graphs.detect.detection import detect
 from crimnet.synthetic.truth import align_truth, read_truth, read_truth_entities
@@ -83,6 +85,11 @@ def _ranker_inputs(rm: RoleModel, t: CanonicalTables, g: GraphData, seed: int) -
     return clusters, cluster_features(clusters, predict_roles(rm, g))
 
 
+def _ring_count(truth: pd.DataFrame) -> int:
+    ring = truth["ring_id"].astype(object)
+    return int(ring[ring.notna() & (ring.astype(str) != "")].nunique())
+
+
 def train(
     cases: Sequence[str | os.PathLike[str]],
     out: str | os.PathLike[str],
@@ -111,7 +118,8 @@ def train(
     valid : sequence of path
         Validation cases: early stopping of the role model, and the clusters the ranker is fitted on (a
         cluster mostly of one ring's people is a positive, :func:`crimnet.gnn.ranking.ring_parts`; more cases
-        give it more rings: one 4,000-person case holds 5).
+        give it more rings: one 4,000-person case holds 5), whose folded order chooses the ranker's fold
+        threshold (:func:`crimnet.gnn.ranking.with_fold_share`).
     tables : str, default 'truth/tables'
         Tables of each case (see :func:`read_case`).
     model : {'sage', 'hgt'}, default 'sage'
@@ -144,16 +152,20 @@ def train(
         num_layers=num_layers, epochs=epochs, patience=patience, batch_size=batch_size, lr=lr, seed=seed,
         device=device, epoch_size=epoch_size,
     )  # fmt: skip
-    feats, hits = [], []
+    feats, parts, links, rings = [], [], [], []
     for c in valid:
         t, truth = read[str(c)]
         clusters, f = _ranker_inputs(rm, t, graphs[str(c)], seed)
         feats.append(f)
-        hits.append(ring_parts(clusters, truth)["part"])
+        parts.append(ring_parts(clusters, truth))
+        links.append(cluster_links(t, clusters))
+        rings.append(_ring_count(truth))
     try:
-        ranker: ClusterRanker | None = fit_ranker(feats, hits)
+        ranker: ClusterRanker | None = fit_ranker(feats, [p["part"] for p in parts])
     except ParameterError:
         ranker = None
+    if ranker is not None:
+        ranker = with_fold_share(ranker, feats, [p["ring_id"].where(p["part"]) for p in parts], links, rings)
     rm.metrics["cases"] = {"train": [str(c) for c in cases], "valid": [str(c) for c in valid], "tables": tables}
     save_model(rm, out, ranker=ranker)
     return {

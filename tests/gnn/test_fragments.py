@@ -8,7 +8,7 @@ import pytest
 
 from crimnet.errors import ParameterError
 from crimnet.gnn.apply import learned_order
-from crimnet.gnn.fragments import MIN_LINK_SHARE, cluster_links, fold_fragments
+from crimnet.gnn.fragments import MIN_LINK_SHARE, choose_min_share, cluster_links, fold_fragments, fold_yield
 from crimnet.gnn.ranking import ring_parts
 from crimnet.graphs.detect.evaluate import ring_hits
 from tests.fixtures import toy_case
@@ -110,3 +110,20 @@ def test_the_learned_order_puts_every_head_before_the_fragments() -> None:
     out = learned_order(clusters, ranked)
     assert out["cluster_id"].tolist() == [2, 0, 1, 3]  # 1 outscores 0 but is a part of 2; 3 is unscored
     assert out["part_of"].tolist()[:3] == [2, 0, 2]
+
+
+def test_the_fold_threshold_is_the_one_that_reads_the_most_rings_in_the_top_k() -> None:
+    # ring R comes out as clusters 1 and 2 (tied at share 0.3), ring S as cluster 4, background 3 (tied to 4 at 0.06)
+    links = pd.DataFrame({"cluster_a": [1, 3], "cluster_b": [2, 4], "share": [0.3, 0.06]})
+    ring_of = pd.Series(["R", "R", None, "S"], index=[1, 2, 3, 4])
+    y = fold_yield([1, 2, 3, 4], links, ring_of, 2, shares=(0.05, 0.2, 0.5))
+    # 0.05 folds both pairs (top 2: 1, 3), 0.2 only the ring's parts (1, 3), 0.5 neither (1, 2)
+    assert y["rings_at_k"].tolist() == [0.5, 0.5, 0.5]
+    y3 = fold_yield([1, 2, 3, 4], links, ring_of, 3, shares=(0.05, 0.2, 0.5))
+    assert y3["rings_at_k"].tolist() == pytest.approx([1 / 3, 2 / 3, 1 / 3])  # 0.05 pushes ring S behind
+    assert choose_min_share(y3) == 0.2
+    assert choose_min_share(pd.concat([y, y])) == 0.5  # all equal: the one that folds least
+    with pytest.raises(ParameterError, match="yields"):
+        choose_min_share(y.iloc[:0])
+    with pytest.raises(ParameterError, match="k"):
+        fold_yield([1], links, ring_of, 0)

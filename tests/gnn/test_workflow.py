@@ -8,6 +8,8 @@ import pytest
 
 from crimnet.gnn.baselines import rule_scores
 from crimnet.gnn.data import to_hetero_data
+from crimnet.gnn.fragments import FOLD_SHARES
+from crimnet.gnn.persist import load_model
 from crimnet.gnn.ranking import ring_parts
 from crimnet.gnn.roles import fit_roles, predict_roles, role_labels, role_metrics
 from crimnet.gnn.workflow import read_case, score, train
@@ -26,6 +28,11 @@ def test_train_then_score_round_trip(tmp_path) -> None:
         t1, truth1 = read_case(cases[1])
         parts = ring_parts(detect(t1).clusters, truth1)
         assert out["ranker"]["rings"] == int(parts["part"].sum()) and out["ranker"]["clusters"] == len(parts)
+        # the saved fold threshold is the validation case's best, the largest among equals
+        fold = {float(s): v for s, v in out["ranker"]["fold_rings_at_k"].items()}
+        share = load_model(tmp_path / "model")[1].min_share
+        assert set(fold) == set(FOLD_SHARES) and fold[share] == max(fold.values())
+        assert all(s <= share for s, v in fold.items() if v == fold[share])
     res = score(tmp_path / "model", cases[2] / "truth" / "tables", out=tmp_path / "scored", explain=2)
     roles, ns = res["roles"], res["node_scores"]
     t, _ = read_case(cases[2])
