@@ -79,13 +79,16 @@ __all__ = [
 
 PERSON_RECORD_COLUMNS = [
     "source", "record_id", "name", "dob", "postcode", "address_id", "phone", "account_id", "nino", "nationality", "sex",
-    "holder_rule", "business_id",
+    "holder_rule", "business_id", "row_key", "field", "item",
 ]  # fmt: skip
 """Columns of the person records passed to entity resolution (and written to ``records.parquet``);
 ``holder_rule`` is the rule that classified a ``Holder`` node's name as this person or couple
 (:func:`crimnet.ingest.normalise.classify_holder`), NA for other records; ``business_id`` the business
 the record works at or directs (``WORKS_AT``, ``DIRECTS``) or, for the payee of a payment, the
-business that paid it (:func:`extract`)."""
+business that paid it (:func:`extract`). ``row_key`` (``'<source>:<row record id>'``), ``field`` (the
+spec's person node) and ``item`` (the person's number in a list cell or a couple holder, from 1; NA
+otherwise) say where in its source the record was written, so that resolution never reads them back from
+a ``'#'`` in the record id (an agency's own ids may hold one)."""
 
 _NODE_ATTRS = {label: [f.name for f in NODE_LABELS[label].properties] for label in NODE_LABELS if label != "Person"}
 _PAIR_COLS = ["src", "dst", "source", "record", "first_seen", "last_seen"]
@@ -605,9 +608,12 @@ def extract(
         else:
             rid = person_record_ids(spec, rids.iloc[gr.rows], nname, item=gr.item if g is not None else None)
             rec = pd.DataFrame({"source": source, "record_id": rid.to_numpy()}, index=gr.index)
+            rec["row_key"] = (source + ":" + rids.iloc[gr.rows].astype("str")).to_numpy()
+            rec["item"] = pd.array(gr.item if g is not None else [pd.NA] * len(rec), dtype="Int64")
             for col in ("name", "dob", "nationality", "sex", "nino"):
                 rec[col] = gr.values[node.props[col]] if col in node.props else pd.Series(pd.NA, index=gr.index)
         rec = rec.reset_index(drop=True)
+        rec["field"] = nname
         rec["holder_rule"] = pd.Series(rule, dtype="str").to_numpy()
         for col in ("phone", "postcode", "address_id", "account_id", "business_id"):
             rec[col] = pd.Series(pd.NA, index=rec.index, dtype="str")
@@ -805,7 +811,7 @@ def _holder_records(
 ) -> tuple[pd.DataFrame, np.ndarray, pd.Series, pd.DataFrame | None]:
     """A Holder node's person records (one per person named), their row positions and rules, and its businesses.
 
-    Returns the person records (source, record_id, name, dob, nationality, sex, nino), the row
+    Returns the person records (source, record_id, name, dob, nationality, sex, nino, row_key, item), the row
     position of each, the classification rule of each, and the business holders (``at``, ``id``,
     ``name``, ``holder_rule``; None when there are none).
     """
@@ -823,8 +829,10 @@ def _holder_records(
     na = pd.Series(pd.NA, index=range(len(flat)), dtype="str")
     rec = pd.DataFrame(
         {"source": spec.name, "record_id": rid, "name": flat.astype("str").to_numpy(), "dob": na, "nationality": na,
-         "sex": na, "nino": na}
+         "sex": na, "nino": na, "row_key": spec.name + ":" + rids.iloc[at_people].astype("str").to_numpy(),
+         "item": pd.array(np.where(couple, k, 0), dtype="Int64")}
     )  # fmt: skip
+    rec["item"] = rec["item"].where(couple)
     rule = pd.Series(parts["rule"].reindex(flat.index).to_numpy(), dtype="str")
     orgs = parts[(parts["class"] == "organisation").to_numpy(bool)]
     business = None

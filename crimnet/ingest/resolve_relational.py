@@ -353,13 +353,19 @@ def _codes(values: np.ndarray) -> np.ndarray:
 
 
 def _record_roles(df: pd.DataFrame) -> np.ndarray:
-    """Each record's role: its source plus the person field of a source that names several people per row (the
-    ``'#<field>'`` or ``'#<field>.<n>'`` suffix of its record id, :func:`crimnet.ingest.build.person_record_ids`),
-    else its source and ``'#'``."""
+    """Each record's role: its source and the person field it was written in (``field``,
+    :data:`crimnet.ingest.build.PERSON_RECORD_COLUMNS`), ``'<source>#<field>'``.
+
+    Records without a ``field`` (built by hand, or by an earlier crimnet) are read from their record id: the
+    ``'#<field>'`` or ``'#<field>.<n>'`` suffix of a source that names several people per row
+    (:func:`crimnet.ingest.build.person_record_ids`), else the source and ``'#'``.
+    """
     if "record_id" not in df.columns:
         return (df["source"].astype(str) + "#").to_numpy(object)
     field = df["record_id"].astype(str).str.extract(r"#([^#.]+)(?:\.\d+)?$", expand=False)
-    return (df["source"].astype(str) + "#" + field.fillna("")).to_numpy(object)
+    if "field" in df.columns:
+        field = df["field"].astype(object).where(df["field"].notna(), field)
+    return (df["source"].astype(str) + "#" + field.fillna("").astype(str)).to_numpy(object)
 
 
 def _row_addresses(df: pd.DataFrame, role: np.ndarray, siblings: pd.DataFrame) -> pd.DataFrame:
@@ -449,17 +455,21 @@ def _absent(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
 
 
 def _record_rows(df: pd.DataFrame) -> np.ndarray:
-    """``'<source>:<row record id>'`` of each record written in a row naming several people, else None.
+    """``'<source>:<row record id>'`` of each record (``row_key``, :data:`crimnet.ingest.build.PERSON_RECORD_COLUMNS`;
+    a row naming one person is a row of one, which :func:`_row_siblings` leaves out).
 
-    Records of one row share their source and the row's record id, before the ``'#<field>'``
-    suffix (:func:`crimnet.ingest.build.person_record_ids`). An agency's own record id holding ``'#'``
-    is read the same way (a known limit: the row should travel as a column of its own).
+    Records without a ``row_key`` (built by hand, or by an earlier crimnet) are read from their record id:
+    the part before its last ``'#<field>'`` suffix (:func:`crimnet.ingest.build.person_record_ids`), None
+    without one; an agency's own record id holding ``'#'`` is misread there, which ``row_key`` avoids.
     """
     if "record_id" not in df.columns:
         return np.full(len(df), None, dtype=object)
     rid = df["record_id"].astype(str)
     row = df["source"].astype(str) + ":" + rid.str.rsplit("#", n=1).str[0]
-    return row.where(rid.str.contains("#", regex=False).to_numpy(), None).to_numpy(object)
+    row = row.where(rid.str.contains("#", regex=False).to_numpy(), None)
+    if "row_key" in df.columns:
+        row = df["row_key"].astype(object).where(df["row_key"].notna(), row)
+    return row.to_numpy(object)
 
 
 def _row_siblings(df: pd.DataFrame, row: np.ndarray) -> pd.DataFrame:

@@ -93,6 +93,9 @@ RECORD_COLUMNS = (
     "sex",
     "business_id",
     "holder_rule",
+    "row_key",
+    "field",
+    "item",
 )
 
 #: Match weight given to deterministic links (they are certain by rule, not by score).
@@ -409,19 +412,29 @@ def holder_kinds(df: pd.DataFrame) -> np.ndarray:
 def sibling_groups(df: pd.DataFrame) -> pd.Series:
     """Return each record's sibling group: records of one couple holder or one list cell.
 
-    A Person from a list item or a couple holder has the record id ``'<record id>#<node>.<n>'``
-    (n = 1, 2, ...); the records sharing ``'<source>:<record id>#<node>'`` are different people by
-    construction (two officers listed in one cell, the two people of ``'MR A & MRS B SMITH'``), so
-    the guard never merges them. Other records have no group (NA). O(n).
+    The people of one list cell or one couple holder (an ``item`` of one ``row_key`` and ``field``,
+    :data:`crimnet.ingest.build.PERSON_RECORD_COLUMNS`) are different people by construction (two
+    officers listed in one cell, the two people of ``'MR A & MRS B SMITH'``), so the guard never merges
+    them; their group is ``'<row_key>#<field>'``. Other records have no group (NA). Records without those
+    columns (built by hand, or by an earlier crimnet) are read from their record id,
+    ``'<record id>#<node>.<n>'`` (:func:`crimnet.ingest.build.person_record_ids`). O(n).
 
     >>> sibling_groups(pd.DataFrame({"source": ["pay", "pay", "bank"],
     ...                              "record_id": ["T1#payer.1", "T1#payer.2", "C9"]})).fillna("-").tolist()
     ['pay:T1#payer', 'pay:T1#payer', '-']
+    >>> sibling_groups(pd.DataFrame({"source": ["p", "p"], "record_id": ["A#x.1", "A#x.2"], "row_key": ["p:A#x.1",
+    ...     "p:A#x.2"], "field": ["person", "person"], "item": pd.array([None, None], dtype="Int64")})).tolist()
+    [nan, nan]
     """
     check_type(df, pd.DataFrame, param="df", func="sibling_groups", expected="a pandas DataFrame")
     rid = df["record_id"].astype("str")
     base = rid.str.extract(r"^(.*#[^#.]+)\.\d+$", expand=False)
-    return (df["source"].astype("str") + ":" + base).where(base.notna())
+    parsed = (df["source"].astype("str") + ":" + base).where(base.notna())
+    if not {"row_key", "field", "item"} <= set(df.columns):
+        return parsed
+    written = df["row_key"].notna()  # where ingest wrote the row, the id is not parsed
+    group = (df["row_key"].astype("str") + "#" + df["field"].astype("str")).where(df["item"].notna() & written)
+    return group.where(written, parsed)
 
 
 def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
