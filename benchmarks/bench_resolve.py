@@ -14,7 +14,8 @@ relational matching (the attribute model alone) and after it at each match level
 precision and recall over all records, recall of the pairs involving a payment record, and the
 share of people present in two or more sources whose records from different sources are linked.
 
-Run: ``.venv/bin/python -m benchmarks.bench_resolve [--quick | --levels | --realistic [--people N --seeds K]]``.
+Run: ``.venv/bin/python -m benchmarks.bench_resolve [--quick | --levels | --realistic [--people N --seeds K
+--config NAME --name RESULTS]]``.
 
 The record building here (:func:`case_records`) is a test and benchmark helper only; production
 ingest builds person records in the pipeline.
@@ -37,6 +38,8 @@ __all__ = [
     "source_linkage",
     "run_levels",
     "run_realistic",
+    "write_realistic",
+    "REALISTIC_CONFIGS",
 ]
 
 PERSON_FILES = ("police_intel", "council_tenancy", "bank_customers", "company_register", "payroll", "vehicle_keepers")
@@ -284,8 +287,25 @@ def run_levels(people: int, preset: str, seed: int = 0) -> list[dict]:
     return rows
 
 
-def run_realistic(people: int, seed: int = 0) -> list[dict]:
-    """Ingest a ``realistic`` case with its specs and resolve its person records at each level."""
+REALISTIC_CONFIGS = {
+    "before: p>=0.9, no relational": {"threshold": 0.9, "relational": False},
+    "attribute model only at balanced": {"relational": False},
+    "strict": {"match_level": "strict"},
+    "balanced": {"match_level": "balanced"},
+    "inclusive": {"match_level": "inclusive"},
+}
+"""Configurations of :func:`run_realistic`: the resolver before issue 13 (the model at p >= 0.9, no relational
+pass), the attribute model alone at the balanced threshold, and each match level."""
+
+
+def run_realistic(people: int, seed: int = 0, configs: list[str] | None = None) -> list[dict]:
+    """Ingest a ``realistic`` case with its specs and resolve its person records in each configuration.
+
+    `configs` names entries of :data:`REALISTIC_CONFIGS` (default: all but the pre-issue-13 resolver). Rows
+    carry wall seconds, CPU seconds of the process (DuckDB's threads included), microseconds per record and the
+    process's peak resident memory so far (generation and ingest included).
+    """
+    import resource
     import time
 
     from crimnet.ingest.pipeline import ingest
@@ -307,13 +327,10 @@ def run_realistic(people: int, seed: int = 0) -> list[dict]:
     dup = pay & records.duplicated(["source", "account_id", "name"]).to_numpy()
     scored = truth.where(~dup)
     rows = []
-    configs = [("attribute model only at balanced", {"relational": False})] + [
-        (lv, {"match_level": lv}) for lv in MATCH_LEVELS
-    ]
-    for label, kw in configs:
-        start = time.perf_counter()
-        res = resolve_people(records, seed=seed, **kw)
-        seconds = time.perf_counter() - start
+    for label in configs or ["attribute model only at balanced", *MATCH_LEVELS]:
+        start, cpu = time.perf_counter(), time.process_time()
+        res = resolve_people(records, seed=seed, **REALISTIC_CONFIGS[label])
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         q = pairwise_quality(res, records, scored)
         rows.append({
             "preset": "realistic", "people": people, "seed": seed, "records": len(records),
@@ -321,9 +338,29 @@ def run_realistic(people: int, seed: int = 0) -> list[dict]:
             "level": label, "precision": round(q["precision"], 4), "recall": round(q["recall"], 4),
             **source_linkage(res.table, records[~dup], truth[~dup]),
             "relational_links": res.params.get("n_relational_links", 0), "seconds": round(seconds, 1),
+            "cpu_seconds": round(cpu, 1), "us_per_record": round(1e6 * seconds / len(records), 1),
+            "process_peak_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 1),
         })  # fmt: skip
         print(rows[-1], flush=True)
     return rows
+
+
+def write_realistic(name: str, rows: list[dict]) -> None:
+    """Write the rows of :func:`run_realistic` as ``results/<name>.{json,md}`` with their notes."""
+    from benchmarks.common import write_results
+
+    notes = (
+        "Realistic preset (every extract in another dialect, look-alikes, holders of couples and businesses, "
+        "name-only landlords and payees), generated, then ingested with the specs written into the case; the "
+        "person records ingest built (records.parquet, read through the address variants and business names "
+        "as ingest reads them) resolved in each configuration (REALISTIC_CONFIGS: 'before' is the resolver "
+        "before issue 13, the model at p >= 0.9 without the relational pass). The payment source "
+        "is counted once per (account, name). Pairwise precision and recall against "
+        "truth/entities.csv; linked_any / linked_all as in resolve_levels. seconds (wall) and cpu_seconds (the "
+        "process, DuckDB's threads included) cover resolve_people only; us_per_record is wall microseconds per "
+        "record."
+    )
+    write_results(name, rows, title="Person resolution on ingested realistic extracts", notes=notes)
 
 
 def main() -> None:
@@ -335,18 +372,14 @@ def main() -> None:
     ap.add_argument("--people", type=int, default=20_000, help="people per case with --levels or --realistic")
     ap.add_argument("--realistic", action="store_true", help="ingested realistic cases (seeds 0, 1, 2), each level")
     ap.add_argument("--seeds", type=int, default=3, help="seeds with --realistic")
+    ap.add_argument("--config", action="append", choices=list(REALISTIC_CONFIGS), help="with --realistic (repeatable)")
+    ap.add_argument("--name", default="resolve_realistic", help="results name with --realistic")
     args = ap.parse_args()
     if args.realistic:
-        rows = [r for seed in range(args.seeds) for r in run_realistic(args.people, seed)]
-        notes = (
-            "Realistic preset (every extract in another dialect, look-alikes, holders of couples and businesses, "
-            "name-only landlords and payees), generated, then ingested with the specs written into the case; the "
-            "person records ingest built (records.parquet, read through the address variants and business names "
-            "as ingest reads them) resolved before relational matching and at each match level. The payment source "
-            "is counted once per (account, name). Pairwise precision and recall against "
-            "truth/entities.csv; linked_any / linked_all as in resolve_levels. Seconds cover resolve_people only."
-        )
-        write_results("resolve_realistic", rows, title="Person resolution on ingested realistic extracts", notes=notes)
+        rows = []
+        for seed in range(args.seeds):  # results rewritten after each seed: a long run keeps what it measured
+            rows += run_realistic(args.people, seed, args.config)
+            write_realistic(args.name, rows)
         return
     if args.levels:
         rows = [r for preset in ("medium", "hard") for r in run_levels(args.people, preset)]
