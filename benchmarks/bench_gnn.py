@@ -32,7 +32,8 @@ Rows, per test case and scorer:
   ``gnn ranker parts matched``, the same on size-matched negatives; ``... folded``, their
   orders with fragments folded under the highest-ranked part of their structure,
   :func:`crimnet.gnn.fragments.fold_fragments`, at the threshold chosen on the validation cases
-  (:func:`crimnet.gnn.ranking.with_fold_share`, ``min_share``); the rule ``score``; and
+  (:func:`crimnet.gnn.ranking.with_fold_share`, ``min_share``), and the ring-part ranker folded at the
+  former fixed :data:`crimnet.gnn.fragments.MIN_LINK_SHARE` beside it; the rule ``score``; and
   cluster ``size`` alone):
   ``p_at_k`` (precision at k = number of planted rings: clusters that hit a ring, half its
   perpetrators and half of the cluster its people; two hits of one ring count twice),
@@ -78,7 +79,7 @@ from benchmarks.common import write_results
 from crimnet.gnn.baselines import fit_boosted, predict_boosted, rule_scores
 from crimnet.gnn.calibrate import calibration_metrics
 from crimnet.gnn.data import to_hetero_data
-from crimnet.gnn.fragments import cluster_links, fold_fragments
+from crimnet.gnn.fragments import MIN_LINK_SHARE, cluster_links, fold_fragments
 from crimnet.gnn.ranking import cluster_features, fit_ranker, rank_clusters, ring_parts, with_fold_share
 from crimnet.gnn.roles import RoleModel, fit_roles, predict_roles, role_labels
 from crimnet.gnn.workflow import TRUE_TABLES, read_case
@@ -202,6 +203,8 @@ def evaluate(train: list[dict], valid: list[dict], test: list[dict], models: lis
     }
     for name in ("cluster gnn ranker parts", "cluster gnn ranker parts matched"):  # fold threshold chosen on valid
         rankers[f"{name} folded"] = (with_fold_share(rankers[name][0], feats, ring_of, valid_links, rings), True)
+    # the former fixed threshold beside the chosen one
+    rankers[f"cluster gnn ranker parts folded at {MIN_LINK_SHARE:g}"] = (rankers["cluster gnn ranker parts"][0], True)
     for c in test:
         rules = rule_scores(c["tables"])
         for name, m in fitted.items():
