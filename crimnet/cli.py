@@ -1127,6 +1127,12 @@ def train_command(
     device: Annotated[
         str | None, typer.Option("--device", metavar="DEV", help="cpu or cuda; default cuda when present.")
     ] = None,
+    threads: Annotated[
+        int,
+        typer.Option(
+            "--threads", metavar="N", min=1, help="Torch CPU threads (default 1: more spin against other work)."
+        ),
+    ] = 1,
 ) -> None:
     """Train the role model (controller, recruiter, facilitator, victim, none) and the cluster ranker.
 
@@ -1140,7 +1146,7 @@ def train_command(
     with progress(ctx, f"train ({model}, {len(cases)} cases)"):
         result = train(
             cases, out, valid=valid, tables=tables, model=model, hidden=hidden, num_layers=layers, epochs=epochs,
-            patience=patience, batch_size=batch_size, lr=lr, seed=seed, device=device,
+            patience=patience, batch_size=batch_size, lr=lr, seed=seed, device=device, threads=threads,
             **({} if epoch_size is None else {"epoch_size": epoch_size}),  # None: fit_roles' default
         )  # fmt: skip
     metrics = result.get("role_metrics") or {}

@@ -20,7 +20,6 @@ from typing import Any
 import igraph as ig
 import numpy as np
 import pandas as pd
-import torch
 
 from crimnet.errors import ParameterError, check_columns, check_interval, check_type
 from crimnet.frames import write_csv
@@ -29,7 +28,7 @@ from crimnet.gnn.explain import adjacent_saliency
 from crimnet.gnn.fragments import cluster_links, fold_fragments
 from crimnet.gnn.persist import load_model
 from crimnet.gnn.ranking import ClusterRanker, cluster_features, rank_clusters
-from crimnet.gnn.roles import predict_roles
+from crimnet.gnn.roles import predict_roles, torch_threads
 from crimnet.graphs.views import person_projection
 from crimnet.tables import CanonicalTables
 
@@ -175,12 +174,8 @@ def score_tables(
     check_interval(explain, param="explain", func=func, low=1, closed="left", integer=True)
     if threads is not None:
         check_interval(threads, param="threads", func=func, low=1, closed="left", integer=True)
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads or before)
-    try:
+    with torch_threads(threads):
         return _score(model, tables, clusters, people=people, explain=explain, batch_size=batch_size, device=device)
-    finally:
-        torch.set_num_threads(before)
 
 
 def _score(

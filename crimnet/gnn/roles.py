@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ from crimnet.gnn.sampler import neighbor_loader
 from crimnet.schema import ROLES
 
 __all__ = [
+    "torch_threads",
     "PERPETRATOR_ROLES",
     "EPOCH_SIZE",
     "RoleModel",
@@ -64,6 +66,37 @@ def pick_device(device: str | None = None) -> torch.device:
         check_type(device, str, param="device", func="pick_device", expected="a str such as 'cpu' or 'cuda'")
         return torch.device(device)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def torch_threads(threads: int | None) -> AbstractContextManager[None]:
+    """Run the body with torch's CPU threads set to `threads` (>= 1), restored after; None leaves them be.
+
+    Training and scoring default to one thread: on a machine whose cores other work shares, torch's threads
+    spin against that work. Training on the 100,000-person realistic case took 210 s with one thread and
+    720 s with two, on 2 shared cores (``benchmarks/results/gnn_train_100k*.md``).
+
+    Examples
+    --------
+    >>> before = torch.get_num_threads()
+    >>> with torch_threads(1):
+    ...     torch.get_num_threads()
+    1
+    >>> torch.get_num_threads() == before
+    True
+    """
+    if threads is not None:  # checked on the call, not on entering the block
+        check_interval(threads, param="threads", func="torch_threads", low=1, closed="left", integer=True)
+    return _threads(threads)
+
+
+@contextmanager
+def _threads(threads: int | None) -> Iterator[None]:
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads or before)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 @dataclass

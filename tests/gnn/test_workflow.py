@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
+from crimnet.errors import ParameterError, SchemaError
 from crimnet.gnn.baselines import rule_scores
 from crimnet.gnn.data import to_hetero_data
 from crimnet.gnn.fragments import FOLD_SHARES
@@ -104,3 +106,15 @@ def test_cli_train_then_score_writes_files_and_store_properties(tmp_path) -> Non
     assert ((p["v"] + p["c"]) <= 1 + 1e-6).all()  # probabilities of exclusive roles
     bad = runner.invoke(app, ["train", str(cases[0]), "--valid", str(cases[1]), "--out", str(model), "--model", "sag"])
     assert bad.exit_code == 2 and "sage" in bad.output
+
+
+def test_train_refuses_a_thread_count_below_one_and_restores_torch_s_own(tmp_path) -> None:
+    with pytest.raises(ParameterError, match="'threads' parameter of train"):
+        train([tmp_path / "a"], tmp_path / "m", valid=[tmp_path / "b"], threads=0)
+    torch.set_num_threads(2)
+    try:
+        with pytest.raises(SchemaError):  # fails reading the (absent) case, inside the one-thread block
+            train([tmp_path / "a"], tmp_path / "m", valid=[tmp_path / "b"], threads=1)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(1)
