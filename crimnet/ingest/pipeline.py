@@ -1043,7 +1043,10 @@ def _case_of(rows: list[dict], prev: dict | None, persons: pd.DataFrame) -> str:
         persons = pd.concat([persons, prev["records"]], ignore_index=True)
     h = hashlib.sha256(b"crimnet-case:")
     if len(persons):
-        recs = persons.reindex(columns=PERSON_RECORD_COLUMNS).astype("str").fillna("")
+        # where a record was written (row_key, field, item) follows from its source, id and spec: a case keeps
+        # the name it had before crimnet wrote those columns
+        named = [c for c in PERSON_RECORD_COLUMNS if c not in ("row_key", "field", "item")]
+        recs = persons.reindex(columns=named).astype("str").fillna("")
         h.update(np.sort(pd.util.hash_pandas_object(recs, index=False).to_numpy(np.uint64)).tobytes())
     else:
         h.update("\n".join(sorted({f"{r['source']}:{r['sha256']}" for r in rows})).encode("utf-8"))
