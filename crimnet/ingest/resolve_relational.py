@@ -363,9 +363,25 @@ def _record_roles(df: pd.DataFrame) -> np.ndarray:
     if "record_id" not in df.columns:
         return (df["source"].astype(str) + "#").to_numpy(object)
     field = df["record_id"].astype(str).str.extract(r"#([^#.]+)(?:\.\d+)?$", expand=False)
-    if "field" in df.columns:
-        field = df["field"].astype(object).where(df["field"].notna(), field)
+    if {"field", "item"} <= set(df.columns):
+        # the field as the id suffix names it: in a source of one row-level field, only its list and couple people
+        # (so records ingested before these columns, read from their ids, fall in the same roles)
+        named = (_counterpart(df) | df["item"].notna().to_numpy()) & df["field"].notna().to_numpy()
+        field = field.where(df["field"].isna().to_numpy(), df["field"].astype(object).where(named, None))
     return (df["source"].astype(str) + "#" + field.fillna("").astype(str)).to_numpy(object)
+
+
+def _counterpart(df: pd.DataFrame) -> np.ndarray:
+    """Per record: its source has two or more row-level person fields (landlord and tenant, payer and payee).
+
+    A row-level field names one person per row: a Holder field (``holder_rule`` set, even where it names a couple)
+    or a field with records that are no list item (``item`` missing). Judged on the records given, with the
+    ``field`` column (:data:`crimnet.ingest.build.PERSON_RECORD_COLUMNS`).
+    """
+    item = df["item"].notna().to_numpy()
+    holder = df["holder_rule"].notna().to_numpy() if "holder_rule" in df.columns else np.zeros(len(df), bool)
+    fields = df.loc[~item | holder].groupby("source")["field"].nunique()
+    return df["source"].map(fields).fillna(0).to_numpy() >= 2
 
 
 def _row_addresses(df: pd.DataFrame, role: np.ndarray, siblings: pd.DataFrame) -> pd.DataFrame:
@@ -475,10 +491,7 @@ def _record_rows(df: pd.DataFrame) -> np.ndarray:
     if not {"row_key", "field", "item"} <= set(df.columns):
         return row.to_numpy(object)
     key = df["row_key"].astype(object)
-    item = df["item"].notna()
-    # a source's counterpart fields: those that name one person per row (some of their records are no item)
-    fields = df.loc[~item].groupby("source")["field"].nunique()
-    beside = item | (df["source"].map(fields).fillna(0).to_numpy() >= 2)
+    beside = df["item"].notna().to_numpy() | _counterpart(df)
     written = key.notna()
     return key.where(beside, None).where(written, row).to_numpy(object)
 
