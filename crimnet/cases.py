@@ -203,7 +203,8 @@ def evaluate_order(
     value = clusters[score].astype(np.float64).fillna(-np.inf).to_numpy()
     if "fragment" in clusters.columns:
         # learned_order's folded order: heads by score, then the fragments, then the unscored (fragment missing)
-        tier = clusters["fragment"].map({False: 0, True: 1}).fillna(2).to_numpy(dtype=np.int64)
+        tiers = {False: 0, True: 1, "False": 0, "True": 1}  # as written, or read back from a CSV file
+        tier = clusters["fragment"].map(tiers).fillna(2).to_numpy(dtype=np.int64)
         position = np.empty(len(value), dtype=np.float64)
         position[np.lexsort((-value, tier))] = np.arange(len(value))
         value = -position  # ring_hits ranks by score, highest first: the folded position as a score
