@@ -285,17 +285,23 @@ def test_provenance_query_shows_why_records_are_one_person(tmp_path):
         assert len(other) == 1 and not (other["kind"] == "resolution").any()
 
 
+def _rent_paid(landlords: list[dict]) -> list[dict]:
+    """The background, a tenant known to her bank, her tenancy T9 with `landlords`, and her rent P1 to 'victor
+    aldwinckle' (payer named by initial, by account; payee by name and another account), the payee last."""
+    return _background() + [
+        _rec("bank", "C1", "rosa quenby", "1985-06-07", "LS2 1AA", account="222222:00000001", line="4 elm row"),
+        _rec("tenancy", "T9#tenant", "rosa quenby", "1985-06-07", "LS2 1AA", line="4 elm row"),
+        *landlords,
+        _rec("payments", "P1#payer", "r quenby", account="222222:00000001"),
+        _rec("payments", "P1#payee", "victor aldwinckle", account="333333:00000009"),
+    ]
+
+
 def test_landlord_named_on_a_tenancy_joins_the_payee_of_that_tenant_s_rent_through_the_tenant():
     # a tenancy row names its tenant (with a date of birth and an address) and its landlord (a name only); a
     # bank transaction row names the payer (the tenant, by account) and the payee (a name and an account):
     # the tenant stands beside both, so the landlord and the payee named alike are one person
-    rows = _background() + [
-        _rec("bank", "C1", "rosa quenby", "1985-06-07", "LS2 1AA", account="222222:00000001", line="4 elm row"),
-        _rec("tenancy", "T9#tenant", "rosa quenby", "1985-06-07", "LS2 1AA", line="4 elm row"),
-        _rec("tenancy", "T9#landlord", "victor aldwinckle", holder_rule="one name"),
-        _rec("payments", "P1#payer", "r quenby", account="222222:00000001"),
-        _rec("payments", "P1#payee", "victor aldwinckle", account="333333:00000009"),
-    ]
+    rows = _rent_paid([_rec("tenancy", "T9#landlord", "victor aldwinckle", holder_rule="one name")])
     records = _frame(rows)
     res = resolve_people(records, threshold=SILENT, training="fixed")
     t = _by_key(res, records)
@@ -324,14 +330,8 @@ def test_a_couple_landlord_s_tenant_stands_in_the_row_whatever_the_other_rows_ho
     # the tenancy register's landlord is a couple (two list-like records with an item number) and no row names
     # a single landlord: the landlord field still names one holder per row, so the tenant is beside the couple
     # and the landlord who is paid the tenant's rent joins the payee named alike (read from the written columns)
-    rows = _background() + [
-        _rec("bank", "C1", "rosa quenby", "1985-06-07", "LS2 1AA", account="222222:00000001", line="4 elm row"),
-        _rec("tenancy", "T9#tenant", "rosa quenby", "1985-06-07", "LS2 1AA", line="4 elm row"),
-        _rec("tenancy", "T9#landlord.1", "victor aldwinckle", holder_rule="joint"),
-        _rec("tenancy", "T9#landlord.2", "wendy aldwinckle", holder_rule="joint"),
-        _rec("payments", "P1#payer", "r quenby", account="222222:00000001"),
-        _rec("payments", "P1#payee", "victor aldwinckle", account="333333:00000009"),
-    ]
+    rows = _rent_paid([_rec("tenancy", "T9#landlord.1", "victor aldwinckle", holder_rule="joint"),
+                       _rec("tenancy", "T9#landlord.2", "wendy aldwinckle", holder_rule="joint")])  # fmt: skip
     records = _written(_frame(rows), {"bank": "person", "tenancy": "tenant"})
     t = _by_key(resolve_people(records, threshold=SILENT, training="fixed"), records)
     assert t.at["tenancy:T9#landlord.1", "entity_id"] == t.at["payments:P1#payee", "entity_id"]
