@@ -172,9 +172,7 @@ def score_tables(
     check_type(clusters, pd.DataFrame, param="clusters", func=func, expected="a clusters DataFrame")
     check_interval(people, param="people", func=func, low=0, closed="left", integer=True)
     check_interval(explain, param="explain", func=func, low=1, closed="left", integer=True)
-    if threads is not None:
-        check_interval(threads, param="threads", func=func, low=1, closed="left", integer=True)
-    with torch_threads(threads):
+    with torch_threads(threads, func=func):
         return _score(model, tables, clusters, people=people, explain=explain, batch_size=batch_size, device=device)
 
 

@@ -68,8 +68,10 @@ def pick_device(device: str | None = None) -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def torch_threads(threads: int | None) -> AbstractContextManager[None]:
+def torch_threads(threads: int | None, *, func: str = "torch_threads") -> AbstractContextManager[None]:
     """Run the body with torch's CPU threads set to `threads` (>= 1), restored after; None leaves them be.
+
+    `func` is the public function a wrong `threads` is reported against (the caller that took it).
 
     Training and scoring default to one thread: on a machine whose cores other work shares, torch's threads
     spin against that work. Training on the 100,000-person realistic case took 210 s with one thread and
@@ -85,7 +87,7 @@ def torch_threads(threads: int | None) -> AbstractContextManager[None]:
     True
     """
     if threads is not None:  # checked on the call, not on entering the block
-        check_interval(threads, param="threads", func="torch_threads", low=1, closed="left", integer=True)
+        check_interval(threads, param="threads", func=func, low=1, closed="left", integer=True)
     return _threads(threads)
 
 

@@ -147,9 +147,7 @@ def train(
     if not cases or not valid:
         raise ParameterError("The 'cases' parameter of train must be a non-empty list of case folders. Got [] instead.")
     check_interval(seed, param="seed", func="train", low=0, closed="left", integer=True)
-    if threads is not None:
-        check_interval(threads, param="threads", func="train", low=1, closed="left", integer=True)
-    with torch_threads(threads):
+    with torch_threads(threads, func="train"):
         return _train(
             cases, out, valid=valid, tables=tables, model=model, hidden=hidden, num_layers=num_layers, epochs=epochs,
             patience=patience, batch_size=batch_size, lr=lr, seed=seed, device=device, epoch_size=epoch_size,

@@ -830,9 +830,8 @@ def _holder_records(
     rec = pd.DataFrame(
         {"source": spec.name, "record_id": rid, "name": flat.astype("str").to_numpy(), "dob": na, "nationality": na,
          "sex": na, "nino": na, "row_key": spec.name + ":" + rids.iloc[at_people].astype("str").to_numpy(),
-         "item": pd.array(np.where(couple, k, 0), dtype="Int64")}
+         "item": pd.Series(k, dtype="Int64").where(couple)}
     )  # fmt: skip
-    rec["item"] = rec["item"].where(couple)
     rule = pd.Series(parts["rule"].reindex(flat.index).to_numpy(), dtype="str")
     orgs = parts[(parts["class"] == "organisation").to_numpy(bool)]
     business = None
